@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import trtlab
+from trtlab.errors import TrtlabError
+
+from .graphs import chain_with_unsupported, dag_model
+
+
+@st.composite
+def dags(draw):
+    n = draw(st.integers(min_value=1, max_value=40))
+    preds = []
+    for i in range(n):
+        if i == 0:
+            preds.append([])
+            continue
+        k = draw(st.integers(min_value=1, max_value=min(3, i)))
+        preds.append(sorted(set(draw(st.lists(st.integers(0, i - 1), min_size=1, max_size=k)))))
+    unsupported = draw(st.sets(st.integers(0, n - 1), max_size=max(1, n // 3)))
+    min_block = draw(st.integers(min_value=1, max_value=4))
+    return preds, unsupported, min_block
+
+
+def contracted_is_acyclic(plan: trtlab.Plan) -> bool:
+    """Replace each subgraph by one node and look for a cycle (Kahn's algorithm)."""
+    placement = plan.placement()
+    key = {n: (f"S{placement[n]}" if placement[n] is not None else n) for n in placement}
+    succ: dict[str, set[str]] = {k: set() for k in key.values()}
+    indeg = {k: 0 for k in succ}
+    for p, c, _ in plan.model.edges:
+        a, b = key[p], key[c]
+        if a != b and b not in succ[a]:
+            succ[a].add(b)
+            indeg[b] += 1
+    ready = [k for k, d in indeg.items() if d == 0]
+    seen = 0
+    while ready:
+        k = ready.pop()
+        seen += 1
+        for s in succ[k]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                ready.append(s)
+    return seen == len(succ)
+
+
+@settings(max_examples=150, deadline=None)
+@given(dags())
+def test_partition_properties_on_random_dags(case):
+    preds, unsupported, min_block = case
+    model = dag_model(preds, unsupported)
+    plan = trtlab.partition(model, "tensorrt", exclude_nodes={f"n{i}" for i in unsupported},
+                            min_block_size=min_block)
+    names = [n.name for n in model.nodes]
+    # Each node in exactly one place.
+    in_subgraphs = [n for s in plan.subgraphs for n in s.nodes]
+    in_fallback = [f.name for f in plan.fallback_nodes]
+    assert sorted(in_subgraphs + in_fallback) == sorted(names)
+    assert len(set(in_subgraphs)) == len(in_subgraphs)
+    # No subgraph holds an unsupported node, and none is under min_block_size.
+    for s in plan.subgraphs:
+        assert not {f"n{i}" for i in unsupported} & set(s.nodes)
+        assert len(s.nodes) >= min_block
+    # The contracted graph is acyclic.
+    assert contracted_is_acyclic(plan)
+
+
+def test_partition_avoids_the_cycle_trap():
+    # a -> u(unsupported) -> b, a -> c, (b, c) -> d: {a, c, d} would make a cycle through u.
+    preds = [[], [0], [1], [0], [2, 3]]
+    model = dag_model(preds, {1})
+    plan = trtlab.partition(model, "tensorrt", exclude_nodes={"n1"})
+    assert contracted_is_acyclic(plan)
+    where = plan.placement()
+    assert where["n0"] != where["n4"]  # the input side and the output side of n1 are apart
+
+
+def test_partition_groups_the_naive_case_together():
+    preds = [[], [0], [1], [0], [2, 3]]
+    model = dag_model(preds, set())
+    plan = trtlab.partition(model, "tensorrt")
+    assert plan.engine_count == 1 and plan.coverage_pct == 100.0
+    assert plan.subgraphs[0].inputs == ["x"] and plan.subgraphs[0].outputs == ["t4"]
+
+
+def test_min_block_size_sends_small_blocks_back_with_a_reason():
+    model = trtlab.load(chain_with_unsupported())
+    plan = trtlab.partition(model, "tensorrt", min_block_size=2)
+    assert [s.nodes for s in plan.subgraphs] == [["r1", "r2"]]
+    reasons = {f.name: f.reason for f in plan.fallback_nodes}
+    assert "under min_block_size=2" in reasons["add"]
+    assert "Det" in reasons["det"]
+
+
+def test_boundaries_and_figures():
+    model = trtlab.load(chain_with_unsupported())
+    plan = trtlab.partition(model, "tensorrt")
+    first, second = plan.subgraphs
+    assert first.inputs == ["x"] and first.outputs == ["a", "c"]
+    assert second.inputs == ["b", "d"] and second.outputs == ["y"]
+    assert plan.engine_count == 2
+    assert plan.coverage_pct == pytest.approx(60.0)
+    assert plan.ops_per_engine == pytest.approx(1.5)
+
+
+def test_json_shape():
+    plan = trtlab.partition(trtlab.load(chain_with_unsupported()), "tensorrt")
+    d = plan.to_dict()
+    assert set(d) == {"model", "coverage", "partition"}
+    assert set(d["model"]) == {"name", "nodes", "inputs", "outputs"}
+    assert set(d["coverage"]) == {"source", "supported_nodes", "total_nodes", "unsupported_ops"}
+    assert d["coverage"]["unsupported_ops"] == {"Det": 2}
+    assert set(d["partition"]) == {"min_block_size", "subgraphs", "fallback_nodes"}
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
+def test_bad_min_block_size(bad):
+    model = trtlab.load(chain_with_unsupported())
+    with pytest.raises(TrtlabError, match="min_block_size"):
+        trtlab.partition(model, "tensorrt", min_block_size=bad)

@@ -1,0 +1,34 @@
+"""trtlab: see and measure what TensorRT does to a deep-learning model.
+
+    import trtlab
+    model = trtlab.load("zoo:resnet18")
+    plan = trtlab.partition(model, coverage="tensorrt")
+
+`import trtlab` needs only onnx, numpy and the graphviz package; TensorRT, MXNet, PyTorch,
+ONNX Runtime and the notebook parts are imported when first used.
+"""
+
+from __future__ import annotations
+
+from .coverage import CoverageReport, Verdict, coverage
+from .errors import MissingDependency, TrtlabError
+from .loaders import load
+from .model import Model, TensorInfo
+from .partition import partition
+from .plan import Fallback, Plan, Subgraph
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CoverageReport", "Fallback", "MissingDependency", "Model", "Plan", "Subgraph", "TensorInfo",
+    "TrtlabError", "Verdict", "coverage", "load", "partition", "Lab", "__version__",
+]
+
+
+def __getattr__(name: str):
+    # The notebook widget pulls in ipywidgets and plotly: import it only when asked for.
+    if name == "Lab":
+        from .lab import Lab
+
+        return Lab
+    raise AttributeError(f"module 'trtlab' has no attribute {name!r}")

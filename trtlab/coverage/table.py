@@ -1,0 +1,83 @@
+"""Coverage from the onnx-tensorrt operator support matrix, shipped as data.
+
+It answers per precision: a node is supported when its op is in the table and the table lists the
+type its data input will have at that precision (fp16 and bf16 turn float tensors into FP16/BF16;
+int8 keeps float tensors in FP32 around explicit Q/DQ nodes).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+from ..model import Model
+from . import CoverageReport, Verdict
+
+FLOAT_TYPE = {"fp32": "FP32", "fp16": "FP16", "bf16": "BF16", "int8": "FP32"}
+NUMPY_TO_TABLE = {
+    "float32": "FP32", "float16": "FP16", "bfloat16": "BF16", "float64": "FP32",  # doubles are cast down
+    "int32": "INT32", "int64": "INT64", "int8": "INT8", "uint8": "UINT8", "bool": "BOOL",
+    "int4": "INT4", "float8e4m3fn": "FP8",
+}
+FLOATS = {"float32", "float16", "bfloat16", "float64"}
+
+
+@lru_cache(maxsize=1)
+def load_table() -> dict:
+    text = resources.files("trtlab.coverage").joinpath("data/tensorrt-ops.json").read_text()
+    return json.loads(text)
+
+
+def table_verdict(model: Model, node, precision: str) -> Verdict:
+    table = load_table()
+    ops = table["ops"]
+    version = table["tensorrt_version"]
+    name, op = node.name, node.op_type
+    if node.domain not in ("", "ai.onnx"):
+        return Verdict(name, op, False,
+                       f"'{node.domain}::{op}' is a custom-domain op: TensorRT has no importer for it "
+                       "(it would need a plugin)")
+    entry = ops.get(op)
+    if entry is None:
+        return Verdict(name, op, False, f"{op} is not in the TensorRT {version} ONNX operator table")
+    if not entry["supported"]:
+        return Verdict(name, op, False, f"TensorRT {version} has no importer for {op}")
+    needed = _data_type(model, node, precision)
+    types = entry["types"]
+    if needed and types and needed not in types:
+        return Verdict(name, op, False,
+                       f"TensorRT {version} supports {op} for {', '.join(types)}, not {needed}"
+                       + (f" (at {precision})" if precision != "fp32" else ""))
+    problem = _restriction_problem(model, node)
+    if problem:
+        return Verdict(name, op, False, problem)
+    note = f"; restriction: {entry['restrictions']}" if entry["restrictions"] else ""
+    return Verdict(name, op, True, f"in the TensorRT {version} operator table ({', '.join(types) or 'any type'}){note}")
+
+
+def table_coverage(model: Model, precision: str) -> CoverageReport:
+    verdicts = {n.name: table_verdict(model, n, precision) for n in model.nodes}
+    version = load_table()["tensorrt_version"]
+    return CoverageReport("tensorrt", precision, verdicts,
+                          detail=f"onnx-tensorrt operator matrix (TensorRT {version}), {precision}")
+
+
+def _data_type(model: Model, node, precision: str) -> str | None:
+    """The table type of the node's data input (its first input, or first output if none)."""
+    names = [i for i in node.input if i] or [o for o in node.output if o]
+    info = model.tensors.get(names[0]) if names else None
+    if info is None:
+        return None
+    if info.dtype in FLOATS:
+        return FLOAT_TYPE[precision] if info.dtype in ("float32", "float64") else NUMPY_TO_TABLE[info.dtype]
+    return NUMPY_TO_TABLE.get(info.dtype)
+
+
+def _restriction_problem(model: Model, node) -> str | None:
+    """The restrictions of the matrix that can be checked from shapes alone."""
+    if node.op_type in ("AveragePool", "MaxPool", "LpPool"):
+        info = model.tensors.get(node.input[0])
+        if info is not None and len(info.shape) not in (4, 5):
+            return f"{node.op_type} on a rank-{len(info.shape)} tensor: TensorRT pools only 2D or 3D"
+    return None

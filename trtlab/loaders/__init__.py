@@ -1,0 +1,82 @@
+"""`trtlab.load`: any supported model in, a `Model` out.
+
+Each format lives in its own module and ends in `Model.from_proto`; this module only dispatches.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import onnx
+
+from ..errors import TrtlabError
+from ..model import Model
+
+Shapes = Mapping[str, Sequence[int]]
+
+
+def load(
+    model: Any,
+    *,
+    inputs: Shapes | None = None,
+    params: str | os.PathLike | None = None,
+    example_inputs: Sequence[Any] | None = None,
+    name: str | None = None,
+    **kwargs: Any,
+) -> Model:
+    """Load a model for analysis.
+
+    - ``"model.onnx"`` (external data next to it is found), ``onnx.ModelProto``;
+    - ``"zoo:resnet18"``: a standard architecture generated in code (see ``trtlab.zoo``);
+    - ``"x-symbol.json"`` with ``params="x-0000.params"``: an MXNet checkpoint;
+    - an MXNet ``HybridBlock`` or ``Symbol`` (with ``arg_params``/``aux_params``);
+    - a ``torch.nn.Module`` with ``example_inputs=(x,)``.
+
+    ``inputs={"x": (1, 3, 224, 224)}`` fixes dynamic input dimensions.
+    """
+    if isinstance(model, Model):
+        if inputs:
+            return Model.from_proto(model.proto, name=model.name, source=model.source, inputs=inputs)
+        return model
+    if isinstance(model, onnx.ModelProto):
+        return Model.from_proto(model, name=name or model.graph.name or "model", source="onnx",
+                                inputs=inputs)
+    if isinstance(model, (str, os.PathLike)):
+        text = os.fspath(model)
+        if text.startswith("zoo:"):
+            from .. import zoo
+
+            return zoo.get(text[4:], inputs=inputs, **kwargs)
+        path = Path(text)
+        if path.suffix.lower() == ".json":
+            from .mxnet import load_symbol_file
+
+            return load_symbol_file(path, params=params, inputs=inputs, name=name, **kwargs)
+        from .onnx_file import load_onnx_file
+
+        return load_onnx_file(path, inputs=inputs, name=name)
+    kind = _kind(model)
+    if kind == "mxnet":
+        from .mxnet import load_mxnet_object
+
+        return load_mxnet_object(model, inputs=inputs, name=name, **kwargs)
+    if kind == "torch":
+        from .torch import load_torch_module
+
+        return load_torch_module(model, example_inputs=example_inputs, inputs=inputs, name=name,
+                                 **kwargs)
+    raise TrtlabError(
+        f"Don't know how to load a {type(model).__module__}.{type(model).__qualname__}.",
+        hint="Pass an .onnx path, 'zoo:NAME', an MXNet symbol JSON or block, or a torch.nn.Module.",
+    )
+
+
+def _kind(obj: Any) -> str | None:
+    """Recognise framework objects by their class's module, without importing the framework."""
+    for cls in type(obj).__mro__:
+        root = cls.__module__.split(".")[0]
+        if root in ("mxnet", "torch"):
+            return root
+    return None

@@ -1,0 +1,38 @@
+"""ONNX files, with external data found beside them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import onnx
+
+from ..errors import TrtlabError
+from ..model import Model
+
+
+def load_onnx_file(path: Path, *, inputs: Mapping[str, Sequence[int]] | None = None,
+                   name: str | None = None) -> Model:
+    path = Path(path)
+    if not path.exists():
+        raise TrtlabError(f"No such file: {path}.", hint="Check the path, or use zoo:NAME for a built-in model.")
+    if path.is_dir():
+        raise TrtlabError(f"{path} is a folder, not an ONNX file.", hint="Point at the .onnx file inside it.")
+    try:
+        proto = onnx.load(str(path), load_external_data=True)
+    except FileNotFoundError as exc:
+        raise TrtlabError(f"{path} refers to external data that is missing: {exc.filename}.",
+                          hint="Keep the model's external data files next to it.") from None
+    except Exception as exc:
+        raise TrtlabError(f"{path} is not a readable ONNX model ({type(exc).__name__}): it may be corrupt or truncated.",
+                          hint="Re-export or re-download the file.") from None
+    if not proto.graph.node and not proto.graph.output:
+        raise TrtlabError(f"{path} holds no ONNX graph: it may be empty, truncated or not an ONNX file.",
+                          hint="Re-export or re-download the file.")
+    try:
+        onnx.checker.check_model(proto, full_check=False)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TrtlabError(f"{path} is not a valid ONNX model: {first}",
+                          hint="Re-export the model, or repair it with onnx.checker's message.") from None
+    return Model.from_proto(proto, name=name or path.stem, source=str(path), inputs=inputs)

@@ -1,0 +1,353 @@
+"""`Model`: an ONNX graph with unique node names and static, inferred shapes.
+
+Every importer (ONNX file, zoo, MXNet, PyTorch) ends by calling `Model.from_proto`; everything
+downstream (coverage, partition, views, engines) reads a `Model` and never a file format.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable, Mapping, Sequence
+
+import onnx
+from onnx import TensorProto, helper, shape_inference
+
+from .errors import TrtlabError
+
+Shape = tuple  # of int (static) or str (symbolic, only before shapes are fixed)
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    name: str
+    dtype: str  # numpy-style name: "float32", "int64", ...
+    shape: Shape
+
+    @property
+    def static(self) -> bool:
+        return all(isinstance(d, int) and d >= 0 for d in self.shape)
+
+    def shape_text(self) -> str:
+        return "x".join(str(d) for d in self.shape) if self.shape else "scalar"
+
+
+def dtype_name(elem_type: int) -> str:
+    if elem_type == TensorProto.UNDEFINED:
+        return "undefined"
+    try:
+        return str(helper.tensor_dtype_to_np_dtype(elem_type))
+    except Exception:
+        return TensorProto.DataType.Name(elem_type).lower()
+
+
+def _info(vi: onnx.ValueInfoProto) -> TensorInfo | None:
+    if not vi.type.HasField("tensor_type"):
+        return None
+    tt = vi.type.tensor_type
+    shape: tuple = ()
+    if tt.HasField("shape"):
+        shape = tuple(
+            d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in tt.shape.dim
+        )
+    else:
+        shape = ("?",)
+    return TensorInfo(vi.name, dtype_name(tt.elem_type), shape)
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'1x3x224x224' (or '1,3,224,224') -> (1, 3, 224, 224)."""
+    parts = text.replace(",", "x").split("x")
+    try:
+        dims = tuple(int(p) for p in parts if p != "")
+    except ValueError:
+        raise TrtlabError(f"Bad shape '{text}'.", hint="Write it as numbers joined by x, e.g. 1x3x224x224.") from None
+    if not dims or any(d <= 0 for d in dims):
+        raise TrtlabError(f"Bad shape '{text}': every dimension must be a positive number.")
+    return dims
+
+
+class Model:
+    """An ONNX model ready for analysis. Build one with `trtlab.load`."""
+
+    def __init__(self, proto: onnx.ModelProto, *, name: str, source: str):
+        self.proto = proto
+        self.name = name
+        self.source = source
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def from_proto(
+        cls,
+        proto: onnx.ModelProto,
+        *,
+        name: str,
+        source: str,
+        inputs: Mapping[str, Sequence[int]] | None = None,
+    ) -> "Model":
+        """Normalise an ONNX model: unique node names, initializers out of the inputs, fixed
+        input shapes, inferred shapes for every tensor, nodes in topological order."""
+        proto = _copy(proto)
+        g = proto.graph
+        _name_nodes(g)
+        _drop_initializer_inputs(g)
+        _fix_input_shapes(g, dict(inputs or {}))
+        _toposort(g)
+        proto = _infer_shapes(proto)
+        model = cls(proto, name=name, source=source)
+        model._check_static()
+        return model
+
+    # ---------------------------------------------------------------- structure
+    @property
+    def graph(self) -> onnx.GraphProto:
+        return self.proto.graph
+
+    @cached_property
+    def nodes(self) -> list[onnx.NodeProto]:
+        return list(self.proto.graph.node)
+
+    @cached_property
+    def node_by_name(self) -> dict[str, onnx.NodeProto]:
+        return {n.name: n for n in self.nodes}
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Node name -> position in topological order."""
+        return {n.name: i for i, n in enumerate(self.nodes)}
+
+    @cached_property
+    def initializer_names(self) -> frozenset[str]:
+        return frozenset(t.name for t in self.graph.initializer)
+
+    @cached_property
+    def initializers(self) -> dict[str, onnx.TensorProto]:
+        return {t.name: t for t in self.graph.initializer}
+
+    @cached_property
+    def inputs(self) -> dict[str, TensorInfo]:
+        return {vi.name: _info(vi) for vi in self.graph.input}
+
+    @cached_property
+    def outputs(self) -> dict[str, TensorInfo]:
+        return {vi.name: _info(vi) for vi in self.graph.output}
+
+    @cached_property
+    def tensors(self) -> dict[str, TensorInfo]:
+        """Every tensor whose type is known: inputs, outputs, intermediates, initializers."""
+        out: dict[str, TensorInfo] = {}
+        for vi in list(self.graph.value_info) + list(self.graph.input) + list(self.graph.output):
+            info = _info(vi)
+            if info is not None:
+                out[vi.name] = info
+        for t in self.graph.initializer:
+            out[t.name] = TensorInfo(t.name, dtype_name(t.data_type), tuple(t.dims))
+        return out
+
+    @cached_property
+    def producer(self) -> dict[str, str]:
+        """Tensor name -> name of the node that produces it."""
+        return {o: n.name for n in self.nodes for o in n.output if o}
+
+    @cached_property
+    def consumers(self) -> dict[str, list[str]]:
+        """Tensor name -> names of the nodes that read it."""
+        out: dict[str, list[str]] = {}
+        for n in self.nodes:
+            for i in dict.fromkeys(_all_inputs(n)):
+                out.setdefault(i, []).append(n.name)
+        return out
+
+    def node_inputs(self, node: onnx.NodeProto) -> list[str]:
+        """Tensors a node reads, including those read inside its subgraphs (If, Loop)."""
+        return [i for i in dict.fromkeys(_all_inputs(node))]
+
+    @cached_property
+    def edges(self) -> list[tuple[str, str, str]]:
+        """(producer node, consumer node, tensor) for every data edge between nodes."""
+        out = []
+        for n in self.nodes:
+            for t in self.node_inputs(n):
+                p = self.producer.get(t)
+                if p is not None and p != n.name:
+                    out.append((p, n.name, t))
+        return out
+
+    @cached_property
+    def op_counts(self) -> Counter:
+        return Counter(n.op_type for n in self.nodes)
+
+    @property
+    def opset(self) -> int:
+        for o in self.proto.opset_import:
+            if o.domain in ("", "ai.onnx"):
+                return o.version
+        return 0
+
+    # ---------------------------------------------------------------- output
+    def to_bytes(self) -> bytes:
+        return self.proto.SerializeToString()
+
+    def save(self, path) -> None:
+        """Write the normalised ONNX model (the node names every report uses)."""
+        from ._io import atomic_write_bytes
+
+        atomic_write_bytes(path, self.to_bytes())
+
+    def summary(self) -> str:
+        ins = ", ".join(f"{i.name}:{i.dtype}[{i.shape_text()}]" for i in self.inputs.values())
+        outs = ", ".join(f"{o.name}:{o.dtype}[{o.shape_text()}]" for o in self.outputs.values())
+        return (f"Model '{self.name}' ({self.source}): {len(self.nodes)} nodes, "
+                f"{len(self.op_counts)} op types, opset {self.opset}; inputs {ins}; outputs {outs}")
+
+    def __repr__(self) -> str:
+        return f"<trtlab.Model {self.name!r}: {len(self.nodes)} nodes>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": self.summary()}
+
+    # ---------------------------------------------------------------- checks
+    def _check_static(self) -> None:
+        for info in self.inputs.values():
+            if info is None or not info.static:
+                shape = info.shape_text() if info else "unknown"
+                example = "x".join(str(d) if isinstance(d, int) and d > 0 else "1" for d in (info.shape if info else (1,)))
+                raise TrtlabError(
+                    f"Input '{info.name if info else '?'}' has a dynamic or unknown shape ({shape}).",
+                    hint=(f"Give its shape: trtlab.load(..., inputs={{'{info.name if info else 'x'}': "
+                          f"({', '.join(example.split('x'))})}}) or --input {info.name if info else 'x'}:{example}."),
+                )
+
+
+# -------------------------------------------------------------------- helpers
+def _copy(proto: onnx.ModelProto) -> onnx.ModelProto:
+    out = onnx.ModelProto()
+    out.CopyFrom(proto)
+    return out
+
+
+def _all_inputs(node: onnx.NodeProto) -> Iterable[str]:
+    for i in node.input:
+        if i:
+            yield i
+    for attr in node.attribute:
+        graphs = [attr.g] if attr.HasField("g") else list(attr.graphs)
+        for sub in graphs:
+            inner = {o for n in sub.node for o in n.output} | {i.name for i in sub.input} | {
+                t.name for t in sub.initializer}
+            for n in sub.node:
+                for i in _all_inputs(n):
+                    if i not in inner:
+                        yield i
+
+
+def _name_nodes(g: onnx.GraphProto) -> None:
+    """Give every node a unique, readable name: keep good names, derive the rest."""
+    seen: Counter = Counter()
+    used = set()
+    counts = Counter(n.name for n in g.node if n.name)
+    for i, n in enumerate(g.node):
+        name = n.name if n.name and counts[n.name] == 1 else ""
+        if not name:
+            base = n.name or f"{n.op_type}"
+            while True:
+                seen[base] += 1
+                name = f"{base}_{seen[base] - 1}"
+                if name not in used and name not in counts:
+                    break
+        n.name = name
+        used.add(name)
+
+
+def _drop_initializer_inputs(g: onnx.GraphProto) -> None:
+    inits = {t.name for t in g.initializer}
+    keep = [vi for vi in g.input if vi.name not in inits]
+    if len(keep) != len(g.input):
+        del g.input[:]
+        g.input.extend(keep)
+
+
+def _fix_input_shapes(g: onnx.GraphProto, shapes: dict[str, Sequence[int]]) -> None:
+    names = [vi.name for vi in g.input]
+    unknown = [k for k in shapes if k not in names]
+    if unknown:
+        raise TrtlabError(
+            f"The model has no input named {', '.join(repr(u) for u in unknown)}.",
+            hint=f"Its inputs are: {', '.join(names) or '(none)'}.",
+        )
+    for vi in g.input:
+        if vi.name not in shapes:
+            continue
+        dims = tuple(int(d) for d in shapes[vi.name])
+        tt = vi.type.tensor_type
+        old = list(tt.shape.dim) if tt.HasField("shape") else []
+        if old and len(old) != len(dims):
+            raise TrtlabError(
+                f"Input '{vi.name}' has rank {len(old)} but the given shape {dims} has rank {len(dims)}.",
+                hint="Give one number per dimension.",
+            )
+        for i, d in enumerate(old):
+            if d.HasField("dim_value") and d.dim_value > 0 and d.dim_value != dims[i]:
+                raise TrtlabError(
+                    f"Input '{vi.name}' has a fixed dimension {i} of {d.dim_value}, not {dims[i]}.",
+                    hint="Only dynamic dimensions can be set.",
+                )
+        tt.shape.Clear()
+        for d in dims:
+            tt.shape.dim.add().dim_value = d
+    # Shapes inferred for the old dynamic inputs are stale now.
+    del g.value_info[:]
+    for o in g.output:
+        if o.type.HasField("tensor_type") and o.type.tensor_type.HasField("shape"):
+            if any(not d.HasField("dim_value") for d in o.type.tensor_type.shape.dim):
+                o.type.tensor_type.ClearField("shape")
+
+
+def _toposort(g: onnx.GraphProto) -> None:
+    nodes = list(g.node)
+    available = {vi.name for vi in g.input} | {t.name for t in g.initializer} | {""}
+    producer = {o: i for i, n in enumerate(nodes) for o in n.output}
+    deps = []
+    for n in nodes:
+        deps.append({producer[t] for t in _all_inputs(n) if t in producer})
+    order, state = [], [0] * len(nodes)  # 0 new, 1 visiting, 2 done
+    for start in range(len(nodes)):
+        if state[start]:
+            continue
+        stack = [(start, iter(sorted(deps[start])))]
+        state[start] = 1
+        while stack:
+            i, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                state[i] = 2
+                order.append(i)
+            elif state[nxt] == 0:
+                state[nxt] = 1
+                stack.append((nxt, iter(sorted(deps[nxt]))))
+            elif state[nxt] == 1:
+                raise TrtlabError(
+                    f"The graph has a cycle through node '{nodes[nxt].name}'.",
+                    hint="ONNX graphs must be acyclic; re-export the model.",
+                )
+    missing = {t for n in nodes for t in _all_inputs(n)} - available - set(producer)
+    if missing:
+        raise TrtlabError(
+            f"The graph reads tensors nothing produces: {', '.join(sorted(missing)[:5])}.",
+            hint="The ONNX file is incomplete; re-export the model.",
+        )
+    if order != list(range(len(nodes))):
+        del g.node[:]
+        g.node.extend(nodes[i] for i in order)
+
+
+def _infer_shapes(proto: onnx.ModelProto) -> onnx.ModelProto:
+    try:
+        return shape_inference.infer_shapes(proto, check_type=False, strict_mode=False, data_prop=True)
+    except Exception as exc:  # onnx raises several types here
+        raise TrtlabError(
+            f"ONNX shape inference failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}.",
+            hint="Check the model with onnx.checker.check_model and fix the node it names.",
+        ) from None

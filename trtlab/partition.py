@@ -1,0 +1,248 @@
+"""Subgraph partitioning, as the MXNet-TensorRT integration designed it, plus `min_block_size`.
+
+A subgraph is valid for TensorRT when every node in it is supported and replacing it by one node
+creates no cycle. The algorithm:
+
+1. For each unsupported node u, its ancestors (reverse BFS) and descendants (BFS) form a pair of
+   *incompatible groups*: a subgraph holding a node of one group can hold none of the other, since
+   u would sit on a path that leaves the subgraph and comes back.
+2. Subgraphs are added one at a time: start from a supported node not yet placed and grow
+   depth-first over inputs and outputs, inputs first. A node joins when it is supported, in no
+   other subgraph, and not incompatible with the subgraph so far; each new member adds its own
+   incompatible nodes.
+3. Subgraphs under `min_block_size` nodes fall back (as in Torch-TensorRT). Their nodes now sit
+   outside TensorRT like unsupported ones, so the partition is recomputed with them fixed as
+   fallback until nothing changes.
+
+Node sets are Python integers used as bitsets (bit i = i-th node in topological order), which
+keeps ancestor/descendant sets and the incompatibility test cheap on graphs of 10,000+ nodes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from .coverage import CoverageReport, coverage as compute_coverage
+from .errors import TrtlabError
+from .model import Model
+from .plan import Fallback, Plan, Subgraph
+
+
+def partition(
+    model: Model,
+    coverage: str | CoverageReport = "tensorrt",
+    precision: str = "fp32",
+    *,
+    min_block_size: int = 1,
+    exclude_ops: Iterable[str] = (),
+    exclude_nodes: Iterable[str] = (),
+    include_ops: Iterable[str] = (),
+    include_nodes: Iterable[str] = (),
+) -> Plan:
+    """Split `model` into TensorRT subgraphs and fallback nodes."""
+    if isinstance(min_block_size, bool) or not isinstance(min_block_size, int) or min_block_size < 1:
+        raise TrtlabError(f"min_block_size must be a whole number of at least 1, not {min_block_size!r}.")
+    if isinstance(coverage, CoverageReport):
+        report = coverage
+    else:
+        report = compute_coverage(model, coverage, precision, exclude_ops=exclude_ops,
+                                  exclude_nodes=exclude_nodes, include_ops=include_ops,
+                                  include_nodes=include_nodes)
+    graph = _Graph(model)
+    supported = [report.verdicts[n.name].supported for n in model.nodes]
+    small: dict[int, int] = {}  # node index -> size of the too-small block it was in
+    while True:
+        groups = graph.grow(supported)
+        if not graph.contracted_acyclic(groups):
+            groups = graph.grow(supported, exact=True)
+        newly_small = [g for g in groups if len(g) < min_block_size]
+        if not newly_small:
+            break
+        for g in newly_small:
+            for i in g:
+                small[i] = len(g)
+                supported[i] = False
+    return _make_plan(model, report, graph, groups, small, min_block_size)
+
+
+class _Graph:
+    """Adjacency and reachability of a model's nodes, by topological index."""
+
+    def __init__(self, model: Model):
+        n = len(model.nodes)
+        index = model.index
+        self.n = n
+        self.preds: list[list[int]] = [[] for _ in range(n)]
+        self.succs: list[list[int]] = [[] for _ in range(n)]
+        for p, c, _ in model.edges:
+            pi, ci = index[p], index[c]
+            self.preds[ci].append(pi)
+            self.succs[pi].append(ci)
+        for lst in self.preds + self.succs:
+            lst[:] = sorted(set(lst))
+
+    def incompatible(self, supported: list[bool], clusters: list[list[int]] = ()) -> list[int]:
+        """For each node, the nodes it may not share a subgraph with, as a bitset.
+
+        A *blocker* is an unsupported node or an already formed subgraph (contracted to one
+        node). For a blocker b with ancestors A(b) and descendants D(b), every node in A(b) is
+        incompatible with all of D(b) and the other way round. Per node v that is the union of
+        D(b) over blockers below v and of A(b) over blockers above v: two dynamic programmes
+        over a topological order of the contracted graph.
+        """
+        rep = list(range(self.n))
+        mask = [1 << i for i in range(self.n)]
+        blocker = [not s for s in supported]
+        for c in clusters:
+            r = c[0]
+            m = 0
+            for i in c:
+                rep[i] = r
+                m |= 1 << i
+            mask[r] = m
+            blocker[r] = True
+        reps = [i for i in range(self.n) if rep[i] == i]
+        if clusters:
+            preds = {r: set() for r in reps}
+            succs = {r: set() for r in reps}
+            for v in range(self.n):
+                for s in self.succs[v]:
+                    a, b = rep[v], rep[s]
+                    if a != b:
+                        succs[a].add(b)
+                        preds[b].add(a)
+            order = _topological(reps, preds, succs)
+        else:
+            preds, succs, order = self.preds, self.succs, reps
+        anc: dict[int, int] | list[int] = {} if clusters else [0] * self.n
+        up: dict[int, int] | list[int] = {} if clusters else [0] * self.n
+        for v in order:
+            a = u = 0
+            for p in preds[v]:
+                a |= anc[p] | mask[p]
+                u |= up[p]
+                if blocker[p]:
+                    u |= anc[p]
+            anc[v], up[v] = a, u
+        desc: dict[int, int] | list[int] = {} if clusters else [0] * self.n
+        down: dict[int, int] | list[int] = {} if clusters else [0] * self.n
+        for v in reversed(order):
+            d = w = 0
+            for s in succs[v]:
+                d |= desc[s] | mask[s]
+                w |= down[s]
+                if blocker[s]:
+                    w |= desc[s]
+            desc[v], down[v] = d, w
+        return [up[rep[v]] | down[rep[v]] for v in range(self.n)]
+
+    def grow(self, supported: list[bool], exact: bool = False) -> list[list[int]]:
+        """The seed algorithm's subgraphs, as sorted lists of node indices.
+
+        With `exact`, each finished subgraph becomes a blocker for the ones grown after it, so
+        no chain of subgraphs can close a cycle (the seeds' rule alone can allow one).
+        """
+        inc = self.incompatible(supported)
+        placed = [False] * self.n
+        groups: list[list[int]] = []
+        for start in range(self.n):
+            if placed[start] or not supported[start]:
+                continue
+            members = [start]
+            placed[start] = True
+            banned = inc[start]
+            stack = self._neighbours(start)
+            while stack:
+                v = stack.pop()
+                if placed[v] or not supported[v] or (banned >> v) & 1:
+                    continue
+                placed[v] = True
+                members.append(v)
+                banned |= inc[v]
+                stack.extend(self._neighbours(v))
+            groups.append(sorted(members))
+            if exact:
+                inc = self.incompatible(supported, groups)
+        return groups
+
+    def contracted_acyclic(self, groups: list[list[int]]) -> bool:
+        rep = list(range(self.n))
+        for g in groups:
+            for i in g:
+                rep[i] = g[0]
+        reps = [i for i in range(self.n) if rep[i] == i]
+        preds = {r: set() for r in reps}
+        succs = {r: set() for r in reps}
+        for v in range(self.n):
+            for s in self.succs[v]:
+                a, b = rep[v], rep[s]
+                if a != b:
+                    succs[a].add(b)
+                    preds[b].add(a)
+        return len(_topological(reps, preds, succs, strict=False)) == len(reps)
+
+    def _neighbours(self, v: int) -> list[int]:
+        # Popped from the end: inputs are pushed last so they are explored first.
+        return list(reversed(self.succs[v])) + list(reversed(self.preds[v]))
+
+
+def _topological(nodes: list[int], preds: dict, succs: dict, strict: bool = True) -> list[int]:
+    """Kahn's algorithm, smallest index first. Returns fewer nodes than given on a cycle."""
+    import heapq
+
+    indeg = {v: len(preds[v]) for v in nodes}
+    ready = [v for v in nodes if indeg[v] == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        v = heapq.heappop(ready)
+        order.append(v)
+        for s in succs[v]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                heapq.heappush(ready, s)
+    if strict and len(order) != len(nodes):
+        raise AssertionError("contracted graph has a cycle")
+    return order
+
+
+def _make_plan(model: Model, report: CoverageReport, graph: _Graph, groups: list[list[int]],
+               small: dict[int, int], min_block_size: int) -> Plan:
+    nodes = model.nodes
+    graph_outputs = set(model.outputs)
+    owner = {}
+    for gi, g in enumerate(groups):
+        for i in g:
+            owner[i] = gi
+    subgraphs = []
+    for gi, g in enumerate(groups):
+        names = [nodes[i].name for i in g]
+        produced = [o for i in g for o in nodes[i].output if o]
+        produced_set = set(produced)
+        inputs, seen = [], set()
+        for i in g:
+            for t in model.node_inputs(nodes[i]):
+                if t in produced_set or t in model.initializer_names or t in seen:
+                    continue
+                seen.add(t)
+                inputs.append(t)
+        outputs = []
+        for t in produced:
+            readers = model.consumers.get(t, [])
+            if t in graph_outputs or any(owner.get(model.index[r]) != gi for r in readers):
+                outputs.append(t)
+        subgraphs.append(Subgraph(id=gi, nodes=names, inputs=inputs, outputs=outputs,
+                                  op_counts=dict(Counter(nodes[i].op_type for i in g))))
+    fallback = []
+    for i, node in enumerate(nodes):
+        if i in owner:
+            continue
+        if i in small:
+            reason = (f"supported, but its TensorRT block has only {small[i]} node"
+                      f"{'s' if small[i] != 1 else ''}, under min_block_size={min_block_size}")
+        else:
+            reason = report.verdicts[node.name].reason
+        fallback.append(Fallback(node.name, node.op_type, reason))
+    return Plan(model=model, coverage=report, min_block_size=min_block_size, subgraphs=subgraphs,
+                fallback_nodes=fallback, small_block_nodes=[nodes[i].name for i in sorted(small)])

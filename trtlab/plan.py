@@ -1,0 +1,125 @@
+"""`Plan`: the result of partitioning, as plain data that serialises to JSON.
+
+The CLI, the views, the widgets, the engine builder and the hybrid runner all read a Plan.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .coverage import CoverageReport
+    from .model import Model
+
+
+@dataclass
+class Subgraph:
+    """A set of nodes TensorRT takes as one engine."""
+
+    id: int
+    nodes: list[str]  # node names, in the model's topological order
+    inputs: list[str]  # activation tensors read from outside (graph inputs or fallback outputs)
+    outputs: list[str]  # tensors read outside the subgraph or graph outputs
+    op_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"trt_engine_{self.id}"
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "nodes": list(self.nodes), "inputs": list(self.inputs),
+                "outputs": list(self.outputs)}
+
+
+@dataclass
+class Fallback:
+    """A node left to the framework (ONNX Runtime, MXNet, PyTorch), with the reason."""
+
+    name: str
+    op: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "op": self.op, "reason": self.reason}
+
+
+@dataclass
+class Plan:
+    model: "Model" = field(repr=False)
+    coverage: "CoverageReport" = field(repr=False)
+    min_block_size: int
+    subgraphs: list[Subgraph]
+    fallback_nodes: list[Fallback]
+    # Nodes supported by TensorRT but left out because their block was under min_block_size.
+    small_block_nodes: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------ figures
+    @property
+    def total_nodes(self) -> int:
+        return len(self.model.nodes)
+
+    @property
+    def supported_nodes(self) -> int:
+        return self.coverage.supported_count
+
+    @property
+    def engine_count(self) -> int:
+        return len(self.subgraphs)
+
+    @property
+    def nodes_in_engines(self) -> int:
+        return sum(len(s.nodes) for s in self.subgraphs)
+
+    @property
+    def coverage_pct(self) -> float:
+        """Share of nodes that run inside TensorRT engines under this plan."""
+        return 100.0 * self.nodes_in_engines / self.total_nodes if self.total_nodes else 0.0
+
+    @property
+    def ops_per_engine(self) -> float:
+        return self.nodes_in_engines / self.engine_count if self.engine_count else 0.0
+
+    def placement(self) -> dict[str, int | None]:
+        """Node name -> subgraph id, or None for a fallback node."""
+        out: dict[str, int | None] = {n.name: None for n in self.model.nodes}
+        for s in self.subgraphs:
+            for n in s.nodes:
+                out[n] = s.id
+        return out
+
+    def subgraph(self, id: int) -> Subgraph:
+        for s in self.subgraphs:
+            if s.id == id:
+                return s
+        raise KeyError(id)
+
+    # ------------------------------------------------------------ output
+    def to_dict(self) -> dict:
+        """The `--json` object of `trtlab inspect`."""
+        m, c = self.model, self.coverage
+        return {
+            "model": {"name": m.name, "nodes": len(m.nodes), "inputs": list(m.inputs),
+                      "outputs": list(m.outputs)},
+            "coverage": {"source": c.source, "supported_nodes": c.supported_count,
+                         "total_nodes": len(m.nodes), "unsupported_ops": dict(c.unsupported_ops)},
+            "partition": {"min_block_size": self.min_block_size,
+                          "subgraphs": [s.to_dict() for s in self.subgraphs],
+                          "fallback_nodes": [f.to_dict() for f in self.fallback_nodes]},
+        }
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+    def report(self) -> str:
+        from .report_text import plan_report
+
+        return plan_report(self)
+
+    def __repr__(self) -> str:
+        return (f"<trtlab.Plan {self.model.name!r}: {self.engine_count} engines, "
+                f"{self.coverage_pct:.1f}% of nodes in TensorRT>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": self.report()}
