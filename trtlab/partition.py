@@ -246,3 +246,49 @@ def _make_plan(model: Model, report: CoverageReport, graph: _Graph, groups: list
         fallback.append(Fallback(node.name, node.op_type, reason))
     return Plan(model=model, coverage=report, min_block_size=min_block_size, subgraphs=subgraphs,
                 fallback_nodes=fallback, small_block_nodes=[nodes[i].name for i in sorted(small)])
+
+
+def recommend_min_block_size(plan: Plan, tolerance_pct: float = 5.0) -> int:
+    """The largest `min_block_size` that keeps TensorRT coverage within `tolerance_pct` points
+    of what `min_block_size=1` reaches: fewer, larger engines, each saving its boundary copies
+    and launch, for little lost coverage (Torch-TensorRT's dry run makes the same trade)."""
+    base = plan if plan.min_block_size == 1 else partition(plan.model, plan.coverage)
+    best = 1
+    for m in sorted({len(s.nodes) for s in base.subgraphs}):
+        candidate = partition(plan.model, plan.coverage, min_block_size=m)
+        if candidate.coverage_pct >= base.coverage_pct - tolerance_pct:
+            best = m
+    return best
+
+
+def compare_with_parser(plan: Plan) -> str:
+    """How the TensorRT ONNX parser's own partition (`supports_model_v2`) differs from `plan`."""
+    from .coverage.parser import ask_parser
+
+    result = ask_parser(plan.model)
+    ours = [set(s.nodes) for s in plan.subgraphs]
+    theirs = [set(s) for s in result.subgraphs if s]
+    lines = [f"{result.label} parser: {len(theirs)} subgraph(s); trtlab: {len(ours)} engine(s)."]
+    same = [s for s in theirs if s in ours]
+    if len(same) == len(theirs) == len(ours):
+        lines.append("The two partitions are identical.")
+        return "\n".join(lines)
+    lines.append(
+        "The parser cuts the nodes' topological order into runs at each unsupported node, so "
+        "branches that are independent of an unsupported node still end up on one side of it; "
+        "trtlab grows subgraphs along the graph's edges (the seeds' algorithm), so such branches "
+        "can join the subgraph they connect to.")
+    fallback = {f.name for f in plan.fallback_nodes}
+    for i, s in enumerate(theirs):
+        if s in ours:
+            continue
+        split = sorted({plan.placement()[n] for n in s if n not in fallback} - {None})
+        lines.append(f"  parser subgraph {i} ({len(s)} nodes) maps to trtlab engine(s) "
+                     f"{', '.join(map(str, split)) or '(none)'}"
+                     + (f"; {len(s & fallback)} of its nodes fall back in trtlab" if s & fallback else ""))
+    rejected = set(result.errors) | {n.name for n in plan.model.nodes if n.op_type in result.unknown_ops}
+    only_ours = rejected - fallback
+    if only_ours:
+        lines.append(f"  nodes the parser rejects but this plan keeps in TensorRT (coverage source "
+                     f"'{plan.coverage.source}'): {', '.join(sorted(only_ours)[:10])}")
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""`trtlab inspect`: coverage and partition of a model, as a dry-run report or JSON.
+
+The option helpers here are shared with `trtlab check`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..coverage import PRECISIONS, SOURCES
+from ..errors import TrtlabError
+from ..model import parse_shape
+
+
+def input_shape(text: str) -> tuple[str, tuple[int, ...]]:
+    name, sep, shape = text.rpartition(":")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME:SHAPE, e.g. data:1x3x224x224")
+    try:
+        return name, parse_shape(shape)
+    except TrtlabError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_model_options(p: argparse.ArgumentParser, *, many_precisions: bool = False) -> None:
+    p.add_argument("model", metavar="MODEL",
+                   help="an .onnx file, an MXNet symbol .json (with --params), or zoo:NAME")
+    p.add_argument("--input", dest="inputs", action="append", type=input_shape, default=[],
+                   metavar="NAME:SHAPE", help="fix an input's shape, e.g. data:1x3x224x224 (repeatable)")
+    p.add_argument("--params", metavar="FILE", help="MXNet .params file for a symbol .json")
+    # Validated in plan_from_args so a wrong value is a one-line trtlab error, not argparse usage.
+    p.add_argument("--coverage", default="tensorrt", metavar="SOURCE",
+                   help=f"coverage source: {', '.join(SOURCES)} (default: tensorrt)")
+    p.add_argument("--exclude", nargs="+", default=[], metavar="OP", help="op types to keep out of TensorRT")
+    p.add_argument("--exclude-node", nargs="+", default=[], metavar="NODE", help="nodes to keep out of TensorRT")
+    p.add_argument("--include", nargs="+", default=[], metavar="OP",
+                   help="op types to force into TensorRT whatever the source says")
+    p.add_argument("--min-block-size", type=int, default=1, metavar="N",
+                   help="smaller TensorRT subgraphs fall back (default: 1)")
+    if many_precisions:
+        p.add_argument("--precision", nargs="+", default=["fp32"], metavar="P",
+                       help=f"precisions to check: {' '.join(PRECISIONS)} (default: fp32)")
+    else:
+        p.add_argument("--precision", default="fp32", metavar="P",
+                       help=f"precision coverage is judged at: {', '.join(PRECISIONS)} (default: fp32)")
+
+
+def load_from_args(args):
+    from ..loaders import load
+
+    kwargs = {"inputs": dict(args.inputs) or None}
+    if args.params:
+        kwargs["params"] = args.params
+    return load(args.model, **kwargs)
+
+
+def plan_from_args(args, model=None, precision: str | None = None):
+    from ..coverage import check_precision, check_source
+    from ..partition import partition
+
+    check_source(args.coverage)
+    if precision is None:
+        precision = args.precision if isinstance(args.precision, str) else args.precision[0]
+    check_precision(precision)
+    model = model if model is not None else load_from_args(args)
+    return partition(model, args.coverage, precision, min_block_size=args.min_block_size,
+                     exclude_ops=args.exclude, exclude_nodes=args.exclude_node, include_ops=args.include)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("inspect", help="coverage and partition of a model (no engines built)",
+                       description="Show which nodes TensorRT takes, the subgraphs it gets, and why the "
+                                   "rest falls back.")
+    add_model_options(p)
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--svg-before", metavar="FILE", help="write the before-graph (.svg, .png or .dot)")
+    p.add_argument("--svg-after", metavar="FILE", help="write the after-graph (.svg, .png or .dot)")
+    p.add_argument("--save-onnx", metavar="FILE", help="write the ONNX model whose node names the report uses")
+    p.add_argument("--compare-parser", action="store_true",
+                   help="also compare with the TensorRT ONNX parser's own partition")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    plan = plan_from_args(args)
+    if args.save_onnx:
+        plan.model.save(args.save_onnx)
+    if args.svg_before or args.svg_after:
+        from ..views import after_graph, before_graph
+
+        if args.svg_before:
+            before_graph(plan).save(args.svg_before)
+        if args.svg_after:
+            after_graph(plan).save(args.svg_after)
+    if args.json:
+        print(plan.to_json(indent=1))
+        return 0
+    from ..partition import recommend_min_block_size
+
+    print(plan.report())
+    rec = recommend_min_block_size(plan)
+    print(f"Recommended min_block_size: {rec}" + (" (the current value)" if rec == plan.min_block_size else ""))
+    if args.compare_parser:
+        from ..partition import compare_with_parser
+
+        print(compare_with_parser(plan))
+    for flag, path in (("before-graph", args.svg_before), ("after-graph", args.svg_after),
+                       ("ONNX model", args.save_onnx)):
+        if path:
+            print(f"Wrote {flag}: {path}")
+    sys.stdout.flush()
+    return 0
