@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto
+
+from trtlab.errors import TrtlabError
+from trtlab.precision import to_int8
+
+from .models import INPUT_SHAPE, inputs, run_ort, tiny_cnn
+
+pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    return tiny_cnn()
+
+
+def qdq_summary(model: onnx.ModelProto):
+    ops = [n.op_type for n in model.graph.node]
+    weights = {t.name: t for t in model.graph.initializer}
+    return ops, weights
+
+
+def test_int8_qdq_with_user_calibration_stays_close(cnn):
+    calib = inputs(seed=2, count=8)
+    out = to_int8(cnn, calib)
+    ops, weights = qdq_summary(out)
+    assert ops.count("QuantizeLinear") >= 2 and ops.count("DequantizeLinear") >= 4
+    # Weights are int8 per channel; biases stay fp32 (an int32 bias is rejected by TensorRT's parser).
+    int8 = [t for t in weights.values() if t.data_type == TensorProto.INT8]
+    assert any(list(t.dims) == [8, 3, 3, 3] for t in int8)
+    assert not any(t.data_type == TensorProto.INT32 for t in weights.values())
+    conv = next(n for n in out.graph.node if n.name == "conv")
+    assert weights[conv.input[2]].data_type == TensorProto.FLOAT
+    # Symmetric: every zero point is 0.
+    for n in out.graph.node:
+        if n.op_type == "QuantizeLinear" and len(n.input) > 2:
+            assert not np.any(onnx.numpy_helper.to_array(weights[n.input[2]]))
+    feed = inputs(seed=3)[0]
+    ref, got = run_ort(cnn, feed), run_ort(out, feed)
+    np.testing.assert_allclose(got, ref, atol=0.05)
+    assert not np.array_equal(got, ref)
+
+
+def test_int8_without_calibration_warns_that_accuracy_means_little(cnn):
+    with pytest.warns(UserWarning, match="synthetic.*mean little"):
+        out = to_int8(cnn)
+    assert "QuantizeLinear" in [n.op_type for n in out.graph.node]
+
+
+def test_calibration_of_the_wrong_shape_names_the_input(cnn):
+    bad = [{"x": np.zeros((1, 3, 8, 8), np.float32)}]
+    with pytest.raises(TrtlabError, match=r"input 'x': expected shape 2x3x8x8, got 1x3x8x8"):
+        to_int8(cnn, bad)
+    with pytest.raises(TrtlabError, match="no value for input 'x'"):
+        to_int8(cnn, [{"image": np.zeros(INPUT_SHAPE, np.float32)}])
+
+
+def test_calibration_from_a_directory(cnn, tmp_path):
+    npz, npy = tmp_path / "npz", tmp_path / "npy"
+    npz.mkdir(), npy.mkdir()
+    for i, sample in enumerate(inputs(seed=4, count=3)):
+        np.savez(npz / f"{i}.npz", **sample)
+        np.save(npy / f"{i}.npy", sample["x"])
+    for d in (npz, npy):
+        out = to_int8(cnn, d)
+        assert "DequantizeLinear" in [n.op_type for n in out.graph.node]
+    with pytest.raises(TrtlabError, match="no .npy or .npz"):
+        to_int8(cnn, tmp_path)
+    with pytest.raises(TrtlabError, match="does not exist"):
+        to_int8(cnn, tmp_path / "missing")

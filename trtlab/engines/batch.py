@@ -1,0 +1,105 @@
+"""`build_engines`: one engine per subgraph, each reported on its own."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import onnx
+
+from ..errors import TrtlabError
+from ..model import Model
+from ..precision.apply import apply_precision, check_precision
+from ..precision.calibration import Calibration
+from ..precision.policy import PrecisionPolicy
+from .build import Cancel, Progress, build_engine, is_cancelled
+from .cache import EngineCache
+from .flavour import Flavour, detect
+from .result import BuildResult
+
+Item = tuple[str, "onnx.ModelProto | Model | bytes"]
+
+
+def build_engines(plan_or_models, precision: str = "fp32", *,
+                  cache: EngineCache | str | os.PathLike | bool | None = None,
+                  progress: Progress | None = None, cancel: Cancel = None,
+                  workspace: int | None = None, policy: PrecisionPolicy | None = None,
+                  calibration: Calibration | Mapping[str, Calibration] = None,
+                  flavour: Flavour | None = None) -> list[BuildResult]:
+    """Build an engine for each fp32 model, in `precision`.
+
+    `plan_or_models`: a `trtlab.Plan` (one engine per subgraph) or a list of (name, model) pairs,
+    a model being an onnx.ModelProto, a trtlab Model or serialized ONNX bytes.
+    The precision transform runs here (see `trtlab.precision`), except with TensorRT 10, where
+    fp16/bf16 use the builder flags on the fp32 model. `calibration` (int8) is one source for all
+    models, or a mapping from engine name to source. `cache`: an EngineCache, a directory, True
+    for the default directory, or None for no cache. A failure in one engine is reported in its
+    result and the others still build; after `cancel`, the remaining engines report "cancelled".
+    """
+    check_precision(precision)
+    flavour = flavour or detect()
+    cache = _as_cache(cache)
+    results = []
+    for name, model in _items(plan_or_models):
+        if is_cancelled(cancel):
+            results.append(BuildResult(name, precision, built=False, builder=flavour.builder_label,
+                                       error="cancelled"))
+            continue
+        try:
+            onnx_bytes = _prepare(model, precision, flavour, policy, _calibration_for(calibration, name))
+        except TrtlabError as exc:
+            results.append(BuildResult(name, precision, built=False, builder=flavour.builder_label,
+                                       error=f"precision transform failed: {exc}"))
+            continue
+        results.append(build_engine(onnx_bytes, precision=precision, name=name, progress=progress,
+                                    cancel=cancel, workspace=workspace, cache=cache, flavour=flavour))
+    return results
+
+
+def _items(plan_or_models) -> Iterable[Item]:
+    from ..plan import Plan
+
+    if isinstance(plan_or_models, Plan):
+        from ..cut import cut_subgraph
+
+        plan = plan_or_models
+        return [(sg.name, cut_subgraph(plan, sg.id)) for sg in plan.subgraphs]
+    items = list(plan_or_models)
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            raise TrtlabError("build_engines takes a Plan or a list of (name, model) pairs.",
+                              hint=f"Got an item of type {type(item).__name__}.")
+    names = [n for n, _ in items]
+    if len(set(names)) != len(names):
+        raise TrtlabError("Engine names must be unique.", hint=f"Got: {', '.join(names)}.")
+    return items
+
+
+def _prepare(model, precision: str, flavour: Flavour, policy, calibration) -> bytes:
+    if isinstance(model, (bytes, bytearray)):
+        model = onnx.load_from_string(bytes(model))
+    if flavour.weakly_typed_flags and precision in ("fp16", "bf16"):
+        # TensorRT 10: the builder flag picks fp16/bf16 layers from the fp32 model.
+        precision = "fp32"
+    proto = apply_precision(model, precision, policy=policy, calibration=calibration,
+                            runnable_in_ort=False)
+    return proto.SerializeToString()
+
+
+def _calibration_for(calibration, name: str):
+    if isinstance(calibration, Mapping):
+        return calibration.get(name)
+    return calibration
+
+
+def _as_cache(cache) -> EngineCache | None:
+    if cache is None or cache is False:
+        return None
+    if cache is True:
+        return EngineCache()
+    if isinstance(cache, EngineCache):
+        return cache
+    if isinstance(cache, (str, os.PathLike)):
+        return EngineCache(Path(cache))
+    raise TrtlabError(f"cache must be an EngineCache, a directory, True or None; got {type(cache).__name__}.")

@@ -1,0 +1,217 @@
+"""`build_engine`: one ONNX model to one serialized engine, through the ONNX parser.
+
+Parser and builder messages are captured per engine; progress reaches the caller as plain
+`BuildEvent`s; a failed parse, a cancelled build or a builder that returns nothing give a
+`BuildResult` with built=False and the reason, never an exception, so the caller can fall back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from .._io import atomic_write_bytes
+from ..precision.apply import check_precision
+from ..trtapi import capturing_logger
+from .cache import EngineCache
+from .flavour import Flavour, detect
+from .result import BuildEvent, BuildResult
+
+Progress = Callable[[BuildEvent], object]
+Cancel = threading.Event | Callable[[], bool] | None
+
+_WEAK_FLAGS = {"fp16": ("FP16",), "bf16": ("BF16",), "int8": ("INT8", "FP16")}
+
+
+def is_cancelled(cancel: Cancel) -> bool:
+    if cancel is None:
+        return False
+    return cancel.is_set() if isinstance(cancel, threading.Event) else bool(cancel())
+
+
+def build_settings(flavour: Flavour, precision: str, workspace: int | None) -> dict:
+    """Everything besides the ONNX bytes that changes what the builder makes."""
+    weak = flavour.weakly_typed_flags
+    return {
+        "precision": precision,
+        "workspace": workspace,
+        "network": "weakly-typed" if weak else "strongly-typed",
+        "builder_flags": list(_WEAK_FLAGS.get(precision, ())) if weak else [],
+    }
+
+
+def build_engine(onnx_bytes: bytes, *, precision: str = "fp32", name: str = "engine",
+                 progress: Progress | None = None, cancel: Cancel = None,
+                 timing_cache: str | Path | None = None, workspace: int | None = None,
+                 cache: EngineCache | None = None, flavour: Flavour | None = None) -> BuildResult:
+    """Build one engine from ONNX bytes that are already in `precision`.
+
+    With a strongly typed builder (TensorRT 11, TensorRT-RTX) the types in the model decide the
+    precision (see `trtlab.precision`); with TensorRT 10, `precision` also sets the matching
+    builder flag. `progress(event)` returning False, or `cancel` (an Event or a callable) becoming
+    true, cancels the build: built=False, error="cancelled". `timing_cache` is a file loaded into
+    the builder and saved after the build (full TensorRT only; TensorRT-RTX has none).
+    """
+    check_precision(precision)
+    flavour = flavour or detect()
+    result = BuildResult(name=name, precision=precision, built=False, builder=flavour.builder_label)
+    key = None
+    if cache is not None:
+        key = cache.key(onnx_bytes, build_settings(flavour, precision, workspace), flavour)
+        result.key = key
+        start = time.perf_counter()
+        engine, note = cache.get(key)
+        if note:
+            result.messages.append(note)
+        if engine is not None:
+            result.built, result.cache_hit, result.engine, result.bytes = True, True, engine, len(engine)
+            result.build_s = time.perf_counter() - start
+            return result
+        if timing_cache is None and flavour.timing_cache:
+            timing_cache = cache.timing_cache_path(flavour)
+    if is_cancelled(cancel):
+        result.error = "cancelled"
+        return result
+    _build(result, onnx_bytes, flavour, progress, cancel, timing_cache, workspace, cache)
+    if result.built and cache is not None:
+        note = cache.put(key, result.engine, {"name": name, "precision": precision,
+                                              "builder": result.builder, "build_s": result.build_s})
+        if note:
+            result.messages.append(note)
+    return result
+
+
+def _build(result: BuildResult, onnx_bytes: bytes, flavour: Flavour, progress, cancel,
+           timing_cache, workspace, cache) -> None:
+    trt = flavour.module
+    logger = capturing_logger(flavour, "INFO")
+    try:
+        builder = trt.Builder(logger)
+        flags = 0
+        if not flavour.weakly_typed_flags and hasattr(trt.NetworkDefinitionCreationFlag, "STRONGLY_TYPED"):
+            flags |= 1 << int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)
+        network = builder.create_network(flags)
+        parser = trt.OnnxParser(network, logger)
+        if not parser.parse(onnx_bytes):
+            errors = [_parser_error(parser.get_error(i)) for i in range(parser.num_errors)]
+            result.error = "ONNX parser: " + ("; ".join(errors) or "the model could not be parsed")
+            return
+        config = builder.create_builder_config()
+        if workspace:
+            config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, int(workspace))
+        if flavour.weakly_typed_flags:
+            for flag in _WEAK_FLAGS.get(result.precision, ()):
+                config.set_flag(getattr(trt.BuilderFlag, flag))
+        monitor = _monitor_class(trt)(result.name, progress, cancel)
+        config.progress_monitor = monitor
+        timing = _load_timing_cache(config, timing_cache, result) if flavour.timing_cache else None
+        start = time.perf_counter()
+        serialized = builder.build_serialized_network(network, config)
+        result.build_s = time.perf_counter() - start
+        if monitor.failure is not None:
+            result.error = f"the progress callback failed: {monitor.failure!r}"
+        elif monitor.cancelled:
+            result.error = "cancelled"
+        elif serialized is None:
+            errors = [m for sev, m in logger.messages if sev in ("ERROR", "INTERNAL_ERROR")]
+            result.error = ("TensorRT built no engine (out of memory, or a layer it could not "
+                            "implement)" + (f": {errors[-1]}" if errors else "."))
+        else:
+            result.engine = bytes(serialized)
+            result.bytes = len(result.engine)
+            result.built = True
+            if timing is not None:
+                _save_timing_cache(config, timing_cache, result, cache)
+    except MemoryError:
+        result.error = "out of memory while building the engine"
+    except Exception as exc:  # a builder failure belongs to this engine, not to the caller
+        result.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        result.messages.extend(f"{sev}: {msg}" for sev, msg in logger.messages)
+
+
+def _parser_error(err) -> str:
+    where = err.node_name() or (f"node {err.node()}" if err.node() >= 0 else "")
+    op = err.node_operator()
+    prefix = f"{where} ({op}): " if where and op else (f"{where}: " if where else "")
+    return prefix + err.desc()
+
+
+def _load_timing_cache(config, path, result: BuildResult):
+    if path is None:
+        return None
+    path = Path(path)
+    data = b""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        result.messages.append(f"timing cache '{path}' unreadable ({exc.strerror}); starting empty")
+    timing = config.create_timing_cache(data)
+    if not config.set_timing_cache(timing, False) and data:
+        # A cache from another TensorRT or GPU: start a fresh one rather than fail the build.
+        result.messages.append(f"timing cache '{path}' does not match this builder; starting empty")
+        timing = config.create_timing_cache(b"")
+        config.set_timing_cache(timing, False)
+    return timing
+
+
+def _save_timing_cache(config, path, result: BuildResult, cache) -> None:
+    data = bytes(config.get_timing_cache().serialize())
+    if cache is not None:
+        cache.save_timing_cache(Path(path), data)
+        return
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        result.messages.append(f"timing cache not saved to '{path}': {exc.strerror}")
+
+
+_MONITORS: dict = {}
+
+
+def _monitor_class(trt):
+    """An IProgressMonitor subclass for this TensorRT module, turning callbacks into BuildEvents."""
+    if trt in _MONITORS:
+        return _MONITORS[trt]
+
+    class Monitor(trt.IProgressMonitor):
+        def __init__(self, engine, progress, cancel):
+            trt.IProgressMonitor.__init__(self)
+            self.engine, self.progress, self.cancel = engine, progress, cancel
+            self.totals: dict[str, int] = {}
+            self.parents: dict[str, str | None] = {}
+            self.cancelled = False
+            self.failure: BaseException | None = None
+
+        def phase_start(self, phase_name, parent_phase, num_steps):
+            self.totals[phase_name] = num_steps
+            self.parents[phase_name] = parent_phase
+            self._emit("phase_start", phase_name, 0)
+
+        def step_complete(self, phase_name, step):
+            # TensorRT counts steps from 0; the event says how many are done.
+            return self._emit("step_complete", phase_name, step + 1)
+
+        def phase_finish(self, phase_name):
+            self._emit("phase_finish", phase_name, self.totals.get(phase_name, 0))
+
+        def _emit(self, kind, phase, step) -> bool:
+            # Exceptions must not cross back into TensorRT: keep them and stop the build.
+            try:
+                event = BuildEvent(self.engine, kind, phase, step, self.totals.get(phase, 0),
+                                   self.parents.get(phase))
+                if self.progress is not None and self.progress(event) is False:
+                    self.cancelled = True
+                if is_cancelled(self.cancel):
+                    self.cancelled = True
+            except Exception as exc:
+                self.failure = exc
+                self.cancelled = True
+            return not self.cancelled
+
+    _MONITORS[trt] = Monitor
+    return Monitor

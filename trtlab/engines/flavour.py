@@ -1,0 +1,55 @@
+"""Which TensorRT builds the engines: full TensorRT (10.x, 11.x) or TensorRT-RTX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+from ..errors import MissingDependency
+from ..trtapi import find_tensorrt
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """The installed TensorRT, as the engine code needs to know it."""
+
+    module: ModuleType
+    flavour: str  # "tensorrt" | "tensorrt-rtx"
+    version: str
+
+    @property
+    def builder_label(self) -> str:
+        return f"{'TensorRT-RTX' if self.flavour == 'tensorrt-rtx' else 'TensorRT'} {self.version}"
+
+    @property
+    def major(self) -> int:
+        return int(self.version.split(".")[0])
+
+    @property
+    def weakly_typed_flags(self) -> bool:
+        """TensorRT 10 still has BuilderFlag.FP16/BF16/INT8; TensorRT 11 and TensorRT-RTX don't."""
+        return hasattr(self.module.BuilderFlag, "FP16")
+
+    @property
+    def timing_cache(self) -> bool:
+        """TensorRT-RTX keeps the timing-cache API, but its operations are no-ops."""
+        return self.flavour == "tensorrt"
+
+    def to_dict(self) -> dict:
+        return {"flavour": self.flavour, "version": self.version, "builder": self.builder_label,
+                "weakly_typed_flags": self.weakly_typed_flags}
+
+
+def detect(purpose: str = "Building TensorRT engines") -> Flavour:
+    """The installed TensorRT (`TRTLAB_TENSORRT` picks one when both are installed).
+
+    Raises MissingDependency naming the extra to install when neither is there.
+    """
+    found = find_tensorrt()
+    if found is None:
+        exc = MissingDependency("tensorrt_rtx", "rtx", purpose)
+        # Either package will do: name both, TensorRT-RTX first since it builds without a GPU.
+        exc.args = (f"{purpose} needs TensorRT-RTX or TensorRT, and neither is installed. Install one "
+                    "with: pip install 'trtlab[rtx]' (builds without a GPU) or pip install 'trtlab[tensorrt]'.",)
+        raise exc
+    return Flavour(found.module, found.flavour, found.version)

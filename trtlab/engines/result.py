@@ -1,0 +1,65 @@
+"""Build results and progress events: plain data that serialises to JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class BuildEvent:
+    """One progress report from the builder.
+
+    kind: "phase_start" (step 0 of `total`), "step_complete" (`step` steps of `total` done)
+    or "phase_finish" (step == total). `parent` is the enclosing phase, if any.
+    """
+
+    engine: str
+    kind: str
+    phase: str
+    step: int
+    total: int
+    parent: str | None = None
+
+
+@dataclass
+class BuildResult:
+    """What happened when one engine was built (or found in the cache)."""
+
+    name: str
+    precision: str
+    built: bool
+    bytes: int = 0
+    build_s: float = 0.0
+    cache_hit: bool = False
+    builder: str = ""
+    messages: list[str] = field(default_factory=list)
+    error: str | None = None
+    key: str | None = None
+    engine: bytes | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("engine")
+        return d
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+    @property
+    def status(self) -> str:
+        if not self.built:
+            return f"failed: {self.error}"
+        return "from cache" if self.cache_hit else f"built in {self.build_s:.2f} s"
+
+    def __repr__(self) -> str:
+        size = f", {self.bytes / 1e6:.1f} MB" if self.built else ""
+        return f"<BuildResult {self.name} {self.precision} ({self.builder}){size}: {self.status}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in (("engine", self.name), ("precision", self.precision),
+                                    ("builder", self.builder), ("status", self.status),
+                                    ("size", f"{self.bytes:,} bytes")))
+        return {"text/plain": repr(self), "text/html": f"<table>{rows}</table>"}
