@@ -1,0 +1,67 @@
+"""The after-graph: one node per TensorRT engine, fallback nodes with reasons; and both side by side."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+import trtlab
+from trtlab.views import after_graph, before_after, dom_id
+
+
+def engine_ids(svg: str) -> list[str]:
+    return re.findall(r'<g id="([^"]*)" class="node trt-engine engine"', svg)
+
+
+@pytest.mark.parametrize("options", [{}, {"exclude_nodes": ["merge.add"]},
+                                     {"exclude_ops": ["Relu"]}, {"min_block_size": 6}])
+def test_one_engine_node_per_subgraph(mixed, options):
+    plan = trtlab.partition(mixed, **options)
+    svg = after_graph(plan).svg()
+    assert len(engine_ids(svg)) == plan.engine_count
+    assert sorted(engine_ids(svg)) == sorted(f"e-{s.id}" for s in plan.subgraphs)
+    for s in plan.subgraphs:
+        assert f"TensorRT engine {s.id}</text>" in svg
+        assert f">{len(s.nodes)} ops</text>" in svg
+    fallbacks = re.findall(r'class="node trt-fallback fallback ([\w-]+)" data-name="([^"]*)"', svg)
+    assert sorted(html.unescape(n) for _, n in fallbacks) == sorted(f.name for f in plan.fallback_nodes)
+
+
+def test_engine_label_counts_ops_and_fallback_shows_reason(mixed):
+    plan = trtlab.partition(mixed)
+    view = after_graph(plan)
+    svg = view.svg()
+    first = plan.subgraphs[0]
+    ops = sorted(first.op_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    op, count = ops[0]
+    assert f"{op}\u00d7{count}" in svg or (count == 1 and op in svg)
+    roi = re.search(r'<g id="%s" class="node trt-fallback fallback unsupported".*?xlink:title="([^"]*)"'
+                    % re.escape(dom_id("trap.roipool", "f-")), svg, re.S)
+    assert roi and "MaxRoiPool" in html.unescape(roi.group(1))
+    # edges between engines and fallback nodes carry shapes
+    assert ">1x16x32x32</text>" in svg
+    assert view.node_ids["stem.conv"] == f"e-{plan.placement()['stem.conv']}"
+
+
+def test_after_graph_of_a_model_is_an_error(mixed):
+    with pytest.raises(trtlab.TrtlabError, match="Plan"):
+        after_graph(mixed)
+
+
+def test_before_after_side_by_side(mixed, tmp_path):
+    plan = trtlab.partition(mixed, exclude_nodes=["head.relu"])
+    both = before_after(plan)
+    svg = both.svg()
+    assert svg.count("<svg") == 3  # one outer, two drawings
+    assert both.before.title in svg and both.after.title in svg
+    assert f'id="{dom_id("head.relu")}"' in svg and f'id="{dom_id("head.relu", "f-")}"' in svg
+    ids = re.findall(r'<g id="([nfeb]-[^"]*)" class="node', svg)
+    assert len(ids) == len(set(ids))  # the two drawings never share an element id
+    assert both.save(tmp_path / "both.svg").read_text() == svg
+    assert both.save(tmp_path / "both.png").read_bytes()[:4] == b"\x89PNG"
+    dot = both.save(tmp_path / "both.dot").read_text()
+    assert "subgraph cluster_before" in dot and "subgraph cluster_after" in dot
+    assert svg in both.save(tmp_path / "both.html").read_text()
+    assert set(both._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}
