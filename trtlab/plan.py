@@ -122,4 +122,18 @@ class Plan:
                 f"{self.coverage_pct:.1f}% of nodes in TensorRT>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": self.report()}
+        """In a notebook: the report and the before/after graphs side by side."""
+        import html
+
+        from .errors import TrtlabError
+
+        text = self.report()
+        bundle = {"text/plain": text}
+        try:
+            from .views import before_after
+
+            graphs = before_after(self).html()
+        except TrtlabError as exc:  # no graphviz: the report alone, and why
+            graphs = f"<p><i>{html.escape(str(exc))}</i></p>"
+        bundle["text/html"] = f"<pre>{html.escape(text)}</pre>{graphs}"
+        return bundle
