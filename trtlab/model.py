@@ -209,15 +209,16 @@ class Model:
 
     # ---------------------------------------------------------------- checks
     def _check_static(self) -> None:
-        for info in self.inputs.values():
-            if info is None or not info.static:
-                shape = info.shape_text() if info else "unknown"
-                example = "x".join(str(d) if isinstance(d, int) and d > 0 else "1" for d in (info.shape if info else (1,)))
-                raise TrtlabError(
-                    f"Input '{info.name if info else '?'}' has a dynamic or unknown shape ({shape}).",
-                    hint=(f"Give its shape: trtlab.load(..., inputs={{'{info.name if info else 'x'}': "
-                          f"({', '.join(example.split('x'))})}}) or --input {info.name if info else 'x'}:{example}."),
-                )
+        for name, info in self.inputs.items():
+            if info is not None and info.static:
+                continue
+            dims = info.shape if info is not None else ()
+            example = [d if isinstance(d, int) and d > 0 else 1 for d in dims] or [1]
+            raise TrtlabError(
+                f"Input '{name}' has a dynamic or unknown shape ({info.shape_text() if info else 'unknown'}).",
+                hint=(f"Give its shape: trtlab.load(..., inputs={{'{name}': ({', '.join(map(str, example))})}}) "
+                      f"or --input {name}:{'x'.join(map(str, example))}."),
+            )
 
 
 # -------------------------------------------------------------------- helpers
