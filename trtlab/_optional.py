@@ -37,12 +37,16 @@ def onnxruntime(purpose: str = "Running a model") -> ModuleType:
 
 def mxnet(purpose: str = "Loading MXNet models") -> ModuleType:
     """Import mxnet 1.9 under numpy>=1.24, which removed aliases mxnet still uses."""
+    import warnings
+
     import numpy as np
 
-    for alias, value in (("bool", bool), ("int", int), ("float", float), ("object", object),
-                         ("complex", complex), ("str", str)):
-        if not hasattr(np, alias):
-            setattr(np, alias, value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # numpy warns on the very lookups below
+        for alias, value in (("bool", bool), ("int", int), ("float", float), ("object", object),
+                             ("complex", complex), ("str", str)):
+            if not hasattr(np, alias):
+                setattr(np, alias, value)
     return require("mxnet", "mxnet", purpose)
 
 

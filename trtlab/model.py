@@ -16,6 +16,7 @@ from onnx import TensorProto, helper, shape_inference
 
 from .errors import TrtlabError
 
+MAX_IR_VERSION = 10
 Shape = tuple  # of int (static) or str (symbolic, only before shapes are fixed)
 
 
@@ -89,6 +90,9 @@ class Model:
         """Normalise an ONNX model: unique node names, initializers out of the inputs, fixed
         input shapes, inferred shapes for every tensor, nodes in topological order."""
         proto = _copy(proto)
+        # Newer onnx writes IR versions ONNX Runtime and TensorRT don't read yet; 10 holds every
+        # type and feature trtlab works with.
+        proto.ir_version = min(proto.ir_version or MAX_IR_VERSION, MAX_IR_VERSION)
         g = proto.graph
         _name_nodes(g)
         _drop_initializer_inputs(g)
