@@ -42,12 +42,14 @@ def mxnet(purpose: str = "Loading MXNet models") -> ModuleType:
     import numpy as np
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # numpy warns on the very lookups below
+        # numpy warns on the alias lookups below, and mxnet's import touches removed functions.
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         for alias, value in (("bool", bool), ("int", int), ("float", float), ("object", object),
                              ("complex", complex), ("str", str)):
             if not hasattr(np, alias):
                 setattr(np, alias, value)
-    return require("mxnet", "mxnet", purpose)
+        return require("mxnet", "mxnet", purpose)
 
 
 def torch(purpose: str = "Loading PyTorch models") -> ModuleType:
