@@ -1,0 +1,63 @@
+"""Hybrid runner overhead: the model split into 1-5 TensorRT subgraphs (run by ONNX Runtime
+stand-ins on CPU) plus fallback nodes, against the whole model in one ONNX Runtime session.
+
+    python bench/bench_hybrid.py [--models resnet18 mobilenetv2] [--seconds 2]
+
+Both sides use the same session options; runs alternate between the two so that load from
+other programs hits both alike. Also prints the timing harness's own cost per iteration.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+import trtlab
+from trtlab.runner import HybridRunner, make_session, random_feeds
+from trtlab.timing import harness_overhead_ms, measure
+
+CHEAP_OPS = ("Relu", "Add", "Clip", "Mul", "Sigmoid", "Softmax", "Transpose", "Reshape", "Flatten")
+
+
+def split_points(model: trtlab.Model, pieces: int) -> list[str]:
+    """pieces-1 cheap nodes spread evenly through the graph: excluding them gives `pieces` subgraphs."""
+    cheap = [n.name for n in model.nodes if n.op_type in CHEAP_OPS]
+    if pieces <= 1 or not cheap:
+        return []
+    idx = np.linspace(0, len(cheap) - 1, pieces + 1)[1:-1].round().astype(int)
+    return [cheap[i] for i in sorted(set(idx))]
+
+
+def interleaved(a, b, seconds: float, rounds: int = 5) -> tuple[float, float]:
+    """Median ms of a and of b, measured in alternating rounds."""
+    sa, sb = [], []
+    for _ in range(rounds):
+        sa += measure(a, warmup_ms=50, iterations=5, seconds=seconds / rounds / 2)[0]
+        sb += measure(b, warmup_ms=50, iterations=5, seconds=seconds / rounds / 2)[0]
+    return float(np.median(sa)), float(np.median(sb))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", nargs="+", default=["resnet18", "mobilenetv2", "transformer"])
+    ap.add_argument("--seconds", type=float, default=2.0)
+    args = ap.parse_args()
+    print(f"timing harness overhead: {harness_overhead_ms() * 1000:.2f} us per iteration")
+    for name in args.models:
+        model = trtlab.load(f"zoo:{name}")
+        feeds = random_feeds(model)
+        session = make_session(model.proto, "cpu")
+        outs = [o.name for o in session.get_outputs()]
+        whole = lambda: session.run(outs, feeds)  # noqa: E731
+        for pieces in (1, 2, 3, 5):
+            plan = trtlab.partition(model, exclude_nodes=split_points(model, pieces))
+            runner = HybridRunner(plan, provider="cpu")
+            base, hybrid = interleaved(whole, lambda: runner.run(feeds), args.seconds)
+            print(f"{name}: {plan.engine_count} subgraphs, {len(runner.segments)} segments: whole model "
+                  f"{base:.3f} ms, hybrid {hybrid:.3f} ms, overhead {100 * (hybrid / base - 1):+.1f}% "
+                  f"(target: at most +10%)")
+
+
+if __name__ == "__main__":
+    main()

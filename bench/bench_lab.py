@@ -1,0 +1,91 @@
+"""How fast the Lab answers its controls, headless, on a zoo model (default ResNet-50).
+
+    python bench/bench_lab.py [zoo-name] [--repeat N]
+
+Times each handler as a user would trigger it (setting a control's value): the time until the
+handler returns (plan, figures, re-coloured before-graph; the target is < 100 ms) and the time
+until the after-graph is drawn too (drawn in a background thread).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import trtlab  # noqa: E402
+from trtlab.lab import Lab  # noqa: E402
+
+
+def timed(lab: Lab, action) -> tuple[float, float]:
+    t0 = time.perf_counter()
+    action()
+    t1 = time.perf_counter()
+    lab.graph.wait()
+    return 1e3 * (t1 - t0), 1e3 * (time.perf_counter() - t0)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("model", nargs="?", default="resnet50")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    model = trtlab.load(f"zoo:{args.model}")
+    t1 = time.perf_counter()
+    lab = Lab(model)
+    t2 = time.perf_counter()
+    print(f"{model.name}: {len(model.nodes)} nodes, {len(model.op_counts)} op types")
+    print(f"load {1e3 * (t1 - t0):.0f} ms; first draw (Lab constructor, runs dot) {1e3 * (t2 - t1):.0f} ms")
+
+    cp, g = lab.coverage_panel, lab.graph
+    ops = list(cp.op_checks)
+    common = ops[0]
+
+    def toggle(op):
+        return lambda: setattr(cp.op_checks[op], "value", not cp.op_checks[op].value)
+
+    actions = {
+        f"untick/tick op {common}": toggle(common),
+        f"untick/tick op {ops[-1]}": toggle(ops[-1]),
+        "min_block_size 1 <-> 5": lambda: setattr(cp.min_block_size, "value",
+                                                  5 if cp.min_block_size.value == 1 else 1),
+        "precision fp32 <-> fp16": lambda: setattr(lab.precision, "value",
+                                                   "fp16" if lab.precision.value == "fp32" else "fp32"),
+        "preset tensorrt <-> mxnet-1.3": lambda: setattr(
+            cp.preset, "value", "mxnet-1.3" if cp.preset.value == "tensorrt" else "tensorrt"),
+        "search 'conv'/''": lambda: setattr(g.search, "value", "" if g.search.value else "conv"),
+        "pick a node": lambda: setattr(g.node, "value", model.nodes[len(model.nodes) // 2].name),
+        "zoom in/reset": lambda: setattr(g.zoom, "value", 1.0 if g.zoom.value != 1.0 else 1.5),
+    }
+    print(f"\n{'control':32} {'first: handler':>15} {'+after-graph':>13} {'repeats: handler':>17} {'max':>6}")
+    worst = 0.0
+    for label, action in actions.items():
+        first = timed(lab, action)  # settings not seen before: a new partition and drawing
+        rest = [timed(lab, action)[0] for _ in range(2 * args.repeat - 1)]  # cached plans
+        worst = max(worst, first[0], statistics.median(rest))
+        print(f"{label:32} {first[0]:12.1f} ms {first[1]:10.1f} ms {statistics.median(rest):14.1f} ms"
+              f" {max(rest):6.1f}")
+    from trtlab._optional import available
+
+    if available("tensorrt_rtx") or available("tensorrt"):
+        h, _ = timed(lab, lambda: setattr(cp.preset, "value", "parser"))
+        again = [timed(lab, lambda: setattr(cp.preset, "value", v))[0] for v in ("tensorrt", "parser")]
+        print(f"{'preset parser (first: parses)':32} {h:12.1f} ms"
+              f"{'':13} {max(again):14.1f} ms")
+    t = time.perf_counter()
+    lab.sweep.max_size.value = 16
+    lab.sweep.run.click()
+    print(f"\nsweep min_block_size 1..16 (partition only): {1e3 * (time.perf_counter() - t):.0f} ms")
+    print(f"errors shown: {lab.errors.value or 'none'}")
+    print(f"\nslowest handler: {worst:.1f} ms (target < 100 ms)")
+    return 0 if worst < 100 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+import json
+
+import numpy as np
+import pytest
+from onnx import helper, numpy_helper
+
+import trtlab
+from trtlab.accuracy import (DEFAULT_TOLERANCES, Tolerance, compare, per_node_error, tolerance_for)
+from trtlab.runner import random_feeds
+
+from tests.runner.models import chain_model
+
+
+def test_identical_outputs_pass_with_zero_error():
+    ref = {"y": np.arange(12, dtype=np.float32).reshape(3, 4)}
+    r = compare(ref, {"y": ref["y"].copy()}, "fp32")
+    o = r.outputs[0]
+    assert r.passed and o.max_abs == 0 and o.cosine == pytest.approx(1.0) and o.top1_agree == 1.0
+
+
+def test_error_figures_and_minimum_tolerance():
+    ref = {"y": np.array([[1.0, 2.0, 4.0], [3.0, 1.0, 0.5]], np.float32)}
+    act = {"y": ref["y"] + np.array([[0, 0, 0.002], [0, 0, 0]], np.float32)}
+    o = compare(ref, act, "fp32").outputs[0]
+    assert not o.passed and o.mismatched == 1
+    assert o.max_abs == pytest.approx(0.002, rel=1e-3)
+    assert o.max_rel == pytest.approx(0.002 / 4, rel=1e-3)
+    assert o.min_atol == o.max_abs
+    # The minimum tolerance it reports really is the pass/fail boundary.
+    assert compare(ref, act, "fp32", tolerances={"fp32": Tolerance(o.min_atol * 1.001, 0)}).passed
+    assert not compare(ref, act, "fp32", tolerances={"fp32": Tolerance(o.min_atol * 0.99, 0)}).passed
+    assert compare(ref, act, "fp16").passed  # 1e-2 for fp16
+
+
+def test_top1_only_for_class_scores():
+    ref = {"scores": np.array([[0.1, 0.9], [0.8, 0.2]], np.float32), "vec": np.ones(5, np.float32)}
+    act = {"scores": np.array([[0.9, 0.1], [0.8, 0.2]], np.float32), "vec": np.ones(5, np.float32)}
+    r = compare(ref, act, "fp16")
+    assert r.outputs[0].top1_agree == 0.5 and r.outputs[1].top1_agree is None
+    assert r.outputs[0].cosine < 0.9
+
+
+def test_tolerances_per_precision_and_overrides():
+    assert DEFAULT_TOLERANCES["fp32"].atol == 1e-5
+    assert DEFAULT_TOLERANCES["fp16"].atol > DEFAULT_TOLERANCES["fp32"].atol
+    assert DEFAULT_TOLERANCES["int8"].atol > DEFAULT_TOLERANCES["bf16"].atol > DEFAULT_TOLERANCES["fp16"].atol
+    assert tolerance_for("fp16", {"fp16": 0.5}) == Tolerance(0.5, 0.5)
+    assert tolerance_for("fp16", {"fp16": (0.1, 0.2)}) == Tolerance(0.1, 0.2)
+    with pytest.raises(trtlab.TrtlabError, match="No default tolerance"):
+        tolerance_for("fp8")
+
+
+def test_nan_and_shape_mismatch():
+    ref = {"y": np.array([1.0, np.nan], np.float32)}
+    assert compare(ref, {"y": np.array([1.0, np.nan], np.float32)}).passed
+    bad = compare(ref, {"y": np.array([np.nan, np.nan], np.float32)})
+    assert not bad.passed and "NaN" in bad.outputs[0].note
+    with pytest.raises(trtlab.TrtlabError, match="shape"):
+        compare(ref, {"y": np.zeros(3, np.float32)})
+    with pytest.raises(trtlab.TrtlabError, match="missing"):
+        compare(ref, {})
+
+
+def test_report_serialises():
+    ref = {"y": np.ones((2, 3), np.float32)}
+    d = json.loads(compare(ref, ref, "bf16").to_json())
+    assert d["precision"] == "bf16" and d["passed"] and d["outputs"][0]["output"] == "y"
+
+
+def test_per_node_error_finds_where_error_enters():
+    m = chain_model()
+    # The same model with one bias changed: error must enter at the Add reading it, nowhere before.
+    proto = m.proto.__class__()
+    proto.CopyFrom(m.proto)
+    for i, t in enumerate(proto.graph.initializer):
+        if t.name == "b2":
+            arr = numpy_helper.to_array(t) + 0.5
+            proto.graph.initializer[i].CopyFrom(numpy_helper.from_array(arr.astype(np.float32), "b2"))
+    report = per_node_error(m, proto, random_feeds(m), "fp32")
+    assert [n.node for n in report.entry_points] == ["add2"]
+    names = [n.node for n in report.nodes]
+    assert all(n.passed for n in report.nodes[:names.index("add2")])
+    assert report.first_failure.node == "add2"
+    assert "add2" in report.summary()
+
+
+def test_per_node_error_of_an_fp16_model():
+    pytest.importorskip("onnxconverter_common", reason="needs onnxconverter-common (pip install 'trtlab[precision]')")
+    from trtlab.precision import apply_precision
+
+    m = chain_model()
+    report = per_node_error(m, apply_precision(m.proto, "fp16"), random_feeds(m), "fp16",
+                            tolerances={"fp16": Tolerance(1e-6, 0)})
+    assert report.nodes and report.entry_points  # fp16 rounding shows up against a 1e-6 bar
+    assert report.entry_points[0].node == report.first_failure.node

@@ -1,0 +1,176 @@
+"""The quickstart notebook in a real JupyterLab 4 and Notebook 7, driven by a real Chromium.
+
+Checks what only a browser shows: the Lab widget renders its SVG graphs with TensorRT nodes
+coloured, and unticking an op type redraws the after-graph. A screenshot goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+APPS = {"jupyterlab": "lab/tree/01-quickstart.ipynb", "notebook": "notebooks/01-quickstart.ipynb"}
+
+
+@pytest.fixture(params=list(APPS))
+def jupyter(request, tmp_path):
+    """JupyterLab 4 or Notebook 7 on 127.0.0.1 with its own HOME and config, serving a copy of
+    the quickstart; yields the notebook's URL."""
+    app = request.param
+    pytest.importorskip(app, reason=f"needs {app} (pip install 'trtlab[lab]')")
+    pytest.importorskip("ipywidgets", reason="needs ipywidgets (pip install 'trtlab[lab]')")
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    shutil.copy(REPO / "notebooks" / "01-quickstart.ipynb", root)
+    home = tmp_path / "home"
+    port, token = _free_port(), "trtlab-browser-test"
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"),
+               TRTLAB_CACHE_DIR=str(tmp_path / "engine-cache"),
+               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    # No news or update checks, no extension manager: the page only talks to this server.
+    settings = home / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    log = open(tmp_path / "server.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--LabApp.news_url=", "--LabServerApp.extension_manager=readonly",
+         "--ServerApp.allow_root=True"],  # CI containers often run as root
+        env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("JupyterLab did not start: "
+                                         + (tmp_path / "server.log").read_text()[-2000:])
+                time.sleep(0.5)
+        yield app, f"http://127.0.0.1:{port}/{APPS[app]}?token={token}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # its own session: the server and its kernels
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()
+
+
+def test_quickstart_renders_the_lab_and_reacts(jupyter):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+    app, url = jupyter
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1100})
+            page.set_default_timeout(60_000)
+            page.goto(url, timeout=90_000)
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+            # The kernel must be up before "Run All", or the cells queue behind its start.
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                                   timeout=90_000)
+            _run_all(page)
+            try:
+                # The Lab's before-graph, with nodes coloured as TensorRT's.
+                tr_nodes = page.locator(".trtlab-before svg g.trt-node.supported")
+                tr_nodes.first.wait_for(state="attached", timeout=240_000)
+            finally:
+                page.screenshot(path=str(ARTIFACTS / f"quickstart-{app}.png"), full_page=True)
+            assert tr_nodes.count() > 10
+            after = page.locator(".trtlab-after svg").first
+            after_before = after.inner_html()
+            coverage_before = page.locator(".trtlab-figures").first.inner_text()
+            # Untick the first op type TensorRT takes (the table lists the most common first).
+            box = page.locator(".trtlab-op-check input[type=checkbox]:checked").first
+            op = page.locator(".trtlab-op-check:has(input:checked)").first.inner_text().strip()
+            box.scroll_into_view_if_needed()
+            box.uncheck()
+            page.wait_for_function(
+                "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerHTML !== old; }",
+                arg=[".trtlab-after svg", after_before], timeout=30_000)
+            assert page.locator(".trtlab-figures").first.inner_text() != coverage_before
+            page.locator(".trtlab-lab").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"quickstart-{app}-unticked.png"), full_page=True)
+            assert op, "the op checkbox has a label"
+            # Dragging the before-graph pans it.
+            frame = page.locator(".trtlab-before .trtlab-frame").first
+            frame.scroll_into_view_if_needed()
+            top = frame.evaluate("e => e.scrollTop")
+            box_ = frame.bounding_box()
+            x, y = box_["x"] + box_["width"] / 2, box_["y"] + box_["height"] - 20
+            page.mouse.move(x, y)
+            page.mouse.down()
+            page.mouse.move(x, y - 150, steps=5)
+            page.mouse.up()
+            assert frame.evaluate("e => e.scrollTop") > top
+            # A click on a node of the before-graph shows its details (through the node picker).
+            page.locator(".trtlab-before svg g.trt-node[data-name='conv1']").first.click()
+            page.wait_for_function(
+                "() => { const d = document.querySelector('.trtlab-details');"
+                " return d && d.innerText.includes('conv1') && d.innerText.includes('Conv'); }",
+                timeout=30_000)
+            # Build and time: the plotly charts render inside the widget (plotly's mime renderer).
+            page.get_by_role("tab", name="Build and time").first.click()
+            page.locator(".trtlab-build-panel button:has-text('Build and time')").first.click()
+            page.locator(".trtlab-build-charts .js-plotly-plot").first.wait_for(
+                state="visible", timeout=180_000)
+            page.locator(".trtlab-accuracy table").first.wait_for(state="attached", timeout=30_000)
+            page.locator(".trtlab-build-panel").first.screenshot(
+                path=str(ARTIFACTS / f"quickstart-{app}-build.png"))
+            assert page.locator(".trtlab-errors").first.inner_text().strip() == ""
+            assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
+        finally:
+            browser.close()
+
+
+def _run_all(page, attempts: int = 4) -> None:
+    """Run > Run All Cells, again if the kernel was not ready to take it (the indicator can say
+    idle a moment before the kernel accepts requests)."""
+    first_prompt = page.locator(".jp-CodeCell .jp-InputArea-prompt").first
+    for _ in range(attempts):
+        page.locator(".jp-Cell").first.click()
+        page.keyboard.press("Escape")
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if first_prompt.inner_text().strip() not in ("[ ]:", ""):
+                return
+            time.sleep(0.5)
+    raise AssertionError("the notebook's cells never started running")

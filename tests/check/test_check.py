@@ -1,0 +1,181 @@
+import json
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import trtlab
+from trtlab.check import CheckEvent, check, without_subgraphs
+
+from tests.check.models import conv_model, det_model
+from tests.runner.models import chain_model
+
+FAST = {"warmup_ms": 5, "iterations": 3, "seconds": 0.01}
+
+
+def has_tensorrt() -> bool:
+    from trtlab.trtapi import find_tensorrt
+
+    return find_tensorrt() is not None
+
+
+needs_trt = pytest.mark.skipif(not has_tensorrt(), reason="needs tensorrt-rtx (pip install 'trtlab[rtx]')")
+
+
+@needs_trt
+def test_check_end_to_end_json_shape(tmp_path):
+    events: list[CheckEvent] = []
+    r = check(conv_model(), ["fp32", "fp16"], cache_dir=tmp_path, timing_options=FAST, progress=events.append)
+    d = json.loads(r.to_json())
+    for key in ("model", "coverage", "partition", "engines", "accuracy", "timing", "hybrid", "not_done"):
+        assert key in d
+    assert {e["precision"] for e in d["engines"]} == {"fp32", "fp16"}
+    for e in d["engines"]:
+        assert set(e) >= {"subgraph", "precision", "built", "bytes", "build_s", "cache_hit", "builder"}
+        assert e["built"] and e["bytes"] > 0 and not e["cache_hit"]
+    acc = {a["precision"]: a for a in d["accuracy"]}
+    assert acc["fp32"]["max_abs"] <= 1e-5 and acc["fp32"]["passed"]
+    assert acc["fp16"]["top1_agree"] is not None and 0 < acc["fp16"]["max_abs"] < 1e-1
+    assert d["hybrid"]["max_abs_vs_reference"] <= 1e-5
+    t = d["timing"][0]
+    assert set(t) >= {"backend", "precision", "device", "batch", "mean_ms", "p50_ms", "p90_ms", "p99_ms",
+                      "throughput", "cv"}
+    assert t["batch"] == 2
+    stages = [e.stage for e in events]
+    assert stages[0] == "load" or stages[0] == "reference"
+    assert stages[-1] == "done" and "build" in stages and "timing" in stages
+    assert all(0 <= e.fraction <= 1 for e in events)
+    # A second check finds every engine in the cache.
+    again = check(conv_model(), ["fp32", "fp16"], cache_dir=tmp_path, timing=False)
+    assert all(e["cache_hit"] for e in again.engines)
+
+
+def test_no_gpu_is_said_plainly(tmp_path):
+    from trtlab.engines import can_run_engines
+
+    if not has_tensorrt() or can_run_engines()[0]:
+        pytest.skip("needs a TensorRT that cannot run engines here (no GPU)")
+    r = check(chain_model(), ["fp32"], cache_dir=tmp_path, timing_options=FAST)
+    text = " ".join(r.not_done)
+    assert "engines not run or timed" in text and can_run_engines()[1] in text
+    assert "no TensorRT timing" in text
+    assert all(e["built"] for e in r.engines)  # built all the same
+    assert r.accuracy and r.accuracy[0].passed  # stand-ins measured accuracy
+
+
+@needs_trt
+def test_parser_error_in_one_subgraph_falls_back_and_the_rest_goes_on(tmp_path):
+    m = det_model()
+    plan = trtlab.partition(m, include_nodes=["det"], exclude_nodes=["abs"])
+    assert [s.nodes for s in plan.subgraphs] == [["relu", "det"], ["neg"]]
+    r = check(m, ["fp32"], plan=plan, cache_dir=tmp_path, timing=False)
+    by_id = {e["subgraph"]: e for e in r.engines}
+    assert not by_id[0]["built"] and "parser" in by_id[0]["error"].lower() and "det" in by_id[0]["error"].lower()
+    assert by_id[1]["built"]
+    assert any("subgraph 0" in s and "fall back" in s for s in r.not_done)
+    segs = r.segments
+    assert [s["kind"] for s in segs] == ["fallback", "tensorrt"]  # relu+det+abs in one fallback run
+    assert r.accuracy[0].passed
+
+
+def test_without_subgraphs_keeps_the_rest_and_the_reason():
+    m = chain_model()
+    plan = trtlab.partition(m, exclude_nodes=["relu3"])
+    reason = "engine build failed (fp16): out of memory while building the engine"
+    out = without_subgraphs(plan, {0: reason})
+    assert [s.id for s in out.subgraphs] == [1]
+    fb = {f.name: f.reason for f in out.fallback_nodes}
+    assert all(fb[n] == reason for n in plan.subgraphs[0].nodes) and "relu3" in fb
+    from trtlab.runner import HybridRunner, random_feeds, run_onnxruntime
+
+    feeds = random_feeds(m)
+    a, b = HybridRunner(out, provider="cpu").run(feeds), run_onnxruntime(m, feeds, "cpu")
+    assert np.abs(a["y"] - b["y"]).max() <= 1e-5
+
+
+@needs_trt
+def test_calibration_of_the_wrong_shape_skips_int8_only(tmp_path):
+    cal = tmp_path / "cal"
+    cal.mkdir()
+    np.save(cal / "0.npy", np.zeros((1, 3, 4, 4), np.float32))
+    r = check(conv_model(), ["fp32", "int8"], calibration=cal, cache_dir=tmp_path / "cache", timing=False)
+    assert any("int8 skipped" in s and "expected shape 2x3x8x8" in s for s in r.not_done)
+    assert [a.precision for a in r.accuracy] == ["fp32"]
+    assert {e["precision"] for e in r.engines} == {"fp32"}
+
+
+@needs_trt
+def test_int8_with_good_calibration(tmp_path):
+    cal = tmp_path / "cal"
+    cal.mkdir()
+    rng = np.random.default_rng(1)
+    for i in range(4):
+        np.save(cal / f"{i}.npy", rng.standard_normal((2, 3, 8, 8)).astype(np.float32))
+    r = check(conv_model(), ["int8"], calibration=cal, cache_dir=tmp_path / "cache", timing=False)
+    assert [e["precision"] for e in r.engines] == ["int8"] and r.engines[0]["built"]
+    assert r.accuracy[0].precision == "int8" and r.accuracy[0].outputs[0].max_abs > 0
+
+
+@needs_trt
+def test_cache_dir_that_cannot_be_written(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    r = check(chain_model(), ["fp32"], cache_dir=blocker / "cache", timing=False)
+    assert all(e["built"] for e in r.engines)
+    assert any("not writable" in s for s in r.not_done)
+
+
+def test_no_tensorrt_installed(tmp_path):
+    """In a fresh interpreter where neither TensorRT package can be imported."""
+    code = (
+        "import sys, json\n"
+        "sys.modules['tensorrt'] = None; sys.modules['tensorrt_rtx'] = None\n"
+        "from tests.runner.models import chain_model\n"
+        "from trtlab.check import check\n"
+        f"r = check(chain_model(), ['fp32', 'fp16'], cache_dir={str(tmp_path)!r}, timing=False)\n"
+        "print(json.dumps(r.to_dict()))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["engines"] == []
+    assert any("engines not built" in s and "pip install" in s for s in d["not_done"])
+    assert [a["precision"] for a in d["accuracy"]] == ["fp32", "fp16"]
+
+
+def test_cancel_returns_what_was_done():
+    stop = threading.Event()
+
+    def progress(event):
+        if event.stage == "precision":
+            stop.set()
+
+    r = check(chain_model(), ["fp32", "fp16"], build=False, progress=progress, cancel=stop)
+    assert r.cancelled and any("cancelled" in s for s in r.not_done)
+    assert r.accuracy == [] and r.timing == []
+
+
+def test_check_without_build_still_measures_accuracy_and_time():
+    r = check(chain_model(), ["fp32"], build=False, exclude_nodes=["relu3"], timing_options=FAST)
+    assert r.engines == [] and any("building was turned off" in s for s in r.not_done)
+    assert r.hybrid_max_abs is not None and r.hybrid_max_abs <= 1e-5
+    backends = [t.backend for t in r.timing]
+    assert backends[0] == "ONNX Runtime CPU" and any("hybrid" in b for b in backends)
+    assert "trtlab check of 'chain'" in r.summary()
+
+
+def test_mxnet_symbol_file_gets_the_mxnet_executor_baseline(tmp_path):
+    try:
+        mx = trtlab._optional.mxnet()
+    except trtlab.MissingDependency:
+        pytest.skip("needs mxnet (pip install 'trtlab[mxnet]')")
+    net = mx.gluon.nn.HybridSequential()
+    net.add(mx.gluon.nn.Dense(4, in_units=8), mx.gluon.nn.Activation("relu"))
+    net.initialize()
+    net.hybridize()
+    net(mx.nd.ones((2, 8)))
+    net.export(str(tmp_path / "net"), epoch=0)
+    r = check(str(tmp_path / "net-symbol.json"), ["fp32"], build=False, inputs={"data": (2, 8)},
+              timing_options=FAST)
+    assert any(t.backend.startswith("MXNet") and "executor" in t.backend for t in r.timing)

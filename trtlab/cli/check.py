@@ -1,0 +1,64 @@
+"""`trtlab check`: partition, convert, build, run, compare and time a model, in one go.
+
+Takes every model option of `trtlab inspect`; --precision takes several values here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .inspect import add_model_options, plan_from_args
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="build engines, compare accuracy and time a model",
+                       description="Partition the model, build a TensorRT engine per subgraph in each "
+                                   "precision (cached), run the hybrid model against the fp32 whole "
+                                   "model, time it, and say plainly what could not be done here.")
+    add_model_options(p, many_precisions=True)
+    p.add_argument("--calibration", metavar="DIR",
+                   help="int8 calibration samples: .npy files (one-input models) or .npz files")
+    p.add_argument("--cache-dir", metavar="DIR", help="engine cache directory (default: ~/.cache/trtlab)")
+    p.add_argument("--no-cache", action="store_true", help="build every engine afresh, cache nothing")
+    p.add_argument("--no-build", action="store_true", help="skip engine builds (accuracy with stand-ins only)")
+    p.add_argument("--no-timing", action="store_true", help="skip timing")
+    p.add_argument("--seconds", type=float, default=1.0, metavar="S",
+                   help="time each backend for at least S seconds (default: 1)")
+    p.add_argument("--iterations", type=int, default=10, metavar="N",
+                   help="and at least N runs (default: 10)")
+    p.add_argument("--warmup-ms", type=float, default=200.0, metavar="MS", help="warm-up time (default: 200)")
+    p.add_argument("--per-node", action="store_true",
+                   help="also find the nodes where reduced-precision error enters")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..check import check
+
+    plan = plan_from_args(args, precision=args.precision[0])
+
+    def progress(event) -> None:
+        if not args.quiet:
+            print(f"[{event.done}/{event.total}] {event.message}", file=sys.stderr, flush=True)
+
+    cache = False if args.no_cache else (args.cache_dir or True)
+    result = check(plan.model, args.precision, plan=plan, calibration=args.calibration, cache_dir=cache,
+                   build=not args.no_build, timing=not args.no_timing, per_node=args.per_node,
+                   timing_options={"seconds": args.seconds, "iterations": args.iterations,
+                                   "warmup_ms": args.warmup_ms},
+                   progress=progress)
+    if args.report:
+        result.save_html(args.report)
+    if args.json:
+        print(result.to_json(indent=1))
+    else:
+        print(result.summary())
+        for report in result.node_errors.values():
+            print(report.summary())
+        if args.report:
+            print(f"Wrote report: {args.report}")
+    sys.stdout.flush()
+    return 0 if result.passed else 1

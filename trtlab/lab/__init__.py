@@ -1,0 +1,17 @@
+"""The notebook lab: `Lab(model)`, one widget to see, change, build and time a TensorRT partition.
+
+Needs the `lab` extra (ipywidgets, plotly). Panels are reachable as attributes of a Lab and can
+be used on their own.
+"""
+
+from __future__ import annotations
+
+from .._optional import require
+
+require("ipywidgets", "lab", "The trtlab Lab widget")
+require("plotly", "lab", "The trtlab Lab widget")
+
+from .app import Lab  # noqa: E402
+from .session import Session, Settings  # noqa: E402
+
+__all__ = ["Lab", "Session", "Settings"]

@@ -1,0 +1,130 @@
+"""`Lab`: one widget to see a model's TensorRT partition, change it, build, time and sweep."""
+
+from __future__ import annotations
+
+import html
+import time
+import traceback
+from typing import Any, Mapping
+
+import ipywidgets as W
+
+from ..errors import TrtlabError
+from ..model import Model
+from ..plan import Plan
+from .build_panel import BuildPanel
+from .coverage_panel import CoveragePanel
+from .graph_panel import GraphPanel
+from .session import PRECISIONS, Session, Settings, load_model
+from .sweep import SweepPanel
+
+
+class Lab(W.VBox):
+    """See and change what TensorRT takes of a model.
+
+        lab = trtlab.Lab("zoo:resnet18")   # or a Model, an .onnx path, ...
+        lab                                # the last expression of a cell shows it
+
+    Children: `lab.header`, `lab.errors`, `lab.precision`, `lab.coverage_panel`, `lab.graph`,
+    `lab.build_panel`, `lab.sweep`; `lab.plan` is the current `Plan`, `lab.settings` the
+    `Settings` that made it, `lab.timings` the handler times in ms. `check_options` go to
+    `trtlab.check` when **Build and time** runs (e.g. ``{"cache_dir": False}``).
+    """
+
+    def __init__(self, model: Any, *, coverage: str = "tensorrt", precision: str = "fp32",
+                 min_block_size: int = 1, inputs: Mapping | None = None,
+                 check_options: Mapping[str, Any] | None = None):
+        self.model: Model = model if isinstance(model, Model) else load_model(model, inputs)
+        self.session = Session(self.model)
+        self.timings: dict[str, float] = {}
+        self.plan: Plan | None = None
+        self.settings: Settings | None = None
+        self.errors = W.HTML()
+        self.errors.add_class("trtlab-errors")
+        self.header = W.HTML(self._header_html())
+        self.precision = W.ToggleButtons(options=list(PRECISIONS), value=precision,
+                                         description="precision",
+                                         tooltips=["float32", "float16", "bfloat16",
+                                                   "int8 with Q/DQ nodes"],
+                                         style={"button_width": "56px"})
+        self.coverage_panel = CoveragePanel(self.session, source=coverage, precision=precision,
+                                            min_block_size=min_block_size,
+                                            on_change=self._coverage_changed)
+        self.graph = GraphPanel(self.model, self.show_error)
+        self.sweep = SweepPanel(self.session, lambda: self.settings, self.show_error)
+        self.build_panel = BuildPanel(self, dict(check_options or {}))
+        self.precision.observe(self._precision_changed, "value")
+        self.tabs = W.Tab([self.graph, self.build_panel, self.sweep])
+        for i, title in enumerate(("Graph", "Build and time", "Sweep")):
+            self.tabs.set_title(i, title)
+        self._last_good = (coverage, precision)
+        super().__init__([self.header, self.errors, self.precision, self.coverage_panel, self.tabs])
+        self.add_class("trtlab-lab")
+        self.update()
+
+    # ------------------------------------------------------------ updates
+    def update(self) -> Plan | None:
+        """Recompute the plan from the controls and redraw what depends on it."""
+        t0 = time.perf_counter()
+        try:
+            cp = self.coverage_panel
+            s = self.session.settings_for(cp.preset.value, self.precision.value, cp.allowed,
+                                          cp.min_block_size.value)
+            plan = self.session.plan(s)
+            t1 = time.perf_counter()
+            cp.show_plan(plan)
+            self.graph.show_plan(plan)
+            self.settings, self.plan = s, plan
+            self._last_good = (s.source, s.precision)
+            self.build_panel.plan_changed(plan)
+            self.errors.value = ""
+            self.timings["partition"] = 1e3 * (t1 - t0)
+        except Exception as exc:
+            self.show_error(exc)
+        self.timings["update"] = 1e3 * (time.perf_counter() - t0)
+        return self.plan
+
+    def _coverage_changed(self, kind: str, change: dict) -> None:
+        if kind == "preset":
+            try:
+                self.coverage_panel.reset_ops(self.precision.value)
+            except Exception as exc:
+                # e.g. the parser preset without TensorRT installed: say so, keep the old preset.
+                self.show_error(exc)
+                self.coverage_panel.set_preset_quietly(change["old"])
+                return
+        self.update()
+
+    def _precision_changed(self, change: dict) -> None:
+        try:
+            self.coverage_panel.reset_ops(change["new"])
+        except Exception as exc:
+            self.show_error(exc)
+            return
+        self.update()
+
+    # ------------------------------------------------------------ errors
+    def show_error(self, exc: BaseException) -> None:
+        """Show a failure inside the widget; the kernel gets no exception and the Lab stays usable."""
+        if isinstance(exc, TrtlabError):
+            text = str(exc)
+        else:
+            last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+            where = f" (at {last[0].name}, line {last[0].lineno})" if last else ""
+            text = f"Unexpected {type(exc).__name__}: {exc}{where}"
+        self.errors.value = (
+            "<div style='color:#b71c1c;background:#fdecea;border:1px solid #f5c2c0;padding:4px 8px;"
+            f"border-radius:4px'>{html.escape(text)}</div>")
+
+    # ------------------------------------------------------------ text
+    def _header_html(self) -> str:
+        m = self.model
+        ins = ", ".join(f"{i.name} {i.dtype}[{i.shape_text()}]" for i in m.inputs.values())
+        return (f"<b>{html.escape(m.name)}</b> &nbsp; {len(m.nodes)} nodes, {len(m.op_counts)} op "
+                f"types, opset {m.opset} &nbsp; <span style='color:#666'>{html.escape(ins)}</span>")
+
+    def __repr__(self) -> str:
+        plan = self.plan
+        tail = f", {plan.engine_count} engines, {plan.coverage_pct:.1f}% in TensorRT" if plan else ""
+        return f"<trtlab.Lab {self.model.name!r}{tail}>"
+

@@ -1,0 +1,36 @@
+"""Putting plotly figures into widgets without display().
+
+An `ipywidgets.Output` holding a plotly mime bundle is drawn by the plotly extension that ships
+with the plotly package (JupyterLab 4, Notebook 7); the kernel never calls display().
+"""
+
+from __future__ import annotations
+
+import json
+
+import ipywidgets as W
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def figure_bundle(fig) -> dict:
+    import plotly.io as pio
+
+    spec = json.loads(pio.to_json(fig, validate=False))
+    spec.setdefault("config", {"displaylogo": False, "responsive": True})
+    title = ((spec.get("layout") or {}).get("title") or {}).get("text") or "plotly figure"
+    return {PLOTLY_MIME: spec, "text/plain": f"<plotly figure: {title}>"}
+
+
+def set_figures(out: W.Output, *figs) -> None:
+    """Replace what `out` shows with `figs` (plotly figures, or HTML strings)."""
+    outputs = []
+    for f in figs:
+        data = {"text/html": f, "text/plain": f} if isinstance(f, str) else figure_bundle(f)
+        outputs.append({"output_type": "display_data", "data": data, "metadata": {}})
+    out.outputs = tuple(outputs)
+
+
+def shown_figures(out: W.Output) -> list[dict]:
+    """The plotly specs `out` shows (for tests and for readers of the widget state)."""
+    return [o["data"][PLOTLY_MIME] for o in out.outputs if PLOTLY_MIME in o.get("data", {})]

@@ -1,0 +1,109 @@
+"""The Lab's state without widgets: a model, its coverage per source and precision, and plans.
+
+Every control of the Lab maps to one `Settings`; plans are cached by it, so going back to a
+setting already seen costs a dictionary look-up.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ..coverage import CoverageReport, apply_overrides, coverage
+from ..model import Model
+from ..partition import partition
+from ..plan import Plan
+
+PRESETS = (("TensorRT support table", "tensorrt"), ("installed TensorRT parser", "parser"),
+           ("MXNet 1.3 integration", "mxnet-1.3"))
+PRECISIONS = ("fp32", "fp16", "bf16", "int8")
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: str = "tensorrt"
+    precision: str = "fp32"
+    min_block_size: int = 1
+    exclude_ops: frozenset = field(default_factory=frozenset)
+    include_ops: frozenset = field(default_factory=frozenset)
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "precision": self.precision,
+                "min_block_size": self.min_block_size, "exclude_ops": sorted(self.exclude_ops),
+                "include_ops": sorted(self.include_ops)}
+
+
+def load_model(model: Any, inputs: Mapping | None = None) -> Model:
+    from ..loaders import load
+
+    return load(model, inputs=inputs)
+
+
+class Session:
+    """Coverage and plans for one model, cached."""
+
+    def __init__(self, model: Model, *, max_plans: int = 64):
+        self.model = model
+        self._base: dict[tuple[str, str], CoverageReport] = {}
+        self._plans: OrderedDict[Settings, Plan] = OrderedDict()
+        self._max_plans = max_plans
+
+    def base_coverage(self, source: str, precision: str) -> CoverageReport:
+        key = (source, precision)
+        if key not in self._base:
+            self._base[key] = coverage(self.model, source, precision)
+        return self._base[key]
+
+    def op_defaults(self, source: str, precision: str) -> dict[str, bool]:
+        """Op type -> allowed by the source (True when it accepts any node of that type)."""
+        base = self.base_coverage(source, precision)
+        out: dict[str, bool] = {}
+        for v in base.verdicts.values():
+            out[v.op] = out.get(v.op, False) or v.supported
+        return out
+
+    def op_reasons(self, source: str, precision: str) -> dict[str, str]:
+        """Op type -> the source's reason for its first rejected node ('' when all accepted)."""
+        out: dict[str, str] = {}
+        for v in self.base_coverage(source, precision).verdicts.values():
+            if not v.supported and not out.get(v.op):
+                out[v.op] = v.reason
+            else:
+                out.setdefault(v.op, "")
+        return out
+
+    def settings_for(self, source: str, precision: str, allowed: Mapping[str, bool],
+                     min_block_size: int) -> Settings:
+        """Turn the op checkboxes into overrides relative to the source's own verdicts."""
+        defaults = self.op_defaults(source, precision)
+        exclude = frozenset(op for op, ok in allowed.items() if not ok and defaults.get(op, False))
+        include = frozenset(op for op, ok in allowed.items() if ok and not defaults.get(op, True))
+        return Settings(source, precision, int(min_block_size), exclude, include)
+
+    def coverage(self, s: Settings) -> CoverageReport:
+        return apply_overrides(self.base_coverage(s.source, s.precision), self.model,
+                               exclude_ops=s.exclude_ops, include_ops=s.include_ops)
+
+    def plan(self, s: Settings) -> Plan:
+        plan = self._plans.get(s)
+        if plan is None:
+            plan = partition(self.model, self.coverage(s), s.precision,
+                             min_block_size=s.min_block_size)
+            self._plans[s] = plan
+            while len(self._plans) > self._max_plans:
+                self._plans.popitem(last=False)
+        else:
+            self._plans.move_to_end(s)
+        return plan
+
+    def sweep(self, s: Settings, sizes) -> list[tuple[int, Plan]]:
+        """Plans for each min_block_size in `sizes`, other settings fixed."""
+        from dataclasses import replace
+
+        return [(k, self.plan(replace(s, min_block_size=int(k)))) for k in sizes]
+
+
+def plan_signature(plan: Plan) -> tuple:
+    """What the after-graph depends on: which nodes sit in which engine."""
+    return tuple(tuple(s.nodes) for s in plan.subgraphs)

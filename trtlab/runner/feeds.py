@@ -1,0 +1,60 @@
+"""Example inputs for a model: seeded random data of the right shape and type."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ..errors import TrtlabError
+from ..model import Model
+
+
+def random_feeds(model: Model, seed: int = 0) -> dict[str, np.ndarray]:
+    """One seeded random array per model input. Integer inputs that index an embedding table
+    stay inside the table; other integers are 0 or 1, valid for any index or mask."""
+    rng = np.random.default_rng(seed)
+    feeds = {}
+    for name, info in model.inputs.items():
+        dtype = np.dtype(info.dtype)
+        shape = tuple(info.shape)
+        if dtype.kind == "f":
+            feeds[name] = rng.standard_normal(shape).astype(dtype)
+        elif dtype.kind in "iu":
+            feeds[name] = rng.integers(0, _index_bound(model, name), size=shape).astype(dtype)
+        elif dtype.kind == "b":
+            feeds[name] = rng.integers(0, 2, size=shape).astype(bool)
+        else:
+            raise TrtlabError(f"Cannot make example data for input '{name}' of type {info.dtype}.",
+                              hint="Pass the inputs yourself.")
+    return feeds
+
+
+def check_feeds(model: Model, feeds: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Feeds as numpy arrays, every model input present with its shape; no copies of arrays."""
+    missing = [n for n in model.inputs if n not in feeds]
+    if missing:
+        raise TrtlabError(f"Missing input {', '.join(map(repr, missing))}.",
+                          hint=f"Model '{model.name}' takes: {', '.join(model.inputs)}.")
+    out = {}
+    for name, info in model.inputs.items():
+        value = feeds[name]
+        arr = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=info.dtype)
+        if tuple(arr.shape) != tuple(info.shape):
+            raise TrtlabError(f"Input '{name}' has shape {tuple(arr.shape)}, the model takes {tuple(info.shape)}.",
+                              hint="Load the model with inputs={...} for other shapes.")
+        out[name] = arr
+    return out
+
+
+def _index_bound(model: Model, tensor: str) -> int:
+    bound = None
+    for consumer in model.consumers.get(tensor, ()):
+        node = model.node_by_name[consumer]
+        if node.op_type == "Gather" and len(node.input) > 1 and node.input[1] == tensor:
+            data = model.tensors.get(node.input[0])
+            axis = next((a.i for a in node.attribute if a.name == "axis"), 0)
+            if data is not None and data.shape and isinstance(data.shape[axis], int):
+                size = data.shape[axis]
+                bound = size if bound is None else min(bound, size)
+    return bound or 2

@@ -1,0 +1,235 @@
+"""`HybridRunner`: run a partition plan the way a TensorRT integration would.
+
+The model runs as a chain of segments in a topological order: each TensorRT subgraph is one
+segment (its engine, or an ONNX Runtime session of its cut model standing in for the engine
+where no engine can run), and each maximal run of fallback nodes between them is one ONNX
+Runtime session. Everything that can be prepared is prepared in the constructor; `run` only
+hands numpy arrays from one session to the next and drops each tensor after its last reader.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+from ..cut import boundary, cut_nodes, cut_subgraph
+from ..errors import TrtlabError
+from ..plan import Plan
+from .feeds import check_feeds
+from .ort import make_session, pick_provider, provider_label
+
+
+SMALL_FALLBACK = 4  # nodes
+
+
+@dataclass
+class Segment:
+    """One step of a hybrid run."""
+
+    index: int
+    kind: str  # "tensorrt" or "fallback"
+    subgraph: int | None  # TensorRT subgraph id, None for fallback nodes
+    nodes: list[str]
+    inputs: list[str]
+    outputs: list[str]
+    backend: str = ""  # what actually runs it, in words
+    release: list[str] = field(default_factory=list, repr=False)  # tensors dead after this step
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "kind": self.kind, "subgraph": self.subgraph,
+                "nodes": list(self.nodes), "inputs": list(self.inputs),
+                "outputs": list(self.outputs), "backend": self.backend}
+
+
+class HybridRunner:
+    """Run `plan`'s model: TensorRT subgraphs through `engines` where they can run, otherwise
+    through ONNX Runtime sessions of their cut models (labelled as stand-ins), fallback nodes
+    through ONNX Runtime.
+
+    - ``engines``: subgraph id -> an object with ``run(feeds: dict) -> dict`` (an engine runner);
+      subgraphs without one use the ONNX Runtime stand-in.
+    - ``subgraph_models``: subgraph id -> ONNX model replacing the fp32 cut for the stand-in,
+      e.g. the subgraph converted to fp16; its inputs and outputs must keep their names.
+    - ``provider``: ONNX Runtime provider, "auto" picks CUDA where installed, else CPU.
+    """
+
+    def __init__(self, plan: Plan, engines: Mapping[int, Any] | None = None, provider: str = "auto",
+                 *, subgraph_models: Mapping[int, onnx.ModelProto] | None = None,
+                 threads: int | None = None, engine_label: str = "TensorRT engine"):
+        self.plan = plan
+        self.model = plan.model
+        self.provider = pick_provider(provider)
+        engines = dict(engines or {})
+        self.engines = engines
+        subgraph_models = dict(subgraph_models or {})
+        self.segments = plan_segments(plan)
+        # Several sessions take turns: spinning pool threads of one would slow the next
+        # (see session_options); a single session keeps ONNX Runtime's default.
+        spin = sum(s.kind == "fallback" or s.subgraph not in engines for s in self.segments) <= 1
+        self._steps: list[tuple[Callable, list[str], list[str], list[str]]] = []
+        ort_label = provider_label(self.provider)
+        for seg in self.segments:
+            if seg.kind == "tensorrt" and seg.subgraph in engines:
+                engine = engines[seg.subgraph]
+                seg.backend = f"{engine_label} {seg.subgraph}"
+                call = _engine_call(engine, seg.outputs)
+            else:
+                if seg.kind == "tensorrt":
+                    proto = subgraph_models.get(seg.subgraph) or cut_subgraph(plan, seg.subgraph)
+                    seg.backend = f"{ort_label} (stand-in for TensorRT engine {seg.subgraph})"
+                else:
+                    proto = cut_nodes(self.model, seg.nodes, inputs=seg.inputs, outputs=seg.outputs,
+                                      name=f"{self.model.name}_fallback_{seg.index}")
+                    seg.backend = f"{ort_label} (fallback nodes)"
+                # A short run of fallback nodes is cheaper on the calling thread than woken pool threads.
+                n_threads = 1 if seg.kind == "fallback" and len(seg.nodes) <= SMALL_FALLBACK and not spin else threads
+                call = _session_call(make_session(proto, self.provider, n_threads, spin=spin), seg.outputs)
+            self._steps.append((call, seg.inputs, seg.outputs, seg.release))
+        graph_inputs = set(self.model.inputs)
+        self._constants = {t: numpy_helper.to_array(self.model.initializers[t])
+                           for t in self.model.outputs if t in self.model.initializer_names}
+        self._unused_inputs = [t for t in graph_inputs
+                               if not any(t in s.inputs for s in self.segments)
+                               and t not in self.model.outputs]
+
+    # ------------------------------------------------------------ running
+    def run(self, feeds: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Outputs of the model for `feeds` (input name -> array), by output name."""
+        env: dict[str, Any] = dict(check_feeds(self.model, feeds))
+        for t in self._unused_inputs:
+            env.pop(t, None)
+        for call, inputs, outputs, release in self._steps:
+            results = call({t: env[t] for t in inputs})
+            env.update(zip(outputs, results))
+            for t in release:
+                del env[t]
+        env.update(self._constants)
+        return {t: env[t] for t in self.model.outputs}
+
+    __call__ = run
+
+    # ------------------------------------------------------------ description
+    @property
+    def backends(self) -> list[str]:
+        return [s.backend for s in self.segments]
+
+    @property
+    def stand_ins(self) -> list[int]:
+        """Subgraph ids that run through ONNX Runtime instead of a TensorRT engine."""
+        return [s.subgraph for s in self.segments if s.kind == "tensorrt" and "stand-in" in s.backend]
+
+    def describe(self) -> str:
+        lines = [f"Hybrid run of '{self.model.name}': {len(self.segments)} segments"]
+        for s in self.segments:
+            what = f"TensorRT subgraph {s.subgraph}" if s.kind == "tensorrt" else "fallback nodes"
+            lines.append(f"  {s.index}. {what}: {len(s.nodes)} nodes on {s.backend}; "
+                         f"in {', '.join(s.inputs) or '-'}; out {', '.join(s.outputs) or '-'}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"model": self.model.name, "provider": self.provider,
+                "segments": [s.to_dict() for s in self.segments]}
+
+    def __repr__(self) -> str:
+        return f"<trtlab.HybridRunner {self.model.name!r}: {len(self.segments)} segments>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": self.describe()}
+
+
+def plan_segments(plan: Plan) -> list[Segment]:
+    """Segments of a plan in an order that respects every data dependency.
+
+    Each TensorRT subgraph is contracted to one unit; units are ordered topologically, taking
+    the unit whose first node comes first in the model whenever there is a choice, and runs of
+    consecutive fallback units are merged. Merging consecutive units of a topological order is
+    always safe: a path leaving the run and coming back would need a unit inside the run.
+    """
+    model = plan.model
+    placement = plan.placement()
+    unit_of: dict[str, tuple] = {}
+    members: dict[tuple, list[str]] = {}
+    for node in model.nodes:
+        sid = placement[node.name]
+        key = ("tensorrt", sid) if sid is not None else ("fallback", node.name)
+        unit_of[node.name] = key
+        members.setdefault(key, []).append(node.name)
+    first = {k: model.index[v[0]] for k, v in members.items()}
+    deps: dict[tuple, set] = {k: set() for k in members}
+    users: dict[tuple, set] = {k: set() for k in members}
+    for src, dst, _ in model.edges:
+        a, b = unit_of[src], unit_of[dst]
+        if a != b and a not in deps[b]:
+            deps[b].add(a)
+            users[a].add(b)
+    waiting = {k: len(v) for k, v in deps.items()}
+    ready = [(first[k], k) for k, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    order: list[tuple] = []
+    while ready:
+        _, k = heapq.heappop(ready)
+        order.append(k)
+        for u in users[k]:
+            waiting[u] -= 1
+            if waiting[u] == 0:
+                heapq.heappush(ready, (first[u], u))
+    if len(order) != len(members):
+        raise TrtlabError("The plan's subgraphs depend on each other in a cycle.",
+                          hint="Partition the model again with trtlab.partition.")
+
+    segments: list[Segment] = []
+    for key in order:
+        if key[0] == "fallback" and segments and segments[-1].kind == "fallback":
+            segments[-1].nodes.extend(members[key])
+        elif key[0] == "fallback":
+            segments.append(Segment(len(segments), "fallback", None, list(members[key]), [], []))
+        else:
+            sub = plan.subgraph(key[1])
+            segments.append(Segment(len(segments), "tensorrt", sub.id, list(sub.nodes),
+                                    list(sub.inputs), list(sub.outputs)))
+    for seg in segments:
+        if seg.kind == "fallback":
+            seg.inputs, seg.outputs = boundary(model, seg.nodes)
+    # Nodes whose results nobody reads (dead code) need not run.
+    segments = [s for s in segments if s.outputs]
+    for i, seg in enumerate(segments):
+        seg.index = i
+    _set_releases(segments, set(model.outputs))
+    return segments
+
+
+def _set_releases(segments: Sequence[Segment], keep: set[str]) -> None:
+    """Free each tensor after the last segment that reads it; graph outputs stay."""
+    last: dict[str, int] = {}
+    for seg in segments:
+        for t in seg.inputs:
+            last[t] = seg.index
+    for seg in segments:
+        # Outputs nobody reads later (possible with explicit Subgraph.outputs) go at once.
+        for t in seg.outputs:
+            last.setdefault(t, seg.index)
+    for t, i in last.items():
+        if t not in keep:
+            segments[i].release.append(t)
+
+
+def _session_call(session, outputs: list[str]) -> Callable:
+    run = session.run
+
+    def call(feeds):
+        return run(outputs, feeds)
+
+    return call
+
+
+def _engine_call(engine, outputs: list[str]) -> Callable:
+    def call(feeds):
+        result = engine.run(feeds)
+        return [result[t] for t in outputs]
+
+    return call

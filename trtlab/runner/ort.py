@@ -1,0 +1,77 @@
+"""ONNX Runtime sessions made the same way for the hybrid runner, the baselines and accuracy."""
+
+from __future__ import annotations
+
+import os
+
+import onnx
+
+from .._optional import onnxruntime
+from ..errors import TrtlabError
+
+CPU = "CPUExecutionProvider"
+CUDA = "CUDAExecutionProvider"
+
+
+def pick_provider(provider: str = "auto") -> str:
+    """'auto' -> the CUDA provider where installed, else CPU; 'cpu'/'cuda' or a full name."""
+    ort = onnxruntime()
+    available = ort.get_available_providers()
+    if provider in ("auto", None):
+        return CUDA if CUDA in available else CPU
+    full = {"cpu": CPU, "cuda": CUDA}.get(provider.lower(), provider)
+    if full not in available:
+        raise TrtlabError(f"ONNX Runtime provider '{full}' is not available here.",
+                          hint=f"Available: {', '.join(available)}. Install onnxruntime-gpu for CUDA.")
+    return full
+
+
+def provider_label(provider: str) -> str:
+    return {CPU: "ONNX Runtime CPU", CUDA: "ONNX Runtime CUDA"}.get(
+        provider, f"ONNX Runtime {provider.replace('ExecutionProvider', '')}")
+
+
+def session_options(threads: int | None = None, optimize: bool = True, spin: bool = True):
+    """Sequential execution with one intra-op pool sized to the cores: many small sessions in
+    a row then cost no more thread start-up or oversubscription than one big session."""
+    ort = onnxruntime()
+    so = ort.SessionOptions()
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    level = ort.GraphOptimizationLevel
+    so.graph_optimization_level = level.ORT_ENABLE_ALL if optimize else level.ORT_DISABLE_ALL
+    so.intra_op_num_threads = threads or _physical_cores()
+    so.inter_op_num_threads = 1
+    if not spin:
+        # Several sessions take turns: idle pool threads of one must not spin (burn cores)
+        # while the next one works.
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    so.log_severity_level = 4  # failures are raised, not logged
+    return so
+
+
+def make_session(proto: onnx.ModelProto | bytes, provider: str = "auto", threads: int | None = None,
+                 spin: bool = True):
+    ort = onnxruntime()
+    provider = pick_provider(provider)
+    data = proto if isinstance(proto, bytes) else proto.SerializeToString()
+    providers = [provider] if provider == CPU else [provider, CPU]
+    try:
+        return ort.InferenceSession(data, sess_options=session_options(threads, spin=spin), providers=providers)
+    except Exception as exc:
+        # A cut whose every node folds to a constant (shape arithmetic on static shapes) makes
+        # ONNX Runtime's optimiser leave an empty graph it then refuses; unoptimised it runs.
+        try:
+            return ort.InferenceSession(data, sess_options=session_options(threads, optimize=False, spin=spin),
+                                        providers=providers)
+        except Exception:
+            pass
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TrtlabError(f"ONNX Runtime cannot load the model: {first}",
+                          hint="Check the model with onnx.checker.check_model.") from None
+
+
+def _physical_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

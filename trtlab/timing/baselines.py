@@ -1,0 +1,146 @@
+"""Timing each way of running a model: ONNX Runtime, the hybrid runner, MXNet, PyTorch.
+
+Every function returns a `TimingResult` that records backend, precision, device and batch.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from .. import _optional
+from ..errors import TrtlabError
+from ..model import Model
+from .device import cpu_name
+from .measure import measure
+from .result import TimingResult
+
+
+def batch_of(feeds: Mapping[str, np.ndarray]) -> int:
+    """The leading dimension of the first input with one (1 for scalars)."""
+    for v in feeds.values():
+        shape = np.shape(v)
+        if shape:
+            return int(shape[0])
+    return 1
+
+
+def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None, *,
+                     provider: str = "auto", precision: str = "fp32", proto=None,
+                     threads: int | None = None, **measure_kw) -> TimingResult:
+    """The whole model in one ONNX Runtime session (`proto` replaces the model's own, e.g. a
+    precision-converted copy with the same inputs)."""
+    from ..runner import check_feeds, make_session, pick_provider, provider_label, random_feeds
+
+    feeds = check_feeds(model, feeds if feeds is not None else random_feeds(model))
+    provider = pick_provider(provider)
+    session = make_session(proto if proto is not None else model.proto, provider, threads)
+    names = [o.name for o in session.get_outputs()]
+    run = session.run
+    samples, warm = measure(lambda: run(names, feeds), **measure_kw)
+    return TimingResult.from_samples(samples, backend=provider_label(provider), precision=precision,
+                                     device=_device(provider), batch=batch_of(feeds), warmup_ms=warm)
+
+
+def time_hybrid(runner, feeds: Mapping[str, np.ndarray] | None = None, *, precision: str = "fp32",
+                **measure_kw) -> TimingResult:
+    """A `HybridRunner`, end to end, as its segments are set up (stand-ins or engines)."""
+    from ..runner import check_feeds, provider_label, random_feeds
+
+    feeds = check_feeds(runner.model, feeds if feeds is not None else random_feeds(runner.model))
+    samples, warm = measure(lambda: runner.run(feeds), **measure_kw)
+    stand_ins = runner.stand_ins
+    if stand_ins and len(stand_ins) == runner.plan.engine_count:
+        backend = f"hybrid ({provider_label(runner.provider)} stand-ins for TensorRT)"
+    elif stand_ins:
+        backend = "hybrid (TensorRT engines, some ONNX Runtime stand-ins)"
+    else:
+        backend = "hybrid (TensorRT engines + ONNX Runtime fallback)"
+    return TimingResult.from_samples(samples, backend=backend, precision=precision,
+                                     device=_device(runner.provider), batch=batch_of(feeds),
+                                     warmup_ms=warm, note=f"{len(runner.segments)} segments")
+
+
+def time_torch(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str = "fp32",
+               **measure_kw) -> TimingResult:
+    """PyTorch eager: `module(*inputs)` under inference_mode, inputs in `feeds` order."""
+    torch = _optional.torch("Timing a PyTorch model")
+    module.eval()
+    args = [torch.from_numpy(np.asarray(v)) for v in feeds.values()]
+    with torch.inference_mode():
+        samples, warm = measure(lambda: module(*args), **measure_kw)
+    return TimingResult.from_samples(samples, backend=f"PyTorch {torch.__version__} eager",
+                                     precision=precision, device=cpu_name(), batch=batch_of(feeds),
+                                     warmup_ms=warm)
+
+
+def time_mxnet(source: Any, feeds: Mapping[str, np.ndarray], *, params: str | os.PathLike | None = None,
+               precision: str = "fp32", **measure_kw) -> TimingResult:
+    """MXNet on CPU: a `-symbol.json` path (with its `.params`) through `sym.simple_bind`'s
+    executor, or a Gluon HybridBlock called directly."""
+    mx = _optional.mxnet("Timing an MXNet model")
+    if isinstance(source, (str, os.PathLike)):
+        forward = _mxnet_executor(mx, Path(source), params, feeds)
+        backend = f"MXNet {mx.__version__} executor"
+    elif isinstance(source, mx.gluon.HybridBlock):
+        source.hybridize()
+        args = [mx.nd.array(v, dtype=v.dtype) for v in feeds.values()]
+
+        def forward():
+            out = source(*args)
+            (out[0] if isinstance(out, (list, tuple)) else out).wait_to_read()
+
+        backend = f"MXNet {mx.__version__} Gluon (hybridized)"
+    else:
+        raise TrtlabError(f"Can't time an MXNet {type(source).__name__}.",
+                          hint="Pass a -symbol.json path or a Gluon HybridBlock.")
+    samples, warm = measure(forward, **measure_kw)
+    return TimingResult.from_samples(samples, backend=backend, precision=precision, device=cpu_name(),
+                                     batch=batch_of(feeds), warmup_ms=warm)
+
+
+def mxnet_symbol_path(model: Model) -> Path | None:
+    """The symbol file a Model was loaded from, when it still exists beside its params."""
+    source = Path(model.source) if model.source else None
+    if source is None or not source.name.endswith(".json") or not source.is_file():
+        return None
+    return source if _params_beside(source) else None
+
+
+def _mxnet_executor(mx, symbol_path: Path, params, feeds):
+    params_path = Path(params) if params else _params_beside(symbol_path)
+    if params_path is None:
+        raise TrtlabError(f"No .params file beside {symbol_path.name}.", hint="Pass params=...")
+    sym = mx.sym.load(str(symbol_path))
+    saved = mx.nd.load(str(params_path))
+    arg = {k[4:]: v for k, v in saved.items() if k.startswith("arg:")}
+    aux = {k[4:]: v for k, v in saved.items() if k.startswith("aux:")}
+    shapes = {k: tuple(np.shape(v)) for k, v in feeds.items()}
+    executor = sym.simple_bind(ctx=mx.cpu(), grad_req="null", **shapes)
+    executor.copy_params_from(arg, aux, allow_extra_params=True)
+    data = {k: mx.nd.array(v, dtype=v.dtype) for k, v in feeds.items()}
+
+    def forward():
+        executor.forward(is_train=False, **data)
+        executor.outputs[0].wait_to_read()
+
+    return forward
+
+
+def _params_beside(symbol_path: Path) -> Path | None:
+    stem = symbol_path.stem
+    prefix = stem[:-len("-symbol")] if stem.endswith("-symbol") else stem
+    found = sorted(glob.glob(str(symbol_path.parent / f"{glob.escape(prefix)}-[0-9][0-9][0-9][0-9].params")))
+    return Path(found[-1]) if found else None
+
+
+def _device(provider: str) -> str:
+    if provider == "CUDAExecutionProvider":
+        from .device import gpu_name
+
+        return gpu_name() or "GPU (CUDA)"
+    return cpu_name()
