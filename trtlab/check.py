@@ -83,7 +83,7 @@ class CheckResult:
                         "batch": t.batch, "mean_ms": t.mean_ms, "p50_ms": t.p50_ms, "p90_ms": t.p90_ms,
                         "p95_ms": t.p95_ms, "p99_ms": t.p99_ms, "min_ms": t.min_ms, "max_ms": t.max_ms,
                         "throughput": t.throughput, "cv": t.cv, "iterations": t.iterations,
-                        "unstable": t.unstable, "samples_ms": list(t.samples_ms)}
+                        "unstable": t.unstable}
                        for t in self.timing]
         d["hybrid"] = {"max_abs_vs_reference": self.hybrid_max_abs, "segments": list(self.segments)}
         if self.node_errors:
