@@ -115,3 +115,27 @@ def test_transforms_leave_their_input_alone(cnn):
     before = cnn.SerializeToString()
     to_fp16(cnn), to_bf16(cnn)
     assert cnn.SerializeToString() == before
+
+
+def test_fp16_output_that_nodes_also_read_keeps_types_consistent():
+    # A cut subgraph often exports a tensor that its own nodes read on: the zoo's mixed model's
+    # first TensorRT subgraph exports stem.relu, which branch_c.conv reads too.
+    import onnxruntime as ort
+
+    import trtlab
+    from trtlab.cut import cut_subgraph
+
+    plan = trtlab.partition(trtlab.load("zoo:mixed"))
+    sub = cut_subgraph(plan, 0)
+    out = apply_precision(sub, "fp16")
+    types = {vi.name: vi.type.tensor_type.elem_type for vi in
+             list(onnx.shape_inference.infer_shapes(out).graph.value_info) + list(out.graph.input)}
+    inits = {t.name: t.data_type for t in out.graph.initializer}
+    for node in out.graph.node:
+        if node.op_type == "Conv":
+            assert types[node.input[0]] == inits[node.input[1]] == TensorProto.FLOAT16, node.name
+    x = np.random.default_rng(0).random((1, 3, 32, 32), dtype=np.float32)
+    want = ort.InferenceSession(sub.SerializeToString()).run(None, {"data": x})
+    got = ort.InferenceSession(out.SerializeToString()).run(None, {"data": x})
+    for w, g in zip(want, got):
+        assert g.dtype == np.float32 and np.abs(w - g).max() < 1e-2

@@ -24,7 +24,7 @@ def to_fp16(model: onnx.ModelProto | Model, policy: PrecisionPolicy | None = Non
     """
     float16 = _optional.require("onnxconverter_common", "precision", "Converting a model to fp16").float16
     policy = policy or PrecisionPolicy()
-    proto = sanitize(model)
+    proto = _separate_outputs(sanitize(model))
     block_ops = sorted(set(float16.DEFAULT_OP_BLOCK_LIST) | set(policy.keep_fp32_ops))
     block_nodes = sorted(n.name for n in proto.graph.node if n.name and n.name in policy.keep_fp32_nodes)
     with warnings.catch_warnings():
@@ -38,6 +38,25 @@ def to_fp16(model: onnx.ModelProto | Model, policy: PrecisionPolicy | None = Non
                               hint="Keep the failing op in fp32 with PrecisionPolicy.keep_fp32_ops.") from None
     _restore_io_types(proto, out)
     return out
+
+
+def _separate_outputs(proto: onnx.ModelProto) -> onnx.ModelProto:
+    """Give each graph output that nodes also read its own Identity node.
+
+    With `keep_io_types`, onnxconverter-common casts such an output back to fp32 under its old
+    name, so the nodes reading it inside the graph would get fp32 next to fp16 weights (a Conv
+    TensorRT rejects: "input type is Float but kernel is of type Half").
+    """
+    g = proto.graph
+    read = {i for n in g.node for i in n.input}
+    shared = [vi.name for vi in g.output if vi.name in read]
+    if not shared:
+        return proto
+    for name in shared:
+        inner = name + "__value"
+        _rename(g, name, inner)
+        g.node.append(helper.make_node("Identity", [inner], [name], name=name + "__output"))
+    return proto
 
 
 def _restore_io_types(original: onnx.ModelProto, model: onnx.ModelProto) -> None:
