@@ -13,6 +13,9 @@ from .._optional import require
 from ..errors import TrtlabError
 
 
+QUICKSTART = "01-quickstart.ipynb"
+
+
 def notebooks_dir() -> Path | None:
     """The tutorial notebooks: beside the package in a source checkout or an editable install."""
     here = Path(__file__).resolve().parent.parent  # the trtlab package
@@ -47,6 +50,8 @@ def lab_command(args) -> list[str]:
     if not root.is_dir():
         raise TrtlabError(f"{root} is not a folder.", hint="Pass an existing folder with --dir.")
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root.resolve()}"]
+    if (root / QUICKSTART).is_file():
+        cmd.append(f"--LabApp.default_url=/lab/tree/{QUICKSTART}")  # open the quickstart first
     if args.port is not None:
         if not 0 < args.port < 65536:
             raise TrtlabError(f"Bad port {args.port}.", hint="Give a number between 1 and 65535.")
@@ -55,6 +60,8 @@ def lab_command(args) -> list[str]:
         cmd.append(f"--ip={args.ip}")
     if args.no_browser:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers often run as root; JupyterLab refuses it otherwise
     extra = list(args.extra or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]
