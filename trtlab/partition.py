@@ -10,7 +10,11 @@ creates no cycle. The algorithm:
    depth-first over inputs and outputs, inputs first. A node joins when it is supported, in no
    other subgraph, and not incompatible with the subgraph so far; each new member adds its own
    incompatible nodes.
-3. Subgraphs under `min_block_size` nodes fall back (as in Torch-TensorRT). Their nodes now sit
+3. The seeds' rule looks at one subgraph at a time, so two subgraphs can still close a cycle
+   between them (A -> unsupported -> B and B -> unsupported -> A). When the contracted result
+   has a cycle, the subgraphs are grown again with each finished subgraph acting as a blocker
+   for the later ones, like an unsupported node.
+4. Subgraphs under `min_block_size` nodes fall back (as in Torch-TensorRT). Their nodes now sit
    outside TensorRT like unsupported ones, so the partition is recomputed with them fixed as
    fallback until nothing changes.
 
@@ -91,30 +95,20 @@ class _Graph:
         D(b) over blockers below v and of A(b) over blockers above v: two dynamic programmes
         over a topological order of the contracted graph.
         """
-        rep = list(range(self.n))
         mask = [1 << i for i in range(self.n)]
         blocker = [not s for s in supported]
         for c in clusters:
-            r = c[0]
             m = 0
             for i in c:
-                rep[i] = r
                 m |= 1 << i
-            mask[r] = m
-            blocker[r] = True
-        reps = [i for i in range(self.n) if rep[i] == i]
+            mask[c[0]] = m
+            blocker[c[0]] = True
         if clusters:
-            preds = {r: set() for r in reps}
-            succs = {r: set() for r in reps}
-            for v in range(self.n):
-                for s in self.succs[v]:
-                    a, b = rep[v], rep[s]
-                    if a != b:
-                        succs[a].add(b)
-                        preds[b].add(a)
+            rep, reps, preds, succs = self._contract(clusters)
             order = _topological(reps, preds, succs)
         else:
-            preds, succs, order = self.preds, self.succs, reps
+            rep, preds, succs = list(range(self.n)), self.preds, self.succs
+            order = rep
         anc: dict[int, int] | list[int] = {} if clusters else [0] * self.n
         up: dict[int, int] | list[int] = {} if clusters else [0] * self.n
         for v in order:
@@ -167,20 +161,26 @@ class _Graph:
         return groups
 
     def contracted_acyclic(self, groups: list[list[int]]) -> bool:
+        _, reps, preds, succs = self._contract(groups)
+        return len(_topological(reps, preds, succs, strict=False)) == len(reps)
+
+    def _contract(self, groups: list[list[int]]):
+        """The graph with each group replaced by its first node: (rep of each node, the reps,
+        their predecessors, their successors)."""
         rep = list(range(self.n))
         for g in groups:
             for i in g:
                 rep[i] = g[0]
         reps = [i for i in range(self.n) if rep[i] == i]
-        preds = {r: set() for r in reps}
-        succs = {r: set() for r in reps}
+        preds: dict[int, set[int]] = {r: set() for r in reps}
+        succs: dict[int, set[int]] = {r: set() for r in reps}
         for v in range(self.n):
             for s in self.succs[v]:
                 a, b = rep[v], rep[s]
                 if a != b:
                     succs[a].add(b)
                     preds[b].add(a)
-        return len(_topological(reps, preds, succs, strict=False)) == len(reps)
+        return rep, reps, preds, succs
 
     def _neighbours(self, v: int) -> list[int]:
         # Popped from the end: inputs are pushed last so they are explored first.
