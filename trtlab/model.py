@@ -281,6 +281,9 @@ def _fix_input_shapes(g: onnx.GraphProto, shapes: dict[str, Sequence[int]]) -> N
             f"The model has no input named {', '.join(repr(u) for u in unknown)}.",
             hint=f"Its inputs are: {', '.join(names) or '(none)'}.",
         )
+    if not shapes:
+        _drop_stale_value_info(g)
+        return
     for vi in g.input:
         if vi.name not in shapes:
             continue
@@ -307,6 +310,16 @@ def _fix_input_shapes(g: onnx.GraphProto, shapes: dict[str, Sequence[int]]) -> N
         if o.type.HasField("tensor_type") and o.type.tensor_type.HasField("shape"):
             if any(not d.HasField("dim_value") for d in o.type.tensor_type.shape.dim):
                 o.type.tensor_type.ClearField("shape")
+
+
+def _drop_stale_value_info(g: onnx.GraphProto) -> None:
+    """Keep the shapes a model carries (custom-domain ops need them: shape inference can't pass
+    them), but only for tensors that still exist."""
+    produced = {o for n in g.node for o in n.output}
+    keep = [vi for vi in g.value_info if vi.name in produced]
+    if len(keep) != len(g.value_info):
+        del g.value_info[:]
+        g.value_info.extend(keep)
 
 
 def _toposort(g: onnx.GraphProto) -> None:
