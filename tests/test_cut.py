@@ -75,3 +75,19 @@ def test_cut_parses_in_the_tensorrt_parser(plan):
         parser = trt.OnnxParser(network, logger)
         assert parser.parse(cut_subgraph(plan, sub.id).SerializeToString()), sub.id
         assert network.num_inputs == len(sub.inputs) and network.num_outputs == len(sub.outputs)
+
+
+def test_cuts_are_byte_stable_across_processes():
+    # The engine cache keys on a cut's bytes: the same plan must cut the same in every process.
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    code = ("import hashlib, trtlab; from trtlab.cut import cut_subgraph; "
+            "p = trtlab.partition(trtlab.load('zoo:mixed')); "
+            "print(hashlib.sha256(cut_subgraph(p, 1).SerializeToString()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env=dict(os.environ, PYTHONHASHSEED=str(seed))).stdout.strip()
+               for seed in (1, 2, 3)}
+    assert len(digests) == 1

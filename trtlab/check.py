@@ -192,7 +192,7 @@ def check(
         cal_samples = _calibration(plan, calibration, result)
 
     cuts = {s.id: cut_subgraph(plan, s.id) for s in plan.subgraphs}
-    prints: dict[int, str] = {}  # subgraph id -> fingerprint of its cut, for the build index
+    prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once for all precisions
     hybrids: dict[str, HybridRunner] = {}  # precision -> its hybrid runner
     for precision in precisions:
         if run.cancelled(result, f"{precision} conversion"):
@@ -204,7 +204,7 @@ def check(
         p_plan, engines = plan, {}
         if flavour is not None and plan.subgraphs:
             run.step("build", f"{precision}: building {len(cuts)} engines with {flavour.builder_label}")
-            built = _build(plan, cuts, precision, flavour, cache, cal_samples, run, result, prints)
+            built = _build(plan, cuts, precision, flavour, cache, cal_samples, run, result, prints, runnable)
             failed = {sid: _first_line(r.error) for sid, r in built.items() if not r.built}
             if failed and not run.cancelled(result, f"{precision} engine builds"):
                 p_plan = without_subgraphs(plan, {sid: f"engine build failed ({precision}): {err}"
@@ -375,37 +375,26 @@ def _convert(plan: Plan, cuts: dict, precision: str, cal_samples, result: CheckR
 
 
 def _build(plan, cuts, precision, flavour, cache, cal_samples, run: _Check, result: CheckResult,
-           prints: dict) -> dict:
-    from .engines import build_engines
+           prints: dict, runnable: bool) -> dict:
+    from .engines import build_engines, fingerprint
 
     def on_event(event):
         if event.kind == "phase_start" and event.parent is None:
             run.event("build", f"{event.engine} {precision}: {event.phase}")
 
     names = {s.name: s.id for s in plan.subgraphs}
-    index = _BuildIndex(cache, flavour) if cache is not None else None
-    found, todo, ikeys = {}, [], {}
-    for s in plan.subgraphs:
-        cal = (cal_samples or {}).get(s.name) if precision == "int8" else None
-        if index is not None:
-            if s.id not in prints:
-                prints[s.id] = fingerprint(cuts[s.id])
-            ikeys[s.name] = index.key(prints[s.id], precision, cal)
-            hit = index.lookup(ikeys[s.name], s.name, precision)
-            if hit is not None:
-                found[s.name] = hit
-                continue
-        todo.append(s)
+    if cache is not None:
+        for s in plan.subgraphs:
+            if s.name not in prints:
+                prints[s.name] = fingerprint(cuts[s.id])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the cache's own warning becomes a statement below
-        built = build_engines([(s.name, cuts[s.id]) for s in todo], precision, cache=cache,
-                              progress=on_event, cancel=run.cancel, flavour=flavour,
-                              calibration=cal_samples if precision == "int8" else None) if todo else []
-    for r in built:
-        if index is not None and r.built and r.key:
-            index.record(ikeys[r.name], r.key)
-    by_name = {r.name: r for r in built}
-    results = [found.get(s.name) or by_name[s.name] for s in plan.subgraphs]
+        # Engines are read back from the cache only where they will run; elsewhere a hit is
+        # taken on its sidecar, and its checksum is verified whenever it is read.
+        results = build_engines([(s.name, cuts[s.id]) for s in plan.subgraphs], precision, cache=cache,
+                                progress=on_event, cancel=run.cancel, flavour=flavour, fingerprints=prints,
+                                calibration=cal_samples if precision == "int8" else None,
+                                read_engines=runnable)
     out = {}
     for r in results:
         sid = names[r.name]
@@ -426,72 +415,6 @@ def _build(plan, cuts, precision, flavour, cache, cal_samples, run: _Check, resu
     if cache is not None and not cache.writable:
         result.not_done.append(f"engine cache '{cache.dir}' is not writable: engines were built but not cached")
     return out
-
-
-def fingerprint(proto: onnx.ModelProto) -> str:
-    """A digest of a model's content that hashes weights in place instead of serialising the
-    whole model first."""
-    import hashlib
-
-    h = hashlib.sha256()
-    g = proto.graph
-    for part in (g.node, g.input, g.output, proto.opset_import, proto.functions):
-        for item in part:
-            h.update(item.SerializeToString())
-    for t in g.initializer:
-        if t.raw_data:
-            h.update(t.name.encode())
-            h.update(bytes(t.dims and np.asarray(t.dims, np.int64).tobytes()) + bytes([t.data_type % 256]))
-            h.update(t.raw_data)
-        else:
-            h.update(t.SerializeToString())
-    return h.hexdigest()
-
-
-class _BuildIndex:
-    """Maps (fp32 cut, precision, builder, calibration) to the engine cache's key, so that a
-    warm check finds its engines without redoing each precision transform, which costs far more
-    than reading the engine back. Kept beside the engines, in the cache directory."""
-
-    def __init__(self, cache, flavour):
-        self.cache, self.flavour = cache, flavour
-        self.dir = cache.dir / "check-index"
-
-    def key(self, fingerprint: str, precision: str, calibration) -> str:
-        import hashlib
-
-        h = hashlib.sha256(fingerprint.encode())
-        h.update(json.dumps([precision, self.flavour.flavour, self.flavour.version,
-                             self.flavour.weakly_typed_flags]).encode())
-        for sample in calibration or ():
-            for name in sorted(sample):
-                h.update(name.encode())
-                h.update(np.ascontiguousarray(sample[name]).tobytes())
-        return h.hexdigest()
-
-    def lookup(self, ikey: str, name: str, precision: str):
-        from .engines import BuildResult
-
-        start = time.perf_counter()
-        try:
-            key = json.loads((self.dir / f"{ikey}.json").read_text())["key"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        engine, _ = self.cache.get(key)
-        if engine is None:
-            return None
-        return BuildResult(name, precision, built=True, bytes=len(engine), build_s=time.perf_counter() - start,
-                           cache_hit=True, builder=self.flavour.builder_label, key=key, engine=engine)
-
-    def record(self, ikey: str, key: str) -> None:
-        from ._io import atomic_write_text
-
-        if not self.cache.writable:
-            return
-        try:
-            atomic_write_text(self.dir / f"{ikey}.json", json.dumps({"key": key}))
-        except OSError:
-            pass  # the engine cache itself already says it is not writable
 
 
 def _first_line(text: str | None, limit: int = 400) -> str:

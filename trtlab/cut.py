@@ -85,7 +85,7 @@ def cut_nodes(model: Model, nodes: Sequence[str], *, inputs: Sequence[str] | Non
 
     used_inits = dict.fromkeys(t for n in node_protos for t in model.node_inputs(n)
                                if t in model.initializer_names)
-    produced = {o for n in node_protos for o in n.output if o}
+    produced = dict.fromkeys(o for n in node_protos for o in n.output if o)  # ordered: cuts are byte-stable
     boundary_names = set(inputs) | set(outputs)
     value_info = [_value_info(model, t) for t in produced
                   if t not in boundary_names and t in model.tensors]

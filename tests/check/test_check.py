@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -179,3 +180,32 @@ def test_mxnet_symbol_file_gets_the_mxnet_executor_baseline(tmp_path):
     r = check(str(tmp_path / "net-symbol.json"), ["fp32"], build=False, inputs={"data": (2, 8)},
               timing_options=FAST)
     assert any(t.backend.startswith("MXNet") and "executor" in t.backend for t in r.timing)
+
+
+@needs_trt
+def test_a_second_check_in_a_new_process_takes_every_engine_from_the_cache(tmp_path):
+    """As two `trtlab check` runs: string hashing differs between processes, the keys must not."""
+    code = ("import json, sys\n"
+            "from tests.check.models import conv_model\n"
+            "from trtlab.check import check\n"
+            "r = check(conv_model(), ['fp32', 'fp16'], cache_dir=sys.argv[1], timing=False)\n"
+            "print(json.dumps(r.engines))\n")
+    runs = []
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                             timeout=300, env=dict(os.environ, PYTHONHASHSEED=seed))
+        assert out.returncode == 0, out.stderr
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert len(runs[1]) == 2 and not any(e["cache_hit"] for e in runs[0])
+    assert all(e["cache_hit"] and e["built"] for e in runs[1])
+    assert [e["bytes"] for e in runs[1]] == [e["bytes"] for e in runs[0]]
+
+
+@needs_trt
+def test_a_truncated_engine_is_rebuilt_by_the_next_check(tmp_path):
+    first = check(conv_model(), ["fp32"], cache_dir=tmp_path, timing=False)
+    (engine_path,) = (tmp_path / "engines").glob("*.engine")
+    engine_path.write_bytes(engine_path.read_bytes()[:1000])
+    again = check(conv_model(), ["fp32"], cache_dir=tmp_path, timing=False)
+    assert [e["cache_hit"] for e in again.engines] == [False] and again.engines[0]["built"]
+    assert engine_path.stat().st_size == first.engines[0]["bytes"]

@@ -147,3 +147,77 @@ def test_timing_cache_is_per_builder_and_target(tmp_path, onnx_bytes):
         assert not (tmp_path / "timing").exists()
     else:
         assert cache.timing_cache_path(f).stat().st_size > 0
+
+
+# ---------------------------------------------------------------- build_engines: keyed on the fp32 model
+def test_a_hit_skips_the_precision_transform(tmp_path, monkeypatch):
+    from trtlab.engines import batch, build_engines
+
+    cnn = tiny_cnn(folded_weight=False)
+    (first,) = build_engines([("cnn", cnn)], "fp16", cache=tmp_path)
+    assert first.built and not first.cache_hit
+
+    def no_transform(*args, **kwargs):
+        raise AssertionError("the precision transform ran on a cache hit")
+
+    monkeypatch.setattr(batch, "apply_precision", no_transform)
+    (second,) = build_engines([("cnn", cnn)], "fp16", cache=tmp_path)
+    assert second.cache_hit and second.engine == first.engine and second.key == first.key
+    # One entry per engine, nothing beside it.
+    assert [e.key for e in EngineCache(tmp_path).entries()] == [first.key]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "timing") == ["engines"]
+
+
+def test_the_key_covers_the_weights_and_the_transform(tmp_path):
+    from trtlab.engines import build_engines
+    from trtlab.precision import PrecisionPolicy
+
+    cache = EngineCache(tmp_path)
+    cnn = tiny_cnn(folded_weight=False)
+    fp16 = build_engines([("cnn", cnn)], "fp16", cache=cache)[0]
+    other_weights = build_engines([("cnn", tiny_cnn(seed=1, folded_weight=False))], "fp16", cache=cache)[0]
+    policy = PrecisionPolicy()
+    policy.keep_fp32_nodes.add("conv")
+    other_policy = build_engines([("cnn", cnn)], "fp16", cache=cache, policy=policy)[0]
+    fp32 = build_engines([("cnn", cnn)], "fp32", cache=cache)[0]
+    fp32_policy = build_engines([("cnn", cnn)], "fp32", cache=cache, policy=policy)[0]
+    assert not other_weights.cache_hit and not other_policy.cache_hit
+    assert len({fp16.key, other_weights.key, other_policy.key, fp32.key}) == 4
+    assert fp32_policy.cache_hit and fp32_policy.key == fp32.key  # a policy means nothing in fp32
+
+
+def test_int8_key_covers_the_calibration_and_one_iterator_serves_every_model(tmp_path):
+    from trtlab.engines import build_engines
+
+    from ..precision.models import inputs
+
+    cache = EngineCache(tmp_path)
+    models = [("a", tiny_cnn(folded_weight=False)), ("b", tiny_cnn(seed=2, folded_weight=False))]
+    first = build_engines(models, "int8", cache=cache, calibration=iter(inputs(count=3)))
+    assert all(r.built for r in first), [r.error for r in first]
+    again = build_engines(models, "int8", cache=cache, calibration=(s for s in inputs(count=3)))
+    assert all(r.cache_hit for r in again)
+    other = build_engines(models[:1], "int8", cache=cache, calibration=inputs(seed=5, count=3))
+    assert not other[0].cache_hit and other[0].key != first[0].key
+
+
+def test_a_hit_left_on_disk_is_checked_when_read(tmp_path):
+    from trtlab.engines import build_engines
+
+    cnn = [("cnn", tiny_cnn(folded_weight=False))]
+    (first,) = build_engines(cnn, "fp32", cache=tmp_path)
+    (lazy,) = build_engines(cnn, "fp32", cache=tmp_path, read_engines=False)
+    assert lazy.built and lazy.cache_hit and lazy.engine is None and lazy.bytes == first.bytes
+    engine_path = tmp_path / "engines" / f"{first.key}.engine"
+    data = engine_path.read_bytes()
+    # A flipped byte is only seen by reading: the engine is never handed out...
+    engine_path.write_bytes(data[:100] + bytes([data[100] ^ 0xFF]) + data[101:])
+    assert build_engines(cnn, "fp32", cache=tmp_path, read_engines=False)[0].engine is None
+    (read,) = build_engines(cnn, "fp32", cache=tmp_path)
+    assert read.built and not read.cache_hit and any("checksum" in m for m in read.messages)
+    assert EngineCache(tmp_path).get(first.key) == (read.engine, None)  # ...and it was rebuilt
+    # A truncated one is seen without reading it.
+    engine_path.write_bytes(data[: len(data) // 2])
+    (again,) = build_engines(cnn, "fp32", cache=tmp_path, read_engines=False)
+    assert not again.cache_hit and again.built and any("discarded" in m for m in again.messages)
+    assert engine_path.stat().st_size == again.bytes

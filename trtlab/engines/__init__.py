@@ -11,6 +11,7 @@ from __future__ import annotations
 from .batch import build_engines
 from .build import build_engine, build_settings
 from .cache import CacheEntry, EngineCache, default_cache_dir
+from .digests import fingerprint
 from .flavour import Flavour, detect
 from .result import BuildEvent, BuildResult
 from .runner import EngineRunner, can_run_engines
@@ -19,5 +20,5 @@ from .target import Gpu, build_target, visible_gpu
 __all__ = [
     "BuildEvent", "BuildResult", "CacheEntry", "EngineCache", "EngineRunner", "Flavour", "Gpu",
     "build_engine", "build_engines", "build_settings", "build_target", "can_run_engines",
-    "default_cache_dir", "detect", "visible_gpu",
+    "default_cache_dir", "detect", "fingerprint", "visible_gpu",
 ]

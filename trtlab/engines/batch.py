@@ -13,8 +13,9 @@ from ..model import Model
 from ..precision.apply import apply_precision, check_precision
 from ..precision.calibration import Calibration
 from ..precision.policy import PrecisionPolicy
-from .build import Cancel, Progress, build_engine, is_cancelled
+from .build import Cancel, Progress, build_into, build_settings, from_cache, is_cancelled
 from .cache import EngineCache
+from .digests import calibration_digest, fingerprint, transform_id
 from .flavour import Flavour, detect
 from .result import BuildResult
 
@@ -26,7 +27,8 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
                   progress: Progress | None = None, cancel: Cancel = None,
                   workspace: int | None = None, policy: PrecisionPolicy | None = None,
                   calibration: Calibration | Mapping[str, Calibration] = None,
-                  flavour: Flavour | None = None) -> list[BuildResult]:
+                  flavour: Flavour | None = None, fingerprints: Mapping[str, str] | None = None,
+                  read_engines: bool = True) -> list[BuildResult]:
     """Build an engine for each fp32 model, in `precision`.
 
     `plan_or_models`: a `trtlab.Plan` (one engine per subgraph) or a list of (name, model) pairs,
@@ -36,25 +38,58 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
     models, or a mapping from engine name to source. `cache`: an EngineCache, a directory, True
     for the default directory, or None for no cache. A failure in one engine is reported in its
     result and the others still build; after `cancel`, the remaining engines report "cancelled".
+
+    Cached engines are keyed on the fp32 model and the transform (precision, policy, calibration
+    data, the transform's own code), so a cache hit skips the transform. `fingerprints` maps
+    names to `fingerprint(model)` where the caller has them already, as when it builds the same
+    models in several precisions. read_engines=False leaves each cache hit's engine on disk
+    (`result.engine` is None; see `from_cache`), for a caller that will not run them.
     """
     check_precision(precision)
     flavour = flavour or detect()
     cache = _as_cache(cache)
+    calibration = _materialized(calibration) if precision == "int8" else None
     results = []
     for name, model in _items(plan_or_models):
         if is_cancelled(cancel):
             results.append(BuildResult(name, precision, built=False, builder=flavour.builder_label,
                                        error="cancelled"))
             continue
+        cal = _calibration_for(calibration, name)
+        if cache is None:
+            result = BuildResult(name, precision, built=False, builder=flavour.builder_label)
+        else:
+            digest = (fingerprints or {}).get(name) or fingerprint(model)
+            key = cache.key(digest, _settings(flavour, precision, workspace, policy, cal), flavour)
+            result = from_cache(cache, key, name, precision, flavour, read=read_engines)
+            if result.built:
+                results.append(result)
+                continue
         try:
-            onnx_bytes = _prepare(model, precision, flavour, policy, _calibration_for(calibration, name))
+            onnx_bytes = _prepare(model, precision, flavour, policy, cal)
         except TrtlabError as exc:
-            results.append(BuildResult(name, precision, built=False, builder=flavour.builder_label,
-                                       error=f"precision transform failed: {exc}"))
+            result.error = f"precision transform failed: {exc}"
+            results.append(result)
             continue
-        results.append(build_engine(onnx_bytes, precision=precision, name=name, progress=progress,
-                                    cancel=cancel, workspace=workspace, cache=cache, flavour=flavour))
+        results.append(build_into(result, onnx_bytes, progress=progress, cancel=cancel, workspace=workspace,
+                                  cache=cache, flavour=flavour))
     return results
+
+
+def _transformed_precision(flavour: Flavour, precision: str) -> str:
+    # TensorRT 10: the builder flag picks fp16/bf16 layers from the fp32 model.
+    return "fp32" if flavour.weakly_typed_flags and precision in ("fp16", "bf16") else precision
+
+
+def _settings(flavour: Flavour, precision: str, workspace, policy, calibration) -> dict:
+    """The build settings, and how the fp32 model is transformed before the build."""
+    to = _transformed_precision(flavour, precision)
+    transform = {"to": to, "code": transform_id()}
+    if to in ("fp16", "bf16"):
+        transform["policy"] = (policy or PrecisionPolicy()).to_dict()
+    if to == "int8":
+        transform["calibration"] = calibration_digest(calibration)
+    return dict(build_settings(flavour, precision, workspace), transform=transform)
 
 
 def _items(plan_or_models) -> Iterable[Item]:
@@ -79,12 +114,18 @@ def _items(plan_or_models) -> Iterable[Item]:
 def _prepare(model, precision: str, flavour: Flavour, policy, calibration) -> bytes:
     if isinstance(model, (bytes, bytearray)):
         model = onnx.load_from_string(bytes(model))
-    if flavour.weakly_typed_flags and precision in ("fp16", "bf16"):
-        # TensorRT 10: the builder flag picks fp16/bf16 layers from the fp32 model.
-        precision = "fp32"
-    proto = apply_precision(model, precision, policy=policy, calibration=calibration,
-                            runnable_in_ort=False)
+    proto = apply_precision(model, _transformed_precision(flavour, precision), policy=policy,
+                            calibration=calibration, runnable_in_ort=False)
     return proto.SerializeToString()
+
+
+def _materialized(calibration):
+    """Calibration samples as lists, so that one iterator serves every model and its digest."""
+    if isinstance(calibration, Mapping):
+        return {name: _materialized(source) for name, source in calibration.items()}
+    if calibration is None or isinstance(calibration, (str, os.PathLike)):
+        return calibration
+    return list(calibration)
 
 
 def _calibration_for(calibration, name: str):

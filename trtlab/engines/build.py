@@ -56,28 +56,55 @@ def build_engine(onnx_bytes: bytes, *, precision: str = "fp32", name: str = "eng
     """
     check_precision(precision)
     flavour = flavour or detect()
-    result = BuildResult(name=name, precision=precision, built=False, builder=flavour.builder_label)
-    key = None
-    if cache is not None:
+    if cache is None:
+        result = BuildResult(name=name, precision=precision, built=False, builder=flavour.builder_label)
+    else:
         key = cache.key(onnx_bytes, build_settings(flavour, precision, workspace), flavour)
-        result.key = key
-        start = time.perf_counter()
-        engine, note = cache.get(key)
-        if note:
-            result.messages.append(note)
-        if engine is not None:
-            result.built, result.cache_hit, result.engine, result.bytes = True, True, engine, len(engine)
-            result.build_s = time.perf_counter() - start
+        result = from_cache(cache, key, name, precision, flavour)
+        if result.built:
             return result
-        if timing_cache is None and flavour.timing_cache:
-            timing_cache = cache.timing_cache_path(flavour)
+    return build_into(result, onnx_bytes, progress=progress, cancel=cancel, timing_cache=timing_cache,
+                      workspace=workspace, cache=cache, flavour=flavour)
+
+
+def from_cache(cache: EngineCache, key: str, name: str, precision: str, flavour: Flavour, *,
+               read: bool = True) -> BuildResult:
+    """The engine cached under `key` as a built result (cache_hit=True), or, on a miss, an unbuilt
+    result that carries the key and any note about a bad entry thrown away, for `build_into`.
+
+    read=False trusts an entry on its sidecar and its engine file's size, and leaves the engine on
+    disk (`engine` is None; `cache.get(key)` reads it and verifies its checksum): for callers that
+    will not run the engine.
+    """
+    result = BuildResult(name=name, precision=precision, built=False, builder=flavour.builder_label, key=key)
+    start = time.perf_counter()
+    if read:
+        engine, note = cache.get(key)
+        size = len(engine) if engine is not None else None
+    else:
+        meta, note = cache.lookup(key)
+        engine, size = None, (meta["bytes"] if meta is not None else None)
+    if note:
+        result.messages.append(note)
+    if size is not None:
+        result.built, result.cache_hit, result.engine, result.bytes = True, True, engine, size
+        result.build_s = time.perf_counter() - start
+    return result
+
+
+def build_into(result: BuildResult, onnx_bytes: bytes, *, progress: Progress | None = None,
+               cancel: Cancel = None, timing_cache: str | Path | None = None, workspace: int | None = None,
+               cache: EngineCache | None = None, flavour: Flavour) -> BuildResult:
+    """Build `result`'s engine from `onnx_bytes` and, with a cache, store it under `result.key`."""
+    if cache is not None and timing_cache is None and flavour.timing_cache:
+        timing_cache = cache.timing_cache_path(flavour)
     if is_cancelled(cancel):
         result.error = "cancelled"
         return result
     _build(result, onnx_bytes, flavour, progress, cancel, timing_cache, workspace, cache)
     if result.built and cache is not None:
-        note = cache.put(key, result.engine, {"name": name, "precision": precision,
-                                              "builder": result.builder, "build_s": result.build_s})
+        note = cache.put(result.key, result.engine, {"name": result.name, "precision": result.precision,
+                                                     "builder": result.builder, "build_s": result.build_s})
         if note:
             result.messages.append(note)
     return result

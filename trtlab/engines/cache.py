@@ -1,11 +1,14 @@
 """`EngineCache`: built engines kept on disk, so the same subgraph is never built twice.
 
-An entry is `<key>.engine` plus a `<key>.json` sidecar (key, size, sha256, what built it). The
-key is the sha256 of the ONNX bytes, the build settings, the TensorRT flavour and version, and
-the target (see `target.build_target`). Both files are written atomically, the engine first, so
-a sidecar only ever describes a complete engine; an entry whose engine does not match its
-sidecar (truncated, corrupt, or a stray file) is deleted and rebuilt, never loaded. Past
-`max_bytes`, the least recently used entries go first; a hit counts as a use.
+An entry is `<key>.engine` plus a `<key>.json` sidecar (key, size, checksum, what built it). The
+key is a digest of what the engine is made from (the ONNX bytes built, or the fp32 model together
+with the precision transform that makes them: see `build_engines`), the build settings, the
+TensorRT flavour and version, and the target (see `target.build_target`). Both files are written
+atomically, the engine first, so a sidecar only ever describes a complete engine. An entry whose
+sidecar is unreadable or names another key, or whose engine file is missing or not the size the
+sidecar says, is deleted at look-up; one whose bytes do not match the sidecar's checksum is
+deleted when its bytes are read. Either way it is rebuilt, never loaded. Past `max_bytes`, the
+least recently used entries go first; a hit counts as a use.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._io import atomic_write_bytes, atomic_write_text
+from .digests import checksum, fingerprint
 from .target import build_target
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
-FORMAT = 1
+FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -54,10 +58,12 @@ class EngineCache:
         return self.dir / "engines"
 
     # ------------------------------------------------------------------ keys
-    def key(self, onnx_bytes: bytes, settings: dict, flavour, target: str | None = None) -> str:
+    def key(self, model: bytes | str, settings: dict, flavour, target: str | None = None) -> str:
+        """The key of the engine built from `model`: the ONNX bytes built as they are, or a
+        `fingerprint` of a model that `settings` says how to transform first."""
         fields = {
             "format": FORMAT,
-            "onnx_sha256": hashlib.sha256(onnx_bytes).hexdigest(),
+            "model": model if isinstance(model, str) else fingerprint(model),
             "settings": settings,
             "flavour": flavour.flavour,
             "version": flavour.version,
@@ -69,29 +75,43 @@ class EngineCache:
         return self.engines_dir / f"{key}.engine", self.engines_dir / f"{key}.json"
 
     # ------------------------------------------------------------------ entries
-    def get(self, key: str) -> tuple[bytes | None, str | None]:
-        """(engine bytes, None) on a hit; (None, note) where a bad entry was thrown away; else (None, None)."""
+    def lookup(self, key: str) -> tuple[dict | None, str | None]:
+        """The sidecar of a complete-looking entry, without reading its engine: (sidecar, None) on
+        a hit, counted as a use; (None, note) where a bad entry was thrown away; else (None, None).
+        The engine's checksum is verified by `get`, when its bytes are read."""
         engine_path, meta_path = self._paths(key)
         if not engine_path.exists() and not meta_path.exists():
             return None, None
         problem = None
         try:
             meta = json.loads(meta_path.read_text())
-            data = engine_path.read_bytes()
+            size = engine_path.stat().st_size
             if meta.get("key") != key:
                 problem = "its sidecar names another key"
-            elif len(data) != meta.get("bytes"):
-                problem = f"the engine file has {len(data)} bytes, the sidecar says {meta.get('bytes')}"
-            elif hashlib.sha256(data).hexdigest() != meta.get("sha256"):
-                problem = "the engine file's checksum does not match"
+            elif size != meta.get("bytes"):
+                problem = f"the engine file has {size} bytes, the sidecar says {meta.get('bytes')}"
         except FileNotFoundError as exc:
             problem = f"{Path(exc.filename).name} is missing"
         except (OSError, ValueError, AttributeError) as exc:
             problem = f"it could not be read ({exc})"
         if problem:
-            self._remove(key)
-            return None, f"cache entry {key[:12]} was discarded because {problem}; rebuilding"
+            return None, self._discard(key, problem)
         self._touch(meta_path)
+        return meta, None
+
+    def get(self, key: str) -> tuple[bytes | None, str | None]:
+        """(engine bytes, None) on a hit, checksum verified; (None, note) where a bad entry was
+        thrown away; else (None, None)."""
+        meta, note = self.lookup(key)
+        if meta is None:
+            return None, note
+        engine_path, _ = self._paths(key)
+        try:
+            data = engine_path.read_bytes()
+        except OSError as exc:
+            return None, self._discard(key, f"the engine file could not be read ({exc.strerror or exc})")
+        if len(data) != meta.get("bytes") or checksum(data) != meta.get("checksum"):
+            return None, self._discard(key, "the engine file's checksum does not match")
         return data, None
 
     def put(self, key: str, engine: bytes, info: dict | None = None) -> str | None:
@@ -101,8 +121,8 @@ class EngineCache:
         if not self.writable:
             return "engine cache not writable; not cached"
         engine_path, meta_path = self._paths(key)
-        meta = dict(info or {}, key=key, bytes=len(engine), sha256=hashlib.sha256(engine).hexdigest(),
-                    format=FORMAT, created=time.time())
+        meta = dict(info or {}, key=key, bytes=len(engine), checksum=checksum(engine), format=FORMAT,
+                    created=time.time())
         try:
             atomic_write_bytes(engine_path, engine)
             atomic_write_text(meta_path, json.dumps(meta, indent=1, sort_keys=True))
@@ -163,6 +183,10 @@ class EngineCache:
             self._not_writable(exc)
 
     # ------------------------------------------------------------------ helpers
+    def _discard(self, key: str, problem: str) -> str:
+        self._remove(key)
+        return f"cache entry {key[:12]} was discarded because {problem}; rebuilding"
+
     def _remove(self, key: str) -> None:
         for p in self._paths(key):
             try:

@@ -25,7 +25,11 @@ class BuildEvent:
 
 @dataclass
 class BuildResult:
-    """What happened when one engine was built (or found in the cache)."""
+    """What happened when one engine was built (or found in the cache).
+
+    `engine` holds the serialized engine; it is None for a cache hit left on disk
+    (`build_engines(read_engines=False)`), which `EngineCache.get(key)` reads.
+    """
 
     name: str
     precision: str
