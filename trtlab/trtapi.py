@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
 
-from .errors import TrtlabError
+from .errors import MissingDependency, TrtlabError
 
 FLAVOURS = {"tensorrt": "TensorRT", "tensorrt_rtx": "TensorRT-RTX"}
 
@@ -26,15 +26,6 @@ class TensorRT:
     @property
     def label(self) -> str:
         return f"{FLAVOURS[self.module.__name__.split('.')[0]]} {self.version}"
-
-    @property
-    def major(self) -> int:
-        return int(self.version.split(".")[0])
-
-    @property
-    def weakly_typed(self) -> bool:
-        """TensorRT 10 still has the FP16/INT8/BF16 builder flags; TensorRT 11 and RTX don't."""
-        return self.flavour == "tensorrt" and self.major < 11
 
 
 @lru_cache(maxsize=None)
@@ -58,12 +49,14 @@ def find_tensorrt(prefer: str | None = None) -> TensorRT | None:
 
 
 def require_tensorrt(purpose: str) -> TensorRT:
+    """The installed TensorRT, or MissingDependency naming both ways to get one."""
     trt = find_tensorrt()
     if trt is None:
-        raise TrtlabError(
-            f"{purpose} needs TensorRT or TensorRT-RTX, and neither is installed.",
-            hint="Install one: pip install 'trtlab[rtx]' (TensorRT-RTX; parses and builds without a GPU) "
-                 "or pip install 'trtlab[tensorrt]'.")
+        exc = MissingDependency("tensorrt_rtx", "rtx", purpose)
+        # Either package will do: name both, TensorRT-RTX first since it builds without a GPU.
+        exc.args = (f"{purpose} needs TensorRT-RTX or TensorRT, and neither is installed. Install one "
+                    "with: pip install 'trtlab[rtx]' (builds without a GPU) or pip install 'trtlab[tensorrt]'.",)
+        raise exc
     return trt
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-import trtlab.engines.flavour as flavour_module
+import trtlab.trtapi as trtapi_module
 from trtlab.engines import EngineRunner, build_engine, build_engines, can_run_engines, detect
 from trtlab.engines.runner import _reason
 from trtlab.errors import MissingDependency
@@ -11,7 +11,7 @@ from ..precision.models import tiny_cnn
 
 
 def test_missing_tensorrt_names_the_extra(monkeypatch):
-    monkeypatch.setattr(flavour_module, "find_tensorrt", lambda: None)
+    monkeypatch.setattr(trtapi_module, "find_tensorrt", lambda: None)
     with pytest.raises(MissingDependency) as info:
         detect()
     assert info.value.extra == "rtx"

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
 
-from ..errors import MissingDependency
-from ..trtapi import find_tensorrt
+from ..trtapi import TensorRT, require_tensorrt
 
 
 @dataclass(frozen=True)
-class Flavour:
+class Flavour(TensorRT):
     """The installed TensorRT, as the engine code needs to know it."""
-
-    module: ModuleType
-    flavour: str  # "tensorrt" | "tensorrt-rtx"
-    version: str
 
     @property
     def builder_label(self) -> str:
-        return f"{'TensorRT-RTX' if self.flavour == 'tensorrt-rtx' else 'TensorRT'} {self.version}"
+        return self.label
 
     @property
     def major(self) -> int:
@@ -45,11 +39,5 @@ def detect(purpose: str = "Building TensorRT engines") -> Flavour:
 
     Raises MissingDependency naming the extra to install when neither is there.
     """
-    found = find_tensorrt()
-    if found is None:
-        exc = MissingDependency("tensorrt_rtx", "rtx", purpose)
-        # Either package will do: name both, TensorRT-RTX first since it builds without a GPU.
-        exc.args = (f"{purpose} needs TensorRT-RTX or TensorRT, and neither is installed. Install one "
-                    "with: pip install 'trtlab[rtx]' (builds without a GPU) or pip install 'trtlab[tensorrt]'.",)
-        raise exc
+    found = require_tensorrt(purpose)
     return Flavour(found.module, found.flavour, found.version)
