@@ -173,10 +173,7 @@ def tensorrt_fusion(model: Model) -> FusionReport:
     by = f"{flavour.builder_label} build (kernels from the builder's layer list)"
     logger = capturing_logger(flavour, "VERBOSE")
     builder = trt.Builder(logger)
-    flags = 0
-    if not flavour.weakly_typed_flags and hasattr(trt.NetworkDefinitionCreationFlag, "STRONGLY_TYPED"):
-        flags |= 1 << int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)
-    network = builder.create_network(flags)
+    network = flavour.create_network(builder)
     parser = trt.OnnxParser(network, logger)
     if not parser.parse(model.to_bytes()):
         errors = "; ".join(parser.get_error(i).desc() for i in range(parser.num_errors))

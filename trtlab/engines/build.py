@@ -116,10 +116,7 @@ def _build(result: BuildResult, onnx_bytes: bytes, flavour: Flavour, progress, c
     logger = capturing_logger(flavour, "INFO")
     try:
         builder = trt.Builder(logger)
-        flags = 0
-        if not flavour.weakly_typed_flags and hasattr(trt.NetworkDefinitionCreationFlag, "STRONGLY_TYPED"):
-            flags |= 1 << int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)
-        network = builder.create_network(flags)
+        network = flavour.create_network(builder)
         parser = trt.OnnxParser(network, logger)
         if not parser.parse(onnx_bytes):
             errors = [_parser_error(parser.get_error(i)) for i in range(parser.num_errors)]

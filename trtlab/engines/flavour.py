@@ -29,6 +29,16 @@ class Flavour(TensorRT):
         """TensorRT-RTX keeps the timing-cache API, but its operations are no-ops."""
         return self.flavour == "tensorrt"
 
+    def create_network(self, builder):
+        """A network definition: strongly typed where this TensorRT has no precision flags.
+
+        Keep the returned network referenced while a parser fills it."""
+        trt = self.module
+        flags = 0
+        if not self.weakly_typed_flags and hasattr(trt.NetworkDefinitionCreationFlag, "STRONGLY_TYPED"):
+            flags |= 1 << int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)
+        return builder.create_network(flags)
+
     def to_dict(self) -> dict:
         return {"flavour": self.flavour, "version": self.version, "builder": self.builder_label,
                 "weakly_typed_flags": self.weakly_typed_flags}
