@@ -42,9 +42,9 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
     so.intra_op_num_threads = threads or _physical_cores()
     so.inter_op_num_threads = 1
     if not spin:
-        # Several sessions take turns: idle pool threads of one must not spin (burn cores)
-        # while the next one works.
-        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Several sessions take turns: pool threads spin while their run lasts (fast hand-offs
+        # between kernels) but stop when it ends, so they don't burn the cores the next one needs.
+        so.add_session_config_entry("session.force_spinning_stop", "1")
     so.log_severity_level = 4  # failures are raised, not logged
     return so
 
