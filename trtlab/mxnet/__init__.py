@@ -20,7 +20,15 @@ from typing import Any, Mapping
 from ..errors import TrtlabError
 from .executor import NO_TENSORRT_NOTE, TensorRTExecutor
 
-__all__ = ["NO_TENSORRT_NOTE", "TensorRTExecutor", "tensorrt_bind", "use_tensorrt"]
+__all__ = ["NO_TENSORRT_NOTE", "TensorRTExecutor", "import_mxnet", "tensorrt_bind", "use_tensorrt"]
+
+
+def import_mxnet():
+    """`import mxnet` that works with numpy >= 1.24 (MXNet 1.9 still uses aliases numpy removed),
+    or MissingDependency naming the `mxnet` extra."""
+    from .._optional import mxnet
+
+    return mxnet()
 
 _ON = {"1", "true", "yes", "on"}
 _OFF = {"", "0", "false", "no", "off"}
