@@ -74,10 +74,17 @@ def main(argv=None) -> int:
     from trtlab._optional import available
 
     if available("tensorrt_rtx") or available("tensorrt"):
+        # The Lab runs the real parser in the background when it starts; a person takes longer
+        # than that to reach the preset. Time the switch once that is done, and the parse itself.
+        t = time.perf_counter()
+        for thread in list(lab.session._pending.values()):
+            thread.join()
+        waited = 1e3 * (time.perf_counter() - t)
         h, _ = timed(lab, lambda: setattr(cp.preset, "value", "parser"))
+        worst = max(worst, h)
         again = [timed(lab, lambda: setattr(cp.preset, "value", v))[0] for v in ("tensorrt", "parser")]
-        print(f"{'preset parser (first: parses)':32} {h:12.1f} ms"
-              f"{'':13} {max(again):14.1f} ms")
+        print(f"{'preset parser':32} {h:12.1f} ms{'':13} {max(again):14.1f} ms"
+              f"   (parsed in the background at start; {waited:.0f} ms of it was still left here)")
     t = time.perf_counter()
     lab.sweep.max_size.value = 16
     lab.sweep.run.click()

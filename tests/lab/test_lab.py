@@ -154,3 +154,14 @@ def test_loads_from_a_path_and_from_the_zoo(tmp_path, small_model):
     with pytest.raises(trtlab.TrtlabError):
         Lab(str(tmp_path / "missing.onnx"))
     assert Lab("zoo:resnet18").plan.engine_count == 1
+
+
+def test_parser_coverage_is_ready_before_the_user_switches(small_model):
+    pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
+    lab = Lab(small_model)
+    pending = lab.session._pending.get(("parser", "fp32"))
+    assert pending is not None  # the real parser runs in the background from the start
+    pending.join(timeout=60)
+    assert ("parser", "fp32") in lab.session._base
+    lab.coverage_panel.preset.value = "parser"
+    assert lab.plan.coverage.source == "parser" and not lab.errors.value

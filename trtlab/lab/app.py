@@ -12,6 +12,7 @@ import ipywidgets as W
 from ..errors import TrtlabError
 from ..model import Model
 from ..plan import Plan
+from ..trtapi import find_tensorrt
 from .build_panel import BuildPanel
 from .coverage_panel import CoveragePanel
 from .graph_panel import GraphPanel
@@ -61,6 +62,8 @@ class Lab(W.VBox):
         super().__init__([self.header, self.errors, self.precision, self.coverage_panel, self.tabs])
         self.add_class("trtlab-lab")
         self.update()
+        if coverage != "parser" and find_tensorrt() is not None:
+            self.session.prefetch("parser", precision)  # so the parser preset switches at once
 
     # ------------------------------------------------------------ updates
     def update(self) -> Plan | None:

@@ -6,6 +6,7 @@ setting already seen costs a dictionary look-up.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -46,14 +47,35 @@ class Session:
     def __init__(self, model: Model, *, max_plans: int = 64):
         self.model = model
         self._base: dict[tuple[str, str], CoverageReport] = {}
+        self._pending: dict[tuple[str, str], threading.Thread] = {}
         self._plans: OrderedDict[Settings, Plan] = OrderedDict()
         self._max_plans = max_plans
 
     def base_coverage(self, source: str, precision: str) -> CoverageReport:
         key = (source, precision)
+        pending = self._pending.get(key)
+        if pending is not None:
+            pending.join()  # a prefetch is under way: wait for it rather than parse twice
         if key not in self._base:
             self._base[key] = coverage(self.model, source, precision)
         return self._base[key]
+
+    def prefetch(self, source: str, precision: str) -> None:
+        """Compute a coverage in the background (the real parser takes a moment on big models),
+        so switching to it later is instant. Errors are left for the switch to report."""
+        key = (source, precision)
+        if key in self._base or key in self._pending:
+            return
+
+        def work():
+            try:
+                self._base[key] = coverage(self.model, source, precision)
+            except Exception:  # reported when the user switches to it
+                pass
+
+        thread = threading.Thread(target=work, name=f"trtlab-coverage-{source}", daemon=True)
+        self._pending[key] = thread
+        thread.start()
 
     def op_defaults(self, source: str, precision: str) -> dict[str, bool]:
         """Op type -> allowed by the source (True when it accepts any node of that type)."""
