@@ -14,6 +14,7 @@ from typing import Iterable, Mapping, Sequence
 import onnx
 from onnx import TensorProto, helper, shape_inference
 
+from ._io import atomic_write_bytes
 from .errors import TrtlabError
 
 MAX_IR_VERSION = 10
@@ -155,17 +156,21 @@ class Model:
         return {o: n.name for n in self.nodes for o in n.output if o}
 
     @cached_property
+    def _reads(self) -> dict[str, list[str]]:
+        return {n.name: list(dict.fromkeys(_all_inputs(n))) for n in self.nodes}
+
+    @cached_property
     def consumers(self) -> dict[str, list[str]]:
         """Tensor name -> names of the nodes that read it."""
         out: dict[str, list[str]] = {}
         for n in self.nodes:
-            for i in dict.fromkeys(_all_inputs(n)):
+            for i in self._reads[n.name]:
                 out.setdefault(i, []).append(n.name)
         return out
 
     def node_inputs(self, node: onnx.NodeProto) -> list[str]:
         """Tensors a node reads, including those read inside its subgraphs (If, Loop)."""
-        return [i for i in dict.fromkeys(_all_inputs(node))]
+        return self._reads[node.name]
 
     @cached_property
     def edges(self) -> list[tuple[str, str, str]]:
@@ -191,12 +196,15 @@ class Model:
 
     # ---------------------------------------------------------------- output
     def to_bytes(self) -> bytes:
+        """The serialised model (a Model is read-only, so this is done once)."""
+        return self._bytes
+
+    @cached_property
+    def _bytes(self) -> bytes:
         return self.proto.SerializeToString()
 
     def save(self, path) -> None:
         """Write the normalised ONNX model (the node names every report uses)."""
-        from ._io import atomic_write_bytes
-
         atomic_write_bytes(path, self.to_bytes())
 
     def summary(self) -> str:
