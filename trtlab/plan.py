@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .report_text import plan_report
+
 if TYPE_CHECKING:
     from .coverage import CoverageReport
     from .model import Model
@@ -113,8 +115,7 @@ class Plan:
         return json.dumps(self.to_dict(), **kw)
 
     def report(self) -> str:
-        from .report_text import plan_report
-
+        """The dry-run report `trtlab inspect` prints."""
         return plan_report(self)
 
     def __repr__(self) -> str:
