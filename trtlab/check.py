@@ -24,6 +24,7 @@ import onnx
 from .accuracy import AccuracyReport, NodeErrorReport, compare, per_node_error
 from .cut import cut_subgraph
 from .errors import TrtlabError
+from .loaders import load
 from .model import Model
 from .plan import Fallback, Plan
 from .runner import HybridRunner, random_feeds, run_onnxruntime
@@ -166,18 +167,17 @@ def check(
     - ``progress(event)`` gets a `CheckEvent` at every step; ``cancel`` (a threading.Event or a
       callable) stops the check at the next step and returns what was done so far.
     """
+    precisions = _precisions(precisions)
     run = _Check(progress, cancel)
     original = model
     if plan is None:
         run.step("load", "loading the model")
-        loaded = model if isinstance(model, Model) else _load(model, inputs, params)
+        loaded = load(model, inputs=inputs, params=params)
         run.step("partition", "partitioning")
         from .partition import partition
 
-        plan = partition(loaded, coverage, precisions[0] if precisions else "fp32",
-                         min_block_size=min_block_size, exclude_ops=exclude_ops, exclude_nodes=exclude_nodes,
-                         include_ops=include_ops, include_nodes=include_nodes)
-    precisions = _precisions(precisions)
+        plan = partition(loaded, coverage, precisions[0], min_block_size=min_block_size, exclude_ops=exclude_ops,
+                         exclude_nodes=exclude_nodes, include_ops=include_ops, include_nodes=include_nodes)
     result = CheckResult(plan=plan, precisions=list(precisions))
     m = plan.model
     feeds = dict(feeds) if feeds is not None else random_feeds(m, seed=0)
@@ -186,7 +186,7 @@ def check(
     reference = run_onnxruntime(m, feeds, provider)
 
     flavour, runnable = _tensorrt(result, build)
-    cache = _cache(cache_dir, result) if flavour is not None else None
+    cache = _cache(cache_dir) if flavour is not None else None
     cal_samples = None
     if "int8" in precisions and plan.subgraphs:
         cal_samples = _calibration(plan, calibration, result)
@@ -214,7 +214,7 @@ def check(
         if run.cancelled(result, f"{precision} accuracy"):
             break
         run.step("accuracy", f"{precision}: hybrid run against the fp32 reference")
-        runner = _hybrid(p_plan, engines, converted, provider, precision, result)
+        runner = _hybrid(p_plan, engines, cuts, converted, provider, precision, result)
         if runner is None:
             continue
         hybrids[precision] = runner
@@ -278,13 +278,6 @@ class _Check:
         return False
 
 
-def _load(model, inputs, params) -> Model:
-    from .loaders import load
-
-    kwargs = {"params": params} if params is not None else {}
-    return load(model, inputs=inputs, **kwargs)
-
-
 def _precisions(precisions: Sequence[str]) -> list[str]:
     from .precision import check_precision
 
@@ -316,13 +309,12 @@ def _tensorrt(result: CheckResult, build: bool):
     return flavour, ok
 
 
-def _cache(cache_dir, result: CheckResult):
+def _cache(cache_dir):
     from .engines import EngineCache
 
     if cache_dir is None or cache_dir is False:
         return None
-    cache = EngineCache() if cache_dir is True else EngineCache(cache_dir)
-    return cache
+    return EngineCache() if cache_dir is True else EngineCache(cache_dir)
 
 
 def _calibration(plan: Plan, calibration, result: CheckResult):
@@ -343,16 +335,24 @@ def _calibration(plan: Plan, calibration, result: CheckResult):
     except TrtlabError as exc:
         result.not_done.append(f"int8 skipped: {' '.join(str(exc).split())}")
         return None
+    per_sample = _with_subgraph_inputs(plan, data)
+    return {s.name: [{t: d[t] for t in s.inputs} for d in per_sample] for s in plan.subgraphs}
+
+
+def _with_subgraph_inputs(plan: Plan, samples: Iterable[Mapping[str, np.ndarray]]) -> list[dict]:
+    """Each sample of the model's inputs, with the value of every subgraph input added (from
+    the fp32 model in ONNX Runtime)."""
+    m = plan.model
     wanted = [t for t in dict.fromkeys(t for s in plan.subgraphs for t in s.inputs) if t not in m.inputs]
-    per_sample = [dict(sample) for sample in data]
+    out = [dict(sample) for sample in samples]
     if wanted:
         from .accuracy import expose_intermediates
         from .runner import make_session
 
         session = make_session(expose_intermediates(m.proto), "cpu")
-        for d in per_sample:
+        for d in out:
             d.update(zip(wanted, session.run(wanted, {k: d[k] for k in m.inputs})))
-    return {s.name: [{t: d[t] for t in s.inputs} for d in per_sample] for s in plan.subgraphs}
+    return out
 
 
 def _convert(plan: Plan, cuts: dict, precision: str, cal_samples, result: CheckResult) -> dict[int, onnx.ModelProto]:
@@ -451,9 +451,10 @@ def _engine_runners(built: dict, plan: Plan, result: CheckResult) -> dict:
     return runners
 
 
-def _hybrid(plan, engines, converted, provider, precision, result: CheckResult) -> HybridRunner | None:
+def _hybrid(plan, engines, cuts, converted, provider, precision, result: CheckResult) -> HybridRunner | None:
     try:
-        return HybridRunner(plan, engines=engines, provider=provider, subgraph_models=converted)
+        # The fp32 cuts are made once for all precisions; converted ones replace them.
+        return HybridRunner(plan, engines=engines, provider=provider, subgraph_models={**cuts, **converted})
     except TrtlabError as exc:
         if not converted:
             raise
@@ -491,7 +492,7 @@ def _timing(result: CheckResult, original, feeds, provider, hybrids, runnable, f
         result.timing.append(framework)
     with_engines = {p: r for p, r in hybrids.items() if len(r.stand_ins) < r.plan.engine_count}
     if with_engines:
-        _time_engines(result, m, feeds, with_engines, opts, run)
+        _time_engines(result, feeds, with_engines, opts, run)
     elif "fp32" in hybrids and result.plan.subgraphs:
         run.event("timing", "timing the hybrid run (ONNX Runtime stand-ins)")
         result.timing.append(time_hybrid(hybrids["fp32"], feeds, **opts))
@@ -502,17 +503,11 @@ def _timing(result: CheckResult, original, feeds, provider, hybrids, runnable, f
             result.not_done.append(f"timing of {t.backend} ({t.precision}) is {t.warning}")
 
 
-def _time_engines(result: CheckResult, m: Model, feeds, hybrids, opts, run) -> None:
+def _time_engines(result: CheckResult, feeds, hybrids, opts, run) -> None:
     """Each precision's hybrid run end to end, then each engine alone with CUDA events."""
-    from .accuracy import expose_intermediates
-    from .runner import make_session
     from .timing import time_engine
 
-    wanted = [t for t in dict.fromkeys(t for s in result.plan.subgraphs for t in s.inputs) if t not in m.inputs]
-    values = dict(feeds)
-    if wanted:
-        session = make_session(expose_intermediates(m.proto), "cpu")
-        values.update(zip(wanted, session.run(wanted, dict(feeds))))
+    (values,) = _with_subgraph_inputs(result.plan, [feeds])
     for precision, runner in hybrids.items():
         run.event("timing", f"timing the {precision} hybrid run with TensorRT engines")
         result.timing.append(time_hybrid(runner, feeds, precision=precision, **opts))

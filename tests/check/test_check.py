@@ -209,3 +209,13 @@ def test_a_truncated_engine_is_rebuilt_by_the_next_check(tmp_path):
     again = check(conv_model(), ["fp32"], cache_dir=tmp_path, timing=False)
     assert [e["cache_hit"] for e in again.engines] == [False] and again.engines[0]["built"]
     assert engine_path.stat().st_size == first.engines[0]["bytes"]
+
+
+def test_one_precision_may_be_given_as_a_string():
+    r = check(chain_model(), "fp16", build=False, timing=False)
+    assert r.precisions == ["fp16"] and [a.precision for a in r.accuracy] == ["fp16"]
+
+
+def test_inputs_given_with_a_loaded_model_are_not_ignored():
+    with pytest.raises(trtlab.TrtlabError, match="fixed dimension 0 of 2, not 5"):
+        check(chain_model(), ["fp32"], inputs={"x": (5, 8)}, build=False, timing=False)

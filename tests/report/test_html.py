@@ -53,3 +53,9 @@ def test_render_without_timing_or_accuracy():
     r.accuracy = []
     text = render_report(r)
     assert "Charts" not in text and "Partition" in text
+
+
+def test_accuracy_section_says_what_each_precision_was_compared_with(result):
+    text = render_report(result)
+    for r in result.accuracy:
+        assert r.label and r.label in text

@@ -76,8 +76,10 @@ def render_report(result: "CheckResult") -> str:
                              f"{o.cosine:.6f}", "-" if o.top1_agree is None else f"{o.top1_agree:.1%}",
                              f"{o.min_atol:.3g}", f"{o.atol:g} / {o.rtol:g}",
                              _Raw('<span class="pass">pass</span>' if o.passed else '<span class="fail">FAIL</span>')])
+        # Each precision says what ran it (engines or stand-ins, in which precision).
+        labels = "; ".join(dict.fromkeys(r.label for r in result.accuracy))
         parts.append("<h2>Accuracy</h2><p>Compared with the whole fp32 model in ONNX Runtime: "
-                     f"{e(result.accuracy[0].label)}.</p>" + _table(
+                     f"{e(labels)}.</p>" + _table(
                          ["precision", "output", "max abs", "mean abs", "max rel", "cosine", "top-1 agree",
                           "min atol to pass", "atol / rtol", "result"], rows))
     for precision, report in result.node_errors.items():
@@ -126,20 +128,11 @@ def _graphs(result, notes: list[str]) -> str:
 
 
 def _charts(result, notes: list[str]) -> str:
-    if not result.timing and not result.accuracy:
-        return ""
+    from ..views.charts import check_figures
+
     try:
-        from ..views import charts
-    except TrtlabError as exc:
-        notes.append(f"charts left out: {' '.join(str(exc).split())}")
-        return ""
-    figures = []
-    try:
-        if result.timing:
-            figures += [charts.latency_figure(result.timing), charts.speedup_figure(result.timing)]
-        if result.accuracy:
-            figures.append(charts.accuracy_figure(result.accuracy))
-    except TrtlabError as exc:
+        figures = check_figures(result)
+    except TrtlabError as exc:  # no plotly
         notes.append(f"charts left out: {' '.join(str(exc).split())}")
         return ""
     # plotly.js goes in once, with the first figure, so the file opens with no network.

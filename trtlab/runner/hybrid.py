@@ -121,7 +121,7 @@ class HybridRunner:
     @property
     def stand_ins(self) -> list[int]:
         """Subgraph ids that run through ONNX Runtime instead of a TensorRT engine."""
-        return [s.subgraph for s in self.segments if s.kind == "tensorrt" and "stand-in" in s.backend]
+        return [s.subgraph for s in self.segments if s.kind == "tensorrt" and s.subgraph not in self.engines]
 
     def describe(self) -> str:
         lines = [f"Hybrid run of '{self.model.name}': {len(self.segments)} segments"]

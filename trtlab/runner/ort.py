@@ -39,7 +39,7 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     level = ort.GraphOptimizationLevel
     so.graph_optimization_level = level.ORT_ENABLE_ALL if optimize else level.ORT_DISABLE_ALL
-    so.intra_op_num_threads = threads or _physical_cores()
+    so.intra_op_num_threads = threads or usable_cores()
     so.inter_op_num_threads = 1
     if not spin:
         # Several sessions take turns: pool threads spin while their run lasts (fast hand-offs
@@ -70,7 +70,8 @@ def make_session(proto: onnx.ModelProto | bytes, provider: str = "auto", threads
                           hint="Check the model with onnx.checker.check_model.") from None
 
 
-def _physical_cores() -> int:
+def usable_cores() -> int:
+    """The CPUs this process may run on (its affinity), not every CPU of the machine."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

@@ -139,7 +139,9 @@ def _params_beside(symbol_path: Path) -> Path | None:
 
 
 def _device(provider: str) -> str:
-    if provider == "CUDAExecutionProvider":
+    from ..runner.ort import CUDA
+
+    if provider == CUDA:
         from .device import gpu_name
 
         return gpu_name() or "GPU (CUDA)"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import platform
 from functools import lru_cache
+
+from ..runner.ort import usable_cores
 
 
 @lru_cache(maxsize=1)
@@ -19,8 +20,7 @@ def cpu_name() -> str:
     except OSError:
         pass
     name = name or platform.processor() or platform.machine() or "unknown"
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"CPU: {name} ({cores} cores)"
+    return f"CPU: {name} ({usable_cores()} cores)"
 
 
 def gpu_name() -> str | None:

@@ -13,6 +13,7 @@ from .._optional import require
 
 if TYPE_CHECKING:
     from ..accuracy import AccuracyReport
+    from ..check import CheckResult
     from ..timing import TimingResult
 
 
@@ -78,3 +79,16 @@ def accuracy_figure(reports: Sequence["AccuracyReport"], title: str | None = Non
     fig.update_layout(title=title or f"Max abs error vs fp32 reference ({compared})",
                       yaxis_type="log", yaxis_title="max abs error", barmode="group", template="plotly_white")
     return fig
+
+
+def check_figures(result: "CheckResult") -> list:
+    """The figures of a check: latency, speed-up over the first timing (the whole model in ONNX
+    Runtime) where there is more than one, accuracy."""
+    figs = []
+    if result.timing:
+        figs.append(latency_figure(result.timing))
+    if len(result.timing) > 1:
+        figs.append(speedup_figure(result.timing))
+    if result.accuracy:
+        figs.append(accuracy_figure(result.accuracy))
+    return figs
