@@ -21,6 +21,7 @@ import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import numpy as np
 import onnx
@@ -150,7 +151,7 @@ def _members(model: Model, node: onnx.NodeProto) -> list[str]:
         seen.add(name)
         todo.extend(model.producer[t] for t in model.node_inputs(model.node_by_name[name])
                     if t not in stop and t in model.producer)
-    return sorted(seen, key=model.index.__getitem__)
+    return _ordered(model, seen)
 
 
 # ------------------------------------------------------------------ TensorRT
@@ -161,6 +162,7 @@ def tensorrt_fusion(model: Model) -> FusionReport:
     is needed where the builder itself runs without one (TensorRT-RTX). Where TensorRT is missing,
     can't parse or build the model, or logs no layer list, the report has no units and says why.
     """
+    from .engines.build import parser_error
     from .engines.flavour import detect
     from .trtapi import capturing_logger
 
@@ -176,7 +178,7 @@ def tensorrt_fusion(model: Model) -> FusionReport:
     network = flavour.create_network(builder)
     parser = trt.OnnxParser(network, logger)
     if not parser.parse(model.to_bytes()):
-        errors = "; ".join(parser.get_error(i).desc() for i in range(parser.num_errors))
+        errors = "; ".join(parser_error(parser.get_error(i)) for i in range(parser.num_errors))
         return FusionReport(model.name, by, len(model.nodes), [], unit="kernels",
                             note=f"TensorRT could not parse the model ({errors}). Partition it and "
                                  "pass one subgraph: trtlab.load(trtlab.cut.cut_subgraph(plan, 0)).")
@@ -230,7 +232,7 @@ def _size(n: int) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.1f} KiB"
 
 
-def _ordered(model: Model, names: list[str]) -> list[str]:
+def _ordered(model: Model, names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=model.index.__getitem__)
 
 

@@ -42,3 +42,13 @@ def test_engine_cannot_run_without_a_usable_gpu_and_says_why():
     assert "engine built but cannot run here: " in str(info.value)
     reason = str(info.value).split("cannot run here: ", 1)[1]
     assert reason and "Error Code" not in reason
+
+
+def test_a_bad_tensorrt_choice_is_not_reported_as_no_tensorrt(monkeypatch):
+    monkeypatch.setenv("TRTLAB_TENSORRT", "tensorrt-llm")
+    trtapi_module.find_tensorrt.cache_clear()
+    try:
+        ok, why = can_run_engines.__wrapped__()
+    finally:
+        trtapi_module.find_tensorrt.cache_clear()
+    assert not ok and "TRTLAB_TENSORRT='tensorrt-llm'" in why and not why.startswith("no TensorRT installed")

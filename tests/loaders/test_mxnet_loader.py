@@ -9,6 +9,7 @@ import pytest
 
 import trtlab
 from trtlab.errors import TrtlabError
+from trtlab.mxnet_onnx import split_params
 
 from ..mxnet_onnx.helpers import mx
 
@@ -126,15 +127,9 @@ def test_gluon_block_and_symbol_with_params(resnet):
     assert np.max(np.abs(_run(model, x) - ref)) / np.max(np.abs(ref)) < 1e-4
 
     sym_path, params, x2, ref2 = resnet
-    sym, args, aux = m.sym.load(sym_path), *_split(m.nd.load(params))
+    sym, args, aux = m.sym.load(sym_path), *split_params(m.nd.load(params))
     model = trtlab.load(sym, arg_params=args, aux_params=aux, inputs={"data": (1, 3, 64, 64)})
     assert np.max(np.abs(_run(model, x2) - ref2)) / np.max(np.abs(ref2)) < 1e-4
-
-
-def _split(saved):
-    args = {k[4:]: v for k, v in saved.items() if k.startswith("arg:")}
-    aux = {k[4:]: v for k, v in saved.items() if k.startswith("aux:")}
-    return args, aux
 
 
 # A representative subset of the Gluon zoo (bench/mxnet_zoo_parity.py runs them all).

@@ -78,6 +78,10 @@ def test_tensorrt_executor_refuses_training_and_wrong_shapes(checkpoint, monkeyp
         ex.forward(is_train=True, data=m.nd.zeros(batch_shape))
     with pytest.raises(TrtlabError, match="bound for"):
         ex.forward(data=m.nd.zeros((2, 3, 64, 64)))
+    for use in ("0", "1"):
+        monkeypatch.setenv("MXNET_USE_TENSORRT", use)
+        with pytest.raises(TrtlabError, match="for inference only.*grad_req='null'"):
+            trtlab.mxnet.tensorrt_bind(sym, all_params={}, data=batch_shape, grad_req="write")
     monkeypatch.setenv("MXNET_USE_TENSORRT", "maybe")
     with pytest.raises(TrtlabError, match="MXNET_USE_TENSORRT"):
         trtlab.mxnet.tensorrt_bind(sym, all_params={}, data=batch_shape)

@@ -46,7 +46,3 @@ def run_both(sym, shapes: dict, seed: int = 0, params: dict | None = None, opset
     session = ort.InferenceSession(model.to_bytes(), providers=["CPUExecutionProvider"])
     actual = session.run(None, {k: v for k, v in feeds.items() if k in model.inputs})
     return expected, actual, model
-
-
-def rel_err(a, b) -> float:
-    return float(np.max(np.abs(a.astype(np.float64) - b))) / (float(np.max(np.abs(b))) or 1.0)

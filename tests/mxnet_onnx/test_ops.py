@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from trtlab.errors import TrtlabError
+from trtlab.mxnet_onnx.parity import relative_error as rel_err
 
-from .helpers import mx, rel_err, run_both
+from .helpers import mx, run_both
 
 D4 = {"data": (2, 4, 9, 9)}
 
@@ -79,6 +80,7 @@ def _cases():
     add("softmax_output_multi", lambda s: s.SoftmaxOutput(s.var("data"), multi_output=True, name="softmax"))
     add("copy_blockgrad", lambda s: s.BlockGrad(s._internal._copy(s.var("data")), name="b"))
     add("unary", lambda s: _one(s, lambda x: s.exp(s.negative(s.square(x))) + s.sqrt(s.abs(x))), {"data": (3, 4)})
+    add("relu_sigmoid_tanh", lambda s: _one(s, lambda x: s.relu(x) + s.sigmoid(x) * s.tanh(x)), {"data": (3, 4)})
     add("add_n", lambda s: _one(s, lambda x: s.add_n(x, x * 2, x * 3, name="n")), {"data": (2, 3)})
     add("softmax_activation", lambda s: s.SoftmaxActivation(s.var("data"), name="s"))
     add("softmax_activation_channel", lambda s: s.SoftmaxActivation(s.var("data"), mode="channel", name="s"))

@@ -119,7 +119,7 @@ def _build(result: BuildResult, onnx_bytes: bytes, flavour: Flavour, progress, c
         network = flavour.create_network(builder)
         parser = trt.OnnxParser(network, logger)
         if not parser.parse(onnx_bytes):
-            errors = [_parser_error(parser.get_error(i)) for i in range(parser.num_errors)]
+            errors = [parser_error(parser.get_error(i)) for i in range(parser.num_errors)]
             result.error = "ONNX parser: " + ("; ".join(errors) or "the model could not be parsed")
             return
         config = builder.create_builder_config()
@@ -156,7 +156,8 @@ def _build(result: BuildResult, onnx_bytes: bytes, flavour: Flavour, progress, c
         result.messages.extend(f"{sev}: {msg}" for sev, msg in logger.messages)
 
 
-def _parser_error(err) -> str:
+def parser_error(err) -> str:
+    """One ONNX parser error as "node (op): what went wrong"."""
     where = err.node_name() or (f"node {err.node()}" if err.node() >= 0 else "")
     op = err.node_operator()
     prefix = f"{where} ({op}): " if where and op else (f"{where}: " if where else "")

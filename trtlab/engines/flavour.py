@@ -16,10 +16,6 @@ class Flavour(TensorRT):
         return self.label
 
     @property
-    def major(self) -> int:
-        return int(self.version.split(".")[0])
-
-    @property
     def weakly_typed_flags(self) -> bool:
         """TensorRT 10 still has BuilderFlag.FP16/BF16/INT8; TensorRT 11 and TensorRT-RTX don't."""
         return hasattr(self.module.BuilderFlag, "FP16")

@@ -14,7 +14,7 @@ from typing import Mapping
 import numpy as np
 
 from .. import _optional
-from ..errors import TrtlabError
+from ..errors import MissingDependency, TrtlabError
 from ..trtapi import capturing_logger
 from .flavour import Flavour, detect
 from .target import visible_gpu
@@ -86,8 +86,10 @@ def can_run_engines() -> tuple[bool, str]:
     """
     try:
         flavour = detect("Running TensorRT engines")
-    except TrtlabError:
+    except MissingDependency:
         return False, ("no TensorRT installed: pip install 'trtlab[rtx]' or pip install 'trtlab[tensorrt]'")
+    except TrtlabError as exc:  # e.g. TRTLAB_TENSORRT names no TensorRT package
+        return False, str(exc)
     gpu = visible_gpu()
     if gpu is None:
         return False, f"no NVIDIA GPU visible ({flavour.builder_label} can build engines here but not run them)"

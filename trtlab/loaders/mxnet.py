@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import TrtlabError
 from ..model import Model
-from ..mxnet_onnx import DEFAULT_OPSET, convert, load_symbol_json, read_params
+from ..mxnet_onnx import DEFAULT_OPSET, convert, load_symbol_json, read_params, split_params
 
 Shapes = Mapping[str, Sequence[int]]
 
@@ -79,7 +79,8 @@ def _load_block(mx, block, inputs: Shapes | None, name: str | None, opset: int) 
         symbol = load_symbol_json(f"{prefix}-symbol.json")
         arrays = read_params(f"{prefix}-0000.params")
     # Gluon names exported inputs data, data0, data1, ... in call order.
-    names = [v for v in symbol.variables if v not in _strip(arrays)]
+    args, aux = split_params(arrays)
+    names = [v for v in symbol.variables if v not in args and v not in aux]
     shapes = dict(zip(names, inputs.values())) if set(inputs) - set(names) else dict(inputs)
     proto = convert(symbol, arrays, shapes, opset=opset, name=model_name)
     return Model.from_proto(proto, name=model_name, source=f"gluon {type(block).__name__}")
@@ -90,10 +91,6 @@ def _numpy(params: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
     for k, v in (params or {}).items():
         out[k] = v.asnumpy() if hasattr(v, "asnumpy") else np.asarray(v)
     return out
-
-
-def _strip(arrays: Mapping[str, np.ndarray]) -> set[str]:
-    return {k.split(":", 1)[1] if k[:4] in ("arg:", "aux:") else k for k in arrays}
 
 
 def _stem(path: Path) -> str:

@@ -30,6 +30,7 @@ def import_mxnet():
 
     return mxnet()
 
+
 _ON = {"1", "true", "yes", "on"}
 _OFF = {"", "0", "false", "no", "off"}
 
@@ -65,15 +66,13 @@ def tensorrt_bind(symbol: Any, ctx: Any = None, all_params: Mapping[str, Any] | 
     aux_names = set(symbol.list_auxiliary_states())
     arg_params = {k: v for k, v in params.items() if k not in aux_names}
     aux_params = {k: v for k, v in params.items() if k in aux_names}
+    if grad_req != "null":
+        raise TrtlabError("tensorrt_bind is for inference only.", hint="Pass grad_req='null'.")
     if not use_tensorrt():
-        if grad_req != "null":
-            raise TrtlabError("tensorrt_bind is for inference.", hint="Pass grad_req='null'.")
         executor = symbol.simple_bind(ctx=ctx, grad_req=grad_req, type_dict=type_dict, stype_dict=stype_dict,
                                       group2ctx=group2ctx, **input_shapes)
         executor.copy_params_from(arg_params, aux_params, allow_extra_params=True)
         return executor
-    if grad_req != "null":
-        raise TrtlabError("The TensorRT path is for inference only.", hint="Pass grad_req='null'.")
     return TensorRTExecutor(symbol, arg_params, aux_params, input_shapes, ctx=ctx, coverage=coverage,
                             precision=precision, min_block_size=min_block_size)
 

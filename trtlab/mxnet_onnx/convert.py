@@ -10,6 +10,7 @@ from onnx import helper, numpy_helper
 
 from ..errors import TrtlabError
 from .context import Context, view
+from .params import split_params
 from .registry import lookup, supported_ops
 from .symbol import SymbolGraph
 
@@ -35,7 +36,8 @@ def convert(
 ) -> onnx.ModelProto:
     """Convert a parsed symbol. `params` maps names (with or without "arg:"/"aux:") to arrays;
     `inputs` gives the shape of every data input (variables that are not parameters)."""
-    params = {k.split(":", 1)[1] if k[:4] in ("arg:", "aux:") else k: np.asarray(v) for k, v in params.items()}
+    args, aux = split_params(params)
+    params = {k: np.asarray(v) for k, v in {**args, **aux}.items()}
     shapes = {k: tuple(int(d) for d in v) for k, v in (inputs or {}).items()}
     variables = set(symbol.variables)
     unknown = [k for k in shapes if k not in variables]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import struct
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 
@@ -140,7 +141,7 @@ def write_params(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Path
     return atomic_write_bytes(path, b"".join(out))
 
 
-def split_params(params: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def split_params(params: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """{"arg:w": ..., "aux:m": ...} -> ({"w": ...}, {"m": ...}); unprefixed names count as args."""
     args, aux = {}, {}
     for key, value in params.items():

@@ -41,16 +41,8 @@ def randomize(block: Any, seed: int = 0) -> None:
     block.initialize(mx.init.Xavier(magnitude=2.0), force_reinit=True)
     rng = np.random.default_rng(seed)
     for name, p in block.collect_params().items():
-        if p._data is None and p._deferred_init:
-            continue
-        if name.endswith(("running_mean", "moving_mean")):
-            p.set_data(mx.nd.array(rng.normal(0, 0.1, p.shape)))
-        elif name.endswith(("running_var", "moving_var")):
-            p.set_data(mx.nd.array(rng.uniform(0.5, 1.5, p.shape)))
-        elif name.endswith("gamma"):
-            p.set_data(mx.nd.array(rng.uniform(0.5, 1.5, p.shape)))
-        elif name.endswith("beta"):
-            p.set_data(mx.nd.array(rng.normal(0, 0.1, p.shape)))
+        if not (p._data is None and p._deferred_init):
+            _randomize_statistic(mx, name, p, rng)
 
 
 def check_block(block: Any, input_shape: Sequence[int], *, name: str = "model", seed: int = 0) -> Parity:
@@ -82,12 +74,25 @@ def check_block(block: Any, input_shape: Sequence[int], *, name: str = "model", 
 
 def _fill_deferred(mx, block: Any, seed: int) -> None:
     # Parameters whose shapes were deferred got default values on the first forward; give
-    # BatchNorm statistics random values now that their shapes are known.
+    # BatchNorm's random values now that their shapes are known.
     rng = np.random.default_rng(seed + 2)
     for name, p in block.collect_params().items():
-        if name.endswith(("running_mean", "moving_mean")) and not np.any(p.data().asnumpy()):
-            p.set_data(mx.nd.array(rng.normal(0, 0.1, p.shape)))
-        elif name.endswith(("running_var", "moving_var")) and np.all(p.data().asnumpy() == 1):
-            p.set_data(mx.nd.array(rng.uniform(0.5, 1.5, p.shape)))
-        elif name.endswith("gamma") and np.all(p.data().asnumpy() == 1):
-            p.set_data(mx.nd.array(rng.uniform(0.5, 1.5, p.shape)))
+        _randomize_statistic(mx, name, p, rng, only_if_default=True)
+
+
+# BatchNorm parameters by name suffix: the distribution randomize draws from, and the value
+# MXNet initialises them to.
+_STATISTICS = (
+    (("running_mean", "moving_mean"), lambda rng, shape: rng.normal(0, 0.1, shape), 0.0),
+    (("running_var", "moving_var"), lambda rng, shape: rng.uniform(0.5, 1.5, shape), 1.0),
+    (("gamma",), lambda rng, shape: rng.uniform(0.5, 1.5, shape), 1.0),
+    (("beta",), lambda rng, shape: rng.normal(0, 0.1, shape), 0.0),
+)
+
+
+def _randomize_statistic(mx, name: str, p: Any, rng: np.random.Generator, only_if_default: bool = False) -> None:
+    for suffixes, draw, default in _STATISTICS:
+        if name.endswith(suffixes):
+            if not only_if_default or np.all(p.data().asnumpy() == default):
+                p.set_data(mx.nd.array(draw(rng, p.shape)))
+            return

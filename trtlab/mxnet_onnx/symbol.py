@@ -128,9 +128,8 @@ class Attrs:
     def float(self, key: str, default: float | None = None) -> float | None:
         if not self.has(key):
             return default
-        text = self.raw[key].strip().lower()
         try:
-            return float({"inf": "inf", "-inf": "-inf"}.get(text, text))
+            return float(self.raw[key])  # float() reads "inf", "-inf" and surrounding spaces itself
         except ValueError:
             raise self._bad(key, "a number") from None
 

@@ -55,8 +55,6 @@ def to_int8(model: onnx.ModelProto | Model, calibration: Calibration = None) -> 
                 op_types_to_quantize=QUANTIZED_OPS, activation_type=QuantType.QInt8,
                 weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
                 extra_options=dict(EXTRA_OPTIONS))
-        except TrtlabError:
-            raise
         except Exception as exc:
             raise TrtlabError(f"int8 quantization failed: {exc}") from None
         finally:

@@ -12,7 +12,7 @@ from onnx import shape_inference
 
 from .. import _optional
 from ..errors import TrtlabError
-from ..model import Model
+from ..model import Model, _drop_initializer_inputs
 from ._proto import as_proto
 
 
@@ -20,6 +20,7 @@ def sanitize(model: onnx.ModelProto | Model) -> onnx.ModelProto:
     """Fold constants, drop unused nodes and initializers, infer shapes. Returns a new ModelProto."""
     gs = _optional.require("onnx_graphsurgeon", None, "Folding constants before a precision transform")
     proto = as_proto(model)
+    # Exporters such as MXNet's list weights as graph inputs too; they are weights, not inputs.
     _drop_initializer_inputs(proto.graph)
     opset_imports = list(proto.opset_import)
     ir_version = proto.ir_version
@@ -39,11 +40,3 @@ def sanitize(model: onnx.ModelProto | Model) -> onnx.ModelProto:
     except Exception as exc:
         raise TrtlabError(f"Shape inference failed after folding constants: {exc}") from None
 
-
-def _drop_initializer_inputs(g: onnx.GraphProto) -> None:
-    # Exporters such as MXNet's list weights as graph inputs too; they are weights, not inputs.
-    weights = {t.name for t in g.initializer}
-    keep = [vi for vi in g.input if vi.name not in weights]
-    if len(keep) != len(g.input):
-        del g.input[:]
-        g.input.extend(keep)

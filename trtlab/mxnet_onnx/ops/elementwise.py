@@ -55,7 +55,8 @@ def with_scalar(ctx: Context, node: NodeView) -> None:
 
 _UNARY = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "negative": "Neg",
           "reciprocal": "Reciprocal", "floor": "Floor", "ceil": "Ceil", "erf": "Erf", "sin": "Sin",
-          "cos": "Cos", "sign": "Sign", "round": "Round"}
+          "cos": "Cos", "sign": "Sign", "round": "Round", "relu": "Relu", "sigmoid": "Sigmoid",
+          "tanh": "Tanh"}
 
 
 @converter(*_UNARY)

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..context import Context, NodeView
 from ..registry import converter
+from .tensor import reduce_node
 
 _LAYOUTS = {None, "NCW", "NCHW", "NCDHW"}
 
@@ -110,21 +111,6 @@ def activation(ctx: Context, node: NodeView) -> None:
     ctx.add(_ACTIVATIONS[act], node.inputs[:1], node.output, name=node.name)
 
 
-@converter("relu")
-def relu(ctx: Context, node: NodeView) -> None:
-    ctx.add("Relu", node.inputs[:1], node.output, name=node.name)
-
-
-@converter("sigmoid")
-def sigmoid(ctx: Context, node: NodeView) -> None:
-    ctx.add("Sigmoid", node.inputs[:1], node.output, name=node.name)
-
-
-@converter("tanh")
-def tanh(ctx: Context, node: NodeView) -> None:
-    ctx.add("Tanh", node.inputs[:1], node.output, name=node.name)
-
-
 def _gelu(ctx: Context, node: NodeView) -> None:
     # Opsets before 20 have no Gelu: 0.5 * x * (1 + erf(x / sqrt(2))).
     x = node.inputs[0]
@@ -174,7 +160,7 @@ def pooling(ctx: Context, node: NodeView) -> None:
     if a.bool("global_pool", False):
         if pool == "sum":
             axes = list(range(2, rank))
-            _reduce(ctx, "ReduceSum", x, axes, True, node.output, node.name)
+            reduce_node(ctx, "ReduceSum", x, axes, True, node.output, node.name)
             return
         op = {"max": "GlobalMaxPool", "avg": "GlobalAveragePool", "lp": "GlobalLpPool"}.get(pool)
         if op is None:
@@ -205,12 +191,6 @@ def pooling(ctx: Context, node: NodeView) -> None:
         ctx.add("LpPool", [x], node.output, name=node.name, p=a.int("p_value", 2), **attrs)
     else:
         raise ctx.error(f"pool_type '{pool}' has no converter.", hint="Supported: max, avg, sum, lp.")
-
-
-def _reduce(ctx: Context, op: str, x: str, axes: list[int] | None, keepdims: bool, out: str, name: str) -> None:
-    from .tensor import reduce_node
-
-    reduce_node(ctx, op, x, axes, keepdims, out, name)
 
 
 @converter("FullyConnected")
