@@ -23,7 +23,7 @@ import onnx
 
 from .accuracy import AccuracyReport, NodeErrorReport, compare, per_node_error
 from .cut import cut_subgraph
-from .errors import TrtlabError
+from .errors import TrtlabError, one_line
 from .loaders import load
 from .model import Model
 from .plan import Fallback, Plan
@@ -297,7 +297,7 @@ def _tensorrt(result: CheckResult, build: bool):
     try:
         flavour = detect()
     except TrtlabError as exc:
-        result.not_done.append(f"engines not built: {' '.join(str(exc).split())}")
+        result.not_done.append(f"engines not built: {one_line(exc)}")
         result.not_done.append("TensorRT subgraphs ran in ONNX Runtime as stand-ins; no TensorRT timing")
         return None, False
     result.builder = flavour.builder_label
@@ -333,7 +333,7 @@ def _calibration(plan: Plan, calibration, result: CheckResult):
                 warnings.simplefilter("ignore")
                 data = samples(m.proto, calibration)
     except TrtlabError as exc:
-        result.not_done.append(f"int8 skipped: {' '.join(str(exc).split())}")
+        result.not_done.append(f"int8 skipped: {one_line(exc)}")
         return None
     per_sample = _with_subgraph_inputs(plan, data)
     return {s.name: [{t: d[t] for t in s.inputs} for d in per_sample] for s in plan.subgraphs}
@@ -370,7 +370,7 @@ def _convert(plan: Plan, cuts: dict, precision: str, cal_samples, result: CheckR
                                             calibration=(cal_samples or {}).get(s.name))
         except TrtlabError as exc:
             result.not_done.append(f"{precision}: subgraph {s.id} could not be converted "
-                                   f"({' '.join(str(exc).split())}); its stand-in ran in fp32")
+                                   f"({one_line(exc)}); its stand-in ran in fp32")
     return out
 
 
@@ -458,7 +458,7 @@ def _hybrid(plan, engines, cuts, converted, provider, precision, result: CheckRe
     except TrtlabError as exc:
         if not converted:
             raise
-        reason = " ".join(str(exc).split())
+        reason = one_line(exc)
         result.not_done.append(f"{precision} accuracy not measured: ONNX Runtime cannot run the {precision} "
                                f"subgraphs here ({reason})")
         return None
@@ -478,7 +478,7 @@ def _per_node(m: Model, precision, cal_samples, feeds, tolerances, result: Check
             converted = apply_precision(m.proto, precision, calibration=cal)
         result.node_errors[precision] = per_node_error(m, converted, feeds, precision, tolerances=tolerances)
     except TrtlabError as exc:
-        result.not_done.append(f"{precision} per-node error not measured: {' '.join(str(exc).split())}")
+        result.not_done.append(f"{precision} per-node error not measured: {one_line(exc)}")
 
 
 def _timing(result: CheckResult, original, feeds, provider, hybrids, runnable, flavour, options, run) -> None:
@@ -520,7 +520,7 @@ def _time_engines(result: CheckResult, feeds, hybrids, opts, run) -> None:
                                                  label=f"TensorRT engine {seg.subgraph}", **opts))
             except TrtlabError as exc:
                 result.not_done.append(f"engine {seg.subgraph} ({precision}) not timed alone: "
-                                       f"{' '.join(str(exc).split())}")
+                                       f"{one_line(exc)}")
 
 
 def _framework_baseline(original, m: Model, feeds, opts, result: CheckResult) -> TimingResult | None:
@@ -538,5 +538,5 @@ def _framework_baseline(original, m: Model, feeds, opts, result: CheckResult) ->
         if path is not None:
             return time_mxnet(path, feeds, **opts)
     except TrtlabError as exc:
-        result.not_done.append(f"framework baseline not timed: {' '.join(str(exc).split())}")
+        result.not_done.append(f"framework baseline not timed: {one_line(exc)}")
     return None

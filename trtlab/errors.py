@@ -25,3 +25,14 @@ class MissingDependency(TrtlabError):
             f"{purpose} needs the '{module}' package, which is not installed.",
             hint=f"Install it with: {install}",
         )
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line, for reports and the command line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (libraries put the gist there, details below)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -26,7 +26,7 @@ from typing import Iterable
 import numpy as np
 import onnx
 
-from .errors import MissingDependency, TrtlabError
+from .errors import MissingDependency, TrtlabError, first_line
 from .model import Model
 
 ORT_LEVELS = ("basic", "extended")
@@ -114,7 +114,7 @@ def ort_fused(model: Model, level: str = "extended") -> Model:
         try:
             ort.InferenceSession(model.to_bytes(), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # ONNX Runtime raises its own exception types
-            raise TrtlabError(f"ONNX Runtime could not load '{model.name}': {str(exc).splitlines()[0]}",
+            raise TrtlabError(f"ONNX Runtime could not load '{model.name}': {first_line(exc)}",
                               hint="The model must run in ONNX Runtime on CPU to be optimised by it.") from None
         fused = load(options.optimized_model_filepath, name=f"{model.name} (ORT {level})")
     proto = onnx.ModelProto()

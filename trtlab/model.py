@@ -15,7 +15,7 @@ import onnx
 from onnx import TensorProto, helper, shape_inference
 
 from ._io import atomic_write_bytes
-from .errors import TrtlabError
+from .errors import TrtlabError, first_line
 
 MAX_IR_VERSION = 10
 Shape = tuple  # of int (static) or str (symbolic, only before shapes are fixed)
@@ -374,6 +374,6 @@ def _infer_shapes(proto: onnx.ModelProto) -> onnx.ModelProto:
         return shape_inference.infer_shapes(proto, check_type=False, strict_mode=False, data_prop=True)
     except Exception as exc:  # onnx raises several types here
         raise TrtlabError(
-            f"ONNX shape inference failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}.",
+            f"ONNX shape inference failed: {first_line(exc)}.",
             hint="Check the model with onnx.checker.check_model and fix the node it names.",
         ) from None

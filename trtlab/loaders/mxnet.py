@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..errors import TrtlabError
+from ..errors import TrtlabError, first_line
 from ..model import Model
 from ..mxnet_onnx import DEFAULT_OPSET, convert, load_symbol_json, read_params, split_params
 
@@ -66,7 +66,7 @@ def _load_block(mx, block, inputs: Shapes | None, name: str | None, opset: int) 
     try:
         block(*[mx.nd.zeros(tuple(shape)) for shape in inputs.values()])
     except mx.base.MXNetError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise TrtlabError(f"Running the block on inputs {dict(inputs)} failed: {first}",
                           hint="Initialize the block (block.initialize()) and check the input shapes.") from None
     except RuntimeError as exc:

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import onnx
 
-from ..errors import TrtlabError
+from ..errors import TrtlabError, first_line
 from ..model import Model
 
 OPSET = 17
@@ -58,7 +58,7 @@ def load_torch_module(module: Any, *, example_inputs: Sequence[Any] | None = Non
     except TrtlabError:
         raise
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise TrtlabError(f"torch.onnx.export failed for {model_name}: {first}",
                           hint="Check that the module runs on example_inputs and uses ops ONNX can express.") from None
     finally:

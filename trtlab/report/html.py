@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._io import atomic_write_text
-from ..errors import TrtlabError
+from ..errors import TrtlabError, one_line
 
 if TYPE_CHECKING:
     from ..check import CheckResult
@@ -121,7 +121,7 @@ def _graphs(result, notes: list[str]) -> str:
     try:
         return f'<div class="graphs">{before_after(result.plan).svg()}</div>'
     except TrtlabError as exc:
-        notes.append(f"graphs left out: {' '.join(str(exc).split())}")
+        notes.append(f"graphs left out: {one_line(exc)}")
     except Exception as exc:  # graphviz's own errors (no `dot` program, ...)
         notes.append(f"graphs left out: {type(exc).__name__}: {exc}")
     return ""
@@ -133,7 +133,7 @@ def _charts(result, notes: list[str]) -> str:
     try:
         figures = check_figures(result)
     except TrtlabError as exc:  # no plotly
-        notes.append(f"charts left out: {' '.join(str(exc).split())}")
+        notes.append(f"charts left out: {one_line(exc)}")
         return ""
     # plotly.js goes in once, with the first figure, so the file opens with no network.
     return "".join(fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_height="420px")

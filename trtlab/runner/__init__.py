@@ -12,7 +12,7 @@ from typing import Any, Mapping
 import numpy as np
 import onnx
 
-from ..errors import TrtlabError
+from ..errors import TrtlabError, first_line
 from ..model import Model
 from .feeds import check_feeds, random_feeds
 from .hybrid import HybridRunner, Segment, plan_segments
@@ -33,5 +33,5 @@ def run_onnxruntime(model: Model | onnx.ModelProto, feeds: Mapping[str, Any], pr
     try:
         return dict(zip(names, session.run(names, dict(feeds))))
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise TrtlabError(f"ONNX Runtime failed to run the model: {first}") from None

@@ -7,7 +7,7 @@ import os
 import onnx
 
 from .._optional import onnxruntime
-from ..errors import TrtlabError
+from ..errors import TrtlabError, first_line
 
 CPU = "CPUExecutionProvider"
 CUDA = "CUDAExecutionProvider"
@@ -65,7 +65,7 @@ def make_session(proto: onnx.ModelProto | bytes, provider: str = "auto", threads
                                         providers=providers)
         except Exception:
             pass
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise TrtlabError(f"ONNX Runtime cannot load the model: {first}",
                           hint="Check the model with onnx.checker.check_model.") from None
 
