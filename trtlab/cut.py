@@ -106,7 +106,7 @@ def cut_nodes(model: Model, nodes: Sequence[str], *, inputs: Sequence[str] | Non
 
 
 def _value_info(model: Model, tensor: str) -> onnx.ValueInfoProto:
-    vi = _value_infos(model).get(tensor)
+    vi = model.value_infos.get(tensor)
     if vi is not None:
         return vi
     info: TensorInfo | None = model.tensors.get(tensor)
@@ -115,17 +115,6 @@ def _value_info(model: Model, tensor: str) -> onnx.ValueInfoProto:
                           hint="Shape inference could not type it; give static input shapes.")
     elem = _elem_types()[info.dtype]
     return helper.make_tensor_value_info(tensor, elem, [d if isinstance(d, int) else None for d in info.shape])
-
-
-def _value_infos(model: Model) -> dict[str, onnx.ValueInfoProto]:
-    # Copied as they are, so sequence and optional types survive the cut.
-    cached = model.__dict__.get("_cut_value_infos")
-    if cached is None:
-        g = model.graph
-        cached = {vi.name: vi for vi in list(g.value_info) + list(g.input) + list(g.output)
-                  if vi.type.WhichOneof("value") is not None}
-        model.__dict__["_cut_value_infos"] = cached
-    return cached
 
 
 def _elem_types() -> dict[str, int]:

@@ -151,6 +151,14 @@ class Model:
         return out
 
     @cached_property
+    def value_infos(self) -> dict[str, onnx.ValueInfoProto]:
+        """The graph's typed value infos by tensor name, as they are (sequence and optional
+        types included), for building models out of parts of this one."""
+        g = self.graph
+        return {vi.name: vi for vi in list(g.value_info) + list(g.input) + list(g.output)
+                if vi.type.WhichOneof("value") is not None}
+
+    @cached_property
     def producer(self) -> dict[str, str]:
         """Tensor name -> name of the node that produces it."""
         return {o: n.name for n in self.nodes for o in n.output if o}

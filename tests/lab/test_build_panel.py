@@ -64,3 +64,13 @@ def test_a_failing_check_shows_in_the_widget(small_model):
     panel.options = dict(FAST, timing=False)
     panel.build.click()
     assert panel.wait(120) and panel.error is None and panel.result.accuracy
+
+
+def test_status_follows_the_compare_checkbox(small_model):
+    lab = Lab(small_model, check_options=FAST)
+    lab.precision.value = "fp16"
+    panel = lab.build_panel
+    assert "fp32, fp16" in panel.status.value
+    panel.compare_fp32.value = False
+    assert panel.precisions() == ["fp16"]
+    assert "at fp16," in panel.status.value and "fp32, fp16" not in panel.status.value

@@ -165,3 +165,23 @@ def test_parser_coverage_is_ready_before_the_user_switches(small_model):
     assert ("parser", "fp32") in lab.session._base
     lab.coverage_panel.preset.value = "parser"
     assert lab.plan.coverage.source == "parser" and not lab.errors.value
+
+
+def test_after_graph_follows_fallback_reasons_when_engines_stay_the_same(small_model):
+    lab = Lab(small_model)
+    lab.coverage_panel.min_block_size.value = lab.coverage_panel.min_block_size.max
+    lab.graph.wait()
+    assert lab.plan.engine_count == 0  # every supported node is left out as a small block
+    assert re.search(r'class="node trt-fallback fallback small-block" data-name="relu1"',
+                     lab.graph.after.value)
+    lab.coverage_panel.op_checks["Relu"].value = False  # the same (empty) set of engines
+    lab.graph.wait()
+    assert lab.plan.engine_count == 0
+    assert re.search(r'class="node trt-fallback fallback excluded" data-name="relu1"',
+                     lab.graph.after.value)
+
+
+def test_inputs_apply_to_a_model_as_trtlab_load_does(small_model):
+    # inputs= is not silently dropped when the model is already loaded.
+    with pytest.raises(trtlab.TrtlabError, match="fixed dimension"):
+        Lab(small_model, inputs={"x": (2, 3, 8, 8)})

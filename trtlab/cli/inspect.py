@@ -49,10 +49,7 @@ def add_model_options(p: argparse.ArgumentParser, *, many_precisions: bool = Fal
 def load_from_args(args):
     from ..loaders import load
 
-    kwargs = {"inputs": dict(args.inputs) or None}
-    if args.params:
-        kwargs["params"] = args.params
-    return load(args.model, **kwargs)
+    return load(args.model, inputs=dict(args.inputs) or None, params=args.params)
 
 
 def plan_from_args(args, model=None, precision: str | None = None):

@@ -76,6 +76,6 @@ def run(args) -> int:
         return 0
     # The server's own output (its URL with the token) goes straight to this terminal.
     try:
-        return subprocess.call(cmd, env=dict(os.environ))
+        return subprocess.call(cmd)
     except KeyboardInterrupt:
         return 130

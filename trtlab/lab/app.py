@@ -10,13 +10,14 @@ from typing import Any, Mapping
 import ipywidgets as W
 
 from ..errors import TrtlabError
+from ..loaders import load
 from ..model import Model
 from ..plan import Plan
 from ..trtapi import find_tensorrt
 from .build_panel import BuildPanel
 from .coverage_panel import CoveragePanel
 from .graph_panel import GraphPanel
-from .session import PRECISIONS, Session, Settings, load_model
+from .session import PRECISIONS, Session, Settings
 from .sweep import SweepPanel
 
 
@@ -35,7 +36,7 @@ class Lab(W.VBox):
     def __init__(self, model: Any, *, coverage: str = "tensorrt", precision: str = "fp32",
                  min_block_size: int = 1, inputs: Mapping | None = None,
                  check_options: Mapping[str, Any] | None = None):
-        self.model: Model = model if isinstance(model, Model) else load_model(model, inputs)
+        self.model: Model = load(model, inputs=inputs)
         self.session = Session(self.model)
         self.timings: dict[str, float] = {}
         self.plan: Plan | None = None
@@ -58,7 +59,6 @@ class Lab(W.VBox):
         self.tabs = W.Tab([self.graph, self.build_panel, self.sweep])
         for i, title in enumerate(("Graph", "Build and time", "Sweep")):
             self.tabs.set_title(i, title)
-        self._last_good = (coverage, precision)
         super().__init__([self.header, self.errors, self.precision, self.coverage_panel, self.tabs])
         self.add_class("trtlab-lab")
         self.update()
@@ -78,7 +78,6 @@ class Lab(W.VBox):
             cp.show_plan(plan)
             self.graph.show_plan(plan)
             self.settings, self.plan = s, plan
-            self._last_good = (s.source, s.precision)
             self.build_panel.plan_changed(plan)
             self.errors.value = ""
             self.timings["partition"] = 1e3 * (t1 - t0)

@@ -38,6 +38,7 @@ class BuildPanel(W.VBox):
         self.build.on_click(lambda _: self.start())
         self.cancel.on_click(lambda _: self._cancel.set())
         self.compare_fp32 = W.Checkbox(value=True, indent=False, description="also fp32, to compare")
+        self.compare_fp32.observe(self._compare_changed, "value")
         self.status = W.HTML()
         self.status.add_class("trtlab-build-status")
         self.overall = W.FloatProgress(value=0, min=0, max=1, description="check",
@@ -68,6 +69,10 @@ class BuildPanel(W.VBox):
         self.status.value = (f"Will build {n} engine{'s' if n != 1 else ''} at "
                              f"{html.escape(', '.join(self.precisions()))}, compare with the fp32 "
                              "model and time it.")
+
+    def _compare_changed(self, _change) -> None:
+        if self.lab.plan is not None:
+            self.plan_changed(self.lab.plan)
 
     def precisions(self) -> list[str]:
         p = self.lab.precision.value
@@ -149,7 +154,7 @@ class BuildPanel(W.VBox):
             bar = self.bars.get(f"trt_engine_{e['subgraph']}")
             if bar is not None and not e["built"]:
                 bar.bar_style = "danger"
-                bar.description_tooltip = e["error"] or "not built"
+                bar.tooltip = e["error"] or "not built"
             elif bar is not None:
                 bar.bar_style = "success"
         self.notes.value = notes_html(result)

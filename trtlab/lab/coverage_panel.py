@@ -52,7 +52,6 @@ class CoveragePanel(W.VBox):
         self.figures.add_class("trtlab-figures")
         self.preset.observe(self._preset_changed, "value")
         self.min_block_size.observe(self._changed, "value")
-        self._precision = precision
         self.reset_ops(precision)
         super().__init__([W.HBox([self.preset, self.min_block_size]), self.figures, self.op_table])
         self.add_class("trtlab-coverage-panel")
@@ -64,7 +63,6 @@ class CoveragePanel(W.VBox):
 
     def reset_ops(self, precision: str) -> None:
         """Tick exactly the ops the current preset accepts at `precision`."""
-        self._precision = precision
         source = self.preset.value
         defaults = self.session.op_defaults(source, precision)
         reasons = self.session.op_reasons(source, precision)

@@ -15,10 +15,9 @@ from typing import Callable
 import ipywidgets as W
 
 from ..plan import Plan
-from ..views import after_graph, before_graph, restyle_before
+from ..views import GraphView, after_graph, before_graph, restyle_before
 from ..views.svg import svg_body
 from .node_details import group_details_html, node_details_html
-from .session import plan_signature
 
 _ids = itertools.count()
 MAX_HIGHLIGHT = 300
@@ -55,9 +54,9 @@ class GraphPanel(W.VBox):
         self._plan: Plan | None = None
         self._before = None  # the before GraphView: laid out once, re-coloured per plan
         self._before_svg = ""
-        self._after_cache: dict[tuple, str] = {}
+        self._after_cache: dict[str, str] = {}  # DOT source -> SVG
         self._after_svg = ""
-        self._want: tuple = ()
+        self._want = ""
         self._executor = None
         self._drawing = None
         self.zoom = W.FloatSlider(value=1.0, min=0.2, max=3.0, step=0.1, description="zoom",
@@ -108,10 +107,13 @@ class GraphPanel(W.VBox):
         else:
             self._before_svg = restyle_before(self._before_svg, plan)
         self.before.value = self._frame("before", self._before_svg)
-        self._want = key = plan_signature(plan)
+        # Building the after-graph's DOT source is cheap; laying it out is not. The source is the
+        # cache key: equal sources draw equal pictures, whatever in the plan made them.
+        view = after_graph(plan)
+        self._want = key = view.source
         after = self._after_cache.get(key)
         if after is None and not self._after_svg:
-            self._draw_after(plan, key)  # the first drawing: part of the first show
+            self._draw_after(view, key)  # the first drawing: part of the first show
         elif after is not None:
             self._after_svg = after
             self.after.value = self._frame("after", after)
@@ -119,7 +121,7 @@ class GraphPanel(W.VBox):
             # A new layout needs `dot` (tens of ms, more for a fragmented plan): draw it in the
             # background so the controls answer at once; the newest request wins.
             self.after.value = self._frame("after", self._after_svg, stale=True)
-            self._drawing = self._pool().submit(self._draw_after, plan, key)
+            self._drawing = self._pool().submit(self._draw_after, view, key)
         self._show_node()
 
     def _pool(self):
@@ -129,11 +131,11 @@ class GraphPanel(W.VBox):
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trtlab-after")
         return self._executor
 
-    def _draw_after(self, plan: Plan, key: tuple) -> None:
+    def _draw_after(self, view: GraphView, key: str) -> None:
         if key != self._want:
             return  # a newer plan is waiting
         try:
-            svg = svg_body(after_graph(plan).svg())
+            svg = svg_body(view.svg())
         except Exception as exc:
             self._report_error(exc)
             return

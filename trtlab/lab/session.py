@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Mapping
 
 from ..coverage import CoverageReport, apply_overrides, coverage
 from ..model import Model
@@ -33,12 +33,6 @@ class Settings:
         return {"source": self.source, "precision": self.precision,
                 "min_block_size": self.min_block_size, "exclude_ops": sorted(self.exclude_ops),
                 "include_ops": sorted(self.include_ops)}
-
-
-def load_model(model: Any, inputs: Mapping | None = None) -> Model:
-    from ..loaders import load
-
-    return load(model, inputs=inputs)
 
 
 class Session:
@@ -121,11 +115,5 @@ class Session:
 
     def sweep(self, s: Settings, sizes) -> list[tuple[int, Plan]]:
         """Plans for each min_block_size in `sizes`, other settings fixed."""
-        from dataclasses import replace
-
         return [(k, self.plan(replace(s, min_block_size=int(k)))) for k in sizes]
 
-
-def plan_signature(plan: Plan) -> tuple:
-    """What the after-graph depends on: which nodes sit in which engine."""
-    return tuple(tuple(s.nodes) for s in plan.subgraphs)

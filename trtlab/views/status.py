@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from ..coverage import CoverageReport, Verdict
     from ..plan import Plan
 
-STATUSES = ("supported", "unsupported", "excluded", "small-block", "mixed", "unknown")
-
 FILL = {
     "supported": "#b6e388",
     "unsupported": "#f4a3a3",
