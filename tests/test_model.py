@@ -77,3 +77,8 @@ def test_save_is_atomic_and_round_trips(tmp_path):
 def test_unknown_object():
     with pytest.raises(TrtlabError, match="Don't know how to load"):
         trtlab.load(42)
+
+
+def test_params_only_with_an_mxnet_symbol():
+    with pytest.raises(TrtlabError, match="MXNet symbol .json file only"):
+        trtlab.load("zoo:tiny", params="x-0000.params")

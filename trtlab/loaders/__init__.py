@@ -36,6 +36,10 @@ def load(
 
     ``inputs={"x": (1, 3, 224, 224)}`` fixes dynamic input dimensions.
     """
+    if params is not None and not (isinstance(model, (str, os.PathLike))
+                                   and Path(os.fspath(model)).suffix.lower() == ".json"):
+        raise TrtlabError("params= (--params) goes with an MXNet symbol .json file only.",
+                          hint="Drop it, or load the model's -symbol.json with its .params file.")
     if isinstance(model, Model):
         if inputs:
             return Model.from_proto(model.proto, name=model.name, source=model.source, inputs=inputs)
