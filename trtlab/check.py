@@ -35,12 +35,15 @@ STAGES = ("load", "partition", "reference", "precision", "build", "accuracy", "t
 
 @dataclass(frozen=True)
 class CheckEvent:
-    """Progress of a check: `stage` (one of STAGES), `done` of `total` steps, a message."""
+    """Progress of a check: `stage` (one of STAGES), `done` of `total` steps, a message, and
+    the precision and engine it concerns, where it concerns one."""
 
     stage: str
     done: int
     total: int
     message: str
+    precision: str | None = None
+    engine: str | None = None
 
     @property
     def fraction(self) -> float:
@@ -197,13 +200,14 @@ def check(
     for precision in precisions:
         if run.cancelled(result, f"{precision} conversion"):
             break
-        run.step("precision", f"{precision}: converting {plan.engine_count} subgraphs")
+        run.step("precision", f"{precision}: converting {plan.engine_count} subgraphs", precision=precision)
         if precision == "int8" and cal_samples is None and plan.subgraphs:
             continue  # _calibration said why
         converted = _convert(plan, cuts, precision, cal_samples, result)
         p_plan, engines = plan, {}
         if flavour is not None and plan.subgraphs:
-            run.step("build", f"{precision}: building {len(cuts)} engines with {flavour.builder_label}")
+            run.step("build", f"{precision}: building {len(cuts)} engines with {flavour.builder_label}",
+                     precision=precision)
             built = _build(plan, cuts, precision, flavour, cache, cal_samples, run, result, prints, runnable)
             failed = {sid: _first_line(r.error) for sid, r in built.items() if not r.built}
             if failed and not run.cancelled(result, f"{precision} engine builds"):
@@ -213,7 +217,7 @@ def check(
                 engines = _engine_runners(built, p_plan, result)
         if run.cancelled(result, f"{precision} accuracy"):
             break
-        run.step("accuracy", f"{precision}: hybrid run against the fp32 reference")
+        run.step("accuracy", f"{precision}: hybrid run against the fp32 reference", precision=precision)
         runner = _hybrid(p_plan, engines, cuts, converted, provider, precision, result)
         if runner is None:
             continue
@@ -250,18 +254,18 @@ class _Check:
         self.elapsed: dict[str, float] = {}
         self._stage, self._start = None, time.perf_counter()
 
-    def step(self, stage: str, message: str) -> None:
+    def step(self, stage: str, message: str, **about) -> None:
         now = time.perf_counter()
         if self._stage is not None:
             self.elapsed[self._stage] = self.elapsed.get(self._stage, 0.0) + now - self._start
         self._stage, self._start = stage, now
         self.index = max(self.index, STAGES.index(stage))
-        if self.progress is not None:
-            self.progress(CheckEvent(stage, self.index, len(STAGES) - 1, message))
+        self.event(stage, message, **about)
 
-    def event(self, stage: str, message: str) -> None:
+    def event(self, stage: str, message: str, *, precision: str | None = None,
+              engine: str | None = None) -> None:
         if self.progress is not None:
-            self.progress(CheckEvent(stage, self.index, len(STAGES) - 1, message))
+            self.progress(CheckEvent(stage, self.index, len(STAGES) - 1, message, precision, engine))
 
     def is_cancelled(self) -> bool:
         from .engines.build import is_cancelled
@@ -380,7 +384,8 @@ def _build(plan, cuts, precision, flavour, cache, cal_samples, run: _Check, resu
 
     def on_event(event):
         if event.kind == "phase_start" and event.parent is None:
-            run.event("build", f"{event.engine} {precision}: {event.phase}")
+            run.event("build", f"{event.engine} {precision}: {event.phase}", precision=precision,
+                      engine=event.engine)
 
     names = {s.name: s.id for s in plan.subgraphs}
     if cache is not None:

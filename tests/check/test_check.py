@@ -43,6 +43,8 @@ def test_check_end_to_end_json_shape(tmp_path):
     t = d["timing"][0]
     assert set(t) >= {"backend", "precision", "device", "batch", "mean_ms", "p50_ms", "p90_ms", "p99_ms",
                       "throughput", "cv"}
+    engine_events = {(e.engine, e.precision) for e in events if e.stage == "build" and e.engine}
+    assert engine_events == {(s.name, p) for s in r.plan.subgraphs for p in ("fp32", "fp16")}
     assert t["batch"] == 2
     stages = [e.stage for e in events]
     assert stages[0] == "load" or stages[0] == "reference"

@@ -131,16 +131,14 @@ class BuildPanel(W.VBox):
     def _on_progress(self, event: "CheckEvent") -> None:
         self.overall.value = event.fraction
         self.stage.value = html.escape(event.message)
-        words = event.message.split(" ", 2)
-        if event.stage == "build" and words[0] in self.bars and len(words) > 1:
-            self.bars[words[0]].value = self._index(words[1]) + 0.5  # building now
+        if event.stage == "build" and event.engine in self.bars:
+            self.bars[event.engine].value = self._index(event.precision) + 0.5  # building now
         elif event.stage == "accuracy":  # this precision's engines are all built (or cached)
-            done = self._index(words[0]) + 1
+            done = self._index(event.precision) + 1
             for bar in self.bars.values():
                 bar.value = done
 
-    def _index(self, word: str) -> int:
-        precision = word.rstrip(":")
+    def _index(self, precision: str | None) -> int:
         return self._precisions.index(precision) if precision in self._precisions else 0
 
     # ------------------------------------------------------------ results
