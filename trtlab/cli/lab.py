@@ -17,9 +17,11 @@ QUICKSTART = "01-quickstart.ipynb"
 
 
 def notebooks_dir() -> Path | None:
-    """The tutorial notebooks: beside the package in a source checkout or an editable install."""
+    """The tutorial notebooks: beside the package in a source checkout or an editable install,
+    or where a wheel installs them (<prefix>/share/trtlab/notebooks)."""
     here = Path(__file__).resolve().parent.parent  # the trtlab package
-    for candidate in (here / "notebooks", here.parent / "notebooks"):
+    installed = Path(sys.prefix) / "share" / "trtlab" / "notebooks"  # pyproject's data-files
+    for candidate in (here.parent / "notebooks", installed):
         if candidate.is_dir() and any(candidate.glob("*.ipynb")):
             return candidate
     return None
