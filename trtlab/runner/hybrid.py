@@ -20,11 +20,12 @@ from onnx import numpy_helper
 from ..cut import boundary, cut_nodes, cut_subgraph
 from ..errors import TrtlabError
 from ..plan import Plan
+from .cost import macs
 from .feeds import check_feeds
 from .ort import make_session, pick_provider, provider_label
 
 
-SMALL_FALLBACK = 4  # nodes
+SMALL_SEGMENT_MACS = 10_000_000  # multiply-adds: below this, one thread beats a pool (measured on 2 cores)
 
 
 @dataclass
@@ -86,8 +87,9 @@ class HybridRunner:
                     proto = cut_nodes(self.model, seg.nodes, inputs=seg.inputs, outputs=seg.outputs,
                                       name=f"{self.model.name}_fallback_{seg.index}")
                     seg.backend = f"{ort_label} (fallback nodes)"
-                # A short run of fallback nodes is cheaper on the calling thread than woken pool threads.
-                n_threads = 1 if seg.kind == "fallback" and len(seg.nodes) <= SMALL_FALLBACK and not spin else threads
+                # Little work is done sooner on the calling thread than by waking pool threads.
+                small = threads is None and not spin and macs(self.model, seg.nodes) < SMALL_SEGMENT_MACS
+                n_threads = 1 if small else threads
                 call = _session_call(make_session(proto, self.provider, n_threads, spin=spin), seg.outputs)
             self._steps.append((call, seg.inputs, seg.outputs, seg.release))
         graph_inputs = set(self.model.inputs)
