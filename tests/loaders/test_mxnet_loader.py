@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,7 +74,7 @@ def test_missing_input_shape(resnet):
 def test_missing_params_file(resnet, tmp_path):
     sym, _, _, _ = resnet
     lonely = tmp_path / "lonely-symbol.json"
-    lonely.write_text(open(sym).read())
+    lonely.write_text(Path(sym).read_text())
     with pytest.raises(TrtlabError, match="needs its parameters"):
         trtlab.load(lonely, inputs={"data": (1, 3, 64, 64)})
 
@@ -81,7 +82,7 @@ def test_missing_params_file(resnet, tmp_path):
 def test_truncated_params(resnet, tmp_path):
     sym, params, _, _ = resnet
     cut = tmp_path / "cut.params"
-    cut.write_bytes(open(params, "rb").read()[:100_000])
+    cut.write_bytes(Path(params).read_bytes()[:100_000])
     with pytest.raises(TrtlabError, match="truncated"):
         trtlab.load(sym, params=cut, inputs={"data": (1, 3, 64, 64)})
 
