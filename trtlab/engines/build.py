@@ -26,9 +26,11 @@ _WEAK_FLAGS = {"fp16": ("FP16",), "bf16": ("BF16",), "int8": ("INT8", "FP16")}
 
 
 def is_cancelled(cancel: Cancel) -> bool:
+    """Whether `cancel` (None, an Event-like object with is_set(), or a callable) says stop."""
     if cancel is None:
         return False
-    return cancel.is_set() if isinstance(cancel, threading.Event) else bool(cancel())
+    is_set = getattr(cancel, "is_set", None)  # threading, multiprocessing and asyncio events
+    return bool(is_set() if is_set is not None else cancel())
 
 
 def build_settings(flavour: Flavour, precision: str, workspace: int | None) -> dict:

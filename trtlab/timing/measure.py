@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from ..engines.build import is_cancelled
 from ..errors import TrtlabError
 
 WARMUP_MS = 200.0
@@ -40,7 +41,7 @@ def measure(fn: Callable[[], object], *, warmup_ms: float = WARMUP_MS, iteration
         samples.append((clock() - t0) * 1000.0)
         if len(samples) >= iterations and clock() - begin >= seconds:
             break
-        if cancel is not None and _cancelled(cancel):
+        if is_cancelled(cancel):
             break
     return samples, warmup_spent
 
@@ -51,7 +52,3 @@ def harness_overhead_ms(samples: int = 2000) -> float:
     values.sort()
     return values[len(values) // 2]
 
-
-def _cancelled(cancel) -> bool:
-    is_set = getattr(cancel, "is_set", None)
-    return bool(is_set() if is_set is not None else cancel())
