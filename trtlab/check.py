@@ -240,7 +240,8 @@ def check(
             _per_node(m, precision, cal_samples, feeds, tolerances, result)
 
     if timing and not result.cancelled:
-        _timing(result, original, feeds, provider, hybrids, runnable, flavour, dict(timing_options or {}), run)
+        _timing(result, original, params, feeds, provider, hybrids, runnable, flavour,
+                dict(timing_options or {}), run)
     run.step("done", "finished")
     result.elapsed_s = dict(run.elapsed)
     return result
@@ -486,13 +487,14 @@ def _per_node(m: Model, precision, cal_samples, feeds, tolerances, result: Check
         result.not_done.append(f"{precision} per-node error not measured: {one_line(exc)}")
 
 
-def _timing(result: CheckResult, original, feeds, provider, hybrids, runnable, flavour, options, run) -> None:
+def _timing(result: CheckResult, original, params, feeds, provider, hybrids, runnable, flavour, options,
+            run) -> None:
     opts = {k: options[k] for k in ("warmup_ms", "iterations", "seconds") if k in options}
     opts["cancel"] = run.cancel
     m = result.model
     run.step("timing", "timing ONNX Runtime (whole model)")
     result.timing.append(time_onnxruntime(m, feeds, provider=provider, **opts))
-    framework = _framework_baseline(original, m, feeds, opts, result)
+    framework = _framework_baseline(original, params, m, feeds, opts, result)
     if framework is not None:
         result.timing.append(framework)
     with_engines = {p: r for p, r in hybrids.items() if len(r.stand_ins) < r.plan.engine_count}
@@ -528,7 +530,7 @@ def _time_engines(result: CheckResult, feeds, hybrids, opts, run) -> None:
                                        f"{one_line(exc)}")
 
 
-def _framework_baseline(original, m: Model, feeds, opts, result: CheckResult) -> TimingResult | None:
+def _framework_baseline(original, params, m: Model, feeds, opts, result: CheckResult) -> TimingResult | None:
     """The model in its own framework, where the original is at hand: MXNet (symbol file or
     Gluon block) or a torch module."""
     kind = type(original).__module__.split(".")[0]
@@ -539,9 +541,9 @@ def _framework_baseline(original, m: Model, feeds, opts, result: CheckResult) ->
             return time_mxnet(original, feeds, **opts)
         from .timing import mxnet_symbol_path
 
-        path = mxnet_symbol_path(m)
+        path = mxnet_symbol_path(m, params)
         if path is not None:
-            return time_mxnet(path, feeds, **opts)
+            return time_mxnet(path, feeds, params=params, **opts)
     except TrtlabError as exc:
         result.not_done.append(f"framework baseline not timed: {one_line(exc)}")
     return None

@@ -182,6 +182,13 @@ def test_mxnet_symbol_file_gets_the_mxnet_executor_baseline(tmp_path):
     r = check(str(tmp_path / "net-symbol.json"), ["fp32"], build=False, inputs={"data": (2, 8)},
               timing_options=FAST)
     assert any(t.backend.startswith("MXNet") and "executor" in t.backend for t in r.timing)
+    # Params kept elsewhere: given explicitly, they reach the baseline too.
+    elsewhere = tmp_path / "weights"
+    elsewhere.mkdir()
+    moved = (tmp_path / "net-0000.params").rename(elsewhere / "net-0000.params")
+    r = check(str(tmp_path / "net-symbol.json"), ["fp32"], build=False, inputs={"data": (2, 8)},
+              params=moved, timing_options=FAST)
+    assert any(t.backend.startswith("MXNet") and "executor" in t.backend for t in r.timing)
 
 
 @needs_trt

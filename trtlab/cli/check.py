@@ -45,7 +45,8 @@ def run(args) -> int:
             print(f"[{event.done}/{event.total}] {event.message}", file=sys.stderr, flush=True)
 
     cache = False if args.no_cache else (args.cache_dir or True)
-    result = check(plan.model, args.precision, plan=plan, calibration=args.calibration, cache_dir=cache,
+    result = check(plan.model, args.precision, plan=plan, params=args.params, calibration=args.calibration,
+                   cache_dir=cache,
                    build=not args.no_build, timing=not args.no_timing, per_node=args.per_node,
                    timing_options={"seconds": args.seconds, "iterations": args.iterations,
                                    "warmup_ms": args.warmup_ms},

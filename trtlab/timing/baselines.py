@@ -103,12 +103,13 @@ def time_mxnet(source: Any, feeds: Mapping[str, np.ndarray], *, params: str | os
                                      batch=batch_of(feeds), warmup_ms=warm)
 
 
-def mxnet_symbol_path(model: Model) -> Path | None:
-    """The symbol file a Model was loaded from, when it still exists beside its params."""
+def mxnet_symbol_path(model: Model, params: str | os.PathLike | None = None) -> Path | None:
+    """The symbol file a Model was loaded from, when it still exists and its params are given
+    or lie beside it."""
     source = Path(model.source) if model.source else None
     if source is None or not source.name.endswith(".json") or not source.is_file():
         return None
-    return source if _params_beside(source) else None
+    return source if params is not None or _params_beside(source) else None
 
 
 def _mxnet_executor(mx, symbol_path: Path, params, feeds):
