@@ -62,6 +62,7 @@ class CheckResult:
     node_errors: dict[str, NodeErrorReport] = field(default_factory=dict)
     done: list[str] = field(default_factory=list)
     not_done: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # done, but read the figures with care
     builder: str | None = None
     engines_runnable: bool = False
     cancelled: bool = False
@@ -94,6 +95,7 @@ class CheckResult:
             d["node_errors"] = {p: r.to_dict() for p, r in self.node_errors.items()}
         d["done"] = list(self.done)
         d["not_done"] = list(self.not_done)
+        d["warnings"] = list(self.warnings)
         d["cancelled"] = self.cancelled
         return d
 
@@ -120,6 +122,7 @@ class CheckResult:
             lines.append(f"  time {t.summary()}")
         lines += [f"  done: {s}" for s in self.done]
         lines += [f"  not done: {s}" for s in self.not_done]
+        lines += [f"  warning: {s}" for s in self.warnings]
         return "\n".join(lines)
 
     def save_html(self, path: str | os.PathLike) -> str:
@@ -331,7 +334,7 @@ def _calibration(plan: Plan, calibration, result: CheckResult):
     try:
         if calibration is None:
             data = synthetic(input_specs(m.proto))
-            result.not_done.append("int8 calibrated on random inputs (no --calibration given): "
+            result.warnings.append("int8 calibrated on random inputs (no --calibration given): "
                                    "its accuracy figures mean little")
         else:
             with warnings.catch_warnings():
@@ -507,7 +510,7 @@ def _timing(result: CheckResult, original, params, feeds, provider, hybrids, run
         result.not_done.append("no TensorRT timing: no GPU that this TensorRT can run on")
     for t in result.timing:
         if t.unstable:
-            result.not_done.append(f"timing of {t.backend} ({t.precision}) is {t.warning}")
+            result.warnings.append(f"timing of {t.backend} ({t.precision}) is {t.warning}")
 
 
 def _time_engines(result: CheckResult, feeds, hybrids, opts, run) -> None:

@@ -30,7 +30,8 @@ def test_check_end_to_end_json_shape(tmp_path):
     events: list[CheckEvent] = []
     r = check(conv_model(), ["fp32", "fp16"], cache_dir=tmp_path, timing_options=FAST, progress=events.append)
     d = json.loads(r.to_json())
-    for key in ("model", "coverage", "partition", "engines", "accuracy", "timing", "hybrid", "not_done"):
+    for key in ("model", "coverage", "partition", "engines", "accuracy", "timing", "hybrid", "not_done",
+                "warnings"):
         assert key in d
     assert {e["precision"] for e in d["engines"]} == {"fp32", "fp16"}
     for e in d["engines"]:
@@ -228,3 +229,10 @@ def test_one_precision_may_be_given_as_a_string():
 def test_inputs_given_with_a_loaded_model_are_not_ignored():
     with pytest.raises(trtlab.TrtlabError, match="fixed dimension 0 of 2, not 5"):
         check(chain_model(), ["fp32"], inputs={"x": (5, 8)}, build=False, timing=False)
+
+
+def test_caveats_are_warnings_not_things_left_undone(tmp_path):
+    r = check(conv_model(), ["int8"], build=False, cache_dir=tmp_path, timing=False)
+    assert any("random inputs" in s for s in r.warnings)
+    assert not any("random inputs" in s for s in r.not_done)
+    assert "warning: int8 calibrated on random inputs" in r.summary()

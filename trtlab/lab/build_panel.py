@@ -179,6 +179,7 @@ def notes_html(result: "CheckResult") -> str:
     """What was done and, plainly, what could not be done here and why."""
     items = [f"<li>{html.escape(s)}</li>" for s in result.done]
     items += [f"<li style='color:#8a4b00'>{html.escape(s)}</li>" for s in result.not_done]
+    items += [f"<li style='color:#8a4b00'>warning: {html.escape(s)}</li>" for s in result.warnings]
     return f"<ul class='trtlab-check-notes' style='margin:4px 0'>{''.join(items)}</ul>" if items else ""
 
 

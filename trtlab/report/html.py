@@ -48,6 +48,9 @@ def render_report(result: "CheckResult") -> str:
     not_done = list(result.not_done) + notes
     if not_done:
         parts.append('<h2>Not done</h2><ul class="notdone">' + "".join(f"<li>{e(s)}</li>" for s in not_done) + "</ul>")
+    if result.warnings:
+        parts.append('<h2>Warnings</h2><ul class="warnings">' + "".join(f"<li>{e(s)}</li>" for s in result.warnings)
+                     + "</ul>")
     parts.append("<h2>Partition</h2>" + _table(
         ["subgraph", "nodes", "inputs", "outputs", "ops"],
         [[s.id, len(s.nodes), ", ".join(s.inputs), ", ".join(s.outputs),
