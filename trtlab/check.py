@@ -135,7 +135,9 @@ class CheckResult:
                 f"{sum(e['built'] for e in self.engines)} engines built, {len(self.not_done)} things not done>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": self.summary()}
+        from .report.html import summary_html
+
+        return {"text/plain": self.summary(), "text/html": summary_html(self)}
 
 
 def check(

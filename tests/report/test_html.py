@@ -59,3 +59,12 @@ def test_accuracy_section_says_what_each_precision_was_compared_with(result):
     text = render_report(result)
     for r in result.accuracy:
         assert r.label and r.label in text
+
+
+def test_a_result_shows_its_tables_in_a_notebook(result):
+    bundle = result._repr_mimebundle_()
+    page = bundle["text/html"]
+    assert bundle["text/plain"] == result.summary()
+    assert "<table>" in page and "Accuracy" in page and "Timing" in page
+    assert "<h1>" not in page and "<h3>trtlab check" in page  # headings sit below the notebook's own
+    assert "<svg" not in page and "<script" not in page  # no graphs or plotly.js inline: small and quick

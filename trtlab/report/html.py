@@ -34,6 +34,22 @@ def write_report(result: "CheckResult", path: str | os.PathLike) -> Path:
 
 
 def render_report(result: "CheckResult") -> str:
+    """The whole report: one self-contained HTML document."""
+    body = "\n".join(_sections(result, drawings=True))
+    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>trtlab check: {html.escape(result.model.name)}</title><style>{_CSS}</style></head>"
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def summary_html(result: "CheckResult") -> str:
+    """The report's text and tables without graphs and charts: how a result shows in a notebook."""
+    text = "\n".join(_sections(result, drawings=False))
+    for level in (3, 2, 1):  # headings two levels down, to sit inside a notebook's own
+        text = text.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
+    return f"<div class='trtlab-check'>{text}</div>"
+
+
+def _sections(result: "CheckResult", drawings: bool) -> list[str]:
     e = html.escape
     plan, m = result.plan, result.model
     notes: list[str] = []
@@ -43,8 +59,8 @@ def render_report(result: "CheckResult") -> str:
              f"in TensorRT, {len(plan.fallback_nodes)} fallback nodes; coverage source "
              f"<b>{e(plan.coverage.source)}</b>; precisions {e(', '.join(result.precisions))}.</p>"]
     parts.append("<h2>Done</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in result.done or ["(nothing beyond the partition)"]) + "</ul>")
-    graphs = _graphs(result, notes)
-    charts = _charts(result, notes)
+    graphs = _graphs(result, notes) if drawings else ""
+    charts = _charts(result, notes) if drawings else ""
     not_done = list(result.not_done) + notes
     if not_done:
         parts.append('<h2>Not done</h2><ul class="notdone">' + "".join(f"<li>{e(s)}</li>" for s in not_done) + "</ul>")
@@ -101,9 +117,7 @@ def render_report(result: "CheckResult") -> str:
              for t in result.timing]))
     if charts:
         parts.append("<h2>Charts</h2>" + charts)
-    body = "\n".join(parts)
-    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            f"<title>trtlab check: {e(m.name)}</title><style>{_CSS}</style></head><body>\n{body}\n</body></html>\n")
+    return parts
 
 
 class _Raw(str):
