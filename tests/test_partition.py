@@ -126,7 +126,7 @@ def test_bad_min_block_size(bad):
 
 def test_two_subgraphs_cannot_close_a_cycle_between_them():
     # a=n1 and b=n2 hang off an unsupported n0; n3 (unsupported) sits on b -> n3 -> c=n4 and
-    # n5 (unsupported) on a -> n5 -> d=n6. The seeds' rule alone groups {a, c} and {b, d}:
+    # n5 (unsupported) on a -> n5 -> d=n6. The design's rule alone groups {a, c} and {b, d}:
     # each is fine on its own, but contracted together they form {a,c} -> n5 -> {b,d} -> n3 -> {a,c}.
     from trtlab.partition import _Graph
 
@@ -135,9 +135,9 @@ def test_two_subgraphs_cannot_close_a_cycle_between_them():
     model = dag_model(preds, unsupported)
     supported = [i not in unsupported for i in range(len(preds))]
     graph = _Graph(model)
-    seeds_only = graph.grow(supported)
-    assert sorted(seeds_only) == [[1, 4], [2, 6]]
-    assert not graph.contracted_acyclic(seeds_only)
+    design_rule_only = graph.grow(supported)
+    assert sorted(design_rule_only) == [[1, 4], [2, 6]]
+    assert not graph.contracted_acyclic(design_rule_only)
     plan = trtlab.partition(model, "tensorrt", exclude_nodes={f"n{i}" for i in unsupported})
     assert contracted_is_acyclic(plan)
     assert sorted(sorted(s.nodes) for s in plan.subgraphs) == [["n1", "n4"], ["n2"], ["n6"]]

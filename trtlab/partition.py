@@ -10,7 +10,7 @@ creates no cycle. The algorithm:
    depth-first over inputs and outputs, inputs first. A node joins when it is supported, in no
    other subgraph, and not incompatible with the subgraph so far; each new member adds its own
    incompatible nodes.
-3. The seeds' rule looks at one subgraph at a time, so two subgraphs can still close a cycle
+3. That rule looks at one subgraph at a time, so two subgraphs can still close a cycle
    between them (A -> unsupported -> B and B -> unsupported -> A). When the contracted result
    has a cycle, the subgraphs are grown again with each finished subgraph acting as a blocker
    for the later ones, like an unsupported node.
@@ -132,10 +132,10 @@ class _Graph:
         return [up[rep[v]] | down[rep[v]] for v in range(self.n)]
 
     def grow(self, supported: list[bool], exact: bool = False) -> list[list[int]]:
-        """The seed algorithm's subgraphs, as sorted lists of node indices.
+        """The design's subgraphs, as sorted lists of node indices.
 
         With `exact`, each finished subgraph becomes a blocker for the ones grown after it, so
-        no chain of subgraphs can close a cycle (the seeds' rule alone can allow one).
+        no chain of subgraphs can close a cycle (the design's rule alone can allow one).
         """
         inc = self.incompatible(supported)
         placed = [False] * self.n
@@ -276,7 +276,7 @@ def compare_with_parser(plan: Plan) -> str:
     lines.append(
         "The parser cuts the nodes' topological order into runs at each unsupported node, so "
         "branches that are independent of an unsupported node still end up on one side of it; "
-        "trtlab grows subgraphs along the graph's edges (the seeds' algorithm), so such branches "
+        "trtlab grows subgraphs along the graph's edges (the MXNet-TensorRT algorithm), so such branches "
         "can join the subgraph they connect to.")
     fallback = {f.name for f in plan.fallback_nodes}
     for i, s in enumerate(theirs):

@@ -1,4 +1,4 @@
-"""The seeds' walkthrough (MXNet 1.3 tensorrt_bind) with one import changed."""
+"""The MXNet 1.3 TensorRT walkthrough (tensorrt_bind) with one import changed."""
 
 from __future__ import annotations
 
