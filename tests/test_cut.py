@@ -79,7 +79,6 @@ def test_cut_parses_in_the_tensorrt_parser(plan):
 
 def test_cuts_are_byte_stable_across_processes():
     # The engine cache keys on a cut's bytes: the same plan must cut the same in every process.
-    import hashlib
     import os
     import subprocess
     import sys

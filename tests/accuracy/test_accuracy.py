@@ -2,7 +2,7 @@ import json
 
 import numpy as np
 import pytest
-from onnx import helper, numpy_helper
+from onnx import numpy_helper
 
 import trtlab
 from trtlab.accuracy import (DEFAULT_TOLERANCES, Tolerance, compare, per_node_error, tolerance_for)

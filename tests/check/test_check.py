@@ -11,6 +11,7 @@ import trtlab
 from trtlab.check import CheckEvent, check, without_subgraphs
 
 from tests.check.models import conv_model, det_model
+from tests.gluon import dense_block
 from tests.runner.models import chain_model
 
 FAST = {"warmup_ms": 5, "iterations": 3, "seconds": 0.01}
@@ -170,15 +171,7 @@ def test_check_without_build_still_measures_accuracy_and_time():
 
 
 def test_mxnet_symbol_file_gets_the_mxnet_executor_baseline(tmp_path):
-    try:
-        mx = trtlab._optional.mxnet()
-    except trtlab.MissingDependency:
-        pytest.skip("needs mxnet (pip install 'trtlab[mxnet]')")
-    net = mx.gluon.nn.HybridSequential()
-    net.add(mx.gluon.nn.Dense(4, in_units=8), mx.gluon.nn.Activation("relu"))
-    net.initialize()
-    net.hybridize()
-    net(mx.nd.ones((2, 8)))
+    _, net = dense_block()
     net.export(str(tmp_path / "net"), epoch=0)
     r = check(str(tmp_path / "net-symbol.json"), ["fp32"], build=False, inputs={"data": (2, 8)},
               timing_options=FAST)

@@ -7,8 +7,9 @@ import pytest
 import trtlab
 from trtlab.timing import (TimingResult, cpu_name, harness_overhead_ms, measure, time_hybrid,
                            time_mxnet, time_onnxruntime, time_torch, to_dataframe)
-from trtlab.runner import HybridRunner, random_feeds
+from trtlab.runner import HybridRunner
 
+from tests.gluon import dense_block
 from tests.runner.models import chain_model
 
 
@@ -82,16 +83,8 @@ def test_torch_eager_baseline():
 
 
 def test_mxnet_baselines_executor_and_gluon(tmp_path):
-    try:
-        mx = trtlab._optional.mxnet()  # restores the numpy aliases mxnet 1.9 needs
-    except trtlab.MissingDependency:
-        pytest.skip("needs mxnet (pip install 'trtlab[mxnet]')")
-    net = mx.gluon.nn.HybridSequential()
-    net.add(mx.gluon.nn.Dense(4, in_units=8), mx.gluon.nn.Activation("relu"))
-    net.initialize()
-    net.hybridize()
+    _, net = dense_block()
     x = np.ones((2, 8), np.float32)
-    net(mx.nd.array(x))
     r = time_mxnet(net, {"data": x}, warmup_ms=5, iterations=5, seconds=0.01)
     assert "Gluon" in r.backend and r.batch == 2
     net.export(str(tmp_path / "net"), epoch=0)
