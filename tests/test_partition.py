@@ -141,3 +141,21 @@ def test_two_subgraphs_cannot_close_a_cycle_between_them():
     plan = trtlab.partition(model, "tensorrt", exclude_nodes={f"n{i}" for i in unsupported})
     assert contracted_is_acyclic(plan)
     assert sorted(sorted(s.nodes) for s in plan.subgraphs) == [["n1", "n4"], ["n2"], ["n6"]]
+
+
+def test_overrides_apply_to_a_given_coverage_report():
+    from trtlab.coverage import coverage
+
+    model = trtlab.load(chain_with_unsupported())
+    report = coverage(model, "tensorrt")
+    plan = trtlab.partition(model, report, exclude_nodes=["r2"])
+    assert "r2" in {f.name for f in plan.fallback_nodes}
+    assert trtlab.partition(model, report).placement()["r2"] is not None
+
+
+def test_a_coverage_report_of_another_model_is_refused():
+    from trtlab.coverage import coverage
+
+    other = coverage(trtlab.load("zoo:tiny"), "tensorrt")
+    with pytest.raises(TrtlabError, match="another model"):
+        trtlab.partition(trtlab.load(chain_with_unsupported()), other)

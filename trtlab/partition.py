@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from .coverage import CoverageReport, coverage as compute_coverage
+from .coverage import CoverageReport, apply_overrides, coverage as compute_coverage
 from .errors import TrtlabError
 from .model import Model
 from .plan import Fallback, Plan, Subgraph
@@ -48,7 +48,11 @@ def partition(
     if isinstance(min_block_size, bool) or not isinstance(min_block_size, int) or min_block_size < 1:
         raise TrtlabError(f"min_block_size must be a whole number of at least 1, not {min_block_size!r}.")
     if isinstance(coverage, CoverageReport):
-        report = coverage
+        if coverage.verdicts.keys() != model.node_by_name.keys():
+            raise TrtlabError("The coverage report was made for another model: its nodes differ.",
+                              hint="Compute it with trtlab.coverage(model, ...) for this model.")
+        report = apply_overrides(coverage, model, exclude_ops=exclude_ops, exclude_nodes=exclude_nodes,
+                                 include_ops=include_ops, include_nodes=include_nodes)
     else:
         report = compute_coverage(model, coverage, precision, exclude_ops=exclude_ops,
                                   exclude_nodes=exclude_nodes, include_ops=include_ops,
