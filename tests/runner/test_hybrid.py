@@ -150,7 +150,7 @@ def test_onnx_backend_node_cases_under_random_partitions():
     multi = [c for c in cases if len(c[1].nodes) > 1]
     single = [c for c in cases if len(c[1].nodes) == 1]
     sample = rng.sample(multi, min(170, len(multi))) + rng.sample(single, min(80, len(single)))
-    checked = split = 0
+    checked = split = bound = 0
     for name, m, feeds in sample:
         try:
             ref = run_onnxruntime(m, feeds, "cpu")
@@ -175,8 +175,10 @@ def test_onnx_backend_node_cases_under_random_partitions():
                 assert np.array_equal(a, b), (name, k, excluded)
         checked += 1
         split += len(runner.segments) > 1
+        bound += runner.bound
     assert checked >= 200
     assert split >= 100  # most cases really ran in several pieces
+    assert bound >= 120  # through the hand-overs bound once, wherever shapes are static
 
 
 def _zoo_names():
@@ -198,5 +200,6 @@ def test_zoo_models_hybrid_matches_onnxruntime(name):
     ref = run_onnxruntime(m, feeds, "cpu")
     for excluded in ([], rng.sample(names, min(4, len(names)))):
         plan = trtlab.partition(m, exclude_nodes=excluded)
-        out = HybridRunner(plan, provider="cpu").run(feeds)
-        assert max_diff(out, ref) <= 1e-5, (name, excluded)
+        runner = HybridRunner(plan, provider="cpu")
+        assert runner.bound, name  # every zoo model has static shapes
+        assert max_diff(runner.run(feeds), ref) <= 1e-5, (name, excluded)

@@ -31,7 +31,7 @@ def random_feeds(model: Model, seed: int = 0) -> dict[str, np.ndarray]:
 
 
 def check_feeds(model: Model, feeds: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """Feeds as numpy arrays, every model input present with its shape; no copies of arrays."""
+    """Feeds as numpy arrays, every model input present with its shape and type; no copies of arrays."""
     missing = [n for n in model.inputs if n not in feeds]
     if missing:
         raise TrtlabError(f"Missing input {', '.join(map(repr, missing))}.",
@@ -43,8 +43,19 @@ def check_feeds(model: Model, feeds: Mapping[str, object]) -> dict[str, np.ndarr
         if tuple(arr.shape) != tuple(info.shape):
             raise TrtlabError(f"Input '{name}' has shape {tuple(arr.shape)}, the model takes {tuple(info.shape)}.",
                               hint="Load the model with inputs={...} for other shapes.")
+        if arr.dtype.name != info.dtype and _known(info.dtype) and arr.dtype != np.dtype(info.dtype):
+            raise TrtlabError(f"Input '{name}' is {arr.dtype.name}, the model takes {info.dtype}.",
+                              hint=f"Convert it first: array.astype(numpy.{info.dtype}).")
         out[name] = arr
     return out
+
+
+def _known(dtype: str) -> bool:
+    try:
+        np.dtype(dtype)
+    except TypeError:
+        return False
+    return True
 
 
 def _index_bound(model: Model, tensor: str) -> int:

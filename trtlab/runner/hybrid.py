@@ -3,13 +3,16 @@
 The model runs as a chain of segments in a topological order: each TensorRT subgraph is one
 segment (its engine, or an ONNX Runtime session of its cut model standing in for the engine
 where no engine can run), and each maximal run of fallback nodes between them is one ONNX
-Runtime session. Everything that can be prepared is prepared in the constructor; `run` only
-hands numpy arrays from one session to the next and drops each tensor after its last reader.
+Runtime session. Everything that can be prepared is prepared in the constructor. Where every
+segment runs in ONNX Runtime on CPU with static shapes, the hand-overs are bound once (see
+`bound`); otherwise `run` hands numpy arrays from one step to the next and drops each tensor
+after its last reader.
 """
 
 from __future__ import annotations
 
 import heapq
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -20,9 +23,10 @@ from onnx import numpy_helper
 from ..cut import boundary, cut_nodes, cut_subgraph
 from ..errors import TrtlabError
 from ..plan import Plan
+from .bound import BoundChain
 from .cost import macs
 from .feeds import check_feeds
-from .ort import make_session, pick_provider, provider_label
+from .ort import CPU, make_session, pick_provider, provider_label
 
 
 SMALL_SEGMENT_MACS = 10_000_000  # multiply-adds: below this, one thread beats a pool (measured on 2 cores)
@@ -74,6 +78,7 @@ class HybridRunner:
         spin = sum(s.kind == "fallback" or s.subgraph not in engines for s in self.segments) <= 1
         self._steps: list[tuple[Callable, list[str], list[str], list[str]]] = []
         ort_label = provider_label(self.provider)
+        sessions = []
         for seg in self.segments:
             if seg.kind == "tensorrt" and seg.subgraph in engines:
                 engine = engines[seg.subgraph]
@@ -90,7 +95,9 @@ class HybridRunner:
                 # Little work is done sooner on the calling thread than by waking pool threads.
                 small = threads is None and not spin and macs(self.model, seg.nodes) < SMALL_SEGMENT_MACS
                 n_threads = 1 if small else threads
-                call = _session_call(make_session(proto, self.provider, n_threads, spin=spin), seg.outputs)
+                session = make_session(proto, self.provider, n_threads, spin=spin)
+                sessions.append(session)
+                call = _session_call(session, seg.outputs)
             self._steps.append((call, seg.inputs, seg.outputs, seg.release))
         graph_inputs = set(self.model.inputs)
         self._constants = {t: numpy_helper.to_array(self.model.initializers[t])
@@ -98,10 +105,34 @@ class HybridRunner:
         self._unused_inputs = [t for t in graph_inputs
                                if not any(t in s.inputs for s in self.segments)
                                and t not in self.model.outputs]
+        self._bound = None
+        self._bound_lock = threading.Lock()
+        self._expected = [(t, tuple(info.shape), _numpy_dtype(info.dtype)) for t, info in self.model.inputs.items()]
+        if self.provider == CPU and len(sessions) == len(self.segments) \
+                and all(dtype is not None for _, _, dtype in self._expected):
+            self._bound = BoundChain.build(sessions, [s.inputs for s in self.segments],
+                                           [s.outputs for s in self.segments],
+                                           list(self.model.inputs), self.model.outputs)
 
     # ------------------------------------------------------------ running
     def run(self, feeds: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """Outputs of the model for `feeds` (input name -> array), by output name."""
+        bound = self._bound
+        if bound is not None:
+            if not self._bindable(feeds):
+                feeds = check_feeds(self.model, feeds)  # says what is wrong, or converts
+            if self._bindable(feeds) and self._bound_lock.acquire(blocking=False):
+                try:
+                    results = bound.run(feeds)
+                except Exception:
+                    self._bound = None  # the plain path below then says what is wrong, if anything is
+                else:
+                    if len(results) == len(self.model.outputs):
+                        return results
+                    return {t: results[t] if t in results else self._constants.get(t, feeds.get(t))
+                            for t in self.model.outputs}
+                finally:
+                    self._bound_lock.release()
         env: dict[str, Any] = dict(check_feeds(self.model, feeds))
         for t in self._unused_inputs:
             env.pop(t, None)
@@ -113,6 +144,15 @@ class HybridRunner:
         env.update(self._constants)
         return {t: env[t] for t in self.model.outputs}
 
+    def _bindable(self, feeds: Mapping[str, Any]) -> bool:
+        """Every input present as a contiguous array of the model's shape and type."""
+        for name, shape, dtype in self._expected:
+            arr = feeds.get(name)
+            if type(arr) is not np.ndarray or arr.shape != shape or arr.dtype != dtype \
+                    or not arr.flags.c_contiguous:
+                return False
+        return True
+
     __call__ = run
 
     # ------------------------------------------------------------ description
@@ -121,12 +161,18 @@ class HybridRunner:
         return [s.backend for s in self.segments]
 
     @property
+    def bound(self) -> bool:
+        """Whether runs hand tensors over through buffers bound once (see `trtlab.runner.bound`)."""
+        return self._bound is not None
+
+    @property
     def stand_ins(self) -> list[int]:
         """Subgraph ids that run through ONNX Runtime instead of a TensorRT engine."""
         return [s.subgraph for s in self.segments if s.kind == "tensorrt" and s.subgraph not in self.engines]
 
     def describe(self) -> str:
-        lines = [f"Hybrid run of '{self.model.name}': {len(self.segments)} segments"]
+        how = "; hand-overs bound once (ONNX Runtime I/O bindings)" if self.bound else ""
+        lines = [f"Hybrid run of '{self.model.name}': {len(self.segments)} segments{how}"]
         for s in self.segments:
             what = f"TensorRT subgraph {s.subgraph}" if s.kind == "tensorrt" else "fallback nodes"
             lines.append(f"  {s.index}. {what}: {len(s.nodes)} nodes on {s.backend}; "
@@ -218,6 +264,13 @@ def _set_releases(segments: Sequence[Segment], keep: set[str]) -> None:
     for t, i in last.items():
         if t not in keep:
             segments[i].release.append(t)
+
+
+def _numpy_dtype(name: str) -> np.dtype | None:
+    try:
+        return np.dtype(name)
+    except TypeError:  # bfloat16 and others numpy does not know
+        return None
 
 
 def _session_call(session, outputs: list[str]) -> Callable:
