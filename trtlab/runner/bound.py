@@ -48,8 +48,8 @@ class BoundChain:
 
     def __init__(self) -> None:
         self._runs: list[tuple[Any, Any]] = []  # (run_with_iobinding, binding) per segment
-        self._feed_binds: list[tuple[str, tuple, type, list]] = []  # model input -> its readers
-        self._result_binds: list[tuple[str, tuple, type, list, list]] = []  # model output -> writer, readers
+        self._feed_binds: list[tuple[str, list]] = []  # model input, its readers
+        self._result_binds: list[tuple[str, tuple, type, Any, list]] = []  # model output, its writer and readers
         self._buffers: list[np.ndarray] = []  # kept alive: bound by pointer
         self._run_options = None
         self._device = None
@@ -88,14 +88,11 @@ class BoundChain:
         for name in set(readers) - produced:
             if name not in model_inputs:
                 return None  # read but neither fed nor made by a segment
-        for name in model_inputs:
-            if name in readers:
-                shape, dtype = kind[name]
-                self._feed_binds.append((name, shape, dtype, readers[name]))
+        self._feed_binds = [(name, readers[name]) for name in model_inputs if name in readers]
         results = [t for t in dict.fromkeys(model_outputs) if t in produced]
         for name in results:
             shape, dtype = kind[name]
-            self._result_binds.append((name, shape, dtype, [writer[name]], readers.get(name, [])))
+            self._result_binds.append((name, shape, dtype, writer[name], readers.get(name, [])))
         for name in produced.difference(results):
             shape, dtype = kind[name]
             buffer = np.empty(shape, dtype)
@@ -114,14 +111,14 @@ class BoundChain:
     def run(self, feeds: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The model outputs the segments make, as new arrays in the model's order; `feeds` must
         hold C-contiguous arrays of the shapes and types the sessions take."""
-        for name, _, _, bindings in self._feed_binds:
+        for name, bindings in self._feed_binds:
             arr = feeds[name]
             for binding in bindings:
                 self._bind_input(binding, name, arr)
         results = {}
-        for name, shape, dtype, writers, bindings in self._result_binds:
+        for name, shape, dtype, writer, bindings in self._result_binds:
             arr = results[name] = np.empty(shape, dtype)
-            self._bind_output(writers[0], name, arr)
+            self._bind_output(writer, name, arr)
             for binding in bindings:
                 self._bind_input(binding, name, arr)
         options = self._run_options

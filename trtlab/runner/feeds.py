@@ -43,19 +43,20 @@ def check_feeds(model: Model, feeds: Mapping[str, object]) -> dict[str, np.ndarr
         if tuple(arr.shape) != tuple(info.shape):
             raise TrtlabError(f"Input '{name}' has shape {tuple(arr.shape)}, the model takes {tuple(info.shape)}.",
                               hint="Load the model with inputs={...} for other shapes.")
-        if arr.dtype.name != info.dtype and _known(info.dtype) and arr.dtype != np.dtype(info.dtype):
+        expected = numpy_dtype(info.dtype)
+        if expected is not None and arr.dtype != expected:
             raise TrtlabError(f"Input '{name}' is {arr.dtype.name}, the model takes {info.dtype}.",
                               hint=f"Convert it first: array.astype(numpy.{info.dtype}).")
         out[name] = arr
     return out
 
 
-def _known(dtype: str) -> bool:
+def numpy_dtype(name: str) -> np.dtype | None:
+    """The numpy type of a model tensor's type name; None for types numpy lacks (bfloat16...)."""
     try:
-        np.dtype(dtype)
+        return np.dtype(name)
     except TypeError:
-        return False
-    return True
+        return None
 
 
 def _index_bound(model: Model, tensor: str) -> int:

@@ -25,7 +25,7 @@ from ..errors import TrtlabError
 from ..plan import Plan
 from .bound import BoundChain
 from .cost import macs
-from .feeds import check_feeds
+from .feeds import check_feeds, numpy_dtype
 from .ort import CPU, make_session, pick_provider, provider_label
 
 
@@ -107,7 +107,7 @@ class HybridRunner:
                                and t not in self.model.outputs]
         self._bound = None
         self._bound_lock = threading.Lock()
-        self._expected = [(t, tuple(info.shape), _numpy_dtype(info.dtype)) for t, info in self.model.inputs.items()]
+        self._expected = [(t, tuple(info.shape), numpy_dtype(info.dtype)) for t, info in self.model.inputs.items()]
         if self.provider == CPU and len(sessions) == len(self.segments) \
                 and all(dtype is not None for _, _, dtype in self._expected):
             self._bound = BoundChain.build(sessions, [s.inputs for s in self.segments],
@@ -264,13 +264,6 @@ def _set_releases(segments: Sequence[Segment], keep: set[str]) -> None:
     for t, i in last.items():
         if t not in keep:
             segments[i].release.append(t)
-
-
-def _numpy_dtype(name: str) -> np.dtype | None:
-    try:
-        return np.dtype(name)
-    except TypeError:  # bfloat16 and others numpy does not know
-        return None
 
 
 def _session_call(session, outputs: list[str]) -> Callable:
