@@ -55,6 +55,11 @@ def main() -> None:
         session = make_session(model.proto, "cpu")
         outs = [o.name for o in session.get_outputs()]
         whole = lambda: session.run(outs, feeds)  # noqa: E731
+        single = make_session(model.proto, "cpu", threads=1)
+        one, two, ratio = interleaved(lambda: single.run(outs, feeds), whole, args.seconds / 2)
+        print(f"{name}: whole model on one thread {one:.3f} ms, on the usual pool {two:.3f} ms "
+              f"(the pool's gain: x{1 / ratio:.2f}; small segments run on one thread)")
+        del single
         for pieces in (1, 2, 3, 5):
             plan = trtlab.partition(model, exclude_nodes=split_points(model, pieces))
             runner = HybridRunner(plan, provider="cpu")
