@@ -118,22 +118,23 @@ class HybridRunner:
     def run(self, feeds: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """Outputs of the model for `feeds` (input name -> array), by output name."""
         bound = self._bound
-        if bound is not None:
-            if not self._bindable(feeds):
-                feeds = check_feeds(self.model, feeds)  # says what is wrong, or converts
-            if self._bindable(feeds) and self._bound_lock.acquire(blocking=False):
-                try:
-                    results = bound.run(feeds)
-                except Exception:
-                    self._bound = None  # the plain path below then says what is wrong, if anything is
-                else:
-                    if len(results) == len(self.model.outputs):
-                        return results
-                    return {t: results[t] if t in results else self._constants.get(t, feeds.get(t))
-                            for t in self.model.outputs}
-                finally:
-                    self._bound_lock.release()
-        env: dict[str, Any] = dict(check_feeds(self.model, feeds))
+        bindable = bound is not None and self._bindable(feeds)  # implies what check_feeds checks
+        if not bindable:
+            feeds = check_feeds(self.model, feeds)  # says what is wrong, or converts
+            bindable = bound is not None and self._bindable(feeds)
+        if bindable and self._bound_lock.acquire(blocking=False):
+            try:
+                results = bound.run(feeds)
+            except Exception:
+                self._bound = None  # the plain path below then says what is wrong, if anything is
+            else:
+                if len(results) == len(self.model.outputs):
+                    return results
+                return {t: results[t] if t in results else self._constants.get(t, feeds.get(t))
+                        for t in self.model.outputs}
+            finally:
+                self._bound_lock.release()
+        env: dict[str, Any] = {t: feeds[t] for t in self.model.inputs}
         for t in self._unused_inputs:
             env.pop(t, None)
         for call, inputs, outputs, release in self._steps:
