@@ -14,7 +14,9 @@ import argparse
 import numpy as np
 
 import trtlab
-from trtlab.runner import HybridRunner, make_session, random_feeds
+from trtlab.hybrid import HybridRunner
+from trtlab.ort import make_session
+from trtlab.feeds import random_feeds
 from trtlab.timing import harness_overhead_ms, measure
 
 CHEAP_OPS = ("Relu", "Add", "Clip", "Mul", "Sigmoid", "Softmax", "Transpose", "Reshape", "Flatten")

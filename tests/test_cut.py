@@ -4,10 +4,11 @@ import pytest
 
 import trtlab
 from trtlab.cut import boundary, cut_fallback, cut_nodes, cut_subgraph
-from trtlab.runner import make_session, random_feeds
+from trtlab.ort import make_session
+from trtlab.feeds import random_feeds
 from trtlab.accuracy import expose_intermediates
 
-from tests.runner.models import chain_model
+from tests.models import chain_model
 
 
 @pytest.fixture(scope="module")

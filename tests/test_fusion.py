@@ -10,7 +10,7 @@ import trtlab
 from tests.graphs import chain_with_unsupported
 from trtlab.errors import TrtlabError
 from trtlab.fusion import FusionReport, ort_fused, ort_fusion, parse_layer_list, tensorrt_fusion
-from trtlab.trtapi import find_tensorrt
+from trtlab.installed_tensorrt import find_tensorrt
 
 SHAPE = [1, 8, 16, 16]
 

@@ -27,7 +27,9 @@ from .errors import TrtlabError, one_line
 from .loaders import load
 from .model import Model
 from .plan import Fallback, Plan
-from .runner import HybridRunner, random_feeds, run_onnxruntime
+from .hybrid import HybridRunner
+from .feeds import random_feeds
+from .ort import run_onnxruntime
 from .timing import TimingResult, time_hybrid, time_mxnet, time_onnxruntime, time_torch
 
 STAGES = ("load", "partition", "reference", "precision", "build", "accuracy", "timing", "done")
@@ -211,7 +213,7 @@ def check(
         converted = _convert(plan, cuts, precision, cal_samples, result)
         p_plan, engines = plan, {}
         if flavour is not None and plan.subgraphs:
-            run.step("build", f"{precision}: building {len(cuts)} engines with {flavour.builder_label}",
+            run.step("build", f"{precision}: building {len(cuts)} engines with {flavour.label}",
                      precision=precision)
             built = _build(plan, cuts, precision, flavour, cache, cal_samples, run, result, prints, runnable)
             failed = {sid: _first_line(r.error) for sid, r in built.items() if not r.built}
@@ -289,7 +291,7 @@ class _Check:
 
 
 def _precisions(precisions: Sequence[str]) -> list[str]:
-    from .precision import check_precision
+    from .precisions import check_precision
 
     if isinstance(precisions, str):
         precisions = [precisions]
@@ -302,15 +304,16 @@ def _tensorrt(result: CheckResult, build: bool):
     if not build:
         result.not_done.append("engines not built: building was turned off")
         return None, False
-    from .engines import can_run_engines, detect
+    from .engines import can_run_engines
+    from .installed_tensorrt import require_tensorrt
 
     try:
-        flavour = detect()
+        flavour = require_tensorrt()
     except TrtlabError as exc:
         result.not_done.append(f"engines not built: {one_line(exc)}")
         result.not_done.append("TensorRT subgraphs ran in ONNX Runtime as stand-ins; no TensorRT timing")
         return None, False
-    result.builder = flavour.builder_label
+    result.builder = flavour.label
     ok, why = can_run_engines()
     result.engines_runnable = ok
     if not ok:
@@ -357,7 +360,7 @@ def _with_subgraph_inputs(plan: Plan, samples: Iterable[Mapping[str, np.ndarray]
     out = [dict(sample) for sample in samples]
     if wanted:
         from .accuracy import expose_intermediates
-        from .runner import make_session
+        from .ort import make_session
 
         session = make_session(expose_intermediates(m.proto), "cpu")
         for d in out:
@@ -416,7 +419,7 @@ def _build(plan, cuts, precision, flavour, cache, cal_samples, run: _Check, resu
     built = [r for r in results if r.built]
     if built:
         hits = sum(r.cache_hit for r in built)
-        result.done.append(f"{len(built)} of {len(results)} {precision} engines built ({flavour.builder_label}"
+        result.done.append(f"{len(built)} of {len(results)} {precision} engines built ({flavour.label}"
                            f"{', portable' if flavour.flavour == 'tensorrt-rtx' else ''})"
                            + (f", {hits} from the cache" if hits else ""))
     for r in results:
@@ -450,13 +453,13 @@ def without_subgraphs(plan: Plan, reasons: Mapping[int, str]) -> Plan:
 
 
 def _engine_runners(built: dict, plan: Plan, result: CheckResult) -> dict:
-    from .engines import EngineRunner
+    from .engines import EngineRuntime
 
     runners = {}
     for sid, r in built.items():
         if r.built and any(s.id == sid for s in plan.subgraphs):
             try:
-                runners[sid] = EngineRunner(r.engine)
+                runners[sid] = EngineRuntime(r.engine)
             except TrtlabError as exc:
                 result.not_done.append(f"engine for subgraph {sid} ({r.precision}) cannot run: {exc}")
     return runners

@@ -163,16 +163,15 @@ def tensorrt_fusion(model: Model) -> FusionReport:
     can't parse or build the model, or logs no layer list, the report has no units and says why.
     """
     from .engines.build import parser_error
-    from .engines.flavour import detect
-    from .trtapi import capturing_logger
+    from .installed_tensorrt import capturing_logger, require_tensorrt
 
     try:
-        flavour = detect("Reading TensorRT's fusions")
+        flavour = require_tensorrt("Reading TensorRT's fusions")
     except MissingDependency as exc:
         return FusionReport(model.name, "TensorRT (not installed)", len(model.nodes), [],
                             unit="kernels", note=str(exc))
     trt = flavour.module
-    by = f"{flavour.builder_label} build (kernels from the builder's layer list)"
+    by = f"{flavour.label} build (kernels from the builder's layer list)"
     logger = capturing_logger(flavour, "VERBOSE")
     builder = trt.Builder(logger)
     network = flavour.create_network(builder)

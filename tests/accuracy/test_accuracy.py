@@ -6,9 +6,9 @@ from onnx import numpy_helper
 
 import trtlab
 from trtlab.accuracy import (DEFAULT_TOLERANCES, Tolerance, compare, per_node_error, tolerance_for)
-from trtlab.runner import random_feeds
+from trtlab.feeds import random_feeds
 
-from tests.runner.models import chain_model
+from tests.models import chain_model
 
 
 def test_identical_outputs_pass_with_zero_error():

@@ -12,13 +12,13 @@ from trtlab.check import CheckEvent, check, without_subgraphs
 
 from tests.check.models import conv_model, det_model
 from tests.gluon import dense_block
-from tests.runner.models import chain_model
+from tests.models import chain_model
 
 FAST = {"warmup_ms": 5, "iterations": 3, "seconds": 0.01}
 
 
 def has_tensorrt() -> bool:
-    from trtlab.trtapi import find_tensorrt
+    from trtlab.installed_tensorrt import find_tensorrt
 
     return find_tensorrt() is not None
 
@@ -93,7 +93,9 @@ def test_without_subgraphs_keeps_the_rest_and_the_reason():
     assert [s.id for s in out.subgraphs] == [1]
     fb = {f.name: f.reason for f in out.fallback_nodes}
     assert all(fb[n] == reason for n in plan.subgraphs[0].nodes) and "relu3" in fb
-    from trtlab.runner import HybridRunner, random_feeds, run_onnxruntime
+    from trtlab.hybrid import HybridRunner
+    from trtlab.feeds import random_feeds
+    from trtlab.ort import run_onnxruntime
 
     feeds = random_feeds(m)
     a, b = HybridRunner(out, provider="cpu").run(feeds), run_onnxruntime(m, feeds, "cpu")
@@ -137,7 +139,7 @@ def test_no_tensorrt_installed(tmp_path):
     code = (
         "import sys, json\n"
         "sys.modules['tensorrt'] = None; sys.modules['tensorrt_rtx'] = None\n"
-        "from tests.runner.models import chain_model\n"
+        "from tests.models import chain_model\n"
         "from trtlab.check import check\n"
         f"r = check(chain_model(), ['fp32', 'fp16'], cache_dir={str(tmp_path)!r}, timing=False)\n"
         "print(json.dumps(r.to_dict()))\n")

@@ -9,7 +9,8 @@ pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trt
 pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
 
 import trtlab  # noqa: E402
-from trtlab.engines import BuildEvent, build_engine, build_engines, detect  # noqa: E402
+from trtlab.engines import BuildEvent, build_engine, build_engines  # noqa: E402
+from trtlab.installed_tensorrt import require_tensorrt
 from trtlab.errors import TrtlabError  # noqa: E402
 
 from ..precision.models import tiny_cnn, unsupported_op_model, wide_mlp  # noqa: E402
@@ -21,10 +22,10 @@ def cnn():
 
 
 def test_flavour_is_detected():
-    f = detect()
+    f = require_tensorrt()
     assert f.flavour in ("tensorrt", "tensorrt-rtx")
     if f.flavour == "tensorrt-rtx":
-        assert not f.weakly_typed_flags and f.builder_label.startswith("TensorRT-RTX 1.")
+        assert not f.weakly_typed_flags and f.label.startswith("TensorRT-RTX 1.")
 
 
 @pytest.mark.parametrize("precision", ["fp32", "fp16", "bf16", "int8"])
@@ -33,7 +34,7 @@ def test_every_precision_builds(cnn, precision, recwarn):
     assert result.built, result.error
     assert result.bytes == len(result.engine) > 1000
     assert result.error is None and not result.cache_hit
-    assert result.builder == detect().builder_label
+    assert result.builder == require_tensorrt().label
     d = result.to_dict()
     assert "engine" not in d and json.loads(json.dumps(d))["precision"] == precision
     assert any("Engine generation completed" in m for m in result.messages)

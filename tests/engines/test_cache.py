@@ -7,7 +7,8 @@ import pytest
 
 pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
 
-from trtlab.engines import EngineCache, build_engine, build_settings, default_cache_dir, detect  # noqa: E402
+from trtlab.engines import EngineCache, build_engine, build_settings, default_cache_dir  # noqa: E402
+from trtlab.installed_tensorrt import require_tensorrt
 
 from ..precision.models import tiny_cnn  # noqa: E402
 
@@ -39,7 +40,7 @@ def test_second_build_is_a_cache_hit(tmp_path, onnx_bytes):
 
 
 def test_key_covers_model_settings_flavour_and_target(tmp_path, onnx_bytes):
-    cache, f = EngineCache(tmp_path), detect()
+    cache, f = EngineCache(tmp_path), require_tensorrt()
     s = build_settings(f, "fp32", None)
     base = cache.key(onnx_bytes, s, f, target="portable")
     assert base == cache.key(onnx_bytes, dict(s), f, target="portable")
@@ -139,7 +140,7 @@ def test_default_directory_follows_the_environment(monkeypatch, tmp_path):
 
 
 def test_timing_cache_is_per_builder_and_target(tmp_path, onnx_bytes):
-    cache, f = EngineCache(tmp_path), detect()
+    cache, f = EngineCache(tmp_path), require_tensorrt()
     path = cache.timing_cache_path(f, target="NVIDIA RTX 4090 sm8.9")
     assert path.parent == tmp_path / "timing" and f.version in path.name and " " not in path.name
     build(onnx_bytes, cache)

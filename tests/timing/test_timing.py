@@ -7,10 +7,10 @@ import pytest
 import trtlab
 from trtlab.timing import (TimingResult, cpu_name, harness_overhead_ms, measure, time_hybrid,
                            time_mxnet, time_onnxruntime, time_torch, to_dataframe)
-from trtlab.runner import HybridRunner
+from trtlab.hybrid import HybridRunner
 
 from tests.gluon import dense_block
-from tests.runner.models import chain_model
+from tests.models import chain_model
 
 
 def test_measure_warms_up_by_time_then_needs_iterations_and_seconds():

@@ -106,7 +106,7 @@ def per_node_error(reference: Model | onnx.ModelProto, transformed: onnx.ModelPr
                    tolerances: Mapping | None = None, provider: str = "cpu") -> NodeErrorReport:
     """Compare every intermediate tensor of `transformed` (e.g. the fp16 model) with the
     same-named tensor of `reference`, and report where error enters."""
-    from ..runner import run_onnxruntime
+    from ..ort import run_onnxruntime
 
     ref_model = reference if isinstance(reference, Model) else Model.from_proto(
         reference, name="reference", source="onnx")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..coverage import PRECISIONS, SOURCES
+from ..coverage import SOURCES
+from ..precisions import PRECISIONS
 from ..errors import TrtlabError
 from ..model import parse_shape
 
@@ -53,7 +54,8 @@ def load_from_args(args):
 
 
 def plan_from_args(args, model=None, precision: str | None = None):
-    from ..coverage import check_precision, check_source
+    from ..coverage import check_source
+    from ..precisions import check_precision
     from ..partition import partition
 
     check_source(args.coverage)

@@ -14,9 +14,9 @@ from typing import Iterable
 
 from ..errors import TrtlabError
 from ..model import Model
+from ..precisions import check_precision
 
 SOURCES = ("parser", "tensorrt", "mxnet-1.3")
-PRECISIONS = ("fp32", "fp16", "bf16", "int8")
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,6 @@ def check_source(source: str) -> str:
     return source
 
 
-def check_precision(precision: str) -> str:
-    if precision not in PRECISIONS:
-        raise TrtlabError(f"Unknown precision '{precision}'.",
-                          hint=f"Choose one of: {', '.join(PRECISIONS)}.")
-    return precision
 
 
 def coverage(

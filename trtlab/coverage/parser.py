@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Model
-from ..trtapi import capturing_logger, require_tensorrt
+from ..installed_tensorrt import capturing_logger, require_tensorrt
 from . import CoverageReport, Verdict
 
 

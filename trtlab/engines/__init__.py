@@ -12,13 +12,12 @@ from .batch import build_engines
 from .build import build_engine, build_settings
 from .cache import CacheEntry, EngineCache, default_cache_dir
 from .digests import fingerprint
-from .flavour import Flavour, detect
 from .result import BuildEvent, BuildResult
-from .runner import EngineRunner, can_run_engines
+from .runtime import EngineRuntime, can_run_engines
 from .target import Gpu, build_target, visible_gpu
 
 __all__ = [
-    "BuildEvent", "BuildResult", "CacheEntry", "EngineCache", "EngineRunner", "Flavour", "Gpu",
+    "BuildEvent", "BuildResult", "CacheEntry", "EngineCache", "EngineRuntime", "Gpu",
     "build_engine", "build_engines", "build_settings", "build_target", "can_run_engines",
-    "default_cache_dir", "detect", "fingerprint", "visible_gpu",
+    "default_cache_dir", "fingerprint", "visible_gpu",
 ]

@@ -10,13 +10,14 @@ import onnx
 
 from ..errors import TrtlabError
 from ..model import Model
-from ..precision.apply import apply_precision, check_precision
+from ..precision.apply import apply_precision
+from ..precisions import check_precision
 from ..precision.calibration import Calibration
 from ..precision.policy import PrecisionPolicy
 from .build import Cancel, Progress, build_into, build_settings, from_cache, is_cancelled
 from .cache import EngineCache
 from .digests import calibration_digest, fingerprint, transform_id
-from .flavour import Flavour, detect
+from ..installed_tensorrt import TensorRT, require_tensorrt
 from .result import BuildResult
 
 Item = tuple[str, "onnx.ModelProto | Model | bytes"]
@@ -27,7 +28,7 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
                   progress: Progress | None = None, cancel: Cancel = None,
                   workspace: int | None = None, policy: PrecisionPolicy | None = None,
                   calibration: Calibration | Mapping[str, Calibration] = None,
-                  flavour: Flavour | None = None, fingerprints: Mapping[str, str] | None = None,
+                  flavour: TensorRT | None = None, fingerprints: Mapping[str, str] | None = None,
                   read_engines: bool = True) -> list[BuildResult]:
     """Build an engine for each fp32 model, in `precision`.
 
@@ -46,18 +47,18 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
     (`result.engine` is None; see `from_cache`), for a caller that will not run them.
     """
     check_precision(precision)
-    flavour = flavour or detect()
+    flavour = flavour or require_tensorrt()
     cache = _as_cache(cache)
     calibration = _materialized(calibration) if precision == "int8" else None
     results = []
     for name, model in _items(plan_or_models):
         if is_cancelled(cancel):
-            results.append(BuildResult(name, precision, built=False, builder=flavour.builder_label,
+            results.append(BuildResult(name, precision, built=False, builder=flavour.label,
                                        error="cancelled"))
             continue
         cal = _calibration_for(calibration, name)
         if cache is None:
-            result = BuildResult(name, precision, built=False, builder=flavour.builder_label)
+            result = BuildResult(name, precision, built=False, builder=flavour.label)
         else:
             digest = (fingerprints or {}).get(name) or fingerprint(model)
             key = cache.key(digest, _settings(flavour, precision, workspace, policy, cal), flavour)
@@ -76,12 +77,12 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
     return results
 
 
-def _transformed_precision(flavour: Flavour, precision: str) -> str:
+def _transformed_precision(flavour: TensorRT, precision: str) -> str:
     # TensorRT 10: the builder flag picks fp16/bf16 layers from the fp32 model.
     return "fp32" if flavour.weakly_typed_flags and precision in ("fp16", "bf16") else precision
 
 
-def _settings(flavour: Flavour, precision: str, workspace, policy, calibration) -> dict:
+def _settings(flavour: TensorRT, precision: str, workspace, policy, calibration) -> dict:
     """The build settings, and how the fp32 model is transformed before the build."""
     to = _transformed_precision(flavour, precision)
     transform = {"to": to, "code": transform_id()}
@@ -111,7 +112,7 @@ def _items(plan_or_models) -> Iterable[Item]:
     return items
 
 
-def _prepare(model, precision: str, flavour: Flavour, policy, calibration) -> bytes:
+def _prepare(model, precision: str, flavour: TensorRT, policy, calibration) -> bytes:
     if isinstance(model, (bytes, bytearray)):
         model = onnx.load_from_string(bytes(model))
     proto = apply_precision(model, _transformed_precision(flavour, precision), policy=policy,

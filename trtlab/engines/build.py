@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Callable
 
 from .._io import atomic_write_bytes
-from ..precision.apply import check_precision
-from ..trtapi import capturing_logger
+from ..precisions import check_precision
 from .cache import EngineCache
-from .flavour import Flavour, detect
+from ..installed_tensorrt import TensorRT, capturing_logger, require_tensorrt
 from .result import BuildEvent, BuildResult
 
 Progress = Callable[[BuildEvent], object]
@@ -33,7 +32,7 @@ def is_cancelled(cancel: Cancel) -> bool:
     return bool(is_set() if is_set is not None else cancel())
 
 
-def build_settings(flavour: Flavour, precision: str, workspace: int | None) -> dict:
+def build_settings(flavour: TensorRT, precision: str, workspace: int | None) -> dict:
     """Everything besides the ONNX bytes that changes what the builder makes."""
     weak = flavour.weakly_typed_flags
     return {
@@ -47,7 +46,7 @@ def build_settings(flavour: Flavour, precision: str, workspace: int | None) -> d
 def build_engine(onnx_bytes: bytes, *, precision: str = "fp32", name: str = "engine",
                  progress: Progress | None = None, cancel: Cancel = None,
                  timing_cache: str | Path | None = None, workspace: int | None = None,
-                 cache: EngineCache | None = None, flavour: Flavour | None = None) -> BuildResult:
+                 cache: EngineCache | None = None, flavour: TensorRT | None = None) -> BuildResult:
     """Build one engine from ONNX bytes that are already in `precision`.
 
     With a strongly typed builder (TensorRT 11, TensorRT-RTX) the types in the model decide the
@@ -57,9 +56,9 @@ def build_engine(onnx_bytes: bytes, *, precision: str = "fp32", name: str = "eng
     the builder and saved after the build (full TensorRT only; TensorRT-RTX has none).
     """
     check_precision(precision)
-    flavour = flavour or detect()
+    flavour = flavour or require_tensorrt()
     if cache is None:
-        result = BuildResult(name=name, precision=precision, built=False, builder=flavour.builder_label)
+        result = BuildResult(name=name, precision=precision, built=False, builder=flavour.label)
     else:
         key = cache.key(onnx_bytes, build_settings(flavour, precision, workspace), flavour)
         result = from_cache(cache, key, name, precision, flavour)
@@ -69,7 +68,7 @@ def build_engine(onnx_bytes: bytes, *, precision: str = "fp32", name: str = "eng
                       workspace=workspace, cache=cache, flavour=flavour)
 
 
-def from_cache(cache: EngineCache, key: str, name: str, precision: str, flavour: Flavour, *,
+def from_cache(cache: EngineCache, key: str, name: str, precision: str, flavour: TensorRT, *,
                read: bool = True) -> BuildResult:
     """The engine cached under `key` as a built result (cache_hit=True), or, on a miss, an unbuilt
     result that carries the key and any note about a bad entry thrown away, for `build_into`.
@@ -78,7 +77,7 @@ def from_cache(cache: EngineCache, key: str, name: str, precision: str, flavour:
     disk (`engine` is None; `cache.get(key)` reads it and verifies its checksum): for callers that
     will not run the engine.
     """
-    result = BuildResult(name=name, precision=precision, built=False, builder=flavour.builder_label, key=key)
+    result = BuildResult(name=name, precision=precision, built=False, builder=flavour.label, key=key)
     start = time.perf_counter()
     if read:
         engine, note = cache.get(key)
@@ -96,7 +95,7 @@ def from_cache(cache: EngineCache, key: str, name: str, precision: str, flavour:
 
 def build_into(result: BuildResult, onnx_bytes: bytes, *, progress: Progress | None = None,
                cancel: Cancel = None, timing_cache: str | Path | None = None, workspace: int | None = None,
-               cache: EngineCache | None = None, flavour: Flavour) -> BuildResult:
+               cache: EngineCache | None = None, flavour: TensorRT) -> BuildResult:
     """Build `result`'s engine from `onnx_bytes` and, with a cache, store it under `result.key`."""
     if cache is not None and timing_cache is None and flavour.timing_cache:
         timing_cache = cache.timing_cache_path(flavour)
@@ -112,7 +111,7 @@ def build_into(result: BuildResult, onnx_bytes: bytes, *, progress: Progress | N
     return result
 
 
-def _build(result: BuildResult, onnx_bytes: bytes, flavour: Flavour, progress, cancel,
+def _build(result: BuildResult, onnx_bytes: bytes, flavour: TensorRT, progress, cancel,
            timing_cache, workspace, cache) -> None:
     trt = flavour.module
     logger = capturing_logger(flavour, "INFO")

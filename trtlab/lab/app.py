@@ -13,11 +13,12 @@ from ..errors import TrtlabError
 from ..loaders import load
 from ..model import Model
 from ..plan import Plan
-from ..trtapi import find_tensorrt
+from ..installed_tensorrt import find_tensorrt
 from .build_panel import BuildPanel
 from .coverage_panel import CoveragePanel
 from .graph_panel import GraphPanel
-from .session import PRECISIONS, Session, Settings
+from ..precisions import DESCRIPTIONS, PRECISIONS
+from .session import Session, Settings
 from .sweep import SweepPanel
 
 
@@ -46,8 +47,7 @@ class Lab(W.VBox):
         self.header = W.HTML(self._header_html())
         self.precision = W.ToggleButtons(options=list(PRECISIONS), value=precision,
                                          description="precision",
-                                         tooltips=["float32", "float16", "bfloat16",
-                                                   "int8 with Q/DQ nodes"],
+                                         tooltips=[DESCRIPTIONS[p] for p in PRECISIONS],
                                          style={"button_width": "56px"})
         self.coverage_panel = CoveragePanel(self.session, source=coverage, precision=precision,
                                             min_block_size=min_block_size,

@@ -18,7 +18,6 @@ from ..plan import Plan
 
 PRESETS = (("TensorRT support table", "tensorrt"), ("installed TensorRT parser", "parser"),
            ("MXNet 1.3 integration", "mxnet-1.3"))
-PRECISIONS = ("fp32", "fp16", "bf16", "int8")
 
 
 @dataclass(frozen=True)

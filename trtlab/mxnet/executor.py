@@ -39,7 +39,7 @@ class TensorRTExecutor:
         global _warned
         from ..loaders.mxnet import load_mxnet_object
         from ..partition import partition
-        from ..runner import HybridRunner
+        from ..hybrid import HybridRunner
 
         mx = self._mx
         self.model = load_mxnet_object(self.symbol, arg_params=dict(arg_params), aux_params=dict(aux_params),

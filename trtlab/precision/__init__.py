@@ -11,7 +11,8 @@ stay fp32, and runs in ONNX Runtime on CPU, so accuracy can be measured without 
 
 from __future__ import annotations
 
-from .apply import PRECISIONS, apply_precision, check_precision
+from ..precisions import PRECISIONS, check_precision
+from .apply import apply_precision
 from .bf16 import to_bf16
 from .calibration import synthetic as synthetic_calibration
 from .fp16 import to_fp16

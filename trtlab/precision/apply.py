@@ -6,15 +6,13 @@ import onnx
 
 from ..errors import TrtlabError
 from ..model import Model
+from ..precisions import check_precision
 from .bf16 import to_bf16
 from .calibration import Calibration
 from .fp16 import to_fp16
 from .int8 import to_int8
 from .policy import PrecisionPolicy
 from .sanitize import sanitize
-
-PRECISIONS = ("fp32", "fp16", "bf16", "int8")
-
 
 def apply_precision(model: onnx.ModelProto | Model, precision: str, *,
                     policy: PrecisionPolicy | None = None, calibration: Calibration = None,
@@ -35,7 +33,3 @@ def apply_precision(model: onnx.ModelProto | Model, precision: str, *,
     return to_int8(model, calibration)
 
 
-def check_precision(precision: str) -> str:
-    if precision not in PRECISIONS:
-        raise TrtlabError(f"Unknown precision '{precision}'.", hint=f"Use one of: {', '.join(PRECISIONS)}.")
-    return precision

@@ -34,7 +34,8 @@ def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None
                      threads: int | None = None, **measure_kw) -> TimingResult:
     """The whole model in one ONNX Runtime session (`proto` replaces the model's own, e.g. a
     precision-converted copy with the same inputs)."""
-    from ..runner import check_feeds, make_session, pick_provider, provider_label, random_feeds
+    from ..feeds import check_feeds, random_feeds
+    from ..ort import make_session, pick_provider, provider_label
 
     feeds = check_feeds(model, feeds if feeds is not None else random_feeds(model))
     provider = pick_provider(provider)
@@ -49,7 +50,8 @@ def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None
 def time_hybrid(runner, feeds: Mapping[str, np.ndarray] | None = None, *, precision: str = "fp32",
                 **measure_kw) -> TimingResult:
     """A `HybridRunner`, end to end, as its segments are set up (stand-ins or engines)."""
-    from ..runner import check_feeds, provider_label, random_feeds
+    from ..feeds import check_feeds, random_feeds
+    from ..ort import provider_label
 
     feeds = check_feeds(runner.model, feeds if feeds is not None else random_feeds(runner.model))
     samples, warm = measure(lambda: runner.run(feeds), **measure_kw)
@@ -140,7 +142,7 @@ def _params_beside(symbol_path: Path) -> Path | None:
 
 
 def _device(provider: str) -> str:
-    from ..runner.ort import CUDA
+    from ..ort import CUDA
 
     if provider == CUDA:
         from .device import gpu_name

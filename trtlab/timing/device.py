@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from functools import lru_cache
 
-from ..runner.ort import usable_cores
+from ..ort import usable_cores
 
 
 @lru_cache(maxsize=1)

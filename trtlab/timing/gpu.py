@@ -22,7 +22,7 @@ from .result import TimingResult
 
 def time_engine(runner, feeds: Mapping[str, np.ndarray], *, precision: str, label: str = "TensorRT",
                 **measure_kw) -> TimingResult:
-    """Time one `trtlab.engines.EngineRunner`. Each sample is the GPU time from the first copy
+    """Time one `trtlab.engines.EngineRuntime`. Each sample is the GPU time from the first copy
     in to the last copy out, read from CUDA events after an explicit synchronisation."""
     torch = _optional.torch("Timing a TensorRT engine")
     trt = runner.flavour.module

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import trtlab
-from trtlab.runner.cost import macs
+from trtlab.hybrid.cost import macs
 
 
 def test_macs_match_the_known_counts():

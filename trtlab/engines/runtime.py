@@ -15,16 +15,15 @@ import numpy as np
 
 from .. import _optional
 from ..errors import MissingDependency, TrtlabError
-from ..trtapi import capturing_logger
-from .flavour import Flavour, detect
+from ..installed_tensorrt import TensorRT, capturing_logger, require_tensorrt
 from .target import visible_gpu
 
 
-class EngineRunner:
-    """A deserialized engine ready to run: `outputs = EngineRunner(engine_bytes).run({"x": array})`."""
+class EngineRuntime:
+    """A deserialized engine ready to run: `outputs = EngineRuntime(engine_bytes).run({"x": array})`."""
 
-    def __init__(self, engine_bytes: bytes, *, flavour: Flavour | None = None):
-        self.flavour = flavour or detect("Running a TensorRT engine")
+    def __init__(self, engine_bytes: bytes, *, flavour: TensorRT | None = None):
+        self.flavour = flavour or require_tensorrt("Running a TensorRT engine")
         trt = self.flavour.module
         self._logger = capturing_logger(self.flavour, "ERROR")
         self._runtime = trt.Runtime(self._logger)
@@ -85,21 +84,21 @@ def can_run_engines() -> tuple[bool, str]:
     deserialized, and the runtime's refusal is the reason given.
     """
     try:
-        flavour = detect("Running TensorRT engines")
+        flavour = require_tensorrt("Running TensorRT engines")
     except MissingDependency:
         return False, ("no TensorRT installed: pip install 'trtlab[rtx]' or pip install 'trtlab[tensorrt]'")
     except TrtlabError as exc:  # e.g. TRTLAB_TENSORRT names no TensorRT package
         return False, str(exc)
     gpu = visible_gpu()
     if gpu is None:
-        return False, f"no NVIDIA GPU visible ({flavour.builder_label} can build engines here but not run them)"
+        return False, f"no NVIDIA GPU visible ({flavour.label} can build engines here but not run them)"
     from .build import build_engine
 
     result = build_engine(_probe_model(), name="probe", flavour=flavour)
     if not result.built:
-        return False, f"{flavour.builder_label} could not build a test engine: {result.error}"
+        return False, f"{flavour.label} could not build a test engine: {result.error}"
     try:
-        EngineRunner(result.engine, flavour=flavour)
+        EngineRuntime(result.engine, flavour=flavour)
     except TrtlabError as exc:
         return False, f"{gpu}: {exc}"
     return True, ""

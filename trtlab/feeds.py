@@ -6,8 +6,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ..errors import TrtlabError
-from ..model import Model
+from .errors import TrtlabError
+from .model import Model
 
 
 def random_feeds(model: Model, seed: int = 0) -> dict[str, np.ndarray]:

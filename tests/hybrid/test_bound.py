@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 import trtlab
-from trtlab.runner import HybridRunner, random_feeds, run_onnxruntime
+from trtlab.hybrid import HybridRunner
+from trtlab.feeds import random_feeds
+from trtlab.ort import run_onnxruntime
 
-from .models import chain_model, two_output_model
+from tests.models import chain_model, two_output_model
 
 
 def _max_diff(a: dict, b: dict) -> float:

@@ -25,8 +25,8 @@ from ..errors import TrtlabError
 from ..plan import Plan
 from .bound import BoundChain
 from .cost import macs
-from .feeds import check_feeds, numpy_dtype
-from .ort import CPU, make_session, pick_provider, provider_label
+from ..feeds import check_feeds, numpy_dtype
+from ..ort import CPU, make_session, pick_provider, provider_label
 
 
 SMALL_SEGMENT_MACS = 10_000_000  # multiply-adds: below this, one thread beats a pool (measured on 2 cores)
@@ -163,7 +163,7 @@ class HybridRunner:
 
     @property
     def bound(self) -> bool:
-        """Whether runs hand tensors over through buffers bound once (see `trtlab.runner.bound`)."""
+        """Whether runs hand tensors over through buffers bound once (see `trtlab.hybrid.bound`)."""
         return self._bound is not None
 
     @property

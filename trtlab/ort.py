@@ -1,13 +1,16 @@
-"""ONNX Runtime sessions made the same way for the hybrid runner, the baselines and accuracy."""
+"""ONNX Runtime: sessions made the same way for the hybrid runner, the baselines and accuracy, and
+the whole model run in one session (the fp32 reference)."""
 
 from __future__ import annotations
 
 import os
+from typing import Any, Mapping
 
+import numpy as np
 import onnx
 
-from .._optional import onnxruntime
-from ..errors import TrtlabError, first_line
+from ._optional import onnxruntime
+from .errors import TrtlabError, first_line
 
 CPU = "CPUExecutionProvider"
 CUDA = "CUDAExecutionProvider"
@@ -76,3 +79,21 @@ def usable_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def run_onnxruntime(model, feeds: Mapping[str, Any], provider: str = "auto",
+                    outputs: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Run a whole model (a `Model` or an ONNX proto) in one ONNX Runtime session: the
+    reference a hybrid run is held to."""
+    from .feeds import check_feeds
+    from .model import Model
+
+    proto = model.proto if isinstance(model, Model) else model
+    if isinstance(model, Model):
+        feeds = check_feeds(model, feeds)
+    session = make_session(proto, provider)
+    names = outputs or [o.name for o in session.get_outputs()]
+    try:
+        return dict(zip(names, session.run(names, dict(feeds))))
+    except Exception as exc:
+        raise TrtlabError(f"ONNX Runtime failed to run the model: {first_line(exc)}") from None

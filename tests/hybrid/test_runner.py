@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 import trtlab
-from trtlab.runner import HybridRunner, check_feeds, plan_segments, random_feeds, run_onnxruntime
+from trtlab.hybrid import HybridRunner, plan_segments
+from trtlab.feeds import check_feeds, random_feeds
+from trtlab.ort import run_onnxruntime
 
-from .models import chain_model, two_output_model
+from tests.models import chain_model, two_output_model
 from .node_cases import NONDETERMINISTIC, node_cases
 
 
@@ -94,7 +96,7 @@ def test_engines_are_used_for_their_subgraphs():
     """An engine runner is any object with run(feeds) -> dict; here one that runs the cut model
     in ONNX Runtime and counts its calls, to prove the runner routes that subgraph to it."""
     from trtlab.cut import cut_subgraph
-    from trtlab.runner import make_session
+    from trtlab.ort import make_session
 
     m = chain_model()
     plan = trtlab.partition(m, exclude_nodes=["relu3"])

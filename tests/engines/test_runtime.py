@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-import trtlab.trtapi as trtapi_module
-from trtlab.engines import EngineRunner, build_engine, build_engines, can_run_engines, detect
-from trtlab.engines.runner import _reason
+import trtlab.installed_tensorrt as trtapi_module
+from trtlab.engines import EngineRuntime, build_engine, build_engines, can_run_engines
+from trtlab.installed_tensorrt import require_tensorrt
+from trtlab.engines.runtime import _reason
 from trtlab.errors import MissingDependency
 
 from ..precision.models import tiny_cnn
@@ -13,7 +14,7 @@ from ..precision.models import tiny_cnn
 def test_missing_tensorrt_names_the_extra(monkeypatch):
     monkeypatch.setattr(trtapi_module, "find_tensorrt", lambda: None)
     with pytest.raises(MissingDependency) as info:
-        detect()
+        require_tensorrt()
     assert info.value.extra == "rtx"
     assert "pip install 'trtlab[rtx]'" in str(info.value) and "trtlab[tensorrt]" in str(info.value)
     with pytest.raises(MissingDependency):
@@ -38,7 +39,7 @@ def test_engine_cannot_run_without_a_usable_gpu_and_says_why():
     result = build_engine(tiny_cnn().SerializeToString(), name="cnn")
     assert result.built
     with pytest.raises(Exception) as info:
-        EngineRunner(result.engine)
+        EngineRuntime(result.engine)
     assert "engine built but cannot run here: " in str(info.value)
     reason = str(info.value).split("cannot run here: ", 1)[1]
     assert reason and "Error Code" not in reason
@@ -46,9 +47,9 @@ def test_engine_cannot_run_without_a_usable_gpu_and_says_why():
 
 def test_a_bad_tensorrt_choice_is_not_reported_as_no_tensorrt(monkeypatch):
     monkeypatch.setenv("TRTLAB_TENSORRT", "tensorrt-llm")
-    trtapi_module.find_tensorrt.cache_clear()
+    trtapi_module.forget()
     try:
         ok, why = can_run_engines.__wrapped__()
     finally:
-        trtapi_module.find_tensorrt.cache_clear()
+        trtapi_module.forget()
     assert not ok and "TRTLAB_TENSORRT='tensorrt-llm'" in why and not why.startswith("no TensorRT installed")
