@@ -27,12 +27,23 @@ class MissingDependency(TrtlabError):
         )
 
 
-def one_line(exc: BaseException) -> str:
-    """An exception's message on one line, for reports and the command line."""
-    return " ".join(str(exc).split()) or type(exc).__name__
+def one_line(what: BaseException | str | None, *, first: bool = False, limit: int | None = 400) -> str:
+    """A message (an exception, or text such as a builder's log) on one line for a report or the
+    command line: whitespace collapsed, bracketed source-location lines of native libraries
+    dropped, cut at `limit` characters. `first=True` keeps only the first line, where libraries
+    put the gist and details follow."""
+    if isinstance(what, BaseException):
+        text, fallback = str(what), type(what).__name__
+    else:
+        text, fallback = what or "", "unknown error"
+    lines = [x.strip() for x in text.strip().splitlines() if x.strip()]
+    if first:
+        lines = lines[:1]
+    kept = [x for x in lines if not x.startswith("[")] or lines
+    line = " ".join(" ".join(kept).split()) or fallback
+    return line if limit is None or len(line) <= limit else line[:limit - 3] + "..."
 
 
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (libraries put the gist there, details below)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def first_line(what: BaseException | str | None) -> str:
+    """`one_line(what, first=True)`: the gist of a library's multi-line message."""
+    return one_line(what, first=True, limit=None)

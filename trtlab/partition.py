@@ -25,38 +25,32 @@ keeps ancestor/descendant sets and the incompatibility test cheap on graphs of 1
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
 
-from .coverage import CoverageReport, apply_overrides, coverage as compute_coverage
+from .coverage import CoverageReport, apply_overrides, as_settings, coverage as compute_coverage
 from .errors import TrtlabError
 from .model import Model
 from .plan import Fallback, Plan, Subgraph
+from .settings import PartitionSettings
 
 
-def partition(
-    model: Model,
-    coverage: str | CoverageReport = "tensorrt",
-    precision: str = "fp32",
-    *,
-    min_block_size: int = 1,
-    exclude_ops: Iterable[str] = (),
-    exclude_nodes: Iterable[str] = (),
-    include_ops: Iterable[str] = (),
-    include_nodes: Iterable[str] = (),
-) -> Plan:
-    """Split `model` into TensorRT subgraphs and fallback nodes."""
-    if isinstance(min_block_size, bool) or not isinstance(min_block_size, int) or min_block_size < 1:
-        raise TrtlabError(f"min_block_size must be a whole number of at least 1, not {min_block_size!r}.")
+def partition(model: Model, coverage: "str | PartitionSettings | CoverageReport" = "tensorrt",
+              precision: str = "fp32", *, settings: PartitionSettings | None = None, **overrides) -> Plan:
+    """Split `model` into TensorRT subgraphs and fallback nodes.
+
+    `coverage` is a source name, a `PartitionSettings`, or a `CoverageReport` already computed for
+    this model (its source's own verdicts; `settings` and the overrides apply on top). Keyword
+    overrides (``min_block_size=``, ``exclude_ops=``, ...) are the short way to give settings.
+    """
     if isinstance(coverage, CoverageReport):
         if coverage.verdicts.keys() != model.node_by_name.keys():
             raise TrtlabError("The coverage report was made for another model: its nodes differ.",
                               hint="Compute it with trtlab.coverage(model, ...) for this model.")
-        report = apply_overrides(coverage, model, exclude_ops=exclude_ops, exclude_nodes=exclude_nodes,
-                                 include_ops=include_ops, include_nodes=include_nodes)
+        settings = as_settings(settings or PartitionSettings(coverage=coverage.source), **overrides)
+        report = apply_overrides(coverage, model, settings)
     else:
-        report = compute_coverage(model, coverage, precision, exclude_ops=exclude_ops,
-                                  exclude_nodes=exclude_nodes, include_ops=include_ops,
-                                  include_nodes=include_nodes)
+        settings = as_settings(settings or coverage, **overrides)
+        report = compute_coverage(model, settings, precision)
+    min_block_size = settings.min_block_size
     graph = _Graph(model)
     supported = [report.verdicts[n.name].supported for n in model.nodes]
     small: dict[int, int] = {}  # node index -> size of the too-small block it was in
@@ -71,7 +65,7 @@ def partition(
             for i in g:
                 small[i] = len(g)
                 supported[i] = False
-    return _make_plan(model, report, graph, groups, small, min_block_size)
+    return _make_plan(model, report, graph, groups, small, settings)
 
 
 class _Graph:
@@ -212,8 +206,8 @@ def _topological(nodes: list[int], preds: dict, succs: dict, strict: bool = True
 
 
 def _make_plan(model: Model, report: CoverageReport, graph: _Graph, groups: list[list[int]],
-               small: dict[int, int], min_block_size: int) -> Plan:
-    nodes = model.nodes
+               small: dict[int, int], settings: PartitionSettings) -> Plan:
+    nodes, min_block_size = model.nodes, settings.min_block_size
     graph_outputs = set(model.outputs)
     owner = {}
     for gi, g in enumerate(groups):
@@ -249,7 +243,8 @@ def _make_plan(model: Model, report: CoverageReport, graph: _Graph, groups: list
             reason = report.verdicts[node.name].reason
         fallback.append(Fallback(node.name, node.op_type, reason))
     return Plan(model=model, coverage=report, min_block_size=min_block_size, subgraphs=subgraphs,
-                fallback_nodes=fallback, small_block_nodes=[nodes[i].name for i in sorted(small)])
+                fallback_nodes=fallback, small_block_nodes=[nodes[i].name for i in sorted(small)],
+                settings=settings)
 
 
 def recommend_min_block_size(plan: Plan, tolerance_pct: float = 5.0) -> int:

@@ -6,14 +6,15 @@ The CLI, the views, the widgets, the engine builder and the hybrid runner all re
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Mapping
 
-from .report_text import plan_report
+from . import display
 
 if TYPE_CHECKING:
     from .coverage import CoverageReport
     from .model import Model
+    from .settings import PartitionSettings
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Plan:
     fallback_nodes: list[Fallback]
     # Nodes supported by TensorRT but left out because their block was under min_block_size.
     small_block_nodes: list[str] = field(default_factory=list)
+    settings: "PartitionSettings | None" = field(default=None, repr=False)  # what made this plan
 
     # ------------------------------------------------------------ figures
     @property
@@ -97,6 +99,19 @@ class Plan:
                 return s
         raise KeyError(id)
 
+    # ------------------------------------------------------------ editing
+    def without_subgraphs(self, reasons: Mapping[int, str]) -> "Plan":
+        """This plan with the subgraphs in `reasons` (id -> why) turned into fallback nodes, each
+        given the reason. Removing whole subgraphs keeps the plan valid: the rest stay as they were."""
+        fallback = list(self.fallback_nodes)
+        for s in self.subgraphs:
+            if s.id in reasons:
+                fallback += [Fallback(n, self.model.node_by_name[n].op_type, reasons[s.id]) for n in s.nodes]
+        order = self.model.index
+        fallback.sort(key=lambda f: order[f.name])
+        return replace(self, subgraphs=[s for s in self.subgraphs if s.id not in reasons],
+                       fallback_nodes=fallback)
+
     # ------------------------------------------------------------ output
     def to_dict(self) -> dict:
         """The `--json` object of `trtlab inspect`."""
@@ -116,25 +131,12 @@ class Plan:
 
     def report(self) -> str:
         """The dry-run report `trtlab inspect` prints."""
-        return plan_report(self)
+        return display.text(self)
 
     def __repr__(self) -> str:
         return (f"<trtlab.Plan {self.model.name!r}: {self.engine_count} engines, "
                 f"{self.coverage_pct:.1f}% of nodes in TensorRT>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """In a notebook: the report and the before/after graphs side by side."""
-        import html
-
-        from .errors import TrtlabError
-
-        text = self.report()
-        bundle = {"text/plain": text}
-        try:
-            from .views import before_after
-
-            graphs = before_after(self).html()
-        except TrtlabError as exc:  # no graphviz: the report alone, and why
-            graphs = f"<p><i>{html.escape(str(exc))}</i></p>"
-        bundle["text/html"] = f"<pre>{html.escape(text)}</pre>{graphs}"
-        return bundle
+        """In a notebook: the report and a compact graph."""
+        return display.mimebundle(self)

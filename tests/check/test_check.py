@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import trtlab
-from trtlab.check import CheckEvent, check, without_subgraphs
+from trtlab.check import CheckEvent, check
 
 from tests.check.models import conv_model, det_model
 from tests.gluon import dense_block
@@ -38,6 +38,8 @@ def test_check_end_to_end_json_shape(tmp_path):
     for e in d["engines"]:
         assert set(e) >= {"subgraph", "precision", "built", "bytes", "build_s", "cache_hit", "builder"}
         assert e["built"] and e["bytes"] > 0 and not e["cache_hit"]
+    assert [(v["precision"], v["status"]) for v in d["verdicts"]] == [("fp32", "pass"), ("fp16", "pass")]
+    assert all("stand-ins (not TensorRT)" in v["ran"] for v in d["verdicts"])
     acc = {a["precision"]: a for a in d["accuracy"]}
     assert acc["fp32"]["max_abs"] <= 1e-5 and acc["fp32"]["passed"]
     assert acc["fp16"]["top1_agree"] is not None and 0 < acc["fp16"]["max_abs"] < 1e-1
@@ -54,7 +56,7 @@ def test_check_end_to_end_json_shape(tmp_path):
     assert all(0 <= e.fraction <= 1 for e in events)
     # A second check finds every engine in the cache.
     again = check(conv_model(), ["fp32", "fp16"], cache_dir=tmp_path, timing=False)
-    assert all(e["cache_hit"] for e in again.engines)
+    assert all(e.cache_hit for e in again.engines)
 
 
 def test_no_gpu_is_said_plainly(tmp_path):
@@ -66,30 +68,31 @@ def test_no_gpu_is_said_plainly(tmp_path):
     text = " ".join(r.not_done)
     assert "engines not run or timed" in text and can_run_engines()[1] in text
     assert "no TensorRT timing" in text
-    assert all(e["built"] for e in r.engines)  # built all the same
+    assert all(e.built for e in r.engines)  # built all the same
     assert r.accuracy and r.accuracy[0].passed  # stand-ins measured accuracy
 
 
 @needs_trt
-def test_parser_error_in_one_subgraph_falls_back_and_the_rest_goes_on(tmp_path):
+def test_parser_error_in_one_subgraph_leaves_the_precision_not_measured(tmp_path):
     m = det_model()
     plan = trtlab.partition(m, include_nodes=["det"], exclude_nodes=["abs"])
     assert [s.nodes for s in plan.subgraphs] == [["relu", "det"], ["neg"]]
     r = check(m, ["fp32"], plan=plan, cache_dir=tmp_path, timing=False)
-    by_id = {e["subgraph"]: e for e in r.engines}
-    assert not by_id[0]["built"] and "parser" in by_id[0]["error"].lower() and "det" in by_id[0]["error"].lower()
-    assert by_id[1]["built"]
-    assert any("subgraph 0" in s and "fall back" in s for s in r.not_done)
-    segs = r.segments
-    assert [s["kind"] for s in segs] == ["fallback", "tensorrt"]  # relu+det+abs in one fallback run
-    assert r.accuracy[0].passed
+    by_id = {r.engine_subgraph(e): e for e in r.engines}
+    assert not by_id[0].built and "parser" in by_id[0].error.lower() and "det" in by_id[0].error.lower()
+    assert by_id[1].built
+    # The other engine still built, but fp32 did not run as TensorRT would: no verdict of pass.
+    v = r.verdict("fp32")
+    assert v.status == "not measured" and "subgraph 0" in v.reason and "det" in v.reason
+    assert r.accuracy == [] and r.exit_status == 1
+    assert any(s.startswith("fp32 not measured: ") for s in r.not_done)
 
 
 def test_without_subgraphs_keeps_the_rest_and_the_reason():
     m = chain_model()
     plan = trtlab.partition(m, exclude_nodes=["relu3"])
     reason = "engine build failed (fp16): out of memory while building the engine"
-    out = without_subgraphs(plan, {0: reason})
+    out = plan.without_subgraphs({0: reason})
     assert [s.id for s in out.subgraphs] == [1]
     fb = {f.name: f.reason for f in out.fallback_nodes}
     assert all(fb[n] == reason for n in plan.subgraphs[0].nodes) and "relu3" in fb
@@ -108,9 +111,10 @@ def test_calibration_of_the_wrong_shape_skips_int8_only(tmp_path):
     cal.mkdir()
     np.save(cal / "0.npy", np.zeros((1, 3, 4, 4), np.float32))
     r = check(conv_model(), ["fp32", "int8"], calibration=cal, cache_dir=tmp_path / "cache", timing=False)
-    assert any("int8 skipped" in s and "expected shape 2x3x8x8" in s for s in r.not_done)
+    assert r.verdict("int8").status == "not measured" and "expected shape 2x3x8x8" in r.verdict("int8").reason
+    assert any(s.startswith("int8 not measured") for s in r.not_done) and r.verdict("fp32").status == "pass"
     assert [a.precision for a in r.accuracy] == ["fp32"]
-    assert {e["precision"] for e in r.engines} == {"fp32"}
+    assert {e.precision for e in r.engines} == {"fp32"}
 
 
 @needs_trt
@@ -121,7 +125,7 @@ def test_int8_with_good_calibration(tmp_path):
     for i in range(4):
         np.save(cal / f"{i}.npy", rng.standard_normal((2, 3, 8, 8)).astype(np.float32))
     r = check(conv_model(), ["int8"], calibration=cal, cache_dir=tmp_path / "cache", timing=False)
-    assert [e["precision"] for e in r.engines] == ["int8"] and r.engines[0]["built"]
+    assert [e.precision for e in r.engines] == ["int8"] and r.engines[0].built
     assert r.accuracy[0].precision == "int8" and r.accuracy[0].outputs[0].max_abs > 0
 
 
@@ -130,7 +134,7 @@ def test_cache_dir_that_cannot_be_written(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     r = check(chain_model(), ["fp32"], cache_dir=blocker / "cache", timing=False)
-    assert all(e["built"] for e in r.engines)
+    assert all(e.built for e in r.engines)
     assert any("not writable" in s for s in r.not_done)
 
 
@@ -194,7 +198,7 @@ def test_a_second_check_in_a_new_process_takes_every_engine_from_the_cache(tmp_p
             "from tests.check.models import conv_model\n"
             "from trtlab.check import check\n"
             "r = check(conv_model(), ['fp32', 'fp16'], cache_dir=sys.argv[1], timing=False)\n"
-            "print(json.dumps(r.engines))\n")
+            "print(json.dumps([e.to_dict() for e in r.engines]))\n")
     runs = []
     for seed in ("1", "2"):
         out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
@@ -212,8 +216,8 @@ def test_a_truncated_engine_is_rebuilt_by_the_next_check(tmp_path):
     (engine_path,) = (tmp_path / "engines").glob("*.engine")
     engine_path.write_bytes(engine_path.read_bytes()[:1000])
     again = check(conv_model(), ["fp32"], cache_dir=tmp_path, timing=False)
-    assert [e["cache_hit"] for e in again.engines] == [False] and again.engines[0]["built"]
-    assert engine_path.stat().st_size == first.engines[0]["bytes"]
+    assert [e.cache_hit for e in again.engines] == [False] and again.engines[0].built
+    assert engine_path.stat().st_size == first.engines[0].bytes
 
 
 def test_one_precision_may_be_given_as_a_string():

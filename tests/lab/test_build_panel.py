@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 
 from trtlab.lab import Lab
 from trtlab.lab.figures import shown_figures
@@ -15,10 +15,13 @@ def test_build_runs_in_the_background_and_reports(small_model):
     lab.precision.value = "fp16"
     panel = lab.build_panel
     assert "fp32, fp16" in panel.status.value
-    t0 = time.perf_counter()
+    gate = threading.Event()
+    seen = panel._on_progress
+    panel._on_progress = lambda event: (gate.wait(60), seen(event))  # the check waits for us
     panel.build.click()
-    assert time.perf_counter() - t0 < 0.5  # the click returns at once; the work is in a thread
-    assert panel.build.disabled and not panel.cancel.disabled
+    # The click returned while the check is held at its first step: the work is in a thread.
+    assert panel.running and panel.build.disabled and not panel.cancel.disabled
+    gate.set()
     assert set(panel.bars) == {s.name for s in lab.plan.subgraphs}
     assert panel.wait(120)
     assert panel.error is None and lab.errors.value == ""
@@ -28,27 +31,38 @@ def test_build_runs_in_the_background_and_reports(small_model):
     assert all(bar.value == 2 for bar in panel.bars.values())
     # The accuracy table has a row per precision and says what was compared with what.
     assert panel.accuracy.value.count("<tr>") == 1 + sum(len(r.outputs) for r in result.accuracy)
-    assert "measured:" in panel.accuracy.value
-    assert "fp16" in panel.accuracy.value + panel.notes.value  # measured, or said why not
+    assert "Compared: fp32: " in panel.accuracy.value and "fp16: " in panel.accuracy.value
+    # One status per precision, in the status line's table.
+    assert "trtlab-verdicts" in panel.status.value
+    assert [v.status for v in result.verdicts] == ["pass", "pass"]
     figures = shown_figures(panel.charts)
     titles = [f["layout"]["title"]["text"] for f in figures]
     assert len(figures) == 3 and result.timing[0].device in titles[0]  # says where it was measured
     assert "Speed-up" in titles[1] and "error" in titles[2]
-    # Where no engine can run, the panel says so in words.
-    if not any(t.backend.startswith("TensorRT") for t in result.timing):
-        assert "stand-in" in panel.notes.value or "not" in panel.notes.value
+    # Where no engine can run, the panel says so in words, and what ran instead.
+    if not result.engines_runnable:
+        assert "stand-ins (not TensorRT)" in panel.notes.value
+        assert "stand-ins (not TensorRT)" in panel.accuracy.value
 
 
 def test_cancel_stops_and_leaves_the_panel_usable(small_model):
     lab = Lab(small_model, check_options=FAST)
     panel = lab.build_panel
+    gate = threading.Event()
+    seen = panel._on_progress
+    panel._on_progress = lambda event: (gate.wait(60), seen(event))
     panel.build.click()
-    panel.cancel.click()
+    panel.cancel.click()  # while the check is held at its first step
+    gate.set()
     assert panel.wait(120)
-    assert panel.error is None and not panel.build.disabled
-    assert panel.result is not None
-    if panel.result.cancelled:
-        assert panel.status.value.startswith("Cancelled")
+    assert panel.error is None and not panel.build.disabled and panel.cancel.disabled
+    assert panel.result is not None and panel.result.cancelled
+    assert panel.status.value.startswith("Cancelled")
+    assert all(v.status == "not measured" for v in panel.result.verdicts)
+    panel._on_progress = seen
+    panel.options = dict(FAST, timing=False)
+    panel.build.click()  # usable again
+    assert panel.wait(120) and panel.result is not None and not panel.result.cancelled
 
 
 def test_a_failing_check_shows_in_the_widget(small_model):
@@ -60,7 +74,7 @@ def test_a_failing_check_shows_in_the_widget(small_model):
     assert not panel.build.disabled
     # Still usable: the coverage controls work and a corrected build goes through.
     lab.coverage_panel.op_checks["Relu"].value = False
-    assert "Relu" in lab.settings.exclude_ops and lab.errors.value == ""
+    assert "Relu" in lab.settings.partition.exclude_ops and lab.errors.value == ""
     panel.options = dict(FAST, timing=False)
     panel.build.click()
     assert panel.wait(120) and panel.error is None and panel.result.accuracy

@@ -43,7 +43,7 @@ def test_unticking_an_op_changes_plan_figures_and_both_graphs(small_model):
     figures0 = lab.coverage_panel.figures.value
     lab.coverage_panel.op_checks["Add"].value = False
     lab.graph.wait()
-    assert lab.plan is not plan0 and lab.settings.exclude_ops == frozenset({"Add"})
+    assert lab.plan is not plan0 and lab.settings.partition.exclude_ops == frozenset({"Add"})
     assert _statuses(lab.graph.before.value)["n-add"] == "excluded"
     assert lab.graph.after.value != after0 and "drawing the new plan" not in lab.graph.after.value
     assert lab.coverage_panel.figures.value != figures0
@@ -60,7 +60,7 @@ def test_ticking_an_unsupported_op_forces_it_in(small_model):
     box = lab.coverage_panel.op_checks["MaxRoiPool"]
     assert box.value is False
     box.value = True
-    assert lab.settings.include_ops == frozenset({"MaxRoiPool"})
+    assert lab.settings.partition.include_ops == frozenset({"MaxRoiPool"})
     assert lab.plan.coverage_pct == 100.0
 
 
@@ -132,7 +132,7 @@ def test_errors_show_in_the_widget_and_leave_it_usable(small_model, monkeypatch)
     assert lab.coverage_panel.preset.value == "tensorrt"  # back to what works
     monkeypatch.undo()
     lab.coverage_panel.op_checks["Relu"].value = False
-    assert lab.errors.value == "" and "Relu" in lab.settings.exclude_ops
+    assert lab.errors.value == "" and "Relu" in lab.settings.partition.exclude_ops
 
 
 def test_sweep_draws_coverage_against_min_block_size(small_model):
@@ -185,3 +185,23 @@ def test_inputs_apply_to_a_model_as_trtlab_load_does(small_model):
     # inputs= is not silently dropped when the model is already loaded.
     with pytest.raises(trtlab.TrtlabError, match="fixed dimension"):
         Lab(small_model, inputs={"x": (2, 3, 8, 8)})
+
+
+def test_precision_and_preset_changes_keep_the_users_exclusions(small_model):
+    lab = Lab(small_model, exclude_nodes=["conv2"])
+    lab.coverage_panel.op_checks["Add"].value = False
+    at_fp32 = lab.plan
+    assert "Add" in lab.settings.partition.exclude_ops
+    for precision in ("fp16", "int8", "fp32"):
+        lab.precision.value = precision
+        assert not lab.coverage_panel.op_checks["Add"].value
+        assert "Add" in lab.settings.partition.exclude_ops
+        assert lab.settings.partition.exclude_nodes == frozenset({"conv2"})
+    lab.coverage_panel.min_block_size.value = 2
+    lab.coverage_panel.min_block_size.value = 1
+    assert "Add" in lab.settings.partition.exclude_ops and lab.plan.engine_count == at_fp32.engine_count
+    lab.coverage_panel.preset.value = "mxnet-1.3"
+    assert not lab.coverage_panel.op_checks["Add"].value
+    lab.coverage_panel.forget_choices()
+    lab.precision.value = "fp16"
+    assert lab.coverage_panel.op_checks["Add"].value  # back to what the table says

@@ -37,7 +37,7 @@ def test_report_needs_an_html_name(result, tmp_path):
 
 def test_charts_titles_say_what_and_where(result):
     pytest.importorskip("plotly", reason="needs plotly (pip install 'trtlab[lab]')")
-    from trtlab.views import charts
+    from trtlab.report import charts
 
     lat = charts.latency_figure(result.timing)
     assert lat.layout.title.text.startswith("Latency per run on CPU: ") and "batch 2" in lat.layout.title.text
@@ -65,6 +65,6 @@ def test_a_result_shows_its_tables_in_a_notebook(result):
     bundle = result._repr_mimebundle_()
     page = bundle["text/html"]
     assert bundle["text/plain"] == result.summary()
-    assert "<table>" in page and "Accuracy" in page and "Timing" in page
+    assert "<table" in page and "Accuracy" in page and "Timing" in page
     assert "<h1>" not in page and "<h3>trtlab check" in page  # headings sit below the notebook's own
     assert "<svg" not in page and "<script" not in page  # no graphs or plotly.js inline: small and quick

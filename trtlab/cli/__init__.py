@@ -10,18 +10,25 @@ import argparse
 import importlib
 import sys
 
-from ..errors import TrtlabError
+from ..errors import TrtlabError, one_line
 
 SUBCOMMANDS = ("inspect", "check", "lab")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes end as one `trtlab: error:` line, like every other user error."""
+
+    def error(self, message: str):
+        raise TrtlabError(f"{message} (see: {self.prog} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="trtlab", description="See and measure what TensorRT does to a deep-learning model.")
     parser.add_argument("--version", action="version", version=f"trtlab {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in SUBCOMMANDS:
         importlib.import_module(f".{name}", __name__).register(sub)
@@ -29,16 +36,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except TrtlabError as exc:
-        print(f"trtlab: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"trtlab: error: {one_line(exc, limit=None)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("trtlab: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `trtlab inspect ... | head`: the reader left, so stop quietly
+        _quiet_stdout()
+        return 0
+
+
+def _quiet_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

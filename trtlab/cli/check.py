@@ -7,20 +7,34 @@ from __future__ import annotations
 
 import sys
 
-from .inspect import add_model_options, plan_from_args
+from .inspect import add_model_options, partition_settings
+from .output import json_only_on_stdout
+
+EPILOG = """exit status:
+  0  every requested precision was measured and passed
+  1  a precision failed, or could not be measured (the output says why)
+  2  a usage error (bad option, missing file, unreadable model)
+  130 interrupted"""
 
 
 def register(sub) -> None:
+    import argparse
+
     p = sub.add_parser("check", help="build engines, compare accuracy and time a model",
                        description="Partition the model, build a TensorRT engine per subgraph in each "
                                    "precision (cached), run the hybrid model against the fp32 whole "
-                                   "model, time it, and say plainly what could not be done here.")
+                                   "model, time it, and say plainly what could not be done here. Each "
+                                   "precision ends in one status: pass, fail or not measured.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_options(p, many_precisions=True)
+    p.add_argument("--feeds", metavar="FILE.npz", help="real input values (one array per model input)")
     p.add_argument("--calibration", metavar="DIR",
                    help="int8 calibration samples: .npy files (one-input models) or .npz files")
     p.add_argument("--cache-dir", metavar="DIR", help="engine cache directory (default: ~/.cache/trtlab)")
     p.add_argument("--no-cache", action="store_true", help="build every engine afresh, cache nothing")
     p.add_argument("--no-build", action="store_true", help="skip engine builds (accuracy with stand-ins only)")
+    p.add_argument("--build-timeout", type=float, default=600.0, metavar="S",
+                   help="stop an engine build after S seconds (default: 600; 0 for no limit)")
     p.add_argument("--no-timing", action="store_true", help="skip timing")
     p.add_argument("--seconds", type=float, default=1.0, metavar="S",
                    help="time each backend for at least S seconds (default: 1)")
@@ -29,30 +43,36 @@ def register(sub) -> None:
     p.add_argument("--warmup-ms", type=float, default=200.0, metavar="MS", help="warm-up time (default: 200)")
     p.add_argument("--per-node", action="store_true",
                    help="also find the nodes where reduced-precision error enters")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (and only that) on stdout")
     p.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=run)
 
 
+def settings_from_args(args):
+    from ..check import CheckSettings, TimingOptions
+
+    return CheckSettings(
+        precisions=tuple(args.precision), partition=partition_settings(args),
+        inputs=dict(args.inputs) or None, params=args.params, feeds=args.feeds, calibration=args.calibration,
+        cache_dir=False if args.no_cache else (args.cache_dir or True), build=not args.no_build,
+        build_timeout_s=args.build_timeout or None, timing=not args.no_timing, per_node=args.per_node,
+        timing_options=TimingOptions(warmup_ms=args.warmup_ms, iterations=args.iterations, seconds=args.seconds))
+
+
 def run(args) -> int:
     from ..check import check
 
-    plan = plan_from_args(args, precision=args.precision[0])
+    settings = settings_from_args(args)
 
     def progress(event) -> None:
         if not args.quiet:
             print(f"[{event.done}/{event.total}] {event.message}", file=sys.stderr, flush=True)
 
-    cache = False if args.no_cache else (args.cache_dir or True)
-    result = check(plan.model, args.precision, plan=plan, params=args.params, calibration=args.calibration,
-                   cache_dir=cache,
-                   build=not args.no_build, timing=not args.no_timing, per_node=args.per_node,
-                   timing_options={"seconds": args.seconds, "iterations": args.iterations,
-                                   "warmup_ms": args.warmup_ms},
-                   progress=progress)
-    if args.report:
-        result.save_html(args.report)
+    with json_only_on_stdout(args.json):
+        result = check(args.model, settings, progress=progress)
+        if args.report:
+            result.save_html(args.report)
     if args.json:
         print(result.to_json(indent=1))
     else:
@@ -62,4 +82,4 @@ def run(args) -> int:
         if args.report:
             print(f"Wrote report: {args.report}")
     sys.stdout.flush()
-    return 0 if result.passed else 1
+    return result.exit_status

@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..coverage import SOURCES
-from ..precisions import PRECISIONS
 from ..errors import TrtlabError
 from ..model import parse_shape
+from ..precisions import PRECISIONS
+from ..settings import SOURCES
 
 
 def input_shape(text: str) -> tuple[str, tuple[int, ...]]:
@@ -53,18 +53,24 @@ def load_from_args(args):
     return load(args.model, inputs=dict(args.inputs) or None, params=args.params)
 
 
-def plan_from_args(args, model=None, precision: str | None = None):
-    from ..coverage import check_source
-    from ..precisions import check_precision
-    from ..partition import partition
+def partition_settings(args):
+    """The partition options of the command line as one `PartitionSettings`."""
+    from ..settings import PartitionSettings
 
-    check_source(args.coverage)
+    return PartitionSettings(coverage=args.coverage, min_block_size=args.min_block_size,
+                             exclude_ops=args.exclude, exclude_nodes=args.exclude_node, include_ops=args.include)
+
+
+def plan_from_args(args, model=None, precision: str | None = None):
+    from ..partition import partition
+    from ..precisions import check_precision
+
+    settings = partition_settings(args)
     if precision is None:
         precision = args.precision if isinstance(args.precision, str) else args.precision[0]
     check_precision(precision)
     model = model if model is not None else load_from_args(args)
-    return partition(model, args.coverage, precision, min_block_size=args.min_block_size,
-                     exclude_ops=args.exclude, exclude_nodes=args.exclude_node, include_ops=args.include)
+    return partition(model, settings, precision)
 
 
 def register(sub) -> None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from ..errors import TrtlabError
 from ..model import Model
 from ..precisions import check_precision
+from ..settings import SOURCES, PartitionSettings, check_source
 
-SOURCES = ("parser", "tensorrt", "mxnet-1.3")
 
 
 @dataclass(frozen=True)
@@ -50,33 +49,21 @@ class CoverageReport:
         return self.verdicts[node].reason
 
 
-def check_source(source: str) -> str:
-    if source not in SOURCES:
-        raise TrtlabError(f"Unknown coverage source '{source}'.",
-                          hint=f"Choose one of: {', '.join(SOURCES)}.")
-    return source
-
-
-
-
-def coverage(
-    model: Model,
-    source: str = "tensorrt",
-    precision: str = "fp32",
-    *,
-    exclude_ops: Iterable[str] = (),
-    exclude_nodes: Iterable[str] = (),
-    include_ops: Iterable[str] = (),
-    include_nodes: Iterable[str] = (),
-) -> CoverageReport:
-    """Decide each node of `model`. Overrides apply on top of the source, in this order:
-    force-include (ops, then nodes), then exclude (ops, then nodes); a node named both ways
-    is excluded."""
-    check_source(source)
+def coverage(model: Model, source: "str | PartitionSettings" = "tensorrt", precision: str = "fp32",
+             **overrides) -> CoverageReport:
+    """Decide each node of `model`: `source` is a coverage source name or a `PartitionSettings`
+    (whose overrides then apply); keyword overrides (``exclude_ops=``, ``exclude_nodes=``,
+    ``include_ops=``, ``include_nodes=``) are the short way to give them."""
+    settings = as_settings(source, **overrides)
     check_precision(precision)
-    base = _base_verdicts(model, source, precision)
-    return apply_overrides(base, model, exclude_ops=exclude_ops, exclude_nodes=exclude_nodes,
-                           include_ops=include_ops, include_nodes=include_nodes)
+    return apply_overrides(_base_verdicts(model, settings.coverage, precision), model, settings)
+
+
+def as_settings(source: "str | PartitionSettings", **overrides) -> PartitionSettings:
+    """A `PartitionSettings` from a source name and keyword overrides, or the one given."""
+    if isinstance(source, PartitionSettings):
+        return source.replace(**overrides) if overrides else source
+    return PartitionSettings(coverage=source, **overrides)
 
 
 def _base_verdicts(model: Model, source: str, precision: str) -> CoverageReport:
@@ -93,15 +80,15 @@ def _base_verdicts(model: Model, source: str, precision: str) -> CoverageReport:
     return parser_coverage(model, precision)
 
 
-def apply_overrides(base: CoverageReport, model: Model, *, exclude_ops=(), exclude_nodes=(),
-                    include_ops=(), include_nodes=()) -> CoverageReport:
-    exclude_ops, exclude_nodes = set(exclude_ops), set(exclude_nodes)
-    include_ops, include_nodes = set(include_ops), set(include_nodes)
+def apply_overrides(base: CoverageReport, model: Model, settings: PartitionSettings) -> CoverageReport:
+    """`base` (a source's own verdicts) with the user's overrides in `settings` applied."""
+    exclude_ops, exclude_nodes = settings.exclude_ops, settings.exclude_nodes
+    include_ops, include_nodes = settings.include_ops, settings.include_nodes
     unknown = (exclude_nodes | include_nodes) - set(model.node_by_name)
     if unknown:
         raise TrtlabError(f"No node named {', '.join(sorted(map(repr, unknown)))} in the model.",
                           hint="Use the node names that `trtlab inspect --json` prints.")
-    if not (exclude_ops or exclude_nodes or include_ops or include_nodes):
+    if not settings.has_overrides:
         return base
     out: dict[str, Verdict] = {}
     for name, v in base.verdicts.items():
@@ -112,8 +99,4 @@ def apply_overrides(base: CoverageReport, model: Model, *, exclude_ops=(), exclu
         elif not v.supported and (name in include_nodes or v.op in include_ops):
             v = Verdict(name, v.op, True, f"forced in by user (source said: {v.reason})")
         out[name] = v
-    return CoverageReport(
-        base.source, base.precision, out, base.detail,
-        overrides={"exclude_ops": sorted(exclude_ops), "exclude_nodes": sorted(exclude_nodes),
-                   "include_ops": sorted(include_ops), "include_nodes": sorted(include_nodes)},
-    )
+    return CoverageReport(base.source, base.precision, out, base.detail, overrides=settings.overrides())

@@ -13,6 +13,7 @@ from ..errors import TrtlabError
 from ..loaders import load
 from ..model import Model
 from ..plan import Plan
+from ..settings import PartitionSettings
 from ..installed_tensorrt import find_tensorrt
 from .build_panel import BuildPanel
 from .coverage_panel import CoveragePanel
@@ -36,8 +37,10 @@ class Lab(W.VBox):
 
     def __init__(self, model: Any, *, coverage: str = "tensorrt", precision: str = "fp32",
                  min_block_size: int = 1, inputs: Mapping | None = None,
-                 check_options: Mapping[str, Any] | None = None):
+                 exclude_nodes=(), include_nodes=(), check_options: Mapping[str, Any] | None = None):
         self.model: Model = load(model, inputs=inputs)
+        # Node overrides have no checkbox: they ride along with every change of the controls.
+        self._nodes = PartitionSettings(coverage=coverage, exclude_nodes=exclude_nodes, include_nodes=include_nodes)
         self.session = Session(self.model)
         self.timings: dict[str, float] = {}
         self.plan: Plan | None = None
@@ -54,7 +57,8 @@ class Lab(W.VBox):
                                             on_change=self._coverage_changed)
         self.graph = GraphPanel(self.model, self.show_error)
         self.sweep = SweepPanel(self.session, lambda: self.settings, self.show_error)
-        self.build_panel = BuildPanel(self, dict(check_options or {}))
+        self.build_panel = BuildPanel(lambda: self.plan, lambda: self.precision.value, self.show_error,
+                                      dict(check_options or {}))
         self.precision.observe(self._precision_changed, "value")
         self.tabs = W.Tab([self.graph, self.build_panel, self.sweep])
         for i, title in enumerate(("Graph", "Build and time", "Sweep")):
@@ -72,7 +76,7 @@ class Lab(W.VBox):
         try:
             cp = self.coverage_panel
             s = self.session.settings_for(cp.preset.value, self.precision.value, cp.allowed,
-                                          cp.min_block_size.value)
+                                          cp.min_block_size.value, base=self._nodes)
             plan = self.session.plan(s)
             t1 = time.perf_counter()
             cp.show_plan(plan)

@@ -10,27 +10,30 @@ from __future__ import annotations
 
 import html
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as W
 
 from ..plan import Plan
+from ..report import tables
+from ..report.charts import check_figures
 from .figures import set_figures
 
 if TYPE_CHECKING:
     from ..check import CheckEvent, CheckResult
-    from .app import Lab
 
 
 class BuildPanel(W.VBox):
     """`build`, `cancel`, `overall` and `bars` (one per engine), `status`, `charts`, `accuracy`.
 
-    `options` go to `trtlab.check` (e.g. ``{"cache_dir": False, "timing_options": {...}}``);
+    `plan()` and `precision()` give the plan and precision to check now, `on_error` shows a
+    failure; `options` go to `trtlab.check` (e.g. ``{"cache_dir": False, "timing_options": {...}}``);
     `result` is the last `CheckResult`.
     """
 
-    def __init__(self, lab: "Lab", options: dict[str, Any] | None = None):
-        self.lab = lab
+    def __init__(self, plan: Callable[[], Plan | None], precision: Callable[[], str],
+                 on_error: Callable[[BaseException], None], options: dict[str, Any] | None = None):
+        self._plan, self._precision, self._on_error = plan, precision, on_error
         self.options: dict[str, Any] = dict(options or {})
         self.build = W.Button(description="Build and time", icon="play", button_style="primary",
                               tooltip="build a TensorRT engine per subgraph, check accuracy, time")
@@ -71,11 +74,12 @@ class BuildPanel(W.VBox):
                              "model and time it.")
 
     def _compare_changed(self, _change) -> None:
-        if self.lab.plan is not None:
-            self.plan_changed(self.lab.plan)
+        plan = self._plan()
+        if plan is not None:
+            self.plan_changed(plan)
 
     def precisions(self) -> list[str]:
-        p = self.lab.precision.value
+        p = self._precision()
         return ["fp32", p] if self.compare_fp32.value and p != "fp32" else [p]
 
     @property
@@ -84,9 +88,10 @@ class BuildPanel(W.VBox):
 
     # ------------------------------------------------------------ work
     def start(self) -> None:
-        if self.running or self.lab.plan is None:
+        plan = self._plan()
+        if self.running or plan is None:
             return
-        plan, precisions = self.lab.plan, self.precisions()
+        precisions = self.precisions()
         self._cancel.clear()
         self.error, self.result, self._precisions = None, None, precisions
         self.bars = {}
@@ -123,7 +128,7 @@ class BuildPanel(W.VBox):
         except Exception as exc:  # shown in the Lab; the panel stays usable
             self.error = exc
             self.status.value = "The check stopped with an error (see above)."
-            self.lab.show_error(exc)
+            self._on_error(exc)
         finally:
             self.build.disabled, self.cancel.disabled = False, True
             self.overall.layout.visibility = "hidden"
@@ -143,63 +148,20 @@ class BuildPanel(W.VBox):
 
     # ------------------------------------------------------------ results
     def _show(self, result: "CheckResult") -> None:
-        built = sum(e["built"] for e in result.engines)
+        built = sum(e.built for e in result.engines)
         done = "Cancelled: showing what was done." if result.cancelled else "Done."
         secs = sum(result.elapsed_s.values()) if result.elapsed_s else 0.0
-        self.status.value = (f"{done} {built} of {len(result.engines)} engine builds succeeded"
-                             f"{f' ({result.builder})' if result.builder else ''}; {secs:.1f} s.")
+        n = len(result.engines)
+        self.status.value = (f"{done} {built} of {n} engine build{'s' if n != 1 else ''} succeeded"
+                             f"{f' ({html.escape(result.builder)})' if result.builder else ''}; {secs:.1f} s."
+                             + tables.verdicts_table(result))
         for e in result.engines:
-            bar = self.bars.get(f"trt_engine_{e['subgraph']}")
-            if bar is not None and not e["built"]:
+            bar = self.bars.get(e.name)
+            if bar is not None and not e.built:
                 bar.bar_style = "danger"
-                bar.tooltip = e["error"] or "not built"
+                bar.tooltip = e.error or "not built"
             elif bar is not None:
                 bar.bar_style = "success"
-        self.notes.value = notes_html(result)
-        self.accuracy.value = accuracy_html(result)
+        self.notes.value = tables.notes_list(result)
+        self.accuracy.value = tables.accuracy_table(result) if result.accuracy else ""
         set_figures(self.charts, *check_figures(result))
-
-
-def check_figures(result: "CheckResult") -> list:
-    """Latency, speed-up over the framework's whole-model run, accuracy: each titled with what
-    was measured and where (the backend names say when ONNX Runtime stood in for TensorRT)."""
-    from ..views import charts
-
-    figs = []
-    if result.timing:
-        figs.append(charts.latency_figure(result.timing))
-    if len(result.timing) > 1:
-        figs.append(charts.speedup_figure(result.timing))
-    if result.accuracy:
-        figs.append(charts.accuracy_figure(result.accuracy))
-    return figs
-
-
-def notes_html(result: "CheckResult") -> str:
-    """What was done and, plainly, what could not be done here and why."""
-    items = [f"<li>{html.escape(s)}</li>" for s in result.done]
-    items += [f"<li style='color:#8a4b00'>{html.escape(s)}</li>" for s in result.not_done]
-    items += [f"<li style='color:#8a4b00'>warning: {html.escape(s)}</li>" for s in result.warnings]
-    return f"<ul class='trtlab-check-notes' style='margin:4px 0'>{''.join(items)}</ul>" if items else ""
-
-
-def accuracy_html(result: "CheckResult") -> str:
-    if not result.accuracy:
-        return ""
-    rows = []
-    for r in result.accuracy:
-        for o in r.outputs:
-            top1 = "" if o.top1_agree is None else f"{o.top1_agree:.0%}"
-            verdict = ("<span style='color:#2e7d32'>pass</span>" if o.passed else
-                       "<span style='color:#b71c1c'>FAIL</span>")
-            rows.append(
-                f"<tr><td>{html.escape(r.precision)}</td><td><code>{html.escape(o.output)}</code></td>"
-                f"<td>{o.max_abs:.3g}</td><td>{o.max_rel:.3g}</td><td>{o.cosine:.6f}</td>"
-                f"<td>{top1}</td><td>atol {o.atol:g}, rtol {o.rtol:g}</td><td>{verdict}</td></tr>")
-    labels = sorted({r.label for r in result.accuracy})
-    caption = "; ".join(html.escape(lbl) for lbl in labels)
-    head = "".join(f"<th style='text-align:left;padding-right:10px'>{h}</th>" for h in (
-        "precision", "output", "max abs err", "max rel err", "cosine", "top-1 agrees",
-        "tolerance", ""))
-    return (f"<div><b>Accuracy</b> <span style='color:#666;font-size:12px'>(measured: {caption})</span>"
-            f"<table class='trtlab-accuracy-table'><tr>{head}</tr>{''.join(rows)}</table></div>")

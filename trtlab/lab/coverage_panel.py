@@ -19,6 +19,8 @@ class CoveragePanel(W.VBox):
         self.session = session
         self._on_change = on_change
         self._quiet = False  # set while the preset rewrites the checkboxes: one update, not N
+        # The user's own ticks, kept across precision and preset changes (op type -> ticked).
+        self.user_choices: dict[str, bool] = {}
         model = session.model
         self.preset = W.Dropdown(options=list(PRESETS), value=source, description="Coverage",
                                  style={"description_width": "initial"})
@@ -62,14 +64,15 @@ class CoveragePanel(W.VBox):
         return {op: box.value for op, box in self.op_checks.items()}
 
     def reset_ops(self, precision: str) -> None:
-        """Tick exactly the ops the current preset accepts at `precision`."""
+        """Tick the ops the current preset accepts at `precision`, except where the user ticked
+        or unticked one: that choice stays."""
         source = self.preset.value
         defaults = self.session.op_defaults(source, precision)
         reasons = self.session.op_reasons(source, precision)
         self._quiet = True
         try:
             for op, box in self.op_checks.items():
-                box.value = defaults.get(op, False)
+                box.value = self.user_choices.get(op, defaults.get(op, False))
                 why = reasons.get(op, "")
                 self._notes[op].value = (
                     "<span style='color:#2e7d32'>accepted</span>" if not why else
@@ -83,8 +86,16 @@ class CoveragePanel(W.VBox):
             self._on_change("preset", change)
 
     def _changed(self, change) -> None:
-        if not self._quiet:
-            self._on_change("ops", change)
+        if self._quiet:
+            return
+        box = change.get("owner")
+        if isinstance(box, W.Checkbox):
+            self.user_choices[box.description] = change["new"]
+        self._on_change("ops", change)
+
+    def forget_choices(self) -> None:
+        """Back to what the preset says for every op type."""
+        self.user_choices.clear()
 
     def set_preset_quietly(self, value: str) -> None:
         self._quiet = True
@@ -98,7 +109,7 @@ class CoveragePanel(W.VBox):
         fallback = len(plan.fallback_nodes)
         cards = [
             ("coverage", f"{plan.coverage_pct:.1f}%", f"{plan.nodes_in_engines} of {plan.total_nodes} nodes in TensorRT"),
-            ("engines", str(plan.engine_count), "TensorRT subgraphs"),
+            ("engines", str(plan.engine_count), "TensorRT subgraph" + ("" if plan.engine_count == 1 else "s")),
             ("ops / engine", f"{plan.ops_per_engine:.1f}", "mean nodes per engine"),
             ("fallback", str(fallback), "nodes left to the framework"),
         ]

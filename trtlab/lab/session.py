@@ -15,6 +15,7 @@ from ..coverage import CoverageReport, apply_overrides, coverage
 from ..model import Model
 from ..partition import partition
 from ..plan import Plan
+from ..settings import PartitionSettings
 
 PRESETS = (("TensorRT support table", "tensorrt"), ("installed TensorRT parser", "parser"),
            ("MXNet 1.3 integration", "mxnet-1.3"))
@@ -22,16 +23,17 @@ PRESETS = (("TensorRT support table", "tensorrt"), ("installed TensorRT parser",
 
 @dataclass(frozen=True)
 class Settings:
-    source: str = "tensorrt"
+    """One state of the Lab's controls: the precision and the partition settings."""
+
     precision: str = "fp32"
-    min_block_size: int = 1
-    exclude_ops: frozenset = field(default_factory=frozenset)
-    include_ops: frozenset = field(default_factory=frozenset)
+    partition: PartitionSettings = field(default_factory=PartitionSettings)
+
+    @property
+    def source(self) -> str:
+        return self.partition.coverage
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "precision": self.precision,
-                "min_block_size": self.min_block_size, "exclude_ops": sorted(self.exclude_ops),
-                "include_ops": sorted(self.include_ops)}
+        return {"precision": self.precision, **self.partition.to_dict()}
 
 
 class Session:
@@ -89,22 +91,24 @@ class Session:
         return out
 
     def settings_for(self, source: str, precision: str, allowed: Mapping[str, bool],
-                     min_block_size: int) -> Settings:
-        """Turn the op checkboxes into overrides relative to the source's own verdicts."""
+                     min_block_size: int, base: PartitionSettings | None = None) -> Settings:
+        """Turn the op checkboxes into overrides relative to the source's own verdicts; node
+        overrides in `base` are kept."""
         defaults = self.op_defaults(source, precision)
         exclude = frozenset(op for op, ok in allowed.items() if not ok and defaults.get(op, False))
         include = frozenset(op for op, ok in allowed.items() if ok and not defaults.get(op, True))
-        return Settings(source, precision, int(min_block_size), exclude, include)
+        part = (base or PartitionSettings()).replace(coverage=source, min_block_size=int(min_block_size),
+                                                     exclude_ops=exclude, include_ops=include)
+        return Settings(precision, part)
 
     def coverage(self, s: Settings) -> CoverageReport:
-        return apply_overrides(self.base_coverage(s.source, s.precision), self.model,
-                               exclude_ops=s.exclude_ops, include_ops=s.include_ops)
+        return apply_overrides(self.base_coverage(s.source, s.precision), self.model, s.partition)
 
     def plan(self, s: Settings) -> Plan:
         plan = self._plans.get(s)
         if plan is None:
-            plan = partition(self.model, self.coverage(s), s.precision,
-                             min_block_size=s.min_block_size)
+            plan = partition(self.model, self.base_coverage(s.source, s.precision), s.precision,
+                             settings=s.partition)
             self._plans[s] = plan
             while len(self._plans) > self._max_plans:
                 self._plans.popitem(last=False)
@@ -114,5 +118,5 @@ class Session:
 
     def sweep(self, s: Settings, sizes) -> list[tuple[int, Plan]]:
         """Plans for each min_block_size in `sizes`, other settings fixed."""
-        return [(k, self.plan(replace(s, min_block_size=int(k)))) for k in sizes]
+        return [(k, self.plan(replace(s, partition=s.partition.replace(min_block_size=int(k))))) for k in sizes]
 

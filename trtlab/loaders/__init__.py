@@ -42,7 +42,8 @@ def load(
                           hint="Drop it, or load the model's -symbol.json with its .params file.")
     if isinstance(model, Model):
         if inputs:
-            return Model.from_proto(model.proto, name=model.name, source=model.source, inputs=inputs)
+            return _with_origin(Model.from_proto(model.proto, name=model.name, source=model.source, inputs=inputs),
+                                getattr(model, "origin", None))
         return model
     if isinstance(model, onnx.ModelProto):
         return Model.from_proto(model, name=name or model.graph.name or "model", source="onnx",
@@ -61,26 +62,34 @@ def load(
         from .onnx_file import load_onnx_file
 
         return load_onnx_file(path, inputs=inputs, name=name)
-    kind = _kind(model)
+    kind = framework_of(model)
     if kind == "mxnet":
         from .mxnet import load_mxnet_object
 
-        return load_mxnet_object(model, inputs=inputs, name=name, **kwargs)
+        return _with_origin(load_mxnet_object(model, inputs=inputs, name=name, **kwargs), model)
     if kind == "torch":
         from .torch import load_torch_module
 
-        return load_torch_module(model, example_inputs=example_inputs, inputs=inputs, name=name,
-                                 **kwargs)
+        return _with_origin(load_torch_module(model, example_inputs=example_inputs, inputs=inputs, name=name,
+                                              **kwargs), model)
     raise TrtlabError(
         f"Don't know how to load a {type(model).__module__}.{type(model).__qualname__}.",
         hint="Pass an .onnx path, 'zoo:NAME', an MXNet symbol JSON or block, or a torch.nn.Module.",
     )
 
 
-def _kind(obj: Any) -> str | None:
-    """Recognise framework objects by their class's module, without importing the framework."""
+def framework_of(obj: Any) -> str | None:
+    """"torch" or "mxnet" for a framework object (a user's own subclass too: the class hierarchy
+    is walked), else None; the framework is not imported."""
     for cls in type(obj).__mro__:
         root = cls.__module__.split(".")[0]
         if root in ("mxnet", "torch"):
             return root
     return None
+
+
+def _with_origin(model: Model, origin: Any) -> Model:
+    """Keep the framework object a model came from, for its own timing baseline."""
+    if origin is not None:
+        model.origin = origin
+    return model

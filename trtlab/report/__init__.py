@@ -1,7 +1,12 @@
-"""Reports of a check: one self-contained HTML file (`write_report`)."""
+"""Rendering results, in one place: plain text (`text`), HTML tables (`tables`), plotly figures
+(`charts`), the self-contained HTML report (`html`) and how results show in a notebook
+(`notebook`). The CLI, the HTML report, the results' own notebook views and the Lab all call
+these; importing this package registers them with `trtlab.display`.
+"""
 
 from __future__ import annotations
 
+from . import notebook  # noqa: F401  (registers the renderers)
 from .html import render_report, write_report
 
 __all__ = ["render_report", "write_report"]

@@ -13,7 +13,6 @@ from .._optional import require
 
 if TYPE_CHECKING:
     from ..accuracy import AccuracyReport
-    from ..check import CheckResult
     from ..timing import TimingResult
 
 
@@ -81,7 +80,7 @@ def accuracy_figure(reports: Sequence["AccuracyReport"], title: str | None = Non
     return fig
 
 
-def check_figures(result: "CheckResult") -> list:
+def check_figures(result) -> list:
     """The figures of a check: latency, speed-up over the first timing (the whole model in ONNX
     Runtime) where there is more than one, accuracy."""
     figs = []

@@ -1,11 +1,9 @@
-"""The plain-text report of a plan, read like a dry-run report."""
+"""Plain text: the dry-run report of a plan and the summary of a check (what `trtlab inspect`
+and `trtlab check` print, and every result's `text/plain`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .plan import Plan
+from ..errors import one_line
 
 
 def _ops(counts: dict[str, int], limit: int = 6) -> str:
@@ -18,7 +16,7 @@ def _names(names: list[str], limit: int = 4) -> str:
     return ", ".join(names[:limit]) + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
-def plan_report(plan: "Plan", *, max_fallback: int = 20) -> str:
+def plan_report(plan, *, max_fallback: int = 20) -> str:
     m, c = plan.model, plan.coverage
     total = plan.total_nodes
     lines = [
@@ -46,3 +44,35 @@ def plan_report(plan: "Plan", *, max_fallback: int = 20) -> str:
     if len(plan.fallback_nodes) > max_fallback:
         lines.append(f"    ... {len(plan.fallback_nodes) - max_fallback} more (see --json)")
     return "\n".join(lines)
+
+
+def check_text(result) -> str:
+    """The plain-text summary of a `CheckResult`: one verdict per precision first."""
+    p = result.plan
+    n = p.engine_count
+    lines = [f"trtlab check of '{p.model.name}': {n} TensorRT subgraph{'s' if n != 1 else ''}, "
+             f"{p.coverage_pct:.1f}% of {p.total_nodes} nodes in TensorRT, "
+             f"{len(p.fallback_nodes)} fallback node{'s' if len(p.fallback_nodes) != 1 else ''}"]
+    lines += [f"  verdict {result.verdict(x).text()}" for x in result.precisions]
+    for e in result.engines:
+        lines.append(f"  engine {result.engine_subgraph(e)} {e.precision}: {engine_state(e)}")
+    for r in result.accuracy:
+        for o in r.outputs:
+            top1 = "" if o.top1_agree is None else f", top-1 {o.top1_agree:.0%}"
+            lines.append(f"  accuracy {r.precision} {o.output}: max abs {o.max_abs:.3g}, "
+                         f"max rel {o.max_rel:.3g}, cosine {o.cosine:.6f}{top1} ({r.label})")
+    if result.hybrid_max_abs is not None:
+        lines.append(f"  hybrid fp32 vs whole model: max abs difference {result.hybrid_max_abs:.3g}")
+    for t in result.timing:
+        lines.append(f"  time {t.summary()}")
+    lines += [f"  done: {s}" for s in result.done]
+    lines += [f"  not done: {s}" for s in result.not_done]
+    lines += [f"  warning: {s}" for s in result.warnings]
+    return "\n".join(lines)
+
+
+def engine_state(e) -> str:
+    """An engine build in a few words: size and where it came from, or why it failed."""
+    if not e.built:
+        return f"not built: {one_line(e.error)}"
+    return f"{e.bytes / 1e6:.1f} MB, " + ("from the cache" if e.cache_hit else f"built in {e.build_s:.2f} s")

@@ -1,0 +1,22 @@
+"""`trtlab.check`: everything about one model, end to end, with a verdict per precision and
+plain words for what could not be done.
+
+    from trtlab.check import check, CheckSettings
+    result = check("zoo:resnet18", ["fp32", "fp16"])
+    result.verdict("fp16").status          # "pass", "fail" or "not measured"
+
+- `settings`: `CheckSettings` (what a check does) and `TimingOptions`;
+- `pipeline`: `check()` itself; `reference`: the fp32 reference run, once;
+- `measure`: one precision (convert, build, run, compare); `engines`: the builds;
+- `timing`: the timing step; `result`: `CheckResult` and `Verdict`; `progress`: events, cancel.
+"""
+
+from __future__ import annotations
+
+from .pipeline import check
+from .progress import STAGES, CheckEvent
+from .result import FAIL, NOT_MEASURED, PASS, CheckResult, Verdict
+from .settings import CheckSettings, TimingOptions
+
+__all__ = ["FAIL", "NOT_MEASURED", "PASS", "STAGES", "CheckEvent", "CheckResult", "CheckSettings",
+           "TimingOptions", "Verdict", "check"]

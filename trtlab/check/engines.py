@@ -1,0 +1,107 @@
+"""The engine side of a check: which TensorRT builds (and whether its engines run here), the
+builds of each precision with their progress and cache, and a runtime per engine that can run."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import onnx
+
+from ..engines import BuildResult, EngineCache, EngineRuntime, build_engines, can_run_engines, fingerprint
+from ..errors import TrtlabError, one_line
+from ..installed_tensorrt import TensorRT, require_tensorrt
+from ..plan import Plan
+from .progress import Progress
+from .result import CheckResult
+
+
+class EngineStep:
+    """Builds the engines of one plan in each precision, for one check."""
+
+    def __init__(self, plan: Plan, cuts: dict[int, onnx.ModelProto], trt: TensorRT, runnable: bool,
+                 result: CheckResult, progress: Progress):
+        self.plan, self.cuts, self.trt, self.runnable = plan, cuts, trt, runnable
+        self.result, self.progress = result, progress
+        self.cache = _cache(result.settings.cache_dir)
+        self._prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once
+
+    @classmethod
+    def find(cls, plan: Plan, cuts: dict, result: CheckResult, progress: Progress) -> "EngineStep | None":
+        """The step, or None with the reason written down (building off, no TensorRT)."""
+        if not result.settings.build:
+            result.not_done.append("engines not built: building was turned off; the TensorRT subgraphs ran "
+                                   "in ONNX Runtime as stand-ins (not TensorRT)")
+            return None
+        try:
+            trt = require_tensorrt()
+        except TrtlabError as exc:
+            result.not_done.append(f"engines not built: {one_line(exc)}")
+            result.not_done.append("the TensorRT subgraphs ran in ONNX Runtime as stand-ins (not TensorRT); "
+                                   "no TensorRT timing")
+            return None
+        result.builder = trt.label
+        ok, why = can_run_engines()
+        result.engines_runnable = ok
+        if not ok:
+            result.not_done.append(f"engines not run or timed: {why}; the TensorRT subgraphs ran in ONNX "
+                                   "Runtime as stand-ins (not TensorRT) for accuracy")
+        return cls(plan, cuts, trt, ok, result, progress)
+
+    def build(self, precision: str, calibration: dict | None) -> dict[int, BuildResult]:
+        """Subgraph id -> its build result in `precision`; Done / Not done written down."""
+        plan, result = self.plan, self.result
+        self.progress.step("build", f"{precision}: building {len(self.cuts)} "
+                           f"engine{'s' if len(self.cuts) != 1 else ''} with {self.trt.label}",
+                           precision=precision)
+
+        def on_event(event):
+            if event.kind == "phase_start" and event.parent is None:
+                self.progress.event("build", f"{event.engine} {precision}: {event.phase}",
+                                    precision=precision, engine=event.engine)
+
+        if self.cache is not None:
+            for s in plan.subgraphs:
+                self._prints.setdefault(s.name, fingerprint(self.cuts[s.id]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the cache's own warning becomes a statement below
+            # Engines are read back from the cache only where they will run; a hit is proven
+            # against its checksum either way.
+            builds = build_engines([(s.name, self.cuts[s.id]) for s in plan.subgraphs], precision,
+                                   cache=self.cache, progress=on_event, cancel=self.progress.cancel,
+                                   flavour=self.trt, fingerprints=self._prints, calibration=calibration,
+                                   read_engines=self.runnable)
+        out = {result.engine_subgraph(r): r for r in builds}
+        result.engines.extend(builds)
+        ok = [r for r in builds if r.built]
+        if ok:
+            hits = sum(r.cache_hit for r in ok)
+            result.done.append(f"{len(ok)} of {len(builds)} {precision} engines built ({self.trt.label}"
+                               f"{', portable' if self.trt.portable else ''})"
+                               + (f", {hits} from the cache" if hits else ""))
+        for r in builds:
+            if not r.built and r.error != "cancelled":
+                result.not_done.append(f"engine for subgraph {result.engine_subgraph(r)} ({precision}) not "
+                                       f"built: {one_line(r.error)}")
+        if self.cache is not None and not self.cache.writable:
+            result.not_done.append(f"engine cache '{self.cache.dir}' is not writable: engines were built "
+                                   "but not cached")
+        return out
+
+    def runtimes(self, built: dict[int, BuildResult]) -> dict[int, Any]:
+        """Subgraph id -> a runtime for each engine, where engines run here."""
+        if not self.runnable:
+            return {}
+        out = {}
+        for sid, r in built.items():
+            try:
+                out[sid] = EngineRuntime(r.engine)
+            except TrtlabError as exc:
+                self.result.not_done.append(f"engine for subgraph {sid} ({r.precision}) cannot run: {exc}")
+        return out
+
+
+def _cache(cache_dir) -> EngineCache | None:
+    if cache_dir is None or cache_dir is False:
+        return None
+    return EngineCache() if cache_dir is True else EngineCache(cache_dir)

@@ -1,0 +1,125 @@
+"""One precision, measured: convert each TensorRT subgraph, build its engine, run the hybrid
+model and compare it with the fp32 reference. Every way this can stop ends in a verdict that
+says so; `pass`/`fail` only where the converted subgraphs really ran."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import onnx
+
+from ..accuracy import compare
+from ..errors import TrtlabError, one_line
+from ..hybrid import HybridRunner
+from ..plan import Plan
+from .engines import EngineStep
+from .progress import Progress
+from .reference import Reference
+from .result import FAIL, NOT_MEASURED, PASS, CheckResult
+
+STAND_IN = "ONNX Runtime stand-ins (not TensorRT)"
+
+
+@dataclass
+class Context:
+    """What every precision of one check shares."""
+
+    plan: Plan
+    result: CheckResult
+    progress: Progress
+    feeds: dict
+    reference: Reference
+    cuts: dict[int, onnx.ModelProto]
+    engines: EngineStep | None  # None: no TensorRT, or building turned off
+    calibration: dict | None = None  # int8 samples per engine name
+    calibration_problem: str = ""  # why there are none
+    hybrids: dict[str, HybridRunner] = field(default_factory=dict)  # precision -> its runner
+
+
+def measure(ctx: Context, precision: str) -> None:
+    result, plan = ctx.result, ctx.plan
+    no = lambda reason: result.set_verdict(precision, NOT_MEASURED, reason)  # noqa: E731
+    if not plan.subgraphs:
+        return no("no TensorRT subgraph: nothing would run in TensorRT")
+    if precision == "int8" and ctx.calibration is None:
+        return no(ctx.calibration_problem or "no int8 calibration data")
+    ctx.progress.step("precision", f"{precision}: converting {_count(plan.engine_count, 'subgraph')}",
+                      precision=precision)
+    converted = _convert(ctx, precision)
+    if converted is None:
+        return
+    runtimes: dict[int, Any] = {}
+    if ctx.engines is not None:
+        built = ctx.engines.build(precision, ctx.calibration if precision == "int8" else None)
+        failed = {sid: r for sid, r in built.items() if not r.built}
+        if failed:
+            sid, r = next(iter(failed.items()))
+            extra = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            return no(f"the {precision} engine of subgraph {sid} was not built{extra}: {one_line(r.error)}")
+        runtimes = ctx.engines.runtimes(built)
+    if ctx.progress.cancelled:
+        return no("cancelled")
+    ctx.progress.step("accuracy", f"{precision}: running the hybrid model against the fp32 reference",
+                      precision=precision)
+    ran = _what_ran(ctx, precision, runtimes)
+    try:
+        runner = HybridRunner(plan, engines=runtimes, provider=ctx.result.settings.provider,
+                              subgraph_models={**ctx.cuts, **converted})
+        outputs = runner.run(ctx.feeds)
+    except TrtlabError as exc:
+        return no(f"the {precision} model could not run on {ran}: {one_line(exc)}")
+    ctx.hybrids[precision] = runner
+    report = compare(ctx.reference.outputs, outputs, precision, tolerances=result.settings.tolerances,
+                     label=f"{ran}, against the whole fp32 model in ONNX Runtime")
+    result.accuracy.append(report)
+    if precision == "fp32":
+        result.hybrid_max_abs = max((o.max_abs for o in report.outputs), default=0.0)
+        result.segments = [s.to_dict() for s in runner.segments]
+    bad = [k for k, v in outputs.items() if v.dtype.kind in "fc" and not np.isfinite(v).all()]
+    if bad:
+        return result.set_verdict(precision, FAIL, f"output {', '.join(bad)} has NaN or infinite values", ran)
+    if ctx.reference.nonfinite():
+        return result.set_verdict(precision, FAIL, "the fp32 reference output has NaN or infinite values "
+                                  f"({', '.join(ctx.reference.nonfinite())})", ran)
+    if report.passed:
+        result.set_verdict(precision, PASS, "", ran)
+    else:
+        worst = max(report.outputs, key=lambda o: o.max_abs / max(o.atol, 1e-30))
+        result.set_verdict(precision, FAIL, f"{worst.output}: max abs error {worst.max_abs:.3g} over "
+                           f"atol {worst.atol:g} (cosine {worst.cosine:.4f})", ran)
+
+
+def _convert(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
+    """Each cut in `precision` (fp32 cuts stay as they are), or None with the verdict set."""
+    if precision == "fp32":
+        return {}
+    from ..precision import apply_precision
+
+    out = {}
+    for s in ctx.plan.subgraphs:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out[s.id] = apply_precision(ctx.cuts[s.id], precision,
+                                            calibration=(ctx.calibration or {}).get(s.name))
+        except TrtlabError as exc:
+            ctx.result.set_verdict(precision, NOT_MEASURED,
+                                   f"subgraph {s.id} could not be converted to {precision}: {one_line(exc)}")
+            return None
+    return out
+
+
+def _what_ran(ctx: Context, precision: str, runtimes: dict) -> str:
+    n = ctx.plan.engine_count
+    if runtimes and len(runtimes) == n:
+        return f"TensorRT engines in {precision}"
+    if runtimes:
+        return f"TensorRT engines in {precision} for {len(runtimes)} of {n} subgraphs, {STAND_IN} for the rest"
+    return f"{STAND_IN} for the TensorRT subgraphs, in {precision}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

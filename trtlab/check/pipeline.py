@@ -1,0 +1,140 @@
+"""`check`: a model end to end, each precision ending in one verdict.
+
+    load -> partition -> fp32 reference (one ONNX Runtime run) -> per precision: convert each
+    subgraph, build its engine (cached), run the hybrid model, compare -> timing
+
+Engines run only where a TensorRT and a GPU it supports exist; elsewhere each TensorRT subgraph
+runs through ONNX Runtime in the engine's precision, as a stand-in, and every figure says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..cut import cut_subgraph
+from ..errors import TrtlabError, one_line
+from ..loaders import load
+from ..partition import partition
+from ..plan import Plan
+from .engines import EngineStep
+from .measure import Context, measure
+from .progress import CheckEvent, Progress
+from .reference import calibration_samples, run_reference
+from .result import NOT_MEASURED, CheckResult
+from .settings import CheckSettings
+from .timing import time_all
+
+
+def check(model: Any, settings: CheckSettings | str | list | tuple | None = None, *, plan: Plan | None = None,
+          progress: Callable[[CheckEvent], object] | None = None, cancel: Any = None,
+          **options) -> CheckResult:
+    """Check `model` (anything `trtlab.load` takes, or a loaded Model; or give `plan=`).
+
+    `settings` is a `CheckSettings`, or just the precisions (``"fp16"``, ``["fp32", "int8"]``);
+    keywords set single fields (``precisions=``, ``min_block_size=``, ``calibration=``, ...).
+    ``progress(event)`` gets a `CheckEvent` at every step; ``cancel`` (a threading.Event or a
+    callable) stops the check at the next step and returns what was done so far.
+    """
+    settings = CheckSettings.make(settings, **options)
+    run = Progress(progress, cancel)
+    precisions = settings.precisions
+    run.plan_steps(2 + 3 * len(precisions) + settings.timing + (plan is None) * 2)
+    if plan is None:
+        run.step("load", "loading the model")
+        loaded = load(model, inputs=settings.inputs, params=settings.params)
+        run.step("partition", "partitioning")
+        plan = partition(loaded, settings.partition, precisions[0])
+    result = CheckResult(plan=plan, settings=settings)
+    feeds = _feeds(plan, settings, result)
+    run.step("reference", "running the whole model in ONNX Runtime (the fp32 reference)")
+    try:
+        reference = run_reference(plan, feeds, settings.provider, every_tensor=settings.per_node)
+    except TrtlabError as exc:
+        raise TrtlabError(f"{exc}{_random_note(result, feeds)}") from None
+    cuts = {s.id: cut_subgraph(plan, s.id) for s in plan.subgraphs}
+    ctx = Context(plan, result, run, feeds, reference, cuts, EngineStep.find(plan, cuts, result, run))
+    per_precision = (2 + (ctx.engines is not None)) if plan.subgraphs else 0
+    run.plan_steps(run.done + per_precision * len(precisions) + settings.timing + 1)
+    if "int8" in precisions and plan.subgraphs:
+        _calibrate(ctx)
+    for precision in precisions:
+        if run.cancelled:
+            result.cancelled = True
+            result.not_done.append(f"cancelled by the user before {precision}; later steps were not run")
+            break
+        measure(ctx, precision)
+        if settings.per_node and precision != "fp32" and precision in ctx.hybrids:
+            _per_node(ctx, precision)
+    for p in precisions:  # each precision ends in exactly one status
+        if all(v.precision != p for v in result.verdicts):
+            result.set_verdict(p, NOT_MEASURED, "cancelled" if result.cancelled else "not reached")
+    if settings.timing and not result.cancelled and not run.cancelled:
+        time_all(ctx, model)
+    run.finish()
+    result.elapsed_s = dict(run.elapsed)
+    _agree(result)
+    return result
+
+
+def _feeds(plan: Plan, settings: CheckSettings, result: CheckResult) -> dict:
+    from ..feeds import random_feeds
+
+    if settings.feeds is None:
+        result.random_feeds = True
+        return random_feeds(plan.model, seed=0)
+    result.random_feeds = False
+    from .. import feeds as feeds_module
+
+    loader = getattr(feeds_module, "load_feeds", None)
+    if loader is not None:
+        return loader(settings.feeds, plan.model)
+    return feeds_module.check_feeds(plan.model, dict(settings.feeds))
+
+
+def _random_note(result: CheckResult, feeds: dict) -> str:
+    if not result.random_feeds:
+        return ""
+    from .. import feeds as feeds_module
+
+    describe = getattr(feeds_module, "describe_feeds", None)
+    shown = describe(feeds) if describe else ", ".join(f"{k} {v.dtype}{list(v.shape)}" for k, v in feeds.items())
+    return f" The inputs were random: {shown}. Give real ones with --feeds FILE.npz (feeds= in Python)."
+
+
+def _calibrate(ctx: Context) -> None:
+    try:
+        ctx.calibration, random = calibration_samples(ctx.plan, ctx.result.settings.calibration)
+    except TrtlabError as exc:
+        ctx.calibration_problem = f"int8 calibration data unusable: {one_line(exc)}"
+        return
+    if random:
+        ctx.result.warnings.append("int8 calibrated on random inputs (no calibration data given): "
+                                   "its accuracy figures mean little")
+
+
+def _per_node(ctx: Context, precision: str) -> None:
+    from ..accuracy import per_node_error
+    from ..precision import apply_precision
+
+    result = ctx.result
+    try:
+        cal = None
+        if precision == "int8":
+            from ..precision.calibration import input_specs, synthetic
+
+            cal = [dict(ctx.feeds)] + synthetic(input_specs(result.model.proto))
+        converted = apply_precision(result.model.proto, precision, calibration=cal)
+        result.node_errors[precision] = per_node_error(result.model, converted, ctx.feeds, precision,
+                                                       tolerances=result.settings.tolerances)
+    except TrtlabError as exc:
+        result.not_done.append(f"{precision} per-node error not measured: {one_line(exc)}")
+
+
+def _agree(result: CheckResult) -> None:
+    """Done and Not done agree with the verdicts: every precision not measured is listed there."""
+    for p in result.precisions:
+        v = result.verdict(p)
+        if v.status == NOT_MEASURED:
+            line = f"{p} not measured: {v.reason}"
+            if line not in result.not_done:
+                result.not_done.append(line)

@@ -1,0 +1,93 @@
+"""The fp32 reference, run once: the whole model in ONNX Runtime on one set of inputs gives the
+outputs every precision is compared with, the inputs of each TensorRT subgraph (to time an
+engine alone) and, where asked, every intermediate tensor (to find where error enters)."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import numpy as np
+import onnx
+
+from ..errors import TrtlabError, one_line
+from ..ort import make_session
+from ..plan import Plan
+
+
+@dataclass
+class Reference:
+    outputs: dict[str, np.ndarray]  # the model's outputs
+    values: dict[str, np.ndarray]  # every tensor this run kept: inputs, outputs, intermediates asked for
+
+    def nonfinite(self) -> list[str]:
+        """Outputs holding NaN or infinity."""
+        return [k for k, v in self.outputs.items() if _has_nonfinite(v)]
+
+
+def _has_nonfinite(a: np.ndarray) -> bool:
+    return a.dtype.kind in "fc" and not bool(np.isfinite(a).all())
+
+
+def exposing(proto: onnx.ModelProto, names: Iterable[str]) -> onnx.ModelProto:
+    """A copy of `proto` whose graph outputs also include `names` (typed from shape inference)."""
+    names = [n for n in dict.fromkeys(names) if n not in {o.name for o in proto.graph.output}]
+    if not names:
+        return proto
+    out = onnx.ModelProto()
+    out.CopyFrom(proto)
+    infos = {vi.name: vi for vi in out.graph.value_info}
+    for n in names:
+        out.graph.output.append(infos[n] if n in infos else onnx.helper.make_empty_tensor_value_info(n))
+    return out
+
+
+def subgraph_inputs(plan: Plan) -> list[str]:
+    """Tensors the TensorRT subgraphs read that are not model inputs."""
+    m = plan.model
+    return [t for t in dict.fromkeys(t for s in plan.subgraphs for t in s.inputs) if t not in m.inputs]
+
+
+def run_reference(plan: Plan, feeds: Mapping[str, np.ndarray], provider: str = "auto", *,
+                  every_tensor: bool = False) -> Reference:
+    """One ONNX Runtime run of the whole fp32 model, keeping what the rest of a check reads."""
+    m = plan.model
+    wanted = subgraph_inputs(plan)
+    if every_tensor:
+        wanted += [t for n in m.nodes for t in n.output if t and t not in m.outputs]
+    session = make_session(exposing(m.proto, wanted), provider)
+    names = [o.name for o in session.get_outputs()]
+    try:
+        got = dict(zip(names, session.run(names, {k: feeds[k] for k in m.inputs})))
+    except Exception as exc:
+        raise TrtlabError(f"ONNX Runtime failed to run the fp32 model: {one_line(exc)}") from None
+    values = {**{k: np.asarray(v) for k, v in feeds.items()}, **got}
+    return Reference({k: got[k] for k in m.outputs}, values)
+
+
+def calibration_samples(plan: Plan, calibration) -> tuple[dict[str, list[dict]], bool]:
+    """int8 calibration samples per TensorRT subgraph ({engine name: [{input: array}, ...]}), made
+    from whole-model samples run through the fp32 model, and whether they were random.
+    Raises TrtlabError (int8 then goes unmeasured) for unusable data."""
+    from ..precision.calibration import input_specs, samples, synthetic
+
+    m = plan.model
+    random = calibration is None
+    if random:
+        data = synthetic(input_specs(m.proto))
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data = samples(m.proto, calibration)
+    for i, sample in enumerate(data):
+        bad = [k for k, v in sample.items() if _has_nonfinite(np.asarray(v))]
+        if bad:
+            raise TrtlabError(f"calibration sample {i} has NaN or infinite values in {', '.join(bad)}",
+                              hint="Calibrate on real, finite inputs.")
+    wanted = subgraph_inputs(plan)
+    if wanted:
+        session = make_session(exposing(m.proto, wanted), "cpu")
+        for d in data:
+            d.update(zip(wanted, session.run(wanted, {k: d[k] for k in m.inputs})))
+    return {s.name: [{t: d[t] for t in s.inputs} for d in data] for s in plan.subgraphs}, random

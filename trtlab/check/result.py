@@ -1,0 +1,160 @@
+"""What a check found, as plain data: one verdict per precision, the engines, accuracy, timing,
+and in words what was done and what was not."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import display
+
+if TYPE_CHECKING:
+    from ..accuracy import AccuracyReport, NodeErrorReport
+    from ..engines import BuildResult
+    from ..model import Model
+    from ..plan import Plan
+    from ..timing import TimingResult
+    from .settings import CheckSettings
+
+PASS, FAIL, NOT_MEASURED = "pass", "fail", "not measured"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one precision ended: `pass` or `fail` only where the converted model ran and was
+    compared (`ran` says on what: TensorRT engines or ONNX Runtime stand-ins), else
+    `not measured` with the reason."""
+
+    precision: str
+    status: str
+    reason: str = ""
+    ran: str = ""
+
+    @property
+    def measured(self) -> bool:
+        return self.status != NOT_MEASURED
+
+    def to_dict(self) -> dict:
+        return {"precision": self.precision, "status": self.status, "reason": self.reason, "ran": self.ran}
+
+    def text(self) -> str:
+        out = f"{self.precision}: {self.status.upper() if self.status == FAIL else self.status}"
+        out += f" ({self.reason})" if self.reason else ""
+        return out + (f"; ran on {self.ran}" if self.ran and self.measured else "")
+
+
+@dataclass
+class CheckResult:
+    plan: "Plan"
+    settings: "CheckSettings"
+    verdicts: list[Verdict] = field(default_factory=list)
+    engines: list["BuildResult"] = field(default_factory=list)
+    accuracy: list["AccuracyReport"] = field(default_factory=list)
+    timing: list["TimingResult"] = field(default_factory=list)
+    hybrid_max_abs: float | None = None
+    segments: list[dict] = field(default_factory=list)  # the fp32 hybrid run, segment by segment
+    node_errors: dict[str, "NodeErrorReport"] = field(default_factory=dict)
+    kept_fp32: dict[str, list] = field(default_factory=dict)  # precision -> nodes kept in fp32, with why
+    done: list[str] = field(default_factory=list)
+    not_done: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # done, but read the figures with care
+    builder: str | None = None
+    engines_runnable: bool = False
+    random_feeds: bool = True
+    cancelled: bool = False
+    elapsed_s: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+
+    @property
+    def model(self) -> "Model":
+        return self.plan.model
+
+    @property
+    def precisions(self) -> list[str]:
+        return list(self.settings.precisions)
+
+    def verdict(self, precision: str) -> Verdict:
+        for v in self.verdicts:
+            if v.precision == precision:
+                return v
+        return Verdict(precision, NOT_MEASURED, "the check stopped before this precision")
+
+    def set_verdict(self, precision: str, status: str, reason: str = "", ran: str = "") -> None:
+        """The precision's one status; a later word on the same precision replaces it only
+        to make it worse (pass -> fail -> not measured)."""
+        rank = {PASS: 0, FAIL: 1, NOT_MEASURED: 2}
+        new = Verdict(precision, status, reason, ran)
+        for i, v in enumerate(self.verdicts):
+            if v.precision == precision:
+                if rank[status] >= rank[v.status]:
+                    self.verdicts[i] = new
+                return
+        self.verdicts.append(new)
+
+    @property
+    def passed(self) -> bool:
+        """Every requested precision measured and passed."""
+        return all(self.verdict(p).status == PASS for p in self.precisions)
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every requested precision was measured and passed; 1 otherwise."""
+        return 0 if self.passed else 1
+
+    def engine_subgraph(self, build: "BuildResult") -> int:
+        return int(build.name.rsplit("_", 1)[1])
+
+    def to_dict(self) -> dict:
+        d = self.plan.to_dict()
+        d["settings"] = self.settings.to_dict()
+        d["verdicts"] = [self.verdict(p).to_dict() for p in self.precisions]
+        d["passed"] = self.passed
+        d["engines"] = [{"subgraph": self.engine_subgraph(e), **_engine_dict(e)} for e in self.engines]
+        d["accuracy"] = [{**o.to_dict(), "precision": r.precision, "compared": r.label}
+                         for r in self.accuracy for o in r.outputs]
+        d["timing"] = [t.to_dict() for t in self.timing]
+        d["hybrid"] = {"max_abs_vs_reference": self.hybrid_max_abs, "segments": list(self.segments)}
+        if self.node_errors:
+            d["node_errors"] = {p: r.to_dict() for p, r in self.node_errors.items()}
+        if self.kept_fp32:
+            d["kept_fp32"] = {p: [k if isinstance(k, dict) else getattr(k, "to_dict", lambda k=k: k)()
+                                  for k in ks] for p, ks in self.kept_fp32.items()}
+        d["random_feeds"] = self.random_feeds
+        d.update(done=list(self.done), not_done=list(self.not_done), warnings=list(self.warnings),
+                 cancelled=self.cancelled, builder=self.builder, engines_runnable=self.engines_runnable)
+        return _finite(d)
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+    def summary(self) -> str:
+        return display.text(self)
+
+    def save_html(self, path: str | os.PathLike) -> str:
+        return str(display.write_html(self, path))
+
+    def __repr__(self) -> str:
+        statuses = ", ".join(f"{v.precision} {v.status}" for v in (self.verdict(p) for p in self.precisions))
+        return f"<trtlab.CheckResult {self.model.name!r}: {statuses}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return display.mimebundle(self)
+
+
+def _engine_dict(e: "BuildResult") -> dict:
+    d = e.to_dict()
+    d.pop("log", None)  # the builder's whole log stays in Python
+    return d
+
+
+def _finite(value):
+    """JSON has no NaN or infinity: they become null (the verdict says why)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value

@@ -1,0 +1,87 @@
+"""`CheckSettings`: everything a check does besides the model, as one object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping, Sequence
+
+from ..precisions import check_precision
+from ..settings import PartitionSettings
+
+# The default limit on one engine build: deep graphs can take minutes, a stuck build never ends.
+BUILD_TIMEOUT_S = 600.0
+
+
+@dataclass(frozen=True)
+class TimingOptions:
+    """trtexec-style: warm up for `warmup_ms`, then at least `iterations` runs and `seconds`."""
+
+    warmup_ms: float = 200.0
+    iterations: int = 10
+    seconds: float = 1.0
+
+    def to_dict(self) -> dict:
+        return {"warmup_ms": self.warmup_ms, "iterations": self.iterations, "seconds": self.seconds}
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """What `trtlab.check` does.
+
+    - ``precisions``: the precisions to measure, each ending in one status (pass, fail, not measured).
+    - ``partition``: coverage source, min_block_size and overrides (a `PartitionSettings`).
+    - ``inputs`` fixes dynamic input shapes; ``params`` is an MXNet .params file; ``feeds`` real
+      input values (a dict or an .npz path) instead of random ones.
+    - ``calibration``: int8 samples (a directory of .npy/.npz files or a list of {input: array}).
+    - ``cache_dir``: engine cache directory; True for the default one, None/False for none.
+    - ``build_timeout_s``: time limit of one engine build (None: no limit).
+    - ``per_node``: also find the nodes where reduced-precision error enters.
+    """
+
+    precisions: tuple[str, ...] = ("fp32",)
+    partition: PartitionSettings = field(default_factory=PartitionSettings)
+    inputs: Mapping[str, Sequence[int]] | None = None
+    params: str | os.PathLike | None = None
+    feeds: Any = None
+    calibration: Any = None
+    cache_dir: str | os.PathLike | bool | None = True
+    build: bool = True
+    build_timeout_s: float | None = BUILD_TIMEOUT_S
+    timing: bool = True
+    timing_options: TimingOptions = field(default_factory=TimingOptions)
+    per_node: bool = False
+    tolerances: Mapping | None = None
+    provider: str = "auto"
+
+    def __post_init__(self):
+        precisions = [self.precisions] if isinstance(self.precisions, str) else list(self.precisions)
+        object.__setattr__(self, "precisions", tuple(dict.fromkeys(check_precision(p) for p in precisions))
+                           or ("fp32",))
+        if isinstance(self.timing_options, Mapping):
+            object.__setattr__(self, "timing_options", TimingOptions(**self.timing_options))
+
+    @classmethod
+    def make(cls, settings: "CheckSettings | str | Sequence[str] | None" = None, **options) -> "CheckSettings":
+        """Settings from an object, a list of precisions, or keywords (`check`'s own shorthand):
+        partition keywords (coverage, min_block_size, exclude_ops, ...) go into `partition`."""
+        if isinstance(settings, (str, list, tuple)):
+            options.setdefault("precisions", settings)
+            settings = None
+        base = settings or cls()
+        names = {f.name for f in fields(cls)}
+        part = {k: options.pop(k) for k in list(options) if k in {f.name for f in fields(PartitionSettings)}}
+        unknown = set(options) - names
+        if unknown:
+            raise TypeError(f"check() got unknown settings: {', '.join(sorted(unknown))}")
+        if part:
+            options["partition"] = options.get("partition", base.partition).replace(**part)
+        return replace(base, **options) if options else base
+
+    def to_dict(self) -> dict:
+        return {"precisions": list(self.precisions), "partition": self.partition.to_dict(),
+                "build": self.build, "build_timeout_s": self.build_timeout_s, "timing": self.timing,
+                "timing_options": self.timing_options.to_dict(), "per_node": self.per_node,
+                "provider": self.provider, "real_feeds": self.feeds is not None,
+                "calibration": None if self.calibration is None else str(self.calibration)
+                if isinstance(self.calibration, (str, os.PathLike)) else "given"}

@@ -1,0 +1,31 @@
+"""How a `Plan` and a `CheckResult` show themselves: plain text everywhere, and in a notebook
+the report with tables (and for a plan, its graphs)."""
+
+from __future__ import annotations
+
+import html
+
+from .. import display
+from ..errors import TrtlabError, one_line
+from .html import summary_html
+from .text import check_text, plan_report
+
+display.renders("text", "Plan")(plan_report)
+display.renders("text", "CheckResult")(check_text)
+
+
+@display.renders("mimebundle", "CheckResult")
+def check_bundle(result) -> dict:
+    return {"text/plain": check_text(result), "text/html": summary_html(result)}
+
+
+@display.renders("mimebundle", "Plan")
+def plan_bundle(plan) -> dict:
+    text = plan_report(plan)
+    try:
+        from ..views import before_after
+
+        graphs = before_after(plan).html()
+    except TrtlabError as exc:  # no graphviz: the report alone, and why
+        graphs = f"<p><i>{html.escape(one_line(exc))}</i></p>"
+    return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>{graphs}"}

@@ -1,0 +1,108 @@
+"""HTML tables and lists of a check's results: the one place they are written. The HTML report,
+a result's notebook view and the Lab's build panel all show these."""
+
+from __future__ import annotations
+
+import html
+
+from .text import engine_state
+
+STATUS_CLASS = {"pass": "pass", "fail": "fail", "not measured": "notmeasured"}
+# Inline colours too, so the tables read the same inside a notebook, which has no report CSS.
+STATUS_STYLE = {"pass": "color:#2e7d32", "fail": "color:#c62828;font-weight:bold",
+                "not measured": "color:#8a4b00;font-weight:bold"}
+MAX_REL_HELP = "max abs error divided by the largest absolute value of the fp32 output"
+
+
+class Raw(str):
+    """Table cell HTML that is already escaped."""
+
+
+def table(head, rows, cls: str = "") -> str:
+    def cell(v):
+        return str(v) if isinstance(v, Raw) else html.escape(str(v))
+
+    def th(h):
+        return f"<th title='{html.escape(h[1])}'>{html.escape(h[0])}</th>" if isinstance(h, tuple) \
+            else f"<th>{html.escape(h)}</th>"
+
+    return (f"<table class='{cls}'><tr>" + "".join(th(h) for h in head) + "</tr>"
+            + "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>" for r in rows) + "</table>")
+
+
+def status_cell(status: str) -> Raw:
+    return Raw(f"<span class='{STATUS_CLASS[status]}' style='{STATUS_STYLE[status]}'>"
+               f"{html.escape(status)}</span>")
+
+
+def verdicts_table(result) -> str:
+    rows = [[v.precision, status_cell(v.status), v.ran if v.measured else "", v.reason]
+            for v in (result.verdict(p) for p in result.precisions)]
+    return table(["precision", "status", "what ran", "reason"], rows, "trtlab-verdicts")
+
+
+def notes_list(result, extra_not_done=()) -> str:
+    """Done, not done and warnings, in words."""
+    e = html.escape
+    items = [f"<li>{e(s)}</li>" for s in result.done]
+    items += [f"<li class='notdone' style='color:#8a4b00'>not done: {e(s)}</li>"
+              for s in list(result.not_done) + list(extra_not_done)]
+    items += [f"<li class='warning' style='color:#8a4b00'>warning: {e(s)}</li>" for s in result.warnings]
+    return f"<ul class='trtlab-check-notes'>{''.join(items)}</ul>" if items else ""
+
+
+def engines_table(result) -> str:
+    rows = [[result.engine_subgraph(r), r.precision, "yes" if r.built else "NO", engine_state(r),
+             r.builder, f"{r.bytes / 1e6:.1f} MB" if r.built else ""] for r in result.engines]
+    return table(["subgraph", "precision", "built", "state", "builder", "size"], rows, "trtlab-engines")
+
+
+def accuracy_table(result) -> str:
+    rows = []
+    for r in result.accuracy:
+        status = result.verdict(r.precision).status
+        for o in r.outputs:
+            rows.append([r.precision, o.output, f"{o.max_abs:.3g}", f"{o.mean_abs:.3g}", f"{o.max_rel:.3g}",
+                         f"{o.cosine:.6f}", "-" if o.top1_agree is None else f"{o.top1_agree:.1%}",
+                         f"{o.min_atol:.3g}", f"{o.atol:g} / {o.rtol:g}", status_cell(status)])
+    labels = "; ".join(dict.fromkeys(f"{r.precision}: {r.label}" for r in result.accuracy))
+    head = ["precision", "output", "max abs error", "mean abs error", ("max rel error", MAX_REL_HELP),
+            "cosine", "top-1 agree", "min atol to pass", "atol / rtol", "status"]
+    return (f"<p class='trtlab-compared'>Compared: {html.escape(labels)}.</p>"
+            + table(head, rows, "trtlab-accuracy-table"))
+
+
+def timing_table(result) -> str:
+    rows = [[t.backend, t.precision, t.device, t.batch, f"{t.mean_ms:.3f}", f"{t.p50_ms:.3f}", f"{t.p90_ms:.3f}",
+             f"{t.p95_ms:.3f}", f"{t.p99_ms:.3f}", f"{t.throughput:.1f}",
+             Raw(f'<span class="fail">{t.cv:.1%}</span>' if t.unstable else f"{t.cv:.1%}"), t.iterations]
+            for t in result.timing]
+    return table(["backend", "precision", "device", "batch", "mean ms", "p50", "p90", "p95", "p99",
+                  "throughput/s", "cv", "runs"], rows, "trtlab-timing")
+
+
+def partition_tables(result) -> str:
+    plan = result.plan
+    out = table(["subgraph", "nodes", "inputs", "outputs", "ops"],
+                [[s.id, len(s.nodes), ", ".join(s.inputs), ", ".join(s.outputs),
+                  ", ".join(f"{k}×{v}" for k, v in sorted(s.op_counts.items()))] for s in plan.subgraphs])
+    if plan.fallback_nodes:
+        out += "<h3>Fallback nodes</h3>" + table(["node", "op", "reason"],
+                                                 [[f.name, f.op, f.reason] for f in plan.fallback_nodes])
+    if result.segments:
+        out += "<h3>Hybrid run (fp32)</h3>" + table(
+            ["segment", "runs", "nodes", "inputs", "outputs"],
+            [[s["index"], s["backend"], len(s["nodes"]), ", ".join(s["inputs"]), ", ".join(s["outputs"])]
+             for s in result.segments])
+    return out
+
+
+def node_error_tables(result) -> str:
+    out = []
+    for precision, report in result.node_errors.items():
+        entries = report.entry_points
+        out.append(f"<h3>Where {html.escape(precision)} error enters</h3>" + (table(
+            ["node", "op", "tensor", "max abs error", ("max rel error", MAX_REL_HELP)],
+            [[n.node, n.op, n.tensor, f"{n.max_abs:.3g}", f"{n.max_rel:.3g}"] for n in entries])
+            if entries else "<p>Every compared tensor is within tolerance.</p>"))
+    return "".join(out)
