@@ -36,11 +36,12 @@ class LayerPrecision:
     writes: list[str]
     fp32_nodes: list[str] = field(default_factory=list)  # nodes the model computes in fp32
     reason: str = ""  # why it is not in the requested precision, or holds fp32 nodes
+    computes: bool = True  # False for kernels that only move or convert data (Cast, Q/DQ, layout)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "nodes": list(self.nodes),
                 "precision": self.precision, "reads": list(self.reads), "writes": list(self.writes),
-                "fp32_nodes": list(self.fp32_nodes), "reason": self.reason}
+                "fp32_nodes": list(self.fp32_nodes), "reason": self.reason, "computes": self.computes}
 
 
 @dataclass
@@ -70,26 +71,32 @@ class EnginePrecision:
         return [layer for layer in self.layers if layer.precision == self.requested and layer.fp32_nodes]
 
     @property
+    def compute_counts(self) -> Counter:
+        """Precisions of the kernels that compute model nodes (not only casts, Q/DQ or moves)."""
+        return Counter(layer.precision for layer in self.layers if layer.computes and layer.precision != "unknown")
+
+    @property
     def mostly_fp32(self) -> bool:
-        known = sum(n for p, n in self.counts.items() if p != "unknown")
-        return known > 0 and self.counts["fp32"] * 2 > known
+        """More than half of the kernels that compute model nodes read fp32 data."""
+        counts = self.compute_counts
+        return counts["fp32"] * 2 > sum(counts.values())
 
     @property
     def warning(self) -> str:
         """A sentence when the engine does not run in what was asked for; empty otherwise."""
         if self.requested == "fp32" or not self.layers or self.counts["unknown"] == len(self.layers):
             return ""
-        total = len(self.layers)
+        compute = self.compute_counts
         if self.requested in _SIXTEEN_BIT and self.mostly_fp32:
-            return (f"The {self.requested} engine runs mostly in fp32: {self.counts['fp32']} of {total} "
-                    f"kernels read fp32 data, so expect fp32 speed and memory.")
+            return (f"The {self.requested} engine runs mostly in fp32: {compute['fp32']} of its "
+                    f"{sum(compute.values())} computing kernels read fp32 data, so expect fp32 speed and memory.")
         if self.in_requested == 0:
             return f"No kernel of the {self.requested} engine runs in {self.requested}."
         return ""
 
     def to_dict(self) -> dict:
         return {"model": self.model, "requested": self.requested, "source": self.source,
-                "counts": dict(self.counts), "in_requested": self.in_requested, "kernels": len(self.layers),
+                "counts": dict(self.counts), "compute_counts": dict(self.compute_counts), "in_requested": self.in_requested, "kernels": len(self.layers),
                 "mostly_fp32": self.mostly_fp32, "warning": self.warning, "note": self.note,
                 "layers": [layer.to_dict() for layer in self.layers]}
 
@@ -153,7 +160,9 @@ def _layer_precision(layer: EngineLayer, model: Model, requested: str) -> LayerP
     precision = _widest(reads) or _widest(writes) or (reads or writes or ["unknown"])[0]
     fp32_nodes = ([n for n in layer.nodes if _kept_fp32(model, model.node_by_name[n])]
                   if requested in _SIXTEEN_BIT else [])
-    out = LayerPrecision(layer.name, layer.kind, list(layer.nodes), precision, reads, writes, fp32_nodes)
+    computes = any(model.node_by_name[n].op_type not in _CONVERSIONS for n in layer.nodes)
+    out = LayerPrecision(layer.name, layer.kind, list(layer.nodes), precision, reads, writes, fp32_nodes,
+                         computes=computes)
     if precision not in (requested, "unknown") or fp32_nodes:
         out.reason = _reason(layer, out, model, requested)
     return out
