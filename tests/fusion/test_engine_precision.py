@@ -91,7 +91,8 @@ def test_resnet18_int8_engine_runs_every_conv_and_gemm_in_int8(resnet18):
 
 def test_inspector_layers_are_a_source_too(small):
     info = {"Layers": [{"Name": "conv + bn + relu", "LayerType": "CaskConvolution",
-                        "Inputs": [{"Name": "x", "Dimensions": [1, 8, 16, 16], "Format/Datatype": "Row major linear FP32"}],
+                        "Inputs": [{"Name": "x", "Dimensions": [1, 8, 16, 16],
+                                    "Format/Datatype": "Row major linear FP32"}],
                         "Outputs": [{"Name": "r1", "Dimensions": [1, 8, 16, 16],
                                      "Format/Datatype": "Row major linear FP32"}],
                         "Metadata": "[ONNX Layer: conv]\x1e[ONNX Layer: bn]\x1e[ONNX Layer: relu]"}]}
@@ -99,3 +100,11 @@ def test_inspector_layers_are_a_source_too(small):
     assert result.source == "engine inspector" and result.counts == {"fp32": 1}
     assert "mostly in fp32" in result.warning
     assert result.layers[0].reason.startswith("the model keeps conv, bn, relu")  # an fp32 model
+
+
+def test_without_kernels_it_says_why_and_checks_the_precision_name(small):
+    result = engine_precision([("INFO", "Engine generation completed in 0.2 seconds.")], small.proto, "fp16")
+    assert result.layers == [] and "lists no kernels" in result.note and not result.warning
+    assert result.note in result.summary()
+    with pytest.raises(TrtlabError, match="precision"):
+        engine_precision([], small, "fp12")

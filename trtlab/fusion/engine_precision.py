@@ -17,7 +17,7 @@ import onnx
 from ..model import Model
 from ..precisions import check_precision
 from .engine_layers import EngineLayer, LogLines, engine_layers
-from .units import precision_label
+from .units import as_model, precision_label
 
 # Bits of the floating and quantized types a kernel's math can run in; other types (int32,
 # int64, bool) are indices and shapes.
@@ -96,7 +96,8 @@ class EnginePrecision:
 
     def to_dict(self) -> dict:
         return {"model": self.model, "requested": self.requested, "source": self.source,
-                "counts": dict(self.counts), "compute_counts": dict(self.compute_counts), "in_requested": self.in_requested, "kernels": len(self.layers),
+                "counts": dict(self.counts), "compute_counts": dict(self.compute_counts),
+                "in_requested": self.in_requested, "kernels": len(self.layers),
                 "mostly_fp32": self.mostly_fp32, "warning": self.warning, "note": self.note,
                 "layers": [layer.to_dict() for layer in self.layers]}
 
@@ -124,12 +125,6 @@ class EnginePrecision:
         return {"text/plain": self.summary()}
 
 
-def as_model(model: Model | onnx.ModelProto) -> Model:
-    if isinstance(model, Model):
-        return model
-    return Model.from_proto(model, name=model.graph.name or "model", source="onnx")
-
-
 def engine_precision(log: LogLines | Sequence[EngineLayer], model: Model | onnx.ModelProto,
                      requested: str) -> EnginePrecision:
     """The precision each kernel of an engine runs in, and why those not in `requested` aren't.
@@ -143,8 +138,8 @@ def engine_precision(log: LogLines | Sequence[EngineLayer], model: Model | onnx.
     from_engine = bool(given) and isinstance(given[0], EngineLayer)
     layers = given if from_engine else engine_layers(given, model)
     source = "engine inspector" if from_engine else EnginePrecision.source
-    result = EnginePrecision(model.name, requested, [_layer_precision(layer, model, requested) for layer in layers],
-                             source)
+    result = EnginePrecision(model.name, requested,
+                             [_layer_precision(layer, model, requested) for layer in layers], source)
     if not layers:
         result.note = ("The build log lists no kernels: build at ProfilingVerbosity.DETAILED, or "
                        "inspect the engine where it runs (trtlab.fusion.inspect_engine).")

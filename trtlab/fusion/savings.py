@@ -20,8 +20,7 @@ import onnx
 
 from ..model import Model
 from .engine_layers import EngineLayer, engine_layers, engine_weights_bytes
-from .engine_precision import as_model
-from .units import FusedUnit, precision_label, size_text, tensor_bytes
+from .units import FusedUnit, as_model, precision_label, size_text, tensor_bytes
 
 COUNTED = "counted from the engine build, not timed"
 

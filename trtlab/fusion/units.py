@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
+import onnx
 
 from ..model import Model
 
@@ -68,6 +69,13 @@ class FusionReport:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/plain": self.summary()}
+
+
+def as_model(model: Model | onnx.ModelProto) -> Model:
+    """A `Model` of `model`; an ONNX ModelProto is normalised as `trtlab.load` does."""
+    if isinstance(model, Model):
+        return model
+    return Model.from_proto(model, name=model.graph.name or "model", source="onnx")
 
 
 def make_report(model: Model, by: str, units: list[FusedUnit], unit: str) -> FusionReport:
