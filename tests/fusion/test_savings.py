@@ -85,3 +85,12 @@ def test_resnet18_fp16_halves_weights_and_traffic(resnet18):
     assert rows[1]["activation_bytes_after"] == fp16.traffic_after
     assert rows[0]["counted"] == "counted from the engine build, not timed"
     assert fp16.to_dict()["weight_bytes"] == fp16.weight_bytes
+
+
+def test_kernels_that_name_no_nodes_are_not_counted_as_savings():
+    model = conv_bn_relu_only()
+    region = ["Layer(Myelin): {ForeignNode[w1...relu]}, Tactic: 0x0, x (Float[1,8,16,16]) -> y (Float[1,8,16,16])"]
+    s = fusion_savings(model, region, "fp32")
+    assert s.kernels_after == 1 and s.own_kernels == 0
+    assert "not counted" in s.note and s.note in s.summary()
+    assert "none" in fusion_savings(model, [], "fp32").note

@@ -44,6 +44,7 @@ class FusionSavings:
     own_kernels: int = 0  # kernels TensorRT added that compute no ONNX node (moves, reformats)
     moved_bytes: int = 0  # bytes those kernels read and write, as the build log gives them
     counted: str = COUNTED
+    note: str = ""  # why there is nothing to count after fusion
 
     @property
     def traffic_before(self) -> int:
@@ -71,7 +72,7 @@ class FusionSavings:
                 "engine_weight_bytes": dict(self.engine_weight_bytes),
                 "engine_weights_total": self.engine_weights_total,
                 "own_kernels": self.own_kernels, "moved_bytes": self.moved_bytes, "unplaced": list(self.unplaced),
-                "uncounted": list(self.uncounted)}
+                "uncounted": list(self.uncounted), "note": self.note}
 
     def summary(self) -> str:
         what = f"{self.model} {self.precision}".strip()
@@ -93,6 +94,8 @@ class FusionSavings:
             lines.append(f"  in no kernel (views, or fused without being named): {', '.join(self.unplaced)}")
         if self.uncounted:
             lines.append(f"  not counted (size unknown): {', '.join(self.uncounted)}")
+        if self.note:
+            lines.append(f"  {self.note}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -136,6 +139,12 @@ def fusion_savings(model: Model | onnx.ModelProto, kernels: Sequence, precision:
     result = FusionSavings(model.name, precision, by, len(model.nodes), len(active), len(layers), 0, 0, 0, 0,
                            weight_bytes=_model_weights(model, folded),
                            unplaced=[n.name for n in active if n.name not in kernel_of])
+    if not layers:
+        result.note = ("No kernels to count: the build log lists none (build at "
+                       "ProfilingVerbosity.DETAILED and keep VERBOSE messages).")
+    elif not kernel_of:
+        result.note = ("The kernels name no ONNX nodes (a layer list below DETAILED verbosity): "
+                       "activation traffic after fusion is not counted.")
     if log is not None:
         result.engine_weight_bytes = _engine_weights(layers)
         result.engine_weights_total = engine_weights_bytes(log)
@@ -157,7 +166,7 @@ def fusion_savings(model: Model | onnx.ModelProto, kernels: Sequence, precision:
             result.written_after += size
         result.read_after += size * len(reading)
     for layer in layers:  # TensorRT's own kernels (layout moves): the sizes its log gives
-        if not layer.nodes and isinstance(layer, EngineLayer):
+        if kernel_of and not layer.nodes and isinstance(layer, EngineLayer):
             result.own_kernels += 1
             result.moved_bytes += sum(t.nbytes or 0 for t in layer.outputs + layer.inputs)
     return result
