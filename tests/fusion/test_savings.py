@@ -94,3 +94,15 @@ def test_kernels_that_name_no_nodes_are_not_counted_as_savings():
     assert s.kernels_after == 1 and s.own_kernels == 0
     assert "not counted" in s.note and s.note in s.summary()
     assert "none" in fusion_savings(model, [], "fp32").note
+
+
+def test_the_kept_layer_list_lines_give_the_same_counts():
+    # What a cache keeps beside an engine (layer_list_lines) is enough to count again.
+    from trtlab.fusion import engine_precision, layer_list_lines
+
+    model = conv_bn_relu_model()
+    log = built(model).log
+    kept = layer_list_lines(log)
+    assert 0 < len(kept) < len(log)
+    assert fusion_savings(model, kept, "fp32").to_dict() == fusion_savings(model, log, "fp32").to_dict()
+    assert engine_precision(kept, model, "fp32").to_dict() == engine_precision(log, model, "fp32").to_dict()

@@ -12,7 +12,8 @@ precision each kernel runs, and what fusing saves.
 
 from __future__ import annotations
 
-from .engine_layers import EngineLayer, EngineTensor, engine_layers, inspect_engine, layers_from_inspector
+from .engine_layers import (EngineLayer, EngineTensor, engine_layers, inspect_engine, layer_list_lines,
+                            layers_from_inspector)
 from .engine_precision import EnginePrecision, LayerPrecision, engine_precision
 from .ort_optimiser import ORT_LEVELS, ort_fused, ort_fusion
 from .savings import FusionSavings, fusion_savings, savings_rows
@@ -22,6 +23,6 @@ from .units import FusedUnit, FusionReport
 __all__ = [
     "ORT_LEVELS", "EngineLayer", "EnginePrecision", "EngineTensor", "FusedUnit", "FusionReport",
     "FusionSavings", "LayerPrecision", "build_log", "engine_layers", "engine_precision", "fusion_savings",
-    "inspect_engine", "layers_from_inspector", "ort_fused", "ort_fusion", "parse_layer_list",
+    "inspect_engine", "layer_list_lines", "layers_from_inspector", "ort_fused", "ort_fusion", "parse_layer_list",
     "savings_rows", "tensorrt_fusion",
 ]

@@ -113,6 +113,13 @@ def engine_layers(log: LogLines, model: Model) -> list[EngineLayer]:
     return detailed or classic
 
 
+def layer_list_lines(log: LogLines) -> list:
+    """The entries of a build log that this module reads (the layer list and the weight total),
+    as they were given: small enough to keep beside a cached engine."""
+    keep = ("LayerType: ", "Engine Layer Information", "Layer(", "Total Weights Memory")
+    return [entry for entry, message in zip(log, log_messages(log)) if any(k in message for k in keep)]
+
+
 def engine_weights_bytes(log: LogLines) -> int | None:
     """The engine's weight memory as the builder reports it ("Total Weights Memory")."""
     for message in log_messages(log):
