@@ -29,7 +29,7 @@ def architectures(vision) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from trtlab._optional import mxnet
-    from trtlab.mxnet_onnx.parity import check_block, randomize
+    from trtlab.loaders.mxnet.parity import check_block, randomize
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="architecture names (default: all)")

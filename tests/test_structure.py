@@ -82,8 +82,8 @@ def _without_packages(graph):
 
 
 # The MXNet converters register themselves with a decorator, and the registry loads them all.
-REGISTRIES = [["trtlab.mxnet_onnx.ops", "trtlab.mxnet_onnx.ops.elementwise", "trtlab.mxnet_onnx.ops.nn",
-               "trtlab.mxnet_onnx.ops.tensor", "trtlab.mxnet_onnx.registry"]]
+REGISTRIES = [["trtlab.loaders.mxnet.ops", "trtlab.loaders.mxnet.ops.elementwise", "trtlab.loaders.mxnet.ops.nn",
+               "trtlab.loaders.mxnet.ops.tensor", "trtlab.loaders.mxnet.registry"]]
 
 
 def test_no_import_cycles_between_modules():

@@ -7,7 +7,7 @@ import pytest
 
 from trtlab.errors import TrtlabError
 
-from ..mxnet_onnx.helpers import mx
+from ..loaders.mxnet.helpers import mx
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +15,7 @@ def checkpoint(tmp_path_factory):
     m = mx()
     from mxnet.gluon.model_zoo import vision
 
-    from trtlab.mxnet_onnx.parity import randomize
+    from trtlab.loaders.mxnet.parity import randomize
 
     batch_shape = (1, 3, 64, 64)
     net = vision.resnet18_v2(pretrained=False)

@@ -8,7 +8,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from ..errors import TrtlabError
+from ...errors import TrtlabError
 from .context import Context, view
 from .params import split_params
 from .registry import lookup, supported_ops
@@ -107,7 +107,7 @@ def convert(
     initializers = [numpy_helper.from_array(a, n) for n, a in ctx.constants.items() if n in used]
     graph = helper.make_graph(nodes, name, graph_inputs, graph_outputs, initializer=initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
-                              producer_name="trtlab.mxnet_onnx")
+                              producer_name="trtlab.loaders.mxnet")
     # The oldest IR version that carries this opset: older TensorRT parsers reject newer IRs.
     model.ir_version = helper.find_min_ir_version_for(list(model.opset_import))
     return model

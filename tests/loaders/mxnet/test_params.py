@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from trtlab.errors import TrtlabError
-from trtlab.mxnet_onnx import load_symbol_json, read_params, split_params, write_params
+from trtlab.loaders.mxnet import load_symbol_json, read_params, split_params, write_params
 
 from .helpers import mx
 
@@ -48,7 +48,7 @@ def test_reading_needs_no_mxnet(saved):
     code = textwrap.dedent(f"""
         import sys
         sys.modules["mxnet"] = None  # any import of mxnet now fails
-        from trtlab.mxnet_onnx import read_params
+        from trtlab.loaders.mxnet import read_params
         p = read_params({str(path)!r})
         assert p["arg:w"].shape == {arrays['arg:w'].shape!r}, p
         print("ok")

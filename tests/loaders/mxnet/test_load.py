@@ -10,16 +10,16 @@ import pytest
 
 import trtlab
 from trtlab.errors import TrtlabError
-from trtlab.mxnet_onnx import split_params
+from trtlab.loaders.mxnet import split_params
 
-from ..mxnet_onnx.helpers import mx
+from .helpers import mx
 
 
 def _export(tmp_path, name="resnet18_v1", size=64, seed=0):
     m = mx()
     from mxnet.gluon.model_zoo import vision
 
-    from trtlab.mxnet_onnx.parity import randomize
+    from trtlab.loaders.mxnet.parity import randomize
 
     net = vision.get_model(name, pretrained=False)
     randomize(net, seed=seed)
@@ -96,7 +96,7 @@ def test_params_of_another_model(resnet, tmp_path):
 
 
 def test_params_with_wrong_shape(resnet, tmp_path):
-    from trtlab.mxnet_onnx import read_params, write_params
+    from trtlab.loaders.mxnet import read_params, write_params
 
     sym, params, _, _ = resnet
     arrays = read_params(params)
@@ -118,7 +118,7 @@ def test_gluon_block_and_symbol_with_params(resnet):
     m = mx()
     from mxnet.gluon.model_zoo import vision
 
-    from trtlab.mxnet_onnx.parity import randomize
+    from trtlab.loaders.mxnet.parity import randomize
 
     net = vision.mobilenet_v2_0_25(pretrained=False)
     randomize(net, seed=1)
@@ -144,7 +144,7 @@ def test_gluon_zoo_matches_mxnet(name, size):
     mx()
     from mxnet.gluon.model_zoo import vision
 
-    from trtlab.mxnet_onnx.parity import check_block, randomize
+    from trtlab.loaders.mxnet.parity import check_block, randomize
 
     net = vision.get_model(name, pretrained=False)
     randomize(net, seed=0)

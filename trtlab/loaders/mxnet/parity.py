@@ -34,7 +34,7 @@ def relative_error(actual: np.ndarray, reference: np.ndarray) -> float:
 def randomize(block: Any, seed: int = 0) -> None:
     """Initialise a Gluon block with seeded weights and non-trivial BatchNorm statistics, so a
     converter that ignored gamma, beta, the running mean or the variance would be caught."""
-    from .._optional import mxnet
+    from ..._optional import mxnet
 
     mx = mxnet()
     mx.random.seed(seed)
@@ -49,8 +49,8 @@ def check_block(block: Any, input_shape: Sequence[int], *, name: str = "model", 
     """Run `block` (already randomized) in MXNet and its conversion in ONNX Runtime on one input."""
     import time
 
-    from .._optional import mxnet, onnxruntime
-    from ..loaders.mxnet import load_mxnet_object
+    from ..._optional import mxnet, onnxruntime
+    from ...loaders.mxnet import load_mxnet_object
 
     mx = mxnet()
     ort = onnxruntime()

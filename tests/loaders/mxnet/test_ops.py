@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from trtlab.errors import TrtlabError
-from trtlab.mxnet_onnx.parity import relative_error as rel_err
+from trtlab.loaders.mxnet.parity import relative_error as rel_err
 
 from .helpers import mx, run_both
 
@@ -156,7 +156,7 @@ def test_op_without_converter_names_op_and_node():
 
 
 def test_reshape_codes_match_mxnet():
-    from trtlab.mxnet_onnx.ops.tensor import mxnet_reshape
+    from trtlab.loaders.mxnet.ops.tensor import mxnet_reshape
 
     m = mx()
     src = (2, 3, 4, 5)
@@ -170,7 +170,7 @@ def test_reshape_codes_match_mxnet():
 
 
 def test_supported_ops_cover_the_zoo_and_requirements():
-    from trtlab.mxnet_onnx import supported_ops
+    from trtlab.loaders.mxnet import supported_ops
 
     ops = set(supported_ops(17))
     required = {"Activation", "BatchNorm", "Concat", "Convolution", "Deconvolution", "Dropout", "Flatten",

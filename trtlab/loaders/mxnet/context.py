@@ -13,7 +13,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, shape_inference
 
-from ..errors import TrtlabError
+from ...errors import TrtlabError
 from .symbol import Attrs, SymNode
 
 # Constants up to this size go into the per-node inference model so shape inputs (Reshape,

@@ -9,7 +9,7 @@ from .helpers import mx
 
 def test_every_batchnorm_parameter_is_random_even_when_its_shape_was_deferred():
     m = mx()
-    from trtlab.mxnet_onnx.parity import check_block, randomize
+    from trtlab.loaders.mxnet.parity import check_block, randomize
 
     net = m.gluon.nn.HybridSequential()
     net.add(m.gluon.nn.Conv2D(4, 3), m.gluon.nn.BatchNorm(), m.gluon.nn.Activation("relu"))

@@ -1,6 +1,6 @@
 """MXNet models in: symbol JSON + .params checkpoints, Gluon HybridBlocks, Symbols with params.
 
-The conversion is trtlab's own (`trtlab.mxnet_onnx`); reading a checkpoint does not need mxnet.
+The conversion is trtlab's own (the rest of this package); reading a checkpoint does not need mxnet.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..errors import TrtlabError, first_line
-from ..model import Model
-from ..mxnet_onnx import DEFAULT_OPSET, convert, load_symbol_json, read_params, split_params
+from ...errors import TrtlabError, first_line
+from ...model import Model
+from .convert import DEFAULT_OPSET, convert
+from .params import read_params, split_params
+from .symbol import load_symbol_json
 
 Shapes = Mapping[str, Sequence[int]]
 
@@ -37,7 +39,7 @@ def load_mxnet_object(obj: Any, *, inputs: Shapes | None = None, name: str | Non
                       arg_params: Mapping[str, Any] | None = None, aux_params: Mapping[str, Any] | None = None,
                       opset: int = DEFAULT_OPSET) -> Model:
     """A Gluon HybridBlock, or a Symbol with `arg_params`/`aux_params` (NDArrays or numpy)."""
-    from .._optional import mxnet
+    from ..._optional import mxnet
 
     mx = mxnet()
     if isinstance(obj, mx.gluon.HybridBlock):

@@ -15,7 +15,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..errors import TrtlabError
+from ...errors import TrtlabError
 
 LIST_MAGIC = 0x112
 V1_MAGIC, V2_MAGIC, V3_MAGIC = 0xF993FAC8, 0xF993FAC9, 0xF993FACA
@@ -122,7 +122,7 @@ def _read_array(r: _Reader, where: str, index: int) -> np.ndarray:
 
 def write_params(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Path:
     """Write {name: array} in the format `mx.nd.load` reads (V2 dense arrays on CPU)."""
-    from .._io import atomic_write_bytes
+    from ..._io import atomic_write_bytes
 
     out = [struct.pack("<QQQ", LIST_MAGIC, 0, len(arrays))]
     for name, value in arrays.items():
