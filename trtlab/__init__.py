@@ -16,11 +16,12 @@ from .loaders import load
 from .model import Model, TensorInfo
 from .partition import partition
 from .plan import Fallback, Plan, Subgraph
+from .settings import PartitionSettings
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CoverageReport", "Fallback", "MissingDependency", "Model", "Plan", "Subgraph", "TensorInfo",
+    "CoverageReport", "Fallback", "MissingDependency", "Model", "PartitionSettings", "Plan", "Subgraph", "TensorInfo",
     "TrtlabError", "Verdict", "coverage", "load", "partition", "Lab", "__version__",
 ]
 
