@@ -1,0 +1,67 @@
+"""The real-model corpus through `check`: a verdict only for what ran, on models trtlab did not write.
+
+Each small model of `trtlab.corpus` whose package is installed is checked at every precision; the
+test asserts the rules every verdict keeps, whatever the model.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from trtlab import corpus
+from trtlab.check import check
+
+SMALL = [n for n in corpus.names() if corpus.ENTRIES[n].small and corpus.ENTRIES[n].path]
+
+
+def _load(name):
+    try:
+        return corpus.load(name)
+    except Exception as exc:  # the package is not installed: the skip names it
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module", params=SMALL)
+def checked(request, tmp_path_factory):
+    model, feeds = _load(request.param)
+    return request.param, check(model, ["fp32", "fp16", "bf16", "int8"], feeds=feeds, timing=False,
+                                cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+def test_every_precision_ends_in_one_status_that_says_what_ran(checked):
+    name, r = checked
+    assert [v.precision for v in r.verdicts] == ["fp32", "fp16", "bf16", "int8"]
+    for v in r.verdicts:
+        assert v.status in ("pass", "fail", "not measured")
+        if v.status == "not measured":
+            assert v.reason and not [a for a in r.accuracy if a.precision == v.precision and v.status == "pass"]
+            assert any(s.startswith(f"{v.precision} not measured") for s in r.not_done)
+        else:
+            assert v.ran, v
+            assert any(a.precision == v.precision for a in r.accuracy)
+            if not r.engines_runnable:
+                assert "stand-ins (not TensorRT)" in v.ran
+    # No pass where an engine of that precision was not built.
+    for e in r.engines:
+        if not e.built:
+            assert r.verdict(e.precision).status == "not measured", (name, e)
+
+
+def test_a_pass_is_a_real_match_and_fp16_is_close(checked):
+    name, r = checked
+    for a in r.accuracy:
+        v = r.verdict(a.precision)
+        finite = all(math.isfinite(o.max_abs) for o in a.outputs)
+        if v.status == "pass":
+            assert finite and a.passed
+        if a.precision == "fp16" and v.status == "pass":
+            assert min(o.cosine for o in a.outputs) > 0.999, (name, a.outputs)
+
+
+def test_json_and_exit_status_agree_with_the_verdicts(checked):
+    _, r = checked
+    d = r.to_dict()
+    assert [(v["precision"], v["status"]) for v in d["verdicts"]] == [(v.precision, v.status) for v in r.verdicts]
+    assert d["passed"] == (r.exit_status == 0) == all(v.status == "pass" for v in r.verdicts)
