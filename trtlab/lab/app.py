@@ -109,6 +109,14 @@ class Lab(W.VBox):
             return
         self.update()
 
+    # ------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Stop the Lab's background work (a running check, a coverage being computed), then close
+        its widgets."""
+        self.build_panel.stop()
+        self.session.stop()
+        super().close()
+
     # ------------------------------------------------------------ errors
     def show_error(self, exc: BaseException) -> None:
         """Show a failure inside the widget; the kernel gets no exception and the Lab stays usable."""

@@ -17,6 +17,7 @@ import ipywidgets as W
 from ..plan import Plan
 from ..report import tables
 from ..report.charts import check_figures
+from . import background
 from .figures import set_figures
 
 if TYPE_CHECKING:
@@ -107,9 +108,13 @@ class BuildPanel(W.VBox):
         self.status.value = f"Checking {html.escape(plan.model.name)} at {', '.join(precisions)}…"
         self.notes.value = self.accuracy.value = ""
         set_figures(self.charts)
-        self._thread = threading.Thread(target=self._work, args=(plan, precisions),
-                                        name="trtlab-lab-build", daemon=True)
-        self._thread.start()
+        self._thread = background.start(lambda: self._work(plan, precisions), name="trtlab-lab-build",
+                                        cancel=self._cancel)
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Cancel a running check and wait for it to end."""
+        if self._thread is not None:
+            background.stop([self._thread], timeout)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the current check finishes (for scripts and tests); True when it did."""

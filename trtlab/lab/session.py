@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from . import background
 from ..coverage import CoverageReport, apply_overrides, coverage
 from ..model import Model
 from ..partition import partition
@@ -68,9 +69,11 @@ class Session:
             except Exception:  # reported when the user switches to it
                 pass
 
-        thread = threading.Thread(target=work, name=f"trtlab-coverage-{source}", daemon=True)
-        self._pending[key] = thread
-        thread.start()
+        self._pending[key] = background.start(work, name=f"trtlab-coverage-{source}")
+
+    def stop(self) -> None:
+        """Wait for coverage still being computed in the background."""
+        background.stop(list(self._pending.values()))
 
     def op_defaults(self, source: str, precision: str) -> dict[str, bool]:
         """Op type -> allowed by the source (True when it accepts any node of that type)."""
