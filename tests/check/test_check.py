@@ -235,3 +235,36 @@ def test_caveats_are_warnings_not_things_left_undone(tmp_path):
     assert any("random inputs" in s for s in r.warnings)
     assert not any("random inputs" in s for s in r.not_done)
     assert "warning: int8 calibrated on random inputs" in r.summary()
+
+
+USER_MODULE = '''
+import json, sys
+import torch
+import trtlab
+from trtlab.check import check
+
+
+class MyNet(torch.nn.Module):  # a user's own module, defined in __main__
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(8, 4)
+
+    def forward(self, x):
+        return torch.relu(self.fc(x))
+
+
+x = torch.ones(2, 8)
+fast = {"seconds": 0.02, "warmup_ms": 2, "iterations": 3}
+direct = check(MyNet(), ["fp32"], build=False, timing_options=fast, inputs={"x": (2, 8)})
+loaded = check(trtlab.load(MyNet(), example_inputs=(x,)), ["fp32"], build=False, timing_options=fast)
+print(json.dumps([[t.backend for t in r.timing] for r in (direct, loaded)]))
+'''
+
+
+def test_a_users_own_torch_module_gets_its_pytorch_baseline():
+    pytest.importorskip("torch", reason="needs torch (pip install 'trtlab[torch]')")
+    out = subprocess.run([sys.executable, "-c", USER_MODULE], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    direct, loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert any(b.startswith("PyTorch") for b in direct), direct
+    assert any(b.startswith("PyTorch") for b in loaded), loaded
