@@ -1,8 +1,11 @@
-"""Small models built in code for the runner, cut and check tests."""
+"""Every small model the tests build in code, in one place (onnx-graphsurgeon keeps its
+`tests/onnx_models.py` the same way). Real models come from `trtlab.corpus`."""
 
 from __future__ import annotations
 
 import numpy as np
+import onnx
+import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 import trtlab
@@ -49,3 +52,161 @@ def two_output_model() -> trtlab.Model:
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     proto.ir_version = 8
     return trtlab.load(proto, name="two_outputs")
+
+
+def det_model() -> trtlab.Model:
+    """x -> Relu -> Det -> Abs -> Neg -> y. With Det forced in and Abs kept out, the first
+    subgraph holds a Det, which the TensorRT ONNX parser rejects; the second one builds."""
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("Det", ["r"], ["d"], name="det"),
+             helper.make_node("Abs", ["d"], ["a"], name="abs"),
+             helper.make_node("Neg", ["a"], ["y"], name="neg")]
+    graph = helper.make_graph(nodes, "det", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    return trtlab.load(proto, name="det")
+
+
+def conv_model() -> trtlab.Model:
+    """A tiny CNN with class scores: Conv, Relu, GlobalAveragePool, Flatten, Gemm."""
+    rng = np.random.default_rng(0)
+    w = numpy_helper.from_array(rng.standard_normal((4, 3, 3, 3)).astype(np.float32) * 0.3, "w")
+    b = numpy_helper.from_array(np.zeros(4, np.float32), "b")
+    fw = numpy_helper.from_array(rng.standard_normal((5, 4)).astype(np.float32), "fw")
+    fb = numpy_helper.from_array(np.zeros(5, np.float32), "fb")
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["r"], name="relu"),
+             helper.make_node("GlobalAveragePool", ["r"], ["p"], name="pool"),
+             helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
+             helper.make_node("Gemm", ["f", "fw", "fb"], ["y"], name="fc", transB=1)]
+    graph = helper.make_graph(nodes, "cnn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 5])], [w, b, fw, fb])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    return trtlab.load(proto, name="cnn")
+
+
+def dag_model(edges_per_node: list[list[int]], unsupported: set[int], *, shape=(1, 4)) -> trtlab.Model:
+    """A model with node i reading the outputs of nodes `edges_per_node[i]` (all < i).
+
+    Supported nodes are Add/Relu chains; unsupported ones are `Det`-free elementwise ops the
+    tests exclude by name, so any DAG shape can be built from float ops ONNX Runtime runs.
+    """
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))
+    nodes = []
+    for i, preds in enumerate(edges_per_node):
+        ins = [f"t{p}" for p in preds] or ["x"]
+        if len(ins) == 1:
+            nodes.append(helper.make_node("Relu", ins, [f"t{i}"], name=f"n{i}"))
+        else:
+            nodes.append(helper.make_node("Sum", ins, [f"t{i}"], name=f"n{i}"))
+    read = {p for preds in edges_per_node for p in preds}
+    outs = [helper.make_tensor_value_info(f"t{i}", TensorProto.FLOAT, list(shape))
+            for i in range(len(edges_per_node)) if i not in read]
+    g = helper.make_graph(nodes, "dag", [x], outs)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    return trtlab.load(m, name="dag")
+
+
+def chain_with_unsupported() -> onnx.ModelProto:
+    """x -> relu -> Det-free chain: relu, (unsupported) Det, relu, add."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])
+    nodes = [
+        helper.make_node("Relu", ["x"], ["a"], name="r1"),
+        helper.make_node("Det", ["a"], ["b"], name="det"),
+        helper.make_node("Relu", ["a"], ["c"], name="r2"),
+        helper.make_node("Det", ["c"], ["d"], name="det2"),
+        helper.make_node("Add", ["b", "d"], ["y"], name="add"),
+    ]
+    g = helper.make_graph(nodes, "two_dets", [x], [y])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def dense_block():
+    """(mx, a hybridised Dense(8 -> 4) + ReLU block that has run once on a 2x8 input)."""
+    try:
+        from trtlab.mxnet import import_mxnet
+
+        mx = import_mxnet()
+    except trtlab.MissingDependency:
+        pytest.skip("needs mxnet (pip install 'trtlab[mxnet]')")
+    net = mx.gluon.nn.HybridSequential()
+    net.add(mx.gluon.nn.Dense(4, in_units=8), mx.gluon.nn.Activation("relu"))
+    net.initialize()
+    net.hybridize()
+    net(mx.nd.ones((2, 8)))
+    return mx, net
+
+
+def _conv(name, x, cin, cout, rng):
+    w = numpy_helper.from_array(rng.standard_normal((cout, cin, 3, 3)).astype(np.float32) * 0.1,
+                                f"{name}.w")
+    return helper.make_node("Conv", [x, w.name], [name], pads=[1, 1, 1, 1], name=name), w
+
+
+def small_lab_model() -> trtlab.Model:
+    """conv -> relu -> conv -> relu -> add (residual) -> MaxRoiPool branch + pool head.
+
+    MaxRoiPool is outside TensorRT's support table, so the plan has a fallback node.
+    """
+    rng = np.random.default_rng(0)
+    c1, w1 = _conv("conv1", "x", 3, 4, rng)
+    c2, w2 = _conv("conv2", "relu1", 4, 4, rng)
+    nodes = [
+        c1, helper.make_node("Relu", ["conv1"], ["relu1"], name="relu1"),
+        c2, helper.make_node("Relu", ["conv2"], ["relu2"], name="relu2"),
+        helper.make_node("Add", ["relu1", "relu2"], ["sum"], name="add"),
+        helper.make_node("MaxRoiPool", ["sum", "rois"], ["roi"], pooled_shape=[2, 2], name="roipool"),
+        helper.make_node("GlobalAveragePool", ["sum"], ["pooled"], name="pool"),
+        helper.make_node("Flatten", ["pooled"], ["y"], name="flatten"),
+    ]
+    graph = helper.make_graph(
+        nodes, "small", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("roi", TensorProto.FLOAT, None)],
+        initializer=[w1, w2, numpy_helper.from_array(np.array([[0, 0, 0, 7, 7]], np.float32), "rois")])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+    return trtlab.load(proto, name="small")
+
+
+SHAPE = [1, 8, 16, 16]
+TENSOR_BYTES = 4 * int(np.prod(SHAPE))  # one fp32 activation of SHAPE
+
+
+def _fusion_model(nodes, inits, name: str) -> trtlab.Model:
+    g = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, SHAPE)],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, SHAPE)], inits)
+    return trtlab.load(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), name=name)
+
+
+def _fusion_weights(seed: int = 0):
+    rng = np.random.default_rng(seed)
+
+    def init(name, *shape, low=-1.0, high=1.0):
+        return numpy_helper.from_array(rng.uniform(low, high, shape).astype(np.float32), name)
+
+    return [init("w1", 8, 8, 3, 3), init("gamma", 8), init("beta", 8), init("mean", 8),
+            init("var", 8, low=0.5, high=2.0), init("w2", 8, 8, 1, 1)]
+
+
+def conv_bn_relu_model() -> trtlab.Model:
+    """x -> Conv -> BatchNormalization -> Relu -> Conv -> y, with seeded weights."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["c1"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c1", "gamma", "beta", "mean", "var"], ["b1"], name="bn"),
+        helper.make_node("Relu", ["b1"], ["r1"], name="relu"),
+        helper.make_node("Conv", ["r1", "w2"], ["y"], name="head"),
+    ]
+    return _fusion_model(nodes, _fusion_weights(), "cbr")
+
+
+def conv_bn_relu_only() -> trtlab.Model:
+    """x -> Conv -> BatchNormalization -> Relu -> y: three nodes, two intermediate tensors."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["c1"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c1", "gamma", "beta", "mean", "var"], ["b1"], name="bn"),
+        helper.make_node("Relu", ["b1"], ["y"], name="relu"),
+    ]
+    return _fusion_model(nodes, _fusion_weights()[:5], "cbr3")

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import trtlab
 from trtlab.errors import TrtlabError
 
-from .graphs import chain_with_unsupported, dag_model
+from tests.models import chain_with_unsupported, dag_model
 
 
 @st.composite

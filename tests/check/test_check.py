@@ -10,9 +10,7 @@ import pytest
 import trtlab
 from trtlab.check import CheckEvent, check
 
-from tests.check.models import conv_model, det_model
-from tests.gluon import dense_block
-from tests.models import chain_model
+from tests.models import chain_model, conv_model, dense_block, det_model
 
 FAST = {"warmup_ms": 5, "iterations": 3, "seconds": 0.01}
 
@@ -195,7 +193,7 @@ def test_mxnet_symbol_file_gets_the_mxnet_executor_baseline(tmp_path):
 def test_a_second_check_in_a_new_process_takes_every_engine_from_the_cache(tmp_path):
     """As two `trtlab check` runs: string hashing differs between processes, the keys must not."""
     code = ("import json, sys\n"
-            "from tests.check.models import conv_model\n"
+            "from tests.models import conv_model\n"
             "from trtlab.check import check\n"
             "r = check(conv_model(), ['fp32', 'fp16'], cache_dir=sys.argv[1], timing=False)\n"
             "print(json.dumps([e.to_dict() for e in r.engines]))\n")

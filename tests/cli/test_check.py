@@ -4,7 +4,7 @@ import pytest
 
 from trtlab.cli import main
 
-from tests.check.models import conv_model
+from tests.models import conv_model
 
 FAST = ["--seconds", "0.01", "--iterations", "3", "--warmup-ms", "5", "-q"]
 

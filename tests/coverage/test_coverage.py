@@ -7,7 +7,7 @@ import trtlab
 from trtlab.coverage import coverage
 from trtlab.errors import TrtlabError
 
-from ..graphs import chain_with_unsupported
+from tests.models import chain_with_unsupported
 
 
 def _model(op: str, dtype=TensorProto.FLOAT, **attrs) -> trtlab.Model:

@@ -9,7 +9,8 @@ from trtlab.errors import TrtlabError
 from trtlab.fusion import engine_layers, engine_precision, layers_from_inspector
 from trtlab.precision import PrecisionPolicy
 
-from .models import built, conv_bn_relu_model, converted
+from tests.models import conv_bn_relu_model
+from .support import built, converted
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from trtlab.errors import TrtlabError
 from trtlab.fusion import ort_fused, ort_fusion
 
-from .models import SHAPE, conv_bn_relu_model
+from tests.models import SHAPE, conv_bn_relu_model
 
 
 def test_basic_level_folds_batchnorm_into_the_conv():

@@ -7,8 +7,9 @@ import pytest
 import trtlab
 from trtlab.fusion import FusedUnit, engine_layers, fusion_savings, savings_rows, tensorrt_fusion
 
-from .models import TENSOR_BYTES as T
-from .models import built, conv_bn_relu_model, conv_bn_relu_only, converted
+from tests.models import TENSOR_BYTES as T
+from tests.models import conv_bn_relu_model, conv_bn_relu_only
+from .support import built, converted
 
 WEIGHTS = 4 * (8 * 8 * 3 * 3 + 4 * 8)  # w1 and the four BatchNormalization vectors, fp32
 

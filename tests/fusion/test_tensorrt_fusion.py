@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import trtlab
-from tests.graphs import chain_with_unsupported
+from tests.models import chain_with_unsupported
 from trtlab.fusion import (FusionReport, build_log, engine_layers, layers_from_inspector, parse_layer_list,
                            tensorrt_fusion)
 from trtlab.fusion.engine_layers import engine_weights_bytes
 
-from .models import conv_bn_relu_model, needs_tensorrt
+from tests.models import conv_bn_relu_model
+from .support import needs_tensorrt
 
 # One kernel line as TensorRT-RTX 1.7.1 logs it at DETAILED verbosity (from an fp16 ResNet-18
 # build, node names changed to those of conv_bn_relu_model).

@@ -6,7 +6,7 @@ import trtlab
 from trtlab.check import check
 from trtlab.report import render_report, write_report
 
-from tests.check.models import conv_model
+from tests.models import conv_model
 
 FAST = {"warmup_ms": 5, "iterations": 3, "seconds": 0.01}
 

@@ -9,8 +9,7 @@ from trtlab.timing import (TimingResult, cpu_name, harness_overhead_ms, measure,
                            time_mxnet, time_onnxruntime, time_torch, to_dataframe)
 from trtlab.hybrid import HybridRunner
 
-from tests.gluon import dense_block
-from tests.models import chain_model
+from tests.models import chain_model, dense_block
 
 
 def test_measure_warms_up_by_time_then_needs_iterations_and_seconds():
