@@ -88,6 +88,29 @@ class EngineStep:
                                    "but not cached")
         return out
 
+    def read_builds(self, precision: str, built: dict[int, BuildResult], models: dict[int, onnx.ModelProto]) -> None:
+        """From each build's log: the precision its kernels really run in, and what fusion saved
+        (counted from the build, not timed). A requested precision the engine mostly ignores is
+        a warning."""
+        from ..fusion import engine_precision, fusion_savings
+
+        for sid, r in built.items():
+            log = getattr(r, "log", None)
+            if not r.built or not log:
+                continue
+            model = models.get(sid, self.cuts[sid])
+            try:
+                ep = engine_precision(log, model, precision)
+                saved = fusion_savings(model, log, precision, by=f"{self.trt.label} build")
+            except TrtlabError as exc:
+                self.result.not_done.append(f"engine {sid} ({precision}): its layers could not be read: "
+                                            f"{one_line(exc)}")
+                continue
+            self.result.engine_precision.append((sid, ep))
+            self.result.fusion.append((sid, saved))
+            if ep.warning:
+                self.result.warnings.append(f"engine {sid} ({precision}): {ep.warning}")
+
     def runtimes(self, built: dict[int, BuildResult]) -> dict[int, Any]:
         """Subgraph id -> a runtime for each engine, where engines run here."""
         if not self.runnable:

@@ -59,6 +59,7 @@ def measure(ctx: Context, precision: str) -> None:
             sid, r = next(iter(failed.items()))
             extra = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
             return no(f"the {precision} engine of subgraph {sid} was not built{extra}: {one_line(r.error)}")
+        ctx.engines.read_builds(precision, built, converted)
         runtimes = ctx.engines.runtimes(built)
     if ctx.progress.cancelled:
         return no("cancelled")

@@ -14,6 +14,7 @@ from .. import display
 if TYPE_CHECKING:
     from ..accuracy import AccuracyReport, NodeErrorReport
     from ..engines import BuildResult
+    from ..fusion import EnginePrecision, FusionSavings
     from ..model import Model
     from ..plan import Plan
     from ..timing import TimingResult
@@ -58,6 +59,8 @@ class CheckResult:
     segments: list[dict] = field(default_factory=list)  # the fp32 hybrid run, segment by segment
     node_errors: dict[str, "NodeErrorReport"] = field(default_factory=dict)
     kept_fp32: dict[str, list] = field(default_factory=dict)  # precision -> nodes kept in fp32, with why
+    engine_precision: list[tuple[int, "EnginePrecision"]] = field(default_factory=list)  # (subgraph, what ran in)
+    fusion: list[tuple[int, "FusionSavings"]] = field(default_factory=list)  # (subgraph, counted savings)
     done: list[str] = field(default_factory=list)
     not_done: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # done, but read the figures with care
@@ -121,6 +124,10 @@ class CheckResult:
         if self.kept_fp32:
             d["kept_fp32"] = {p: [k if isinstance(k, dict) else getattr(k, "to_dict", lambda k=k: k)()
                                   for k in ks] for p, ks in self.kept_fp32.items()}
+        if self.engine_precision:
+            d["engine_precision"] = [{"subgraph": sid, **ep.to_dict()} for sid, ep in self.engine_precision]
+        if self.fusion:
+            d["fusion"] = [{"subgraph": sid, **fs.to_dict()} for sid, fs in self.fusion]
         d["random_feeds"] = self.random_feeds
         d.update(done=list(self.done), not_done=list(self.not_done), warnings=list(self.warnings),
                  cancelled=self.cancelled, builder=self.builder, engines_runnable=self.engines_runnable)

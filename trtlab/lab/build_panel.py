@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import ipywidgets as W
 
 from ..plan import Plan
-from ..report import tables
+from ..report import engine_build, tables
 from ..report.charts import check_figures
 from . import background
 from .figures import set_figures
@@ -168,5 +168,7 @@ class BuildPanel(W.VBox):
             elif bar is not None:
                 bar.bar_style = "success"
         self.notes.value = tables.notes_list(result)
-        self.accuracy.value = tables.accuracy_table(result) if result.accuracy else ""
-        set_figures(self.charts, *check_figures(result))
+        self.accuracy.value = ((tables.accuracy_table(result) if result.accuracy else "")
+                               + engine_build.sections(result))
+        figures = check_figures(result) + ([engine_build.fusion_figure(result)] if result.fusion else [])
+        set_figures(self.charts, *figures)

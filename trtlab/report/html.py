@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import display
 from .._io import atomic_write_text
 from ..errors import TrtlabError, one_line
-from . import tables
+from . import engine_build, tables
 
 _CSS = """
 body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1400px}
@@ -66,7 +66,7 @@ def sections(result, drawings: bool) -> list[str]:
     if graphs:
         parts.append("<h2>Graph before and after partitioning</h2>" + graphs)
     if result.engines:
-        parts.append("<h2>Engines</h2>" + tables.engines_table(result))
+        parts.append("<h2>Engines</h2>" + tables.engines_table(result) + engine_build.sections(result))
     if result.accuracy:
         parts.append("<h2>Accuracy</h2>" + tables.accuracy_table(result))
     if result.node_errors:
@@ -98,6 +98,8 @@ def _charts(result, notes: list[str]) -> str:
     except TrtlabError as exc:  # no plotly
         notes.append(f"charts left out: {one_line(exc)}")
         return ""
+    if result.fusion:
+        figures.append(engine_build.fusion_figure(result))
     # plotly.js goes in once, with the first figure, so the file opens with no network.
     return "".join(fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_height="420px")
                    for i, fig in enumerate(figures))
