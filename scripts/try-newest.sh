@@ -9,10 +9,17 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-VENV=${VENV:-$(mktemp -d)/venv}
+if [ -z "${VENV:-}" ]; then
+    # A temporary one is removed at the end (it holds a few GB); a given VENV is kept, and a
+    # second run in it keeps what the first installed.
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    VENV="$tmp/venv"
+fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || { echo "cannot make a virtualenv at $VENV" >&2; exit 1; }
 PY="$VENV/bin/python"
-LOG="$VENV/try-newest.log"
+mkdir -p test-artifacts
+LOG=test-artifacts/try-newest.log
 echo "Installing the newest releases into $VENV (log: $LOG)"
 
 installed=ok
@@ -31,18 +38,27 @@ echo "== Drift from constraints.txt =="
 import re, sys
 from importlib import metadata
 
-moved = []
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+moved, pinned_names = [], set()
 for line in open(sys.argv[1]):
     m = re.match(r"\s*([A-Za-z0-9_.-]+)==([^\s;#]+)", line)
     if not m:
         continue
     name, pinned = m.groups()
+    pinned_names.add(canonical(name))
     try:
         now = metadata.version(name)
     except metadata.PackageNotFoundError:
         now = "not installed"
     if now.split("+")[0] != pinned.split("+")[0]:
         moved.append(f"  {name}: {pinned} -> {now}")
+unpinned = {"pip", "setuptools", "wheel", "trtlab"}
+for dist in metadata.distributions():
+    name = dist.metadata["Name"]
+    if canonical(name) not in pinned_names | unpinned:
+        moved.append(f"  {name}: new -> {dist.version}")
 print("\n".join(moved) if moved else "  nothing moved")
 PY
 echo "install: $installed"
