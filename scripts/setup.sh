@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install everything trtlab needs, from nothing: system packages, then Python packages.
-#   bash scripts/setup.sh            # system packages (apt) + trtlab with all its extras
-# Safe to run again; it installs only what is missing.
+#   bash scripts/setup.sh                        # system packages (apt) + trtlab with all its extras
+#   PYTHON=/path/to/python bash scripts/setup.sh # into another interpreter or virtualenv
+#   CONSTRAINTS= bash scripts/setup.sh           # newest releases instead of constraints.txt
+# Python packages install at the versions in constraints.txt, the ones the test suite passed with.
+# Safe to run again: when nothing changed since the last run it does nothing (about a second).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +25,19 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
-# torch first, pinned: a bare requirement would pull the CUDA build (several GB).
-$PY -m pip install -q --disable-pip-version-check "torch==2.13.0" || $PY -m pip install -q "torch>=2.1"
-$PY -m pip install -q --disable-pip-version-check -e ".[all]"
+CONSTRAINTS=${CONSTRAINTS-constraints.txt}
+if $PY scripts/setup_state.py check "$CONSTRAINTS"; then
+    echo "trtlab is set up for $($PY -c 'import sys; print(sys.executable)') (nothing to install)"
+    exit 0
+fi
+
+pip=($PY -m pip install -q --disable-pip-version-check)
+if [ -n "$CONSTRAINTS" ]; then pip+=(-c "$CONSTRAINTS"); fi
+# torch first: on a machine with the CPU wheel at hand, a bare requirement resolved together with
+# everything else could pick the CUDA build (several GB) instead.
+"${pip[@]}" "torch==2.13.0" || "${pip[@]}" "torch>=2.1"
+"${pip[@]}" -e ".[all]"
+# Real-model corpus for the tests: their opencv requirement would move numpy to 2 and break MXNet,
+# and their .onnx files need nothing else.
+"${pip[@]}" --no-deps rapidocr-onnxruntime nudenet
+$PY scripts/setup_state.py record "$CONSTRAINTS"

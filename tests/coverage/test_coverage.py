@@ -10,11 +10,11 @@ from trtlab.errors import TrtlabError
 from tests.models import chain_with_unsupported
 
 
-def _model(op: str, dtype=TensorProto.FLOAT, **attrs) -> trtlab.Model:
+def _model(op: str, dtype=TensorProto.FLOAT, opset: int = 17, **attrs) -> trtlab.Model:
     x = helper.make_tensor_value_info("x", dtype, [2, 3])
     y = helper.make_tensor_value_info("y", dtype, None)
     g = helper.make_graph([helper.make_node(op, ["x"], ["y"], name="n", **attrs)], "g", [x], [y])
-    return trtlab.load(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]))
+    return trtlab.load(helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)]))
 
 
 def test_table_says_why_an_op_is_missing():
@@ -26,24 +26,25 @@ def test_table_says_why_an_op_is_missing():
 
 
 def test_table_answers_per_precision():
-    # Erf is listed for FP32/FP16/BF16; And only for BOOL; Abs for ints too.
-    relu = _model("Relu")
-    assert coverage(relu, "tensorrt", "fp16").supported("n")
-    abs_int = _model("Abs", TensorProto.INT64)
-    assert coverage(abs_int, "tensorrt", "fp16").supported("n")  # int tensors stay int
-    # Ops whose table lists no BF16 fall back at bf16 only: find one in the shipped table.
     from trtlab.coverage.table import load_table
 
-    op = next(name for name, e in sorted(load_table()["ops"].items())
-              if e["supported"] and "FP32" in e["types"] and "FP16" in e["types"]
-              and "BF16" not in e["types"] and name in ("DeformConv", "LRN", "Hardmax", "Softsign",
-                                                        "Mish", "Shrink", "Gelu", "HardSigmoid"))
-    assert op  # the matrix has such ops; if it changes, this test says so
-    m = _model("Softsign") if op == "Softsign" else None
-    if m is not None:
-        assert coverage(m, "tensorrt", "fp32").supported("n")
-        v = coverage(m, "tensorrt", "bf16").verdicts["n"]
-        assert not v.supported and "not BF16" in v.reason
+    ops = load_table()["ops"]
+    # The rows this test relies on: if the shipped table changes, this says so first.
+    assert "BF16" in ops["Relu"]["types"] and "INT64" in ops["Abs"]["types"]
+    assert ops["Mish"]["supported"] and ops["Mish"]["types"] == ["FP32", "FP16"]
+
+    relu = _model("Relu")
+    for precision in ("fp32", "fp16", "bf16"):
+        assert coverage(relu, "tensorrt", precision).supported("n"), precision
+    abs_int = _model("Abs", TensorProto.INT64)
+    assert coverage(abs_int, "tensorrt", "fp16").supported("n")  # int tensors stay int
+    # Mish has no BF16 in its row: it runs in TensorRT at fp32 and fp16 and falls back at bf16 only.
+    mish = _model("Mish", opset=18)
+    assert coverage(mish, "tensorrt", "fp32").supported("n")
+    assert coverage(mish, "tensorrt", "fp16").supported("n")
+    v = coverage(mish, "tensorrt", "bf16").verdicts["n"]
+    assert not v.supported
+    assert "supports Mish for FP32, FP16, not BF16 (at bf16)" in v.reason
 
 
 def test_custom_domain_op_is_unsupported_with_reason():
