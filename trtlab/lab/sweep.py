@@ -38,12 +38,15 @@ def sweep_figure(points: list[SweepPoint], *, model_name: str, settings: Setting
     fig.add_trace(go.Bar(x=xs, y=[p.engines for p in points], name="engines", opacity=0.4),
                   secondary_y=True)
     fig.update_layout(
-        title={"text": f"{model_name}: partition vs min_block_size "
-                       f"({settings.source}, {settings.precision}; computed, no engine built)"},
+        title={"text": f"{model_name}: partition vs min_block_size<br><sup>{settings.source}, "
+                       f"{settings.precision}; computed from the partition, no engine built</sup>"},
         xaxis_title="min_block_size", height=360, margin={"t": 60, "b": 40, "l": 50, "r": 50},
         legend={"orientation": "h", "y": -0.2})
     fig.update_yaxes(title_text="nodes in TensorRT (%)", range=[0, 100], secondary_y=False)
-    fig.update_yaxes(title_text="engines", secondary_y=True, rangemode="tozero")
+    # Counts are whole numbers: integer ticks only (plotly would otherwise draw 0.211, 0.421, ...).
+    fig.update_yaxes(title_text="engines", secondary_y=True, rangemode="tozero", tickformat="d",
+                     dtick=max(1, -(-max([p.engines for p in points], default=1) // 8)))
+    fig.update_xaxes(tickformat="d", dtick=max(1, -(-max(xs, default=1) // 16)))
     return fig
 
 
@@ -59,7 +62,8 @@ class SweepPanel(W.VBox):
         self.max_size = W.IntSlider(value=min(16, max(2, n)), min=2, max=max(2, min(64, n)),
                                     description="up to", continuous_update=False)
         self.run = W.Button(description="Sweep min_block_size", icon="line-chart",
-                            tooltip="partition the model once per min_block_size (no engines)")
+                            tooltip="partition the model once per min_block_size (no engines)",
+                            layout=W.Layout(width="auto"))
         self.run.on_click(lambda _: self.sweep())
         self.chart = W.Output()
         self.chart.add_class("trtlab-sweep-chart")
