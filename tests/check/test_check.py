@@ -172,7 +172,8 @@ def test_check_without_build_still_measures_accuracy_and_time():
     assert r.engines == [] and any("building was turned off" in s for s in r.not_done)
     assert r.hybrid_max_abs is not None and r.hybrid_max_abs <= 1e-5
     backends = [t.backend for t in r.timing]
-    assert backends[0] == "ONNX Runtime CPU" and any("hybrid" in b for b in backends)
+    assert backends[0] == "ONNX Runtime CPU" and "ONNX Runtime CPU, stand-ins (not TensorRT)" in backends
+    assert [t.stand_in for t in r.timing] == [b.endswith("(not TensorRT)") for b in backends]
     assert "trtlab check of 'chain'" in r.summary()
 
 

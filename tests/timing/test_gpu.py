@@ -6,7 +6,7 @@ import pytest
 import trtlab
 from trtlab.check import check
 from trtlab.timing import TimingResult, open_cuda, time_steps, time_torch_gpu, torch_steps
-from trtlab.timing.cuda import CudaPython, TorchCuda
+from trtlab.timing.cuda import TorchCuda
 from trtlab.timing.gpu import GpuSteps
 
 from .gpu import GPU, NEEDS_CUDA_PYTHON

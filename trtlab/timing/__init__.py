@@ -13,8 +13,9 @@ On a GPU every figure comes from one CUDA-event harness (`time_steps`), H2D / co
 
 from __future__ import annotations
 
-from .baselines import batch_of, mxnet_symbol_path, time_hybrid, time_mxnet, time_onnxruntime, time_torch
+from .baselines import time_hybrid, time_mxnet, time_onnxruntime, time_torch
 from .device import cpu_name, gpu_name
+from .inputs import batch_of, mxnet_symbol_path
 from .cuda import CudaPython, TorchCuda, cuda_available, open_cuda
 from .gpu import GpuSteps, time_engine, time_steps
 from .gpu_baselines import (TORCH_PRECISIONS, mxnet_gpu_available, time_mxnet_gpu, time_onnxruntime_cuda,

@@ -5,7 +5,6 @@ Every function returns a `TimingResult` that records backend, precision, device 
 
 from __future__ import annotations
 
-import glob
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -16,17 +15,9 @@ from .. import _optional
 from ..errors import TrtlabError
 from ..model import Model
 from .device import cpu_name
+from .inputs import batch_of, params_beside as _params_beside
 from .measure import measure
 from .result import TimingResult
-
-
-def batch_of(feeds: Mapping[str, np.ndarray]) -> int:
-    """The leading dimension of the first input with one (1 for scalars)."""
-    for v in feeds.values():
-        shape = np.shape(v)
-        if shape:
-            return int(shape[0])
-    return 1
 
 
 def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None, *,
@@ -115,15 +106,6 @@ def time_mxnet(source: Any, feeds: Mapping[str, np.ndarray], *, params: str | os
                                      batch=batch_of(feeds), warmup_ms=warm)
 
 
-def mxnet_symbol_path(model: Model, params: str | os.PathLike | None = None) -> Path | None:
-    """The symbol file a Model was loaded from, when it still exists and its params are given
-    or lie beside it."""
-    source = Path(model.source) if model.source else None
-    if source is None or not source.name.endswith(".json") or not source.is_file():
-        return None
-    return source if params is not None or _params_beside(source) else None
-
-
 def _mxnet_executor(mx, symbol_path: Path, params, feeds):
     params_path = Path(params) if params else _params_beside(symbol_path)
     if params_path is None:
@@ -142,13 +124,6 @@ def _mxnet_executor(mx, symbol_path: Path, params, feeds):
         executor.outputs[0].wait_to_read()
 
     return forward
-
-
-def _params_beside(symbol_path: Path) -> Path | None:
-    stem = symbol_path.stem
-    prefix = stem[:-len("-symbol")] if stem.endswith("-symbol") else stem
-    found = sorted(glob.glob(str(symbol_path.parent / f"{glob.escape(prefix)}-[0-9][0-9][0-9][0-9].params")))
-    return Path(found[-1]) if found else None
 
 
 def _engine_device() -> str:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import TrtlabError
 from .device import gpu_name
+from .inputs import batch_of
 from .measure import measure
 from .result import TimingResult
 
@@ -84,8 +85,6 @@ def time_engine(runtime, feeds: Mapping[str, np.ndarray], *, precision: str, lab
                 graph: bool = True, cuda=None, **measure_kw) -> TimingResult:
     """Time one `trtlab.engines.EngineRuntime` on its GPU (as a CUDA graph by default, like
     trtexec in TensorRT 11), inputs copied in and outputs copied back each run."""
-    from .baselines import batch_of
-
     steps = runtime.bind(feeds, cuda=cuda)
     return time_steps(steps, backend=label, precision=precision, batch=batch_of(feeds), graph=graph,
                       **measure_kw)

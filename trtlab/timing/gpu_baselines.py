@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _optional
 from ..errors import TrtlabError, first_line
-from .baselines import batch_of
+from .inputs import batch_of
 from .cuda import TorchCuda, open_cuda
 from .gpu import GpuSteps, time_steps
 from .result import TimingResult
@@ -150,7 +150,7 @@ def time_mxnet_gpu(source: Any, feeds: Mapping[str, np.ndarray], *, params: str 
     host = {k: mx.nd.array(v, ctx=mx.cpu_pinned(0), dtype=v.dtype) for k, v in feeds.items()}
     device = {k: mx.nd.zeros(v.shape, ctx=ctx, dtype=v.dtype) for k, v in feeds.items()}
     if isinstance(source, (str, os.PathLike)):
-        from .baselines import _params_beside
+        from .inputs import params_beside as _params_beside
 
         symbol_path = Path(source)
         params_path = Path(params) if params else _params_beside(symbol_path)
