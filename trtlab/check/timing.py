@@ -1,6 +1,8 @@
 """The timing step of a check: the whole model in ONNX Runtime, the model in its own framework
-where it is at hand, and the hybrid model with TensorRT engines (each engine also alone) where
-engines run; without engines, the stand-in hybrid run is timed and labelled as such."""
+where it is at hand (on the GPU where one is visible: PyTorch eager in each requested precision,
+also replayed as a CUDA graph, or MXNet), and the hybrid model with TensorRT engines (each
+engine also alone) where engines run. Without engines the stand-in hybrid run is timed as an
+ONNX Runtime latency, and one sentence says what measuring TensorRT's speed-up would need."""
 
 from __future__ import annotations
 
@@ -8,29 +10,65 @@ from typing import Any
 
 from ..errors import TrtlabError, one_line
 from ..loaders import framework_of
-from ..timing import TimingResult, time_engine, time_hybrid, time_mxnet, time_onnxruntime, time_torch
+from ..timing import (TORCH_PRECISIONS, TimingResult, cuda_available, mxnet_gpu_available, time_engine,
+                      time_hybrid, time_mxnet, time_mxnet_gpu, time_onnxruntime, time_torch, time_torch_gpu)
 from .measure import Context
+
+# The start of the one sentence that says a check has no TensorRT speed-up, and why.
+SPEEDUP_NOT_MEASURED = "TensorRT's speed-up was not measured"
 
 
 def time_all(ctx: Context, original: Any) -> None:
     result, settings = ctx.result, ctx.result.settings
     opts = dict(settings.timing_options.to_dict(), cancel=ctx.progress.cancel)
     ctx.progress.step("timing", "timing the whole model in ONNX Runtime, the baselines and the hybrid runs")
-    result.timing.append(time_onnxruntime(result.model, ctx.feeds, provider=settings.provider, **opts))
-    framework = _framework_baseline(original, result, ctx.feeds, opts)
-    if framework is not None:
-        result.timing.append(framework)
+    try:
+        result.timing.append(time_onnxruntime(result.model, ctx.feeds, provider=settings.provider, **opts))
+    except TrtlabError as exc:
+        result.not_done.append(f"ONNX Runtime baseline not timed: {one_line(exc)}")
+    on_gpu = cuda_available()
+    result.timing.extend(_framework_baselines(original, result, ctx.feeds, opts, on_gpu))
     with_engines = {p: r for p, r in ctx.hybrids.items() if len(r.stand_ins) < r.plan.engine_count}
     if with_engines:
         _time_engines(ctx, with_engines, opts)
     elif "fp32" in ctx.hybrids and result.plan.subgraphs:
         ctx.progress.event("timing", "timing the hybrid run (ONNX Runtime stand-ins, not TensorRT)")
         result.timing.append(time_hybrid(ctx.hybrids["fp32"], ctx.feeds, **opts))
-    if ctx.engines is not None and not ctx.engines.runnable and result.engines:
-        result.not_done.append("no TensorRT timing: no GPU that this TensorRT can run on")
+    sentence = _speedup_sentence(ctx)
+    if sentence:
+        result.not_done.insert(0, sentence)
     for t in result.timing:
         if t.unstable:
             result.warnings.append(f"timing of {t.backend} ({t.precision}) is {t.warning}")
+
+
+def speedup_not_measured(result) -> str:
+    """The check's sentence on why TensorRT's speed-up was not measured ("" where it was)."""
+    return next((s for s in result.not_done if s.startswith(SPEEDUP_NOT_MEASURED)), "")
+
+
+def _speedup_sentence(ctx: Context) -> str:
+    result = ctx.result
+    if not result.plan.subgraphs or any(is_tensorrt(t) for t in result.timing):
+        return ""
+    if not result.settings.build:
+        why = "building engines was turned off"
+    elif ctx.engines is None:
+        why = "no TensorRT is installed"
+    elif not ctx.engines.runnable:
+        from ..engines import can_run_engines
+
+        why = can_run_engines()[1] or "the engines cannot run here"
+    else:
+        why = "no engine was built and run"
+    instead = "; ".join(dict.fromkeys(f"{t.backend} on {t.device.split(' (')[0]}" for t in result.timing))
+    return (f"{SPEEDUP_NOT_MEASURED}: it needs a GPU that the installed TensorRT supports ({why}); "
+            f"measured instead: {instead or 'nothing'}.")
+
+
+def is_tensorrt(t: TimingResult) -> bool:
+    """A figure of TensorRT engines really running (not of ONNX Runtime standing in)."""
+    return not t.stand_in and (t.backend.startswith("TensorRT") or t.backend.startswith("hybrid (TensorRT"))
 
 
 def _time_engines(ctx: Context, hybrids: dict, opts: dict) -> None:
@@ -53,23 +91,36 @@ def _time_engines(ctx: Context, hybrids: dict, opts: dict) -> None:
                                            f"{one_line(exc)}")
 
 
-def _framework_baseline(original: Any, result, feeds, opts) -> TimingResult | None:
+def _framework_baselines(original: Any, result, feeds, opts, on_gpu: bool) -> list[TimingResult]:
     """The model in its own framework, where the original is at hand: a torch module (the one
-    given, or the one a Model was loaded from), an MXNet symbol file or Gluon block."""
+    given, or the one a Model was loaded from), an MXNet symbol file or Gluon block. On a GPU,
+    torch runs there in each requested precision it has, eager and as a CUDA graph."""
     origin = getattr(result.model, "origin", None)
     source = original if framework_of(original) else origin
     kind = framework_of(source)
+    out: list[TimingResult] = []
     try:
-        if kind == "torch":
-            return time_torch(source, feeds, **opts)
-        if kind == "mxnet":
-            return time_mxnet(source, feeds, **opts)
-        from ..timing import mxnet_symbol_path
+        if kind == "torch" and on_gpu:
+            for precision in [p for p in result.precisions if p in TORCH_PRECISIONS] or ["fp32"]:
+                for graph in (False, True):
+                    try:
+                        out.append(time_torch_gpu(source, feeds, precision=precision, graph=graph, **opts))
+                    except (TrtlabError, RuntimeError) as exc:  # e.g. a module CUDA graphs can't capture
+                        what = "as a CUDA graph" if graph else "eager"
+                        result.not_done.append(f"PyTorch {precision} {what} on the GPU not timed: {one_line(exc)}")
+        elif kind == "torch":
+            out.append(time_torch(source, feeds, **opts))
+        else:
+            params = result.settings.params
+            if kind != "mxnet":
+                from ..timing import mxnet_symbol_path
 
-        params = result.settings.params
-        path = mxnet_symbol_path(result.model, params)
-        if path is not None:
-            return time_mxnet(path, feeds, params=params, **opts)
+                source = mxnet_symbol_path(result.model, params)
+            if source is not None:
+                gpu = on_gpu and mxnet_gpu_available()
+                timer = time_mxnet_gpu if gpu else time_mxnet
+                out.append(timer(source, feeds, params=params, **opts) if kind != "mxnet"
+                           else timer(source, feeds, **opts))
     except TrtlabError as exc:
         result.not_done.append(f"framework baseline not timed: {one_line(exc)}")
-    return None
+    return out

@@ -1,19 +1,19 @@
 """Running a built engine, and saying plainly whether engines can run on this machine.
 
-The runner follows the documented TensorRT runtime API: deserialize, create an execution context,
-bind one CUDA buffer per I/O tensor with set_tensor_address, execute_async_v3 on a stream. Buffers
-are torch CUDA tensors.
+The TensorRT calls follow the documented runtime API and are all in this file: deserialize_cuda_engine,
+create_execution_context, then per run set_input_shape, get_tensor_shape, set_tensor_address and
+execute_async_v3 on a CUDA stream. Memory, copies, the stream and the clocks come from
+`trtlab.timing.cuda` (torch, else cuda-python), the code the GPU baselines run through too.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
-from .. import _optional
 from ..errors import MissingDependency, TrtlabError
 from ..installed_tensorrt import TensorRT, capturing_logger, require_tensorrt
 from .target import visible_gpu
@@ -39,29 +39,59 @@ class EngineRuntime:
         names = [engine.get_tensor_name(i) for i in range(engine.num_io_tensors)]
         self.inputs = [n for n in names if engine.get_tensor_mode(n) == trt.TensorIOMode.INPUT]
         self.outputs = [n for n in names if n not in self.inputs]
+        self.dtypes = {n: np.dtype(trt.nptype(engine.get_tensor_dtype(n))) for n in names}
 
-    def run(self, feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        torch = _optional.torch("Running a TensorRT engine")
-        trt = self.flavour.module
-        missing = [n for n in self.inputs if n not in feed]
-        if missing:
-            raise TrtlabError(f"No value for engine input '{missing[0]}'.",
-                              hint=f"The engine takes: {', '.join(self.inputs)}.")
-        buffers = {}
-        for name in self.inputs:
-            buffers[name] = torch.from_numpy(np.ascontiguousarray(feed[name])).cuda()
-            self.context.set_input_shape(name, tuple(buffers[name].shape))
-        for name in self.outputs:
-            dtype = np.dtype(trt.nptype(self.engine.get_tensor_dtype(name)))
-            shape = tuple(self.context.get_tensor_shape(name))
-            buffers[name] = torch.from_numpy(np.empty(shape, dtype)).cuda()
-        for name, buf in buffers.items():
-            self.context.set_tensor_address(name, buf.data_ptr())
-        stream = torch.cuda.Stream()
-        if not self.context.execute_async_v3(stream.cuda_stream):
-            raise TrtlabError(f"TensorRT failed to run the engine: {_reason(self._logger.messages)}")
-        stream.synchronize()
-        return {n: buffers[n].cpu().numpy() for n in self.outputs}
+    def bind(self, feed: Mapping[str, np.ndarray], cuda=None):
+        """The engine's three GPU steps (`trtlab.timing.gpu.GpuSteps`) for these input values."""
+        return bind_context(self.context, self.inputs, self.outputs, self.dtypes, feed, cuda=cuda,
+                            why=lambda: _reason(self._logger.messages))
+
+    def run(self, feed: Mapping[str, np.ndarray], cuda=None) -> dict[str, np.ndarray]:
+        steps = self.bind(feed, cuda=cuda)
+        steps.once()
+        return steps.results()
+
+
+def bind_context(context: Any, inputs: list[str], outputs: list[str], dtypes: Mapping[str, np.dtype],
+                 feed: Mapping[str, np.ndarray], *, cuda=None, why=lambda: "") -> Any:
+    """Buffers for one run of a TensorRT execution context, and the steps that use them: input
+    shapes set, one device buffer per I/O tensor bound with set_tensor_address, pinned host
+    buffers for the copies, execute_async_v3 on the backend's stream."""
+    from ..timing.cuda import open_cuda
+    from ..timing.gpu import GpuSteps
+
+    missing = [n for n in inputs if n not in feed]
+    if missing:
+        raise TrtlabError(f"No value for engine input '{missing[0]}'.", hint=f"The engine takes: {', '.join(inputs)}.")
+    cuda = cuda or open_cuda("Running a TensorRT engine")
+    host, device = {}, {}
+    for name in inputs:
+        value = np.ascontiguousarray(feed[name], dtype=dtypes[name])
+        host[name] = cuda.host_buffer(value.shape, value.dtype)
+        cuda.fill(host[name], value)
+        device[name] = cuda.device_buffer(value.shape, value.dtype)
+        if not context.set_input_shape(name, tuple(value.shape)):
+            raise TrtlabError(f"The engine does not take input '{name}' of shape {list(value.shape)}.")
+    for name in outputs:
+        shape = tuple(int(d) for d in context.get_tensor_shape(name))
+        host[name] = cuda.host_buffer(shape, dtypes[name])
+        device[name] = cuda.device_buffer(shape, dtypes[name])
+    for name, buf in device.items():
+        context.set_tensor_address(name, cuda.address(buf))
+
+    def copy_in():
+        for name in inputs:
+            cuda.copy_in(device[name], host[name])
+
+    def run():
+        if not context.execute_async_v3(cuda.stream_handle):
+            raise TrtlabError(f"TensorRT failed to run the engine: {why() or 'execute_async_v3 returned False'}")
+
+    def copy_out():
+        for name in outputs:
+            cuda.copy_out(host[name], device[name])
+
+    return GpuSteps(cuda, copy_in, run, copy_out, outputs={n: host[n] for n in outputs})
 
 
 def _reason(messages) -> str:

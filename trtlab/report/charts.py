@@ -1,5 +1,8 @@
 """Plotly figures for check results: latency distributions, speed-ups, accuracy.
 
+A speed-up is only drawn between figures of one device and batch, over a named baseline; runs
+where ONNX Runtime stood in for TensorRT appear as latency only.
+
 Each function returns a plotly Figure titled with what was measured and where; nothing is
 shown here. plotly is imported when a figure is made. The HTML report and the notebook widget
 both use these.
@@ -43,21 +46,51 @@ def latency_figure(timings: Sequence["TimingResult"], title: str | None = None):
     return fig
 
 
+def like_with_like(timings: Sequence["TimingResult"]) -> list[list["TimingResult"]]:
+    """The timings grouped by (device, batch), in first-seen order: the only groups inside which
+    a speed-up means anything."""
+    groups: dict[tuple, list] = {}
+    for t in timings:
+        groups.setdefault((t.device, t.batch), []).append(t)
+    return list(groups.values())
+
+
+def pick_baseline(timings: Sequence["TimingResult"]) -> "TimingResult | None":
+    """What a speed-up divides by: the model in its own framework (eager, fp32), else ONNX
+    Runtime fp32, else the first figure; never a stand-in run or a TensorRT figure."""
+    from ..check.timing import is_tensorrt
+
+    plain = [t for t in timings if not t.stand_in and not is_tensorrt(t)]
+    framework = [t for t in plain if t.backend.startswith(("PyTorch", "MXNet")) and "CUDA graph" not in t.backend]
+    for pool in (framework, [t for t in plain if t.backend.startswith("ONNX Runtime")], plain):
+        fp32 = [t for t in pool if t.precision == "fp32"]
+        if fp32 or pool:
+            return (fp32 or pool)[0]
+    return None
+
+
 def speedup_figure(timings: Sequence["TimingResult"], baseline: "TimingResult | None" = None,
                    title: str | None = None):
-    """Mean-latency speed-up of each result over `baseline` (default: the first result)."""
+    """Mean-latency speed-up of each result over `baseline` (default: `pick_baseline`). Every
+    result must have run on the baseline's device at its batch; stand-in runs (ONNX Runtime
+    standing in for TensorRT) are left out, as they say nothing about TensorRT."""
     go = _go()
-    if not timings:
-        raise ValueError("no timing results")
-    base = baseline or timings[0]
+    timings = [t for t in timings if not t.stand_in]
+    base = baseline or pick_baseline(timings)
+    if base is None:
+        raise ValueError("no timing results to compare")
+    other = [t for t in timings if (t.device, t.batch) != (base.device, base.batch)]
+    if other:
+        raise ValueError(f"a speed-up compares like with like: {label(other[0])} ran on {other[0].device} "
+                         f"at batch {other[0].batch}, the baseline on {base.device} at batch {base.batch}")
     names = [label(t) for t in timings]
     speed = [base.mean_ms / t.mean_ms if t.mean_ms else 0.0 for t in timings]
     fig = go.Figure(go.Bar(x=names, y=speed, text=[f"{s:.2f}x" for s in speed], textposition="outside",
                            customdata=[t.mean_ms for t in timings],
                            hovertemplate="%{x}: %{y:.2f}x (mean %{customdata:.3f} ms)<extra></extra>"))
     fig.add_hline(y=1.0, line_dash="dot")
-    fig.update_layout(title=title or f"Speed-up over {label(base)}, mean latency, on {_where(timings)}",
-                      yaxis_title="speed-up (x)", template="plotly_white")
+    fig.update_layout(title=title or f"Speed-up over {label(base)}, mean latency, on {_where([base])}",
+                      yaxis_title=f"speed-up over {label(base)} (x)", template="plotly_white")
     return fig
 
 
@@ -81,13 +114,19 @@ def accuracy_figure(reports: Sequence["AccuracyReport"], title: str | None = Non
 
 
 def check_figures(result) -> list:
-    """The figures of a check: latency, speed-up over the first timing (the whole model in ONNX
-    Runtime) where there is more than one, accuracy."""
+    """The figures of a check: per device and batch, the latency of each figure and, where more
+    than one figure ran there (stand-ins aside), the speed-up over that group's baseline; then
+    accuracy. Where TensorRT's speed-up was not measured, the latency titles say what was
+    measured instead."""
+    from ..check.timing import speedup_not_measured
+
     figs = []
-    if result.timing:
-        figs.append(latency_figure(result.timing))
-    if len(result.timing) > 1:
-        figs.append(speedup_figure(result.timing))
+    instead = " (measured instead of TensorRT's speed-up)" if speedup_not_measured(result) else ""
+    for group in like_with_like(result.timing):
+        figs.append(latency_figure(group, title=f"Latency per run on {_where(group)}{instead}"))
+        comparable = [t for t in group if not t.stand_in]
+        if len(comparable) > 1:
+            figs.append(speedup_figure(comparable))
     if result.accuracy:
         figs.append(accuracy_figure(result.accuracy))
     return figs

@@ -63,10 +63,15 @@ def check_text(result) -> str:
                          f"max rel {o.max_rel:.3g}, cosine {o.cosine:.6f}{top1} ({r.label})")
     if result.hybrid_max_abs is not None:
         lines.append(f"  hybrid fp32 vs whole model: max abs difference {result.hybrid_max_abs:.3g}")
+    from ..check.timing import speedup_not_measured
+
+    speedup = speedup_not_measured(result)
+    if speedup:  # said once, before the figures measured instead
+        lines.append(f"  speed-up: {speedup}")
     for t in result.timing:
         lines.append(f"  time {t.summary()}")
     lines += [f"  done: {s}" for s in result.done]
-    lines += [f"  not done: {s}" for s in result.not_done]
+    lines += [f"  not done: {s}" for s in result.not_done if s != speedup]
     lines += [f"  warning: {s}" for s in result.warnings]
     return "\n".join(lines)
 

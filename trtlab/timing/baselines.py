@@ -5,7 +5,6 @@ Every function returns a `TimingResult` that records backend, precision, device 
 
 from __future__ import annotations
 
-import glob
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -16,17 +15,9 @@ from .. import _optional
 from ..errors import TrtlabError
 from ..model import Model
 from .device import cpu_name
+from .inputs import batch_of, params_beside as _params_beside
 from .measure import measure
 from .result import TimingResult
-
-
-def batch_of(feeds: Mapping[str, np.ndarray]) -> int:
-    """The leading dimension of the first input with one (1 for scalars)."""
-    for v in feeds.values():
-        shape = np.shape(v)
-        if shape:
-            return int(shape[0])
-    return 1
 
 
 def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None, *,
@@ -35,10 +26,15 @@ def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None
     """The whole model in one ONNX Runtime session (`proto` replaces the model's own, e.g. a
     precision-converted copy with the same inputs)."""
     from ..feeds import check_feeds, random_feeds
-    from ..ort import make_session, pick_provider, provider_label
+    from ..ort import CUDA, make_session, pick_provider, provider_label
 
     feeds = check_feeds(model, feeds if feeds is not None else random_feeds(model))
     provider = pick_provider(provider)
+    if provider == CUDA:  # GPU figures all come from the CUDA-event harness
+        from .gpu_baselines import time_onnxruntime_cuda
+
+        return time_onnxruntime_cuda(proto if proto is not None else model.proto, feeds, precision=precision,
+                                     **measure_kw)
     session = make_session(proto if proto is not None else model.proto, provider, threads)
     names = [o.name for o in session.get_outputs()]
     run = session.run
@@ -49,27 +45,32 @@ def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None
 
 def time_hybrid(runner, feeds: Mapping[str, np.ndarray] | None = None, *, precision: str = "fp32",
                 **measure_kw) -> TimingResult:
-    """A `HybridRunner`, end to end, as its segments are set up (stand-ins or engines)."""
+    """A `HybridRunner`, end to end, as its segments are set up. Where ONNX Runtime stands in for
+    every TensorRT subgraph the result is marked `stand_in`: a latency of ONNX Runtime, not of
+    TensorRT, and never the numerator of a TensorRT speed-up."""
     from ..feeds import check_feeds, random_feeds
     from ..ort import provider_label
 
     feeds = check_feeds(runner.model, feeds if feeds is not None else random_feeds(runner.model))
     samples, warm = measure(lambda: runner.run(feeds), **measure_kw)
     stand_ins = runner.stand_ins
-    if stand_ins and len(stand_ins) == runner.plan.engine_count:
-        backend = f"hybrid ({provider_label(runner.provider)} stand-ins for TensorRT)"
+    all_stand_ins = bool(stand_ins) and len(stand_ins) == runner.plan.engine_count
+    if all_stand_ins:
+        backend = f"{provider_label(runner.provider)}, stand-ins (not TensorRT)"
     elif stand_ins:
         backend = "hybrid (TensorRT engines, some ONNX Runtime stand-ins)"
     else:
         backend = "hybrid (TensorRT engines + ONNX Runtime fallback)"
-    return TimingResult.from_samples(samples, backend=backend, precision=precision,
-                                     device=_device(runner.provider), batch=batch_of(feeds),
-                                     warmup_ms=warm, note=f"{len(runner.segments)} segments")
+    device = _device(runner.provider) if all_stand_ins else _engine_device()
+    return TimingResult.from_samples(samples, backend=backend, precision=precision, device=device,
+                                     batch=batch_of(feeds), warmup_ms=warm, stand_in=all_stand_ins,
+                                     note=f"{len(runner.segments)} segments")
 
 
 def time_torch(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str = "fp32",
                **measure_kw) -> TimingResult:
-    """PyTorch eager: `module(*inputs)` under inference_mode, inputs in `feeds` order."""
+    """PyTorch eager on the CPU: `module(*inputs)` under inference_mode, inputs in `feeds` order
+    (`time_torch_gpu` is the GPU's)."""
     torch = _optional.torch("Timing a PyTorch model")
     module.eval()
     args = [torch.from_numpy(np.asarray(v)) for v in feeds.values()]
@@ -82,7 +83,7 @@ def time_torch(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str =
 
 def time_mxnet(source: Any, feeds: Mapping[str, np.ndarray], *, params: str | os.PathLike | None = None,
                precision: str = "fp32", **measure_kw) -> TimingResult:
-    """MXNet on CPU: a `-symbol.json` path (with its `.params`) through `sym.simple_bind`'s
+    """MXNet on the CPU (`time_mxnet_gpu` is the GPU's): a `-symbol.json` path (with its `.params`) through `sym.simple_bind`'s
     executor, or a Gluon HybridBlock called directly."""
     mx = _optional.mxnet("Timing an MXNet model")
     if isinstance(source, (str, os.PathLike)):
@@ -105,15 +106,6 @@ def time_mxnet(source: Any, feeds: Mapping[str, np.ndarray], *, params: str | os
                                      batch=batch_of(feeds), warmup_ms=warm)
 
 
-def mxnet_symbol_path(model: Model, params: str | os.PathLike | None = None) -> Path | None:
-    """The symbol file a Model was loaded from, when it still exists and its params are given
-    or lie beside it."""
-    source = Path(model.source) if model.source else None
-    if source is None or not source.name.endswith(".json") or not source.is_file():
-        return None
-    return source if params is not None or _params_beside(source) else None
-
-
 def _mxnet_executor(mx, symbol_path: Path, params, feeds):
     params_path = Path(params) if params else _params_beside(symbol_path)
     if params_path is None:
@@ -134,11 +126,11 @@ def _mxnet_executor(mx, symbol_path: Path, params, feeds):
     return forward
 
 
-def _params_beside(symbol_path: Path) -> Path | None:
-    stem = symbol_path.stem
-    prefix = stem[:-len("-symbol")] if stem.endswith("-symbol") else stem
-    found = sorted(glob.glob(str(symbol_path.parent / f"{glob.escape(prefix)}-[0-9][0-9][0-9][0-9].params")))
-    return Path(found[-1]) if found else None
+def _engine_device() -> str:
+    """Engines run on the GPU: a hybrid run with engines is a GPU figure, fallback and all."""
+    from .device import gpu_name
+
+    return gpu_name() or "GPU"
 
 
 def _device(provider: str) -> str:

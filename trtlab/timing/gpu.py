@@ -1,68 +1,90 @@
-"""Timing a TensorRT engine on its GPU with CUDA events, host-to-device, compute and
-device-to-host measured apart (as trtexec reports them).
+"""The one CUDA-event harness: every GPU figure in trtlab (TensorRT engines, PyTorch on the GPU,
+ONNX Runtime CUDA, MXNet on the GPU) is read here, the same way.
 
-This follows the documented TensorRT runtime API (set_input_shape, set_tensor_address,
-execute_async_v3) with torch for CUDA memory, streams and events. Engines cannot run on the
-machines trtlab is tested on, so this path is written against the API and kept small.
+A backend hands over three steps on one stream (`GpuSteps`): copy the inputs to the device, run,
+copy the outputs back. Each timed run records four CUDA events around them, waits for the last,
+and keeps host-to-device, compute and device-to-host apart (as trtexec reports them). Warm-up is
+by time, then at least N runs and T seconds (`measure`). With ``graph=True`` the run step is
+captured once as a CUDA graph and replayed (trtexec's default in TensorRT 11): a graph launches
+all kernels at once, so small batches stop measuring Python and kernel-launch overhead.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .. import _optional
 from ..errors import TrtlabError
-from .baselines import batch_of
 from .device import gpu_name
+from .inputs import batch_of
 from .measure import measure
 from .result import TimingResult
 
 
-def time_engine(runner, feeds: Mapping[str, np.ndarray], *, precision: str, label: str = "TensorRT",
-                **measure_kw) -> TimingResult:
-    """Time one `trtlab.engines.EngineRuntime`. Each sample is the GPU time from the first copy
-    in to the last copy out, read from CUDA events after an explicit synchronisation."""
-    torch = _optional.torch("Timing a TensorRT engine")
-    trt = runner.flavour.module
-    ctx, engine = runner.context, runner.engine
-    pinned = {n: torch.from_numpy(np.ascontiguousarray(feeds[n])).pin_memory() for n in runner.inputs}
-    device = {n: torch.empty_like(t, device="cuda") for n, t in pinned.items()}
-    for n in runner.inputs:
-        ctx.set_input_shape(n, tuple(device[n].shape))
-    for n in runner.outputs:
-        dtype = torch.from_numpy(np.empty(0, np.dtype(trt.nptype(engine.get_tensor_dtype(n))))).dtype
-        shape = tuple(ctx.get_tensor_shape(n))
-        device[n] = torch.empty(shape, dtype=dtype, device="cuda")
-        pinned[n] = torch.empty(shape, dtype=dtype).pin_memory()
-    for n, buf in device.items():
-        ctx.set_tensor_address(n, buf.data_ptr())
-    stream = torch.cuda.Stream()
-    events = [torch.cuda.Event(enable_timing=True) for _ in range(4)]
-    parts: list[tuple[float, float, float]] = []
+@dataclass
+class GpuSteps:
+    """One inference on a GPU as three steps on the backend's stream. `outputs` are the host
+    buffers copy_out fills; `capturable` says whether `run` may be captured as a CUDA graph."""
+
+    cuda: Any  # a TorchCuda or CudaPython (trtlab.timing.cuda)
+    copy_in: Callable[[], None]
+    run: Callable[[], None]
+    copy_out: Callable[[], None]
+    outputs: dict = field(default_factory=dict)
+    capturable: bool = True
+
+    def once(self) -> None:
+        """Run the three steps and wait for them."""
+        self.copy_in()
+        self.cuda.launch(self.run)
+        self.copy_out()
+        self.cuda.synchronize()
+
+    def results(self) -> dict[str, np.ndarray]:
+        return {n: np.array(self.cuda.as_numpy(h), copy=True) for n, h in self.outputs.items()}
+
+
+def time_steps(steps: GpuSteps, *, backend: str, precision: str, batch: int, graph: bool = False,
+               note: str = "", **measure_kw) -> TimingResult:
+    """Time `steps` with CUDA events; the result's samples are first copy in to last copy out."""
+    cuda = steps.cuda
+    run = steps.run
+    steps.once()  # lazy initialisation (cuDNN/cuBLAS handles, TensorRT's) happens before capture
+    if graph:
+        if not steps.capturable:
+            raise TrtlabError(f"{backend} cannot be captured as a CUDA graph.")
+        run = cuda.capture(lambda: cuda.launch(steps.run))
+    events = [cuda.event() for _ in range(4)]
+    parts: list[tuple[float, float, float, float]] = []
 
     def once():
-        with torch.cuda.stream(stream):
-            events[0].record(stream)
-            for n in runner.inputs:
-                device[n].copy_(pinned[n], non_blocking=True)
-            events[1].record(stream)
-            if not ctx.execute_async_v3(stream.cuda_stream):
-                raise TrtlabError("TensorRT failed to run the engine while timing it.")
-            events[2].record(stream)
-            for n in runner.outputs:
-                pinned[n].copy_(device[n], non_blocking=True)
-            events[3].record(stream)
-        events[3].synchronize()
-        parts.append((events[0].elapsed_time(events[1]), events[1].elapsed_time(events[2]),
-                      events[2].elapsed_time(events[3])))
+        cuda.record(events[0])
+        steps.copy_in()
+        cuda.record(events[1])
+        cuda.launch(run)
+        cuda.record(events[2])
+        steps.copy_out()
+        cuda.record(events[3])
+        cuda.wait(events[3])
+        e = cuda.elapsed_ms
+        parts.append((e(events[0], events[1]), e(events[1], events[2]), e(events[2], events[3]),
+                      e(events[0], events[3])))
 
-    host_samples, warm = measure(once, **measure_kw)
-    # The last len(host_samples) runs were the timed ones; the warm-up runs came before.
-    timed = parts[-len(host_samples):]
+    host, warm = measure(once, **measure_kw)
+    timed = parts[-len(host):]  # the warm-up runs came first
     h2d, compute, d2h = (float(np.mean([p[i] for p in timed])) for i in range(3))
-    return TimingResult.from_samples([sum(p) for p in timed], backend=label, precision=precision,
-                                     device=gpu_name() or "GPU", batch=batch_of(feeds), warmup_ms=warm,
-                                     h2d_ms=h2d, compute_ms=compute, d2h_ms=d2h)
+    return TimingResult.from_samples([p[3] for p in timed], backend=backend + (" + CUDA graph" if graph else ""),
+                                     precision=precision, device=gpu_name() or "GPU", batch=batch,
+                                     warmup_ms=warm, h2d_ms=h2d, compute_ms=compute, d2h_ms=d2h,
+                                     host_ms=float(np.mean(host)), note=note)
 
+
+def time_engine(runtime, feeds: Mapping[str, np.ndarray], *, precision: str, label: str = "TensorRT",
+                graph: bool = True, cuda=None, **measure_kw) -> TimingResult:
+    """Time one `trtlab.engines.EngineRuntime` on its GPU (as a CUDA graph by default, like
+    trtexec in TensorRT 11), inputs copied in and outputs copied back each run."""
+    steps = runtime.bind(feeds, cuda=cuda)
+    return time_steps(steps, backend=label, precision=precision, batch=batch_of(feeds), graph=graph,
+                      **measure_kw)

@@ -13,7 +13,7 @@ UNSTABLE_CV = 0.025
 
 @dataclass
 class TimingResult:
-    backend: str  # "ONNX Runtime CPU", "hybrid (ONNX Runtime CPU stand-ins)", "TensorRT", "MXNet", ...
+    backend: str  # "ONNX Runtime CPU", "PyTorch 2.11 eager", "TensorRT", "MXNet 1.9.1 executor", ...
     precision: str
     device: str  # "CPU: <model name>" or the GPU's name
     batch: int
@@ -32,6 +32,9 @@ class TimingResult:
     h2d_ms: float | None = None
     compute_ms: float | None = None
     d2h_ms: float | None = None
+    host_ms: float | None = None  # GPU only: mean wall time of a run on the host, synchronisation included
+    # ONNX Runtime ran the TensorRT subgraphs: a latency, never a TensorRT figure or speed-up.
+    stand_in: bool = False
     note: str = ""
 
     @classmethod
@@ -78,7 +81,7 @@ class TimingResult:
     def summary(self) -> str:
         text = (f"{self.backend} {self.precision} on {self.device}, batch {self.batch}: "
                 f"mean {self.mean_ms:.3f} ms, p50 {self.p50_ms:.3f}, p90 {self.p90_ms:.3f}, "
-                f"p99 {self.p99_ms:.3f} ms, {self.throughput:.1f}/s over {self.iterations} runs")
+                f"p99 {self.p99_ms:.3f} ms, cv {self.cv:.1%}, {self.throughput:.1f}/s over {self.iterations} runs")
         if self.compute_ms is not None:
             text += f" (H2D {self.h2d_ms:.3f} + compute {self.compute_ms:.3f} + D2H {self.d2h_ms:.3f} ms)"
         if self.note:

@@ -1,0 +1,37 @@
+"""What a timing is given: the batch of a set of inputs, and where an MXNet symbol's .params lie."""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from ..model import Model
+
+
+def batch_of(feeds: Mapping[str, np.ndarray]) -> int:
+    """The leading dimension of the first input with one (1 for scalars)."""
+    for v in feeds.values():
+        shape = np.shape(v)
+        if shape:
+            return int(shape[0])
+    return 1
+
+
+def mxnet_symbol_path(model: Model, params: str | os.PathLike | None = None) -> Path | None:
+    """The symbol file a Model was loaded from, when it still exists and its params are given
+    or lie beside it."""
+    source = Path(model.source) if model.source else None
+    if source is None or not source.name.endswith(".json") or not source.is_file():
+        return None
+    return source if params is not None or params_beside(source) else None
+
+
+def params_beside(symbol_path: Path) -> Path | None:
+    stem = symbol_path.stem
+    prefix = stem[:-len("-symbol")] if stem.endswith("-symbol") else stem
+    found = sorted(glob.glob(str(symbol_path.parent / f"{glob.escape(prefix)}-[0-9][0-9][0-9][0-9].params")))
+    return Path(found[-1]) if found else None
