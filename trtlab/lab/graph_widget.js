@@ -140,7 +140,7 @@ function render({ model, el: root }) {
       const id = grp.getAttribute("data-id");
       const s = styles[id];
       const box = grp.querySelector(".tg-box");
-      if (s && box) box.setAttribute("fill", s.fill);
+      if (s && box) box.style.fill = s.fill;
       const tip = grp.querySelector("title");
       const it = boxes.get(id);
       if (tip && it) tip.textContent = it.title + (s && s.tip ? "\n" + s.tip : "");

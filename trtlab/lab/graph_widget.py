@@ -88,6 +88,7 @@ class GraphWidget(anywidget.AnyWidget):
         self.hierarchy = hierarchy
         self.layouter = GraphLayout(hierarchy)
         self.data = data
+        self._paint_cache: dict = {}
         self._graph_id = f"g{next(_graph_ids)}"
         self.overlays = data.overlays()
         if self.overlay not in [o[0] for o in self.overlays]:
@@ -107,6 +108,7 @@ class GraphWidget(anywidget.AnyWidget):
     def set_data(self, data: NodeData) -> None:
         """Re-colour for another coverage or plan: same layout."""
         self.data = data
+        self._paint_cache = {}
         self.overlays = data.overlays()
         if self.overlay not in [o[0] for o in self.overlays]:
             self.overlay = "coverage"
@@ -123,7 +125,7 @@ class GraphWidget(anywidget.AnyWidget):
     def _paint(self) -> None:
         items = {i["id"]: self.hierarchy.members(i["id"]) for i in self.graph.get("items", [])
                  if i["kind"] in ("node", "group")}
-        self.styles, self.legend = paint(self.data, self.overlay, items)
+        self.styles, self.legend = paint(self.data, self.overlay, items, self._paint_cache)
 
     # ------------------------------------------------------------ actions
     def toggle(self, group: str) -> None:

@@ -44,8 +44,12 @@ class Group:
     members: list[str] = field(default_factory=list)  # every node inside, topological
     repeats: int = 1  # groups with the same op sequence (this one included)
 
+    _ops: Counter | None = field(default=None, repr=False, compare=False)
+
     def op_counts(self, model: "Model") -> Counter:
-        return Counter(model.node_by_name[m].op_type for m in self.members)
+        if self._ops is None:
+            self._ops = Counter(model.node_by_name[m].op_type for m in self.members)
+        return self._ops
 
 
 class Hierarchy:
@@ -59,11 +63,15 @@ class Hierarchy:
         self.drawn = drawn  # node names that get a box, topological
         self.constants = constants  # node -> input tensors that are constants or initializers
         self.parent: dict[str, str | None] = {}
-        for item in root:
-            self.parent[item] = None
-        for g in groups.values():
-            for c in g.children:
-                self.parent[c] = g.id
+        self._chain: dict[str, tuple[str, ...]] = {}  # item -> its groups, outermost first
+        stack = [(item, ()) for item in root]
+        while stack:
+            item, chain = stack.pop()
+            self.parent[item] = chain[-1] if chain else None
+            self._chain[item] = chain
+            if item in groups:
+                inner = chain + (item,)
+                stack.extend((c, inner) for c in groups[item].children)
         drawn_set = set(drawn)
         self.edges = list(dict.fromkeys(
             (p, c) for p, c, _ in model.edges if p in drawn_set and c in drawn_set))
@@ -73,17 +81,12 @@ class Hierarchy:
 
     def ancestors(self, item: str) -> list[str]:
         """Group ids holding `item`, outermost first."""
-        out = []
-        g = self.parent.get(item)
-        while g is not None:
-            out.append(g)
-            g = self.parent.get(g)
-        return out[::-1]
+        return list(self._chain.get(item, ()))
 
     def visible(self, item: str, expanded: Iterable[str]) -> str:
         """The item that shows `item` when only the `expanded` groups are open."""
         opened = expanded if isinstance(expanded, (set, frozenset)) else set(expanded)
-        for g in self.ancestors(item):
+        for g in self._chain.get(item, ()):
             if g not in opened:
                 return g
         return item
@@ -286,8 +289,9 @@ def _scope_of(name: str, op: str, sep: str) -> tuple[str, ...]:
 def _scopes(model: "Model", drawn: list[str]) -> dict[str, tuple[str, ...]] | None:
     """Scope of each drawn node under the first separator that gives a useful tree, or None."""
     op_of = {n.name: n.op_type for n in model.nodes}
+    step = max(1, len(drawn) // 3000)  # decide on a sample; big graphs repeat themselves
     for sep in SEPARATORS:
-        scopes = {n: _scope_of(n, op_of[n], sep) for n in drawn}
+        scopes = {n: _scope_of(n, op_of[n], sep) for n in drawn[::step]}
         scoped = [s for s in scopes.values() if s]
         if len(scoped) * 2 < len(drawn):
             continue
@@ -299,5 +303,7 @@ def _scopes(model: "Model", drawn: list[str]) -> dict[str, tuple[str, ...]] | No
         tops = Counter(s[0] for s in scopes.values() if s)
         if len(tops) < 2 or max(tops.values()) == 1 and len(tops) > 0.8 * len(drawn):
             continue
+        if step > 1:
+            scopes = {n: _scope_of(n, op_of[n], sep)[common:] for n in drawn}
         return scopes
     return None

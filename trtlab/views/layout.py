@@ -39,9 +39,7 @@ class GraphLayout:
         model = hierarchy.model
         self.inputs = [t for t in model.inputs if model.consumers.get(t)]
         self.outputs = [t for t in model.outputs if model.producer.get(t) in set(hierarchy.drawn)]
-        self._chain: dict[str, tuple[str, ...]] = {}
-        for n in hierarchy.drawn:
-            self._chain[node_id(n)] = tuple(hierarchy.ancestors(node_id(n)))
+        self._chain: dict[str, tuple[str, ...]] = dict(hierarchy._chain)
         for t in self.inputs:
             self._chain["in:" + t] = ()
         for t in self.outputs:
@@ -157,7 +155,7 @@ class GraphLayout:
         model = self.h.model
         if item.startswith("in:") or item.startswith("out:"):
             kind, t = item.split(":", 1)
-            info = model.tensors.get(t)
+            info = (model.inputs if kind == "in" else model.outputs).get(t)
             shape = info.shape_text() if info else "?"
             label = "input" if kind == "in" else "output"
             return {"kind": "input" if kind == "in" else "output", "lines": [f"{label} {_short(t, 24)}", shape],

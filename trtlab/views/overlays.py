@@ -139,13 +139,19 @@ def _reason_key(reason: str) -> str:
     return text if len(text) <= 60 else text[:59] + "\u2026"
 
 
-def paint(data: NodeData, overlay: str, items: Mapping[str, list[str]]) -> tuple[dict, list]:
+def paint(data: NodeData, overlay: str, items: Mapping[str, list[str]],
+          cache: dict | None = None) -> tuple[dict, list]:
     """Styles of the shown `items` (item id -> member node names) under `overlay`, and the legend.
 
     Style: {"fill": colour, "mix": [[colour, count], ...] for groups, "tip": one line}.
     """
-    names = {n for members in items.values() for n in members}
-    keys, legend = _categories(data, overlay, names)
+    if cache is not None:  # every node's category, once per data and overlay
+        if overlay not in cache:
+            cache[overlay] = _categories(data, overlay, data.statuses)
+        keys, legend = cache[overlay]
+        legend = dict(legend)
+    else:
+        keys, legend = _categories(data, overlay, {n for members in items.values() for n in members})
     styles = {}
     for item, members in items.items():
         counts = Counter(keys.get(m, "unknown") for m in members)
@@ -157,7 +163,8 @@ def paint(data: NodeData, overlay: str, items: Mapping[str, list[str]]) -> tuple
         elif fills:
             k = next(iter(counts))
             styles[item] = {"fill": fills[0][0], "tip": _node_tip(data, overlay, members[0], legend, k)}
-    used = {k for k in keys.values()}
+    used = {k for item, members in items.items() for k in
+            ([keys.get(m) for m in members] if len(members) < 64 else set(keys.values()))}
     return styles, [[c, label] for k, (c, label) in legend.items() if k in used]
 
 
