@@ -202,10 +202,15 @@ class GraphWidget(anywidget.AnyWidget):
 
     # ------------------------------------------------------------ linking
     def show_for(self, names: list[str]) -> list[str]:
-        """Highlight the boxes that show these nodes (opening nothing) and centre the first."""
+        """Highlight the boxes that show these nodes and centre the first. Parts (pages of a
+        long level) open so an engine or a named group shows; nothing else opens."""
+        items = [node_id(n) for n in names if node_id(n) in self.hierarchy.parent]
+        pages = {g for item in items[:MAX_MARKS] for g in self.hierarchy.ancestors(item)
+                 if self.hierarchy.groups[g].kind == "part" and g not in self.expanded}
+        if pages:
+            self.expanded = list(self.expanded) + sorted(pages)
         opened = set(self.expanded)
-        ids = list(dict.fromkeys(self.hierarchy.visible(node_id(n), opened)
-                                 for n in names if node_id(n) in self.hierarchy.parent))
+        ids = list(dict.fromkeys(self.hierarchy.visible(i, opened) for i in items))
         self.highlight = ids[:MAX_MARKS]
         if ids:
             self._centre(ids[0])
