@@ -34,7 +34,10 @@ def _short(text: str, limit: int = 34) -> str:
 class GraphLayout:
     """Lays out a `Hierarchy` for any set of expanded groups, caching each level."""
 
-    def __init__(self, hierarchy: Hierarchy):
+    def __init__(self, hierarchy: Hierarchy, *, rankdir: str = "TB"):
+        if rankdir not in ("TB", "LR"):
+            raise TrtlabError(f"Unknown rankdir '{rankdir}'.", hint="Choose TB or LR.")
+        self.rankdir = rankdir
         self.h = hierarchy
         model = hierarchy.model
         self.inputs = [t for t in model.inputs if model.consumers.get(t)]
@@ -77,7 +80,8 @@ class GraphLayout:
         visible = {i["id"] for i in items if i["kind"] != "open"}
         edges.extend(self._cross_edges(opened, visible, {(e["from"], e["to"]) for e in edges}))
         return {"width": round(level["w"], 1), "height": round(level["h"], 1),
-                "items": items, "edges": edges, "expanded": sorted(opened)}
+                "items": items, "edges": edges, "expanded": sorted(opened),
+                "rankdir": self.rankdir}
 
     def visible(self, name: str, expanded: Iterable[str]) -> str:
         return self.h.visible(node_id(name), expanded)
@@ -184,7 +188,7 @@ class GraphLayout:
     def _dot(self, items: list[str], sizes: dict, pairs: list[tuple[str, str]]):
         key = {item: f"i{k}" for k, item in enumerate(items)}
         back = {v: k for k, v in key.items()}
-        lines = ["digraph G {", 'graph [rankdir=TB nodesep=0.25 ranksep=0.35 splines=spline];',
+        lines = ["digraph G {", 'graph [rankdir=%s nodesep=0.25 ranksep=0.35 splines=spline];' % self.rankdir,
                  "node [shape=box fixedsize=true label=\"\"];"]
         for item in items:
             w, h = sizes[item]
