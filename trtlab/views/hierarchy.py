@@ -262,11 +262,14 @@ def _segments(model: "Model", names: list[str]) -> list[list[str]]:
         uses = [index[c] for c in consumers if c in index]
         if uses and t not in model.initializer_names:
             last_use[t] = max(uses)
+    expire: dict[int, list[str]] = {}
+    for t, i in last_use.items():
+        expire.setdefault(i, []).append(t)
     live: set[str] = {t for t in model.inputs if t in last_use}
     segments, current = [], []
     for i, name in enumerate(names):
         current.append(name)
-        live = {t for t in live if last_use[t] > i}
+        live.difference_update(expire.get(i, ()))
         live.update(o for o in model.node_by_name[name].output if last_use.get(o, -1) > i)
         if len(live) <= 1:
             segments.append(current)

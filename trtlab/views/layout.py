@@ -56,6 +56,10 @@ class GraphLayout:
         self._buckets: dict[str | None, dict[tuple[str, str], list[tuple[str, str]]]] = {}
         for a, b in ends:
             ca, cb = self._chain[a], self._chain[b]
+            if ca == cb:  # most edges: both ends in the same group
+                owner = ca[-1] if ca else None
+                self._buckets.setdefault(owner, {}).setdefault((a, b), []).append((a, b))
+                continue
             d = 0
             while d < len(ca) and d < len(cb) and ca[d] == cb[d]:
                 d += 1

@@ -145,16 +145,22 @@ def paint(data: NodeData, overlay: str, items: Mapping[str, list[str]],
 
     Style: {"fill": colour, "mix": [[colour, count], ...] for groups, "tip": one line}.
     """
-    if cache is not None:  # every node's category, once per data and overlay
+    counted: dict = {}
+    if cache is not None:  # every node's category and each group's counts, once per data and overlay
         if overlay not in cache:
-            cache[overlay] = _categories(data, overlay, data.statuses)
-        keys, legend = cache[overlay]
+            cache[overlay] = (*_categories(data, overlay, data.statuses), {})
+        keys, legend, counted = cache[overlay]
         legend = dict(legend)
     else:
         keys, legend = _categories(data, overlay, {n for members in items.values() for n in members})
-    styles = {}
+    styles, used = {}, set()
     for item, members in items.items():
-        counts = Counter(keys.get(m, "unknown") for m in members)
+        counts = counted.get(item)
+        if counts is None:
+            counts = Counter(keys.get(m, "unknown") for m in members)
+            if item.startswith("g:"):
+                counted[item] = counts
+        used.update(counts)
         fills = [(legend.get(k, (NONE_FILL, k))[0], n) for k, n in counts.most_common()]
         if item.startswith("g:"):
             fill = fills[0][0] if len(fills) == 1 else "#ffffff"
@@ -163,8 +169,6 @@ def paint(data: NodeData, overlay: str, items: Mapping[str, list[str]],
         elif fills:
             k = next(iter(counts))
             styles[item] = {"fill": fills[0][0], "tip": _node_tip(data, overlay, members[0], legend, k)}
-    used = {k for item, members in items.items() for k in
-            ([keys.get(m) for m in members] if len(members) < 64 else set(keys.values()))}
     return styles, [[c, label] for k, (c, label) in legend.items() if k in used]
 
 
