@@ -72,6 +72,9 @@ function render({ model, el: root }) {
     if (view.k < 0.6) view.k = Math.min(1, Math.max(view.k, 0.8));
     view.x = w / 2 - (b.x + b.w / 2) * view.k;
     view.y = h / 2 - (b.y + b.h / 2) * view.k;
+    // A box taller or wider than the view: show its start (an opened group's title and first nodes).
+    if (b.h * view.k > h - 20) view.y = 12 - b.y * view.k;
+    if (b.w * view.k > w - 20) view.x = 12 - b.x * view.k;
     apply();
   }
 
@@ -140,7 +143,7 @@ function render({ model, el: root }) {
       const id = grp.getAttribute("data-id");
       const s = styles[id];
       const box = grp.querySelector(".tg-box");
-      if (s && box) box.style.fill = s.fill;
+      if (box) box.style.fill = s ? s.fill : "";
       const tip = grp.querySelector("title");
       const it = boxes.get(id);
       if (tip && it) tip.textContent = it.title + (s && s.tip ? "\n" + s.tip : "");

@@ -113,4 +113,4 @@ def group_details_html(model, data: NodeData, name: str, members) -> str:
     return (f"<div class='trtlab-node-details' data-node='{html.escape(name, quote=True)}'>"
             f"<div>{head}</div><div>{html.escape(op_text)}</div><div>status: {html.escape(mix)}</div>"
             f"<div style='color:#666'>{html.escape(shown)}</div>"
-            "<div><i>Click the group to open it.</i></div></div>")
+            "<div><i>A click on the group opens or closes it.</i></div></div>")
