@@ -110,8 +110,9 @@ class BeforeAfter:
                                  (self.after.title, self.after.svg())])
 
     def html(self) -> str:
-        return (f'<div class="trtlab-before-after" style="display:flex;gap:24px;align-items:flex-start">'
-                f"{self.svg()}</div>")
+        # Scaled to the output's width: never clipped, never a horizontal scrollbar.
+        svg = self.svg().replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+        return f'<div class="trtlab-before-after" style="max-width:100%">{svg}</div>'
 
     def combined(self) -> "graphviz.Digraph":
         """Both drawings as clusters of one graph: for .dot and .png output."""
