@@ -1,5 +1,5 @@
 """The graph widget on a real model (PP-OCRv4 recognition, no name scopes, 420 Constant nodes) in
-a real JupyterLab 4 and Chromium: it opens fitted, search centres a match, a group opens on a
+a real JupyterLab 4 and Notebook 7, in Chromium: it opens fitted, search centres a match, a group opens on a
 click, the overlay menu re-colours, and selecting a node highlights it in the other graph.
 Screenshots go to test-artifacts/.
 """
@@ -44,9 +44,13 @@ def _notebook(path: Path) -> None:
     path.write_text(json.dumps(nb))
 
 
-@pytest.fixture
-def lab_url(tmp_path):
-    pytest.importorskip("jupyterlab", reason="needs jupyterlab (pip install 'trtlab[lab]')")
+PAGES = {"jupyterlab": "lab/tree/graph.ipynb", "notebook": "notebooks/graph.ipynb"}
+
+
+@pytest.fixture(params=list(PAGES))
+def lab_url(request, tmp_path):
+    app = request.param
+    pytest.importorskip(app, reason=f"needs {app} (pip install 'trtlab[lab]')")
     pytest.importorskip("anywidget", reason="needs anywidget (pip install 'trtlab[lab]')")
     if importlib.util.find_spec("rapidocr_onnxruntime") is None:
         pytest.skip("needs rapidocr-onnxruntime (its PP-OCR models)")
@@ -66,7 +70,7 @@ def lab_url(tmp_path):
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     log = open(tmp_path / "server.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        [sys.executable, "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
          "--LabApp.news_url=", "--LabServerApp.extension_manager=readonly",
          "--ServerApp.allow_root=True"],
@@ -82,7 +86,7 @@ def lab_url(tmp_path):
                     raise AssertionError("JupyterLab did not start: "
                                          + (tmp_path / "server.log").read_text()[-2000:])
                 time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}/lab/tree/graph.ipynb?token={token}"
+        yield app, f"http://127.0.0.1:{port}/{PAGES[app]}?token={token}"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -102,17 +106,30 @@ def _inside(page, side: str, selector: str) -> bool:
              return x >= f.left && x <= f.right && y >= f.top && y <= f.bottom; }""", [side, selector])
 
 
+def _centre_of(page, side: str, selector: str) -> tuple[float, float]:
+    """The centre of the first matching box that lies inside its graph's frame."""
+    point = page.evaluate(
+        """([side, sel]) => { const f = document.querySelector(`.${side} .tg-frame`).getBoundingClientRect();
+             for (const e of document.querySelectorAll(`.${side} ${sel}`)) {
+               const r = e.getBoundingClientRect(); const x = r.x + r.width / 2, y = r.y + r.height / 2;
+               if (x > f.left && x < f.right && y > f.top && y < f.bottom) return [x, y]; }
+             return null; }""", [side, selector])
+    assert point is not None, f"no {selector} inside the {side} frame"
+    return point[0], point[1]
+
+
 def test_graph_widget_navigates_a_real_model(lab_url):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+    app, url = lab_url
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.set_default_timeout(60_000)
-            page.goto(lab_url, timeout=90_000)
+            page.goto(url, timeout=90_000)
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
             _run_all(page)
@@ -120,12 +137,12 @@ def test_graph_widget_navigates_a_real_model(lab_url):
             try:
                 page.locator(f"{before} .tg-item").first.wait_for(state="attached", timeout=120_000)
             except sync_api.TimeoutError:
-                page.screenshot(path=str(ARTIFACTS / "graph-failed.png"))
+                page.screenshot(path=str(ARTIFACTS / f"graph-{app}-failed.png"))
                 raise AssertionError("no graph drawn; the cell shows: "
                                      + page.locator(".jp-OutputArea").first.inner_text()[-2000:]) from None
             page.locator(f"{after} .tg-item").first.wait_for(state="attached", timeout=30_000)
             page.wait_for_timeout(500)
-            page.screenshot(path=str(ARTIFACTS / "graph-open.png"))
+            page.screenshot(path=str(ARTIFACTS / f"graph-{app}-open.png"))
             # Fitted on open: no box lies outside its frame; both graphs within the page width.
             for side in ("trtlab-before", "trtlab-after"):
                 outside = page.evaluate(
@@ -155,34 +172,34 @@ def test_graph_widget_navigates_a_real_model(lab_url):
             page.wait_for_timeout(400)
             assert page.locator(f"{before} .tg-current").get_attribute("data-id") != first
             assert _inside(page, "trtlab-before", ".tg-current")
-            page.screenshot(path=str(ARTIFACTS / "graph-search.png"))
+            page.screenshot(path=str(ARTIFACTS / f"graph-{app}-search.png"))
             # A click on a closed group opens it: more boxes, the group drawn open.
             page.locator(f"{before} .tg-fit").click()
             n_items = page.locator(f"{before} .tg-item").count()
-            group = page.locator(f"{before} .tg-group").first
-            gid = group.get_attribute("data-id")
-            group.click()
+            gid = page.locator(f"{before} .tg-group").first.get_attribute("data-id")
+            x, y = _centre_of(page, "trtlab-before", f".tg-group[data-id='{gid}']")
+            page.mouse.click(x, y)
             page.locator(f"{before} .tg-open[data-id='{gid}']").wait_for(state="attached")
             assert page.locator(f"{before} .tg-item").count() > n_items
             page.wait_for_timeout(300)
-            page.screenshot(path=str(ARTIFACTS / "graph-expanded.png"))
+            page.screenshot(path=str(ARTIFACTS / f"graph-{app}-expanded.png"))
             # The overlay menu: colour by engine.
             page.locator(f"{before} .tg-overlay").select_option("engine")
             page.wait_for_function(
                 "() => document.querySelector('.trtlab-before .tg-legend').textContent.includes('trt_engine_')")
             # Select a node of the before-graph: the after-graph highlights its engine.
-            node = page.locator(f"{before} .tg-open[data-id='{gid}'] ~ .tg-node").first
-            if node.count() == 0:
-                node = page.locator(f"{before} .tg-node").first
             page.locator(f"{before} .tg-fit").click()
-            node.click()
+            page.wait_for_timeout(300)
+            # A node box of the opened group, clicked where it shows inside the frame.
+            x, y = _centre_of(page, "trtlab-before", ".tg-open ~ .tg-node")
+            page.mouse.click(x, y)
             page.locator(f"{before} .tg-selected").wait_for(state="attached")
             page.locator(f"{after} .tg-highlight").first.wait_for(state="attached")
             page.wait_for_timeout(400)
             assert _inside(page, "trtlab-after", ".tg-highlight")
             details = page.locator(f"{before} .tg-details").inner_text()
             assert "coverage" in details and "inputs" in details
-            page.screenshot(path=str(ARTIFACTS / "graph-linked.png"))
+            page.screenshot(path=str(ARTIFACTS / f"graph-{app}-linked.png"))
             assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
         finally:
             browser.close()

@@ -93,7 +93,7 @@ def _categories(data: NodeData, overlay: str, names: Iterable[str]):
     names = list(names)
     if overlay == "engine":
         ids = sorted(set(data.engine_of.values()))
-        colours = {i: PALETTE[k % len(PALETTE)] for k, i in enumerate(ids)}
+        colours = {i: _colour(k) for k, i in enumerate(ids)}
         keys = {n: (f"e{data.engine_of[n]}" if n in data.engine_of else "out") for n in names}
         legend = {f"e{i}": (colours[i], f"trt_engine_{i}") for i in ids}
         legend["out"] = (NONE_FILL, "outside TensorRT")
@@ -116,7 +116,7 @@ def _categories(data: NodeData, overlay: str, names: Iterable[str]):
     if overlay == "fallback":
         reasons = Counter(_reason_key(data.fallback[n]) for n in data.fallback)
         top = [r for r, _ in reasons.most_common(MAX_REASONS)]
-        legend = {r: (PALETTE[k % len(PALETTE)], r) for k, r in enumerate(top)}
+        legend = {r: (_colour(k), r) for k, r in enumerate(top)}
         keys = {}
         for n in names:
             if n not in data.fallback:
@@ -131,6 +131,13 @@ def _categories(data: NodeData, overlay: str, names: Iterable[str]):
     keys = {n: data.statuses[n].status for n in names if n in data.statuses}
     legend = {s: (FILL[s], LEGEND.get(s, s)) for s in FILL if s in set(keys.values())}
     return keys, legend
+
+
+def _colour(k: int) -> str:
+    """The k-th category colour: the palette, then hues spread by the golden angle (no repeats)."""
+    if k < len(PALETTE):
+        return PALETTE[k]
+    return f"hsl({(k * 137.508) % 360:.0f}, 55%, 72%)"
 
 
 def _reason_key(reason: str) -> str:
