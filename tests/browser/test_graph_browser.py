@@ -154,7 +154,8 @@ def test_graph_widget_navigates_a_real_model(lab_url):
                 assert outside == 0, f"{side}: {outside} boxes outside the view after fit"
                 right = page.evaluate(f"() => document.querySelector('.{side} .tg-frame').getBoundingClientRect().right")
                 assert right <= 1600
-            # No Constant boxes: constants are folded into their consumers.
+            # Coloured by coverage: boxes say their status; no Constant boxes (folded into consumers).
+            assert page.locator(f"{before} .tg-group[data-status='supported']").count() > 3
             assert page.locator(f"{before} .tg-item[data-name^='Constant_']").count() == 0
             # Search: each match is centred in turn.
             search = page.locator(f"{before} .tg-search")

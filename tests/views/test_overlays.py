@@ -16,6 +16,7 @@ def test_coverage_fills_and_group_mix(mixed):
     mix = styles["g:all"]["mix"]
     assert sum(n for _, n in mix) == len(names) and len(mix) >= 2
     assert styles["g:all"]["fill"] == "#ffffff"  # members disagree: the bar tells the mix
+    assert styles["g:all"]["key"] == "mixed" and styles["n:" + inside]["key"] == "supported"
     assert [FILL["supported"], "TensorRT"] in legend
 
 

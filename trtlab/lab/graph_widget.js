@@ -144,6 +144,7 @@ function render({ model, el: root }) {
       const s = styles[id];
       const box = grp.querySelector(".tg-box");
       if (box) box.style.fill = s ? s.fill : "";
+      if (s && s.key) grp.setAttribute("data-status", s.key); else grp.removeAttribute("data-status");
       const tip = grp.querySelector("title");
       const it = boxes.get(id);
       if (tip && it) tip.textContent = it.title + (s && s.tip ? "\n" + s.tip : "");

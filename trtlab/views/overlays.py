@@ -150,7 +150,8 @@ def paint(data: NodeData, overlay: str, items: Mapping[str, list[str]],
           cache: dict | None = None) -> tuple[dict, list]:
     """Styles of the shown `items` (item id -> member node names) under `overlay`, and the legend.
 
-    Style: {"fill": colour, "mix": [[colour, count], ...] for groups, "tip": one line}.
+    Style: {"fill": colour, "mix": [[colour, count], ...] for groups, "tip": one line, "key": the
+    category ("supported", "e3", "fp16", ...; "mixed" for a group whose members differ)}.
     """
     counted: dict = {}
     if cache is not None:  # every node's category and each group's counts, once per data and overlay
@@ -172,10 +173,12 @@ def paint(data: NodeData, overlay: str, items: Mapping[str, list[str]],
         if item.startswith("g:"):
             fill = fills[0][0] if len(fills) == 1 else "#ffffff"
             tip = ", ".join(f"{n} {legend.get(k, (None, k))[1]}" for k, n in counts.most_common())
-            styles[item] = {"fill": fill, "mix": [[c, n] for c, n in fills], "tip": tip}
+            key = next(iter(counts)) if len(counts) == 1 else "mixed"
+            styles[item] = {"fill": fill, "mix": [[c, n] for c, n in fills], "tip": tip, "key": key}
         elif fills:
             k = next(iter(counts))
-            styles[item] = {"fill": fills[0][0], "tip": _node_tip(data, overlay, members[0], legend, k)}
+            styles[item] = {"fill": fills[0][0], "tip": _node_tip(data, overlay, members[0], legend, k),
+                            "key": k}
     return styles, [[c, label] for k, (c, label) in legend.items() if k in used]
 
 
