@@ -296,17 +296,16 @@ def _scopes(model: "Model", drawn: list[str]) -> dict[str, tuple[str, ...]] | No
     for sep in SEPARATORS:
         scopes = {n: _scope_of(n, op_of[n], sep) for n in drawn[::step]}
         scoped = [s for s in scopes.values() if s]
-        if len(scoped) * 2 < len(drawn):
+        if len(scoped) * 2 < len(scopes):
             continue
-        common = 0  # leading parts every scoped node shares ("model/") say nothing
+        common = 0  # leading parts every scoped node shares ("model/") say nothing about groups
         first = scoped[0]
         while common < len(first) and all(len(s) > common and s[common] == first[common] for s in scoped):
             common += 1
-        scopes = {n: s[common:] for n, s in scopes.items()}
-        tops = Counter(s[0] for s in scopes.values() if s)
-        if len(tops) < 2 or max(tops.values()) == 1 and len(tops) > 0.8 * len(drawn):
+        tops = Counter(s[common] for s in scopes.values() if len(s) > common)
+        if len(tops) < 2 or max(tops.values()) == 1 and len(tops) > 0.8 * len(scopes):
             continue
         if step > 1:
-            scopes = {n: _scope_of(n, op_of[n], sep)[common:] for n in drawn}
-        return scopes
+            scopes = {n: _scope_of(n, op_of[n], sep) for n in drawn}
+        return scopes  # whole paths: a shared outer scope opens by itself (one box says nothing)
     return None
