@@ -63,5 +63,7 @@ def test_before_after_side_by_side(mixed, tmp_path):
     assert both.save(tmp_path / "both.png").read_bytes()[:4] == b"\x89PNG"
     dot = both.save(tmp_path / "both.dot").read_text()
     assert "subgraph cluster_before" in dot and "subgraph cluster_after" in dot
-    assert svg in both.save(tmp_path / "both.html").read_text()
+    page = both.save(tmp_path / "both.html").read_text()
+    assert svg.replace("<svg ", "", 1) in page
+    assert '<svg style="max-width:100%;height:auto"' in page  # scales to the output's width
     assert set(both._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}

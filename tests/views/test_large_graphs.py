@@ -106,3 +106,17 @@ def test_a_layers_own_nodes_keep_its_sub_blocks_with_it():
     assert [b.name for b in view.blocks] == ["layers.0", "layers.1"]
     assert view.blocks[0].repeats == 2
     assert all(len(b.members) == 33 for b in view.blocks)
+
+
+def test_static_drawing_folds_constants_and_groups_numbered_names():
+    from .graph_models import numbered_model
+
+    model = numbered_model(60)  # 240 drawn nodes + 120 Constant nodes, no scopes in the names
+    view = before_graph(model)
+    svg = view.svg()
+    assert 'data-name="Constant_' not in svg
+    assert len(view.blocks) > 3 and all(b.name.startswith("block") for b in view.blocks)
+    assert len(drawn(svg)) < 80
+    assert view.node_ids["Constant_0"] == view.node_ids["p2o.Conv.0"]  # shown by its consumer
+    full = before_graph(model, collapse=False).svg()
+    assert "constant Constant_0 [4x4x1x1]" in html.unescape(full)

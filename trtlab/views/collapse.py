@@ -20,7 +20,8 @@ from ..errors import TrtlabError
 if TYPE_CHECKING:
     from ..model import Model
 
-_GENERATED = re.compile(r"^[A-Za-z]+_\d+$")  # names the loader made up: no scope in them
+# Names a loader or exporter numbered ("Constant_12", "p2o.Conv.0", "Conv@3") carry no scope.
+_GENERATED = re.compile(r"^(?:[A-Za-z0-9]+\.)?[A-Za-z]+[_.@]\d+$")
 
 
 @dataclass(frozen=True)

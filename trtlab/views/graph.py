@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 from .._io import atomic_write_bytes, atomic_write_text
 from ..errors import TrtlabError
 from .collapse import Block, find_blocks, match_blocks, neighbourhood, resolve_nodes
+from .hierarchy import folded_constants
 from .status import ENGINE_FILL, FILL, IO_FILL, LEGEND, NodeStatus, block_status, node_statuses
 from .svg import dom_id, dot_text, finish_svg, render, restyle_before, side_by_side_svg
 
@@ -109,8 +110,9 @@ class BeforeAfter:
                                  (self.after.title, self.after.svg())])
 
     def html(self) -> str:
-        return (f'<div class="trtlab-before-after" style="display:flex;gap:24px;align-items:flex-start">'
-                f"{self.svg()}</div>")
+        # Scaled to the output's width: never clipped, never a horizontal scrollbar.
+        svg = self.svg().replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+        return f'<div class="trtlab-before-after" style="max-width:100%">{svg}</div>'
 
     def combined(self) -> "graphviz.Digraph":
         """Both drawings as clusters of one graph: for .dot and .png output."""
@@ -161,7 +163,11 @@ def before_graph(subject: "Model | Plan", coverage: "CoverageReport | Plan | str
     model, source = _subject(subject, coverage)
     _check_rankdir(rankdir)
     centres = resolve_nodes(model, focus) if focus is not None else []
-    names = neighbourhood(model, centres, radius) if centres else [n.name for n in model.nodes]
+    drawable, constants = folded_constants(model)  # Constant nodes: attributes, not boxes
+    keep = set(drawable)
+    names = neighbourhood(model, centres, radius) if centres else drawable
+    names = [n for n in names if n in keep]
+    centres = [c for c in centres if c in keep] or centres
     if collapse is None:
         collapse = len(names) > COLLAPSE_ABOVE
     budget = min(BLOCK_BUDGET, max(8, len(names) // 4))  # asked to collapse: visibly fewer boxes
@@ -176,7 +182,13 @@ def before_graph(subject: "Model | Plan", coverage: "CoverageReport | Plan | str
     key = (rankdir, bool(collapse), tuple(sorted(opened)), tuple(centres), radius if centres else None,
            edge_labels, legend)
     digraph, meta, node_ids = _draw_before(model, names, set(centres), blocks, opened, statuses,
-                                           rankdir=rankdir, edge_labels=edge_labels, legend=legend)
+                                           rankdir=rankdir, edge_labels=edge_labels, legend=legend,
+                                           constants=constants)
+    for consumer, tensors in constants.items():  # a folded Constant shows in its first consumer
+        for t in tensors:
+            p = model.producer.get(t)
+            if p is not None and p not in node_ids and consumer in node_ids:
+                node_ids[p] = node_ids[consumer]
     cache = _LAYOUTS.setdefault(model, OrderedDict())
     cached = cache.get(key)
     where = [focus] if isinstance(focus, str) else list(focus or ())
@@ -196,7 +208,7 @@ def before_graph(subject: "Model | Plan", coverage: "CoverageReport | Plan | str
 
 def _draw_before(model: "Model", names: list[str], centres: set[str], blocks: list[Block],
                  opened: set[str], statuses: dict[str, NodeStatus], *, rankdir: str,
-                 edge_labels: bool, legend: bool):
+                 edge_labels: bool, legend: bool, constants: dict[str, list[str]]):
     g = _digraph(model.name, rankdir, legend)
     meta: dict[str, tuple[str, Sequence[str] | None]] = {}
     node_ids: dict[str, str] = {}
@@ -218,21 +230,23 @@ def _draw_before(model: "Model", names: list[str], centres: set[str], blocks: li
                 c.attr(label=dot_text(b.name), id=dom_id(b.name, "c-"), style="rounded,dashed",
                        color="#888888", fontname="Helvetica", fontsize="10")
                 for m in b.members:
-                    _model_node(c, model, m, statuses[m], m in centres)
+                    _model_node(c, model, m, statuses[m], m in centres, constants.get(m, ()))
                     meta[dom_id(m)] = (m, None)
                     node_ids[m] = dom_id(m)
         elif b is None:
-            _model_node(g, model, name, statuses[name], name in centres)
+            _model_node(g, model, name, statuses[name], name in centres, constants.get(name, ()))
             meta[dom_id(name)] = (name, None)
             node_ids[name] = dom_id(name)
     _io_and_edges(g, model, node_ids, edge_labels, "i-", "o-", meta, stubs=bool(centres))
     return g, meta, node_ids
 
 
-def _model_node(g, model: "Model", name: str, st: NodeStatus, focused: bool) -> None:
+def _model_node(g, model: "Model", name: str, st: NodeStatus, focused: bool,
+                constants: Sequence[str] = ()) -> None:
     node = model.node_by_name[name]
     outs = ", ".join(f"{o} [{_shape(model, o)}]" for o in node.output if o)
-    tip = f"{node.op_type} {name}\nout: {outs}\n{st.line()}"
+    consts = "".join(f"\nconstant {c} [{_shape(model, c)}]" for c in constants)
+    tip = f"{node.op_type} {name}\nout: {outs}{consts}\n{st.line()}"
     cls = "trt-node trt-focus" if focused else "trt-node"
     g.node(dom_id(name), label=dot_text(f"{node.op_type}\n{_short(name)}"), id=dom_id(name),
            tooltip=dot_text(tip), fillcolor=FILL[st.status], style="filled,rounded",
@@ -255,7 +269,7 @@ def after_graph(plan: "Plan", *, rankdir: str = "TB", edge_labels: bool = True,
     _check_plan(plan)
     _check_rankdir(rankdir)
     model = plan.model
-    names = [n.name for n in model.nodes]
+    names = folded_constants(model)[0]  # Constant nodes left out of engines: not boxes either
     statuses = node_statuses(plan, names)
     engine_of = {n: s for s in plan.subgraphs for n in s.nodes}
     g = _digraph(model.name, rankdir, legend, engines=True)

@@ -118,16 +118,20 @@ def _plan_statuses(plan: "Plan", names: list[str]) -> dict[str, NodeStatus]:
     fallback_reason = {f.name: f.reason for f in plan.fallback_nodes}
     small = set(plan.small_block_nodes)
     out = {}
+    made: dict[tuple[str, str], NodeStatus] = {}  # statuses repeat: one object per distinct pair
     for n in names:
         v = _verdict(cov, n)
         if n in engine_of:
             note = f"in TensorRT engine {engine_of[n]}"
-            out[n] = NodeStatus("supported", f"{note} ({v.reason})" if v.reason else note)
+            key = ("supported", f"{note} ({v.reason})" if v.reason else note)
         elif n in small or v.supported:
-            out[n] = NodeStatus("small-block", fallback_reason.get(n) or v.reason
-                                or "its block is under min_block_size")
+            key = ("small-block", fallback_reason.get(n) or v.reason or "its block is under min_block_size")
         elif _excluded(v, cov):
-            out[n] = NodeStatus("excluded", v.reason or fallback_reason.get(n, ""))
+            key = ("excluded", v.reason or fallback_reason.get(n, ""))
         else:
-            out[n] = NodeStatus("unsupported", v.reason or fallback_reason.get(n, ""))
+            key = ("unsupported", v.reason or fallback_reason.get(n, ""))
+        st = made.get(key)
+        if st is None:
+            st = made[key] = NodeStatus(*key)
+        out[n] = st
     return out
