@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import weakref
 from collections import Counter, OrderedDict
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from .._io import atomic_write_bytes, atomic_write_text
 from ..errors import TrtlabError
 from .collapse import Block, find_blocks, match_blocks, neighbourhood, resolve_nodes
 from .hierarchy import folded_constants
-from .status import ENGINE_FILL, FILL, IO_FILL, LEGEND, NodeStatus, block_status, node_statuses
-from .svg import dom_id, dot_text, finish_svg, render, restyle_before, side_by_side_svg
+from .status import ENGINE_FILL, FILL, IO_FILL, NodeStatus, block_status, node_statuses
+from .drawing import BeforeAfter, GraphView, _legend
+from .svg import dom_id, dot_text, restyle_before
 
 if TYPE_CHECKING:
     import graphviz
@@ -39,114 +38,6 @@ _LAYOUTS: "weakref.WeakKeyDictionary[Model, OrderedDict]" = weakref.WeakKeyDicti
 _LAYOUTS_PER_MODEL = 8
 
 
-class GraphView:
-    """A drawing: graphviz source now, SVG on first use. Shows itself in a notebook."""
-
-    def __init__(self, kind: str, digraph: "graphviz.Digraph", *, title: str,
-                 meta: dict[str, tuple[str, Sequence[str] | None]],
-                 node_ids: dict[str, str], statuses: dict[str, NodeStatus],
-                 blocks: Sequence[Block] = (), svg: str | None = None, _on_render=None):
-        self.kind = kind  # "before" or "after"
-        self.digraph = digraph
-        self.title = title
-        self.node_ids = node_ids  # ONNX node name -> element id of what shows it (node or block)
-        self.statuses = statuses  # ONNX node name -> NodeStatus
-        self.blocks = list(blocks)  # collapsed (or expanded) blocks of this drawing
-        self._meta = meta
-        self._svg = svg
-        self._on_render = _on_render
-
-    @property
-    def source(self) -> str:
-        """The DOT source."""
-        return self.digraph.source
-
-    def svg(self) -> str:
-        if self._svg is None:
-            self._svg = finish_svg(render(self.digraph, "svg").decode("utf-8"), self._meta)
-            if self._on_render is not None:
-                self._on_render(self._svg)
-        return self._svg
-
-    def png(self) -> bytes:
-        return render(self.digraph, "png")
-
-    def restyle(self, source: "Plan | CoverageReport") -> "GraphView":
-        """The same drawing coloured for another coverage or plan, without a new layout."""
-        if self.kind != "before":
-            raise TrtlabError("Only a before-graph can be re-coloured in place.",
-                              hint="Draw the after-graph of the new plan with after_graph(plan).")
-        statuses = node_statuses(source, self.statuses)
-        return GraphView(self.kind, self.digraph, title=self.title, meta=self._meta,
-                         node_ids=self.node_ids, statuses=statuses, blocks=self.blocks,
-                         svg=restyle_before(self.svg(), source))
-
-    def save(self, path) -> Path:
-        """Write .svg, .png or .dot (by suffix), atomically."""
-        return _save(path, self.svg, self.png, lambda: self.source)
-
-    def summary(self) -> str:
-        counts = Counter(s.status for s in self.statuses.values())
-        parts = ", ".join(f"{n} {s}" for s, n in counts.most_common())
-        blocks = f", {len(self.blocks)} blocks" if self.blocks else ""
-        return f"{self.title}: {len(self.statuses)} nodes ({parts}){blocks}"
-
-    def __repr__(self) -> str:
-        return f"<trtlab GraphView {self.summary()}>"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
-
-
-class BeforeAfter:
-    """A before-graph and an after-graph next to each other, in one SVG."""
-
-    def __init__(self, before: GraphView, after: GraphView):
-        self.before = before
-        self.after = after
-
-    def svg(self) -> str:
-        return side_by_side_svg([(self.before.title, self.before.svg()),
-                                 (self.after.title, self.after.svg())])
-
-    def html(self) -> str:
-        # Scaled to the output's width: never clipped, never a horizontal scrollbar.
-        svg = self.svg().replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
-        return f'<div class="trtlab-before-after" style="max-width:100%">{svg}</div>'
-
-    def combined(self) -> "graphviz.Digraph":
-        """Both drawings as clusters of one graph: for .dot and .png output."""
-        import graphviz
-
-        rankdir = self.before.digraph.graph_attr.get("rankdir", "TB")
-        out = graphviz.Digraph(name="before_after", graph_attr={
-            "rankdir": rankdir, "label": _legend(engines=True, before=True), "labelloc": "b",
-            "labeljust": "l", "fontname": "Helvetica", "fontsize": "11"})
-        for key, view in (("before", self.before), ("after", self.after)):
-            sub = graphviz.Digraph(name=f"cluster_{key}",
-                                   graph_attr={"label": dot_text(view.title), "labelloc": "t",
-                                               "fontsize": "14"},
-                                   node_attr=dict(view.digraph.node_attr),
-                                   edge_attr=dict(view.digraph.edge_attr),
-                                   body=list(view.digraph.body))
-            out.subgraph(sub)
-        return out
-
-    def save(self, path) -> Path:
-        """Write .svg, .html, .png or .dot (by suffix), atomically."""
-        if Path(path).suffix.lower() == ".html":
-            return atomic_write_text(path, self.html())
-        return _save(path, self.svg, lambda: render(self.combined(), "png"),
-                     lambda: self.combined().source)
-
-    def __repr__(self) -> str:
-        return f"<trtlab BeforeAfter {self.before.summary()} | {self.after.summary()}>"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
-
-
-# ------------------------------------------------------------------ before
 def before_graph(subject: "Model | Plan", coverage: "CoverageReport | Plan | str | None" = None, *,
                  rankdir: str = "TB", collapse: bool | None = None, expand: Iterable[str] = (),
                  focus: str | Sequence[str] | None = None, radius: int = 2,
@@ -338,14 +229,6 @@ def _digraph(name: str, rankdir: str, legend: bool, engines: bool = False) -> "g
     )
 
 
-def _legend(engines: bool, before: bool = False) -> str:
-    entries = ([("TensorRT engine", ENGINE_FILL)] if engines else []) + [
-        (text, FILL[s]) for s, text in LEGEND.items()
-        if before or not (engines and s in ("supported", "mixed"))]
-    cells = "".join(f'<td bgcolor="{color}">{text}</td>' for text, color in entries)
-    return f'<<table border="0" cellspacing="4" cellpadding="3"><tr>{cells}</tr></table>>'
-
-
 def _io_and_edges(g, model: "Model", node_ids: dict[str, str], edge_labels: bool, in_prefix: str,
                   out_prefix: str, meta: dict, *, stubs: bool) -> None:
     def label(t: str) -> dict:
@@ -388,18 +271,6 @@ def _io_and_edges(g, model: "Model", node_ids: dict[str, str], edge_labels: bool
                **{"class": "trt-io output"})
         meta[oid] = (t, None)
         g.edge(node_ids[p], oid, **label(t), **{"class": "trt-edge"})
-
-
-def _save(path, svg, png, dot) -> Path:
-    suffix = Path(path).suffix.lower()
-    if suffix == ".svg":
-        return atomic_write_text(path, svg())
-    if suffix == ".png":
-        return atomic_write_bytes(path, png())
-    if suffix in (".dot", ".gv"):
-        return atomic_write_text(path, dot())
-    raise TrtlabError(f"Can't save a graph as '{suffix or path}'.",
-                      hint="Use a file name ending in .svg, .png or .dot.")
 
 
 def _subject(subject, coverage):
