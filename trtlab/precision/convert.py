@@ -83,18 +83,22 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
     proto, notes = sanitize_with_notes(original, feeds)
     kept: list[KeptNode] = []
     if precision == "fp16":
-        proto, kept = convert_fp16(proto, policy)
+        proto, kept = convert_fp16(proto, policy, feeds if feeds is not None else example_feeds(original))
     elif precision == "bf16":
         proto, kept = convert_bf16(proto, policy, runnable_in_ort=runnable_in_ort)
     elif precision == "int8":
         proto, more = quantize_int8(proto, calibration)
         notes += more
     result = ConvertedModel(precision, proto, kept, notes)
-    result.validated = _validate(original, result, feeds, runs_in_ort=runnable_in_ort or precision != "bf16")
+    result.validated = validate_converted(original, result, feeds=feeds,
+                                          runs_in_ort=runnable_in_ort or precision != "bf16")
     return result
 
 
-def _validate(original: onnx.ModelProto, result: ConvertedModel, feeds, runs_in_ort: bool) -> str:
+def validate_converted(original: onnx.ModelProto, result: ConvertedModel, *,
+                       feeds: Mapping[str, np.ndarray] | None = None, runs_in_ort: bool = True) -> str:
+    """What `result.model` passed, in words; raises ConversionInvalid when it fails the onnx
+    checker or does not run in ONNX Runtime while `original` does."""
     def invalid(why: str) -> ConversionInvalid:
         return ConversionInvalid(f"The {result.precision} model is invalid: {why}", precision=result.precision,
                                  kept_fp32=result.kept_fp32, notes=result.notes)

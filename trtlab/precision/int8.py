@@ -21,7 +21,7 @@ from onnx import version_converter
 from .. import _optional
 from ..errors import TrtlabError, first_line
 from ..model import Model
-from ._proto import opset
+from ._proto import opset, toposort
 from .calibration import Calibration, samples
 from .sanitize import sanitize
 
@@ -60,13 +60,37 @@ def quantize_int8(proto: onnx.ModelProto, calibration: Calibration = None) -> tu
             per_channel = False
             notes.append(f"weights quantized per tensor: opset {old} has no per-channel "
                          f"DequantizeLinear and upgrading failed ({first_line(exc)})")
-    out = _quantize(proto, data, per_channel)
+    excluded = _outer_scope_producers(proto)
+    if excluded:
+        notes.append(f"not quantized: {', '.join(excluded)} (their outputs are read inside If/Loop/Scan "
+                     "bodies, which a Q/DQ pair would cut off)")
+    out = _quantize(proto, data, per_channel, excluded)
     if not any(n.op_type == "QuantizeLinear" for n in out.graph.node):
         notes.append("nothing quantized: no Conv, Gemm or MatMul outside control-flow bodies")
     return out, notes
 
 
-def _quantize(proto: onnx.ModelProto, data, per_channel: bool) -> onnx.ModelProto:
+def _outer_scope_producers(proto: onnx.ModelProto) -> list[str]:
+    """Names of the top-level nodes whose outputs a control-flow body reads (unnamed nodes get
+    a name here, so that they can be excluded)."""
+    from .lowbit import outer_names, subgraphs
+
+    read: set[str] = set()
+    for n in proto.graph.node:
+        for body in subgraphs(n):
+            read |= outer_names(body)
+    names = {n.name for n in proto.graph.node}
+    out = []
+    for k, n in enumerate(proto.graph.node):
+        if n.op_type in QUANTIZED_OPS and read.intersection(n.output):
+            if not n.name:
+                n.name = next(f"{n.op_type}_{k}_{j}" for j in range(len(names) + 1)
+                              if f"{n.op_type}_{k}_{j}" not in names)
+            out.append(n.name)
+    return out
+
+
+def _quantize(proto: onnx.ModelProto, data, per_channel: bool, excluded: list[str]) -> onnx.ModelProto:
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
                                           QuantType, quantize_static)
 
@@ -85,11 +109,13 @@ def _quantize(proto: onnx.ModelProto, data, per_channel: bool) -> onnx.ModelProt
         try:
             quantize_static(
                 str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
-                op_types_to_quantize=QUANTIZED_OPS, activation_type=QuantType.QInt8,
+                op_types_to_quantize=QUANTIZED_OPS, nodes_to_exclude=excluded, activation_type=QuantType.QInt8,
                 weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
                 extra_options=dict(EXTRA_OPTIONS))
         except Exception as exc:
             raise TrtlabError(f"int8 quantization failed: {first_line(exc)}") from None
         finally:
             logging.disable(logging.NOTSET)
-        return onnx.load(dst)
+        out = onnx.load(dst)
+    toposort(out.graph)  # the quantizer can put an If before the producer of what its body reads
+    return out

@@ -8,7 +8,8 @@ Rules that keep the converted model right:
 - model inputs and outputs stay fp32, and so does every tensor that a control-flow body reads
   from the outer scope (the body's own reference to it cannot be retyped from outside);
 - a weight whose values do not fit the target type (|v| > its largest finite value) is never
-  clamped: the nodes reading it stay fp32 (ModelOpt AutoCast's `init_max` rule);
+  clamped: the nodes reading it stay fp32 (ModelOpt AutoCast's `init_max` rule); likewise, for
+  fp16, a node whose inputs or outputs reached ACTIVATION_MAX in an fp32 run (`data_max`);
 - ops whose output type comes from an attribute (Constant, ConstantOfShape, EyeLike, Random*)
   keep it, and existing Casts keep their `to`: a converted reader then casts their fp32 output,
   so every declared type agrees with every attribute; a `Cast(to=FLOAT)` or an fp32 Constant
@@ -30,6 +31,9 @@ from onnx import TensorProto, helper, numpy_helper
 FLOAT, FLOAT16, BF16 = TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16
 LIMITS = {FLOAT16: float(np.finfo(np.float16).max), BF16: 3.3895313892515355e38}
 TYPE_NAMES = {FLOAT16: "fp16", BF16: "bf16"}
+# Activations seen above this in an fp32 run keep their nodes fp32 in fp16 (ModelOpt AutoCast's
+# `data_max` rule): an eighth of the fp16 range leaves room for inputs larger than those seen.
+ACTIVATION_MAX = 8192.0
 
 # Ops whose output type comes from an attribute, and control flow (bodies converted on their own).
 NEUTRAL = {"Constant", "ConstantOfShape", "EyeLike", "RandomNormal", "RandomNormalLike",
@@ -95,10 +99,12 @@ class Rewriter:
     """Converts one graph (and, recursively, its bodies) to `to`; see the module doc."""
 
     def __init__(self, graph: onnx.GraphProto, to: int, keeps_fp32, *, outer_types: dict[str, int] | None = None,
-                 used_names: set[str] | None = None, kept: list[KeptNode] | None = None):
+                 used_names: set[str] | None = None, kept: list[KeptNode] | None = None,
+                 observed: dict[str, float] | None = None):
         self.g = graph
         self.to = to
         self.keeps_fp32 = keeps_fp32  # node -> reason (str) or None
+        self.observed = observed or {}  # tensor -> largest |value| seen in an fp32 run
         self.types = dict(outer_types or {})
         self.types.update({t.name: t.data_type for t in graph.initializer})
         for vi in list(graph.input) + list(graph.value_info) + list(graph.output):
@@ -146,7 +152,7 @@ class Rewriter:
                             node.input[i] = self._as(name, FLOAT)
                 for body in subgraphs(node):
                     Rewriter(body, self.to, self.keeps_fp32, outer_types=self.types, used_names=self.used_names,
-                             kept=self.kept).convert()
+                             kept=self.kept, observed=self.observed).convert()
             self._emit(node, after)
         self._flush()
 
@@ -169,6 +175,11 @@ class Rewriter:
                 if big > LIMITS[self.to]:
                     return (f"values out of {TYPE_NAMES[self.to]} range: weight '{name}' holds "
                             f"|v| up to {big:.3g}")
+        if self.to == FLOAT16:
+            for name in list(node.input) + list(node.output):
+                if self.observed.get(name, 0.0) > ACTIVATION_MAX:
+                    return (f"values out of fp16 range: tensor '{name}' reaches |v| = "
+                            f"{self.observed[name]:.3g} in an fp32 run (kept above {ACTIVATION_MAX:g})")
         return True
 
     def _retargets(self, node: onnx.NodeProto, readers, decisions, originals) -> bool:
