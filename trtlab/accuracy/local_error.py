@@ -25,10 +25,11 @@ from onnx import TensorProto, helper
 _TRANSPARENT = {"Cast", "QuantizeLinear", "DequantizeLinear", "Constant"}
 
 
-def local_outputs(transformed: onnx.ModelProto, reference: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Tensor name -> the value the transformed model's node computes for it from exact inputs,
-    for every node whose inputs can be traced to `reference` values (which include the model
-    inputs) and whose output the reference has."""
+def local_outputs(transformed: onnx.ModelProto, reference: Mapping[str, np.ndarray]
+                  ) -> dict[str, tuple[np.ndarray, str, str]]:
+    """Tensor name -> (the value the transformed model's node computes for it from exact inputs,
+    that node's op type, its name), for every node whose inputs can be traced to `reference`
+    values (which include the model inputs) and whose output the reference has."""
     from ..ort import make_session
 
     g = transformed.graph
@@ -40,6 +41,7 @@ def local_outputs(transformed: onnx.ModelProto, reference: Mapping[str, np.ndarr
         for i in n.input:
             readers.setdefault(i, []).append(n)
     minis: list[tuple[_Mini, list[tuple[str, str]]]] = []
+    computed_by: dict[str, tuple[str, str]] = {}
     for node in g.node:
         if node.op_type in _TRANSPARENT or any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
                                                for a in node.attribute):
@@ -60,15 +62,22 @@ def local_outputs(transformed: onnx.ModelProto, reference: Mapping[str, np.ndarr
                 final = name + "__local_fp32"
                 mini.nodes.append(helper.make_node("Cast", [name], [final], to=_np_type(reference[name])))
             outputs.append((name, final))
+            computed_by[name] = (node.op_type, node.name)
         minis.append((mini, outputs))
     try:  # one session for all nodes is much faster than one each ...
-        return _run_together(minis, transformed)
+        values = _run_together(minis, transformed)
     except Exception:
-        pass
+        values = _run_apart(minis, transformed)
+    return {name: (value, *computed_by[name]) for name, value in values.items()}
+
+
+def _run_apart(minis, like: onnx.ModelProto) -> dict[str, np.ndarray]:
+    from ..ort import make_session
+
     out: dict[str, np.ndarray] = {}
     for mini, outputs in minis:  # ... but one node that cannot run alone would sink them all
         try:
-            session = make_session(mini.model(transformed, [f for _, f in outputs]), "cpu")
+            session = make_session(mini.model(like, [f for _, f in outputs]), "cpu")
             values = session.run([f for _, f in outputs], mini.feeds)
         except Exception:
             continue  # not measured locally

@@ -42,6 +42,7 @@ class NodeError:
     local_max_abs: float | None = None
     local_cosine: float | None = None
     local_passed: bool | None = None
+    computed_by: str = ""  # the transformed model's node computing this tensor, where it differs
 
     @property
     def added_error(self) -> float:
@@ -90,7 +91,8 @@ class NodeErrorReport:
         for n in entries[:limit]:
             added = ("" if n.local_max_abs is None else
                      f"adds max abs {n.local_max_abs:.3g} (cosine {n.local_cosine:.6f}) on exact inputs; ")
-            lines.append(f"  {n.node} ({n.op}) -> {n.tensor}: {added}after it max abs {n.max_abs:.3g}, "
+            by = f" computed by {n.computed_by}" if n.computed_by else ""
+            lines.append(f"  {n.node} ({n.op}{by}) -> {n.tensor}: {added}after it max abs {n.max_abs:.3g}, "
                          f"cosine {n.cosine:.6f}")
         if len(entries) > limit:
             lines.append(f"  ... and {len(entries) - limit} more")
@@ -110,6 +112,9 @@ _NUMPY_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProt
                 onnx.TensorProto.UINT64, onnx.TensorProto.BOOL}
 
 
+BF16_EXPOSED = "__exposed_as_fp32"
+
+
 def expose_intermediates(proto: onnx.ModelProto) -> onnx.ModelProto:
     """A copy of `proto` with every typed intermediate tensor added as a graph output."""
     out = onnx.ModelProto()
@@ -120,12 +125,24 @@ def expose_intermediates(proto: onnx.ModelProto) -> onnx.ModelProto:
         pass  # types already there still serve
     g = out.graph
     present = {o.name for o in g.output}
-    for vi in g.value_info:
-        if vi.name not in present and vi.type.HasField("tensor_type") and \
-                vi.type.tensor_type.elem_type in _NUMPY_TYPES:
+    for vi in list(g.value_info):
+        if vi.name in present or not vi.type.HasField("tensor_type"):
+            continue
+        if vi.type.tensor_type.elem_type in _NUMPY_TYPES:
             g.output.append(vi)
-            present.add(vi.name)
+        elif vi.type.tensor_type.elem_type == onnx.TensorProto.BFLOAT16:
+            # numpy has no bfloat16: the value goes out through a Cast, under a marked name.
+            exposed = vi.name + BF16_EXPOSED
+            g.node.append(onnx.helper.make_node("Cast", [vi.name], [exposed], to=onnx.TensorProto.FLOAT,
+                                                name=exposed))
+            g.output.append(onnx.helper.make_tensor_value_info(exposed, onnx.TensorProto.FLOAT, None))
+        present.add(vi.name)
     return out
+
+
+def exposed_values(outputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Outputs of an `expose_intermediates` run under their tensors' own names."""
+    return {k[:-len(BF16_EXPOSED)] if k.endswith(BF16_EXPOSED) else k: v for k, v in outputs.items()}
 
 
 def per_node_error(reference: Model | onnx.ModelProto, transformed: onnx.ModelProto | Model,
@@ -143,7 +160,7 @@ def per_node_error(reference: Model | onnx.ModelProto, transformed: onnx.ModelPr
     tol = tolerance_for(precision, tolerances)
     ref_out = run_onnxruntime(expose_intermediates(ref_model.proto), dict(feeds), provider)
     try:
-        act_out = run_onnxruntime(expose_intermediates(other), dict(feeds), provider)
+        act_out = exposed_values(run_onnxruntime(expose_intermediates(other), dict(feeds), provider))
     except TrtlabError as exc:
         raise TrtlabError(f"The {precision} model does not run in ONNX Runtime here, so its per-node "
                           f"error cannot be measured: {exc}") from None
@@ -166,8 +183,11 @@ def per_node_error(reference: Model | onnx.ModelProto, transformed: onnx.ModelPr
             e = NodeError(node.name, node.op_type, t, c.max_abs, c.max_rel, c.cosine, c.passed,
                           enters_here=not c.passed and inputs_ok)
             e.reference_max_abs = float(np.nanmax(np.abs(ref_out[t]))) if ref_out[t].size else 1.0
-            if t in local and np.shape(local[t]) == ref_out[t].shape:
-                lc = compare_arrays(t, ref_out[t], local[t], precision, tol)
+            if t in local and np.shape(local[t][0]) == ref_out[t].shape:
+                value, op, name = local[t]
+                if op != node.op_type:  # a BatchNormalization folded into its Conv, say
+                    e.computed_by = f"{op} '{name}'"
+                lc = compare_arrays(t, ref_out[t], value, precision, tol)
                 e.local_max_abs, e.local_cosine, e.local_passed = lc.max_abs, lc.cosine, lc.passed
                 e.enters_here = not lc.passed
             if node.op_type == "Constant":  # a weight's rounding shows in the node that reads it
