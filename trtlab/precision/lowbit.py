@@ -178,8 +178,9 @@ class Rewriter:
         if self.to == FLOAT16:
             for name in list(node.input) + list(node.output):
                 if self.observed.get(name, 0.0) > ACTIVATION_MAX:
-                    return (f"values out of fp16 range: tensor '{name}' reaches |v| = "
-                            f"{self.observed[name]:.3g} in an fp32 run (kept above {ACTIVATION_MAX:g})")
+                    return (f"values near the fp16 limit: tensor '{name}' reaches |v| = "
+                            f"{self.observed[name]:.3g} in an fp32 run (above {ACTIVATION_MAX:g}, an "
+                            f"eighth of fp16's {LIMITS[FLOAT16]:g})")
         return True
 
     def _retargets(self, node: onnx.NodeProto, readers, decisions, originals) -> bool:

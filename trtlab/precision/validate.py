@@ -9,8 +9,11 @@ import onnx
 
 from ..errors import TrtlabError, first_line
 
-# A sanitizing step may change outputs by fp32 rounding only (the fp32 tolerance of accuracy).
-SAME_ATOL = SAME_RTOL = 1e-5
+# A sanitizing step may change outputs by fp32 rounding only. An exact rewrite still reorders
+# fp32 arithmetic, and the rounding grows through a deep network: folding PP-OCRv4 det's
+# BatchNormalization (variance 1e8) moves its sigmoid output by 1.5e-5 on a text-like page.
+# A broken step moves outputs by far more than 1e-4.
+SAME_ATOL = SAME_RTOL = 1e-4
 
 
 def example_feeds(proto: onnx.ModelProto, seed: int = 0) -> dict[str, np.ndarray] | None:
