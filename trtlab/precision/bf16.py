@@ -1,6 +1,6 @@
 """`to_bf16`: convert a model to bfloat16, fp32 kept where the policy says.
 
-onnxconverter-common has no bf16 converter; `lowbit.Rewriter` (shared with fp16) does it.
+`lowbit.Rewriter` (shared with fp16) does the conversion.
 
 ONNX Runtime's CPU provider has bf16 kernels only for data movement (Cast, Transpose, Reshape,
 Concat, ...): no Conv, MatMul, Add, Relu or any other arithmetic. So by default

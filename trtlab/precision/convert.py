@@ -26,7 +26,7 @@ from .int8 import quantize_int8
 from .lowbit import KeptNode
 from .policy import PrecisionPolicy
 from .sanitize import sanitize_with_notes
-from .validate import check_structure, example_feeds, run
+from .validate import check_structure, example_feeds, load_error, run
 
 
 class ConversionInvalid(TrtlabError):
@@ -117,6 +117,10 @@ def validate_converted(original: onnx.ModelProto, result: ConvertedModel, *,
         try:
             run(original, feeds)
         except TrtlabError as fp32_exc:
-            return f"the onnx checker (the fp32 model does not run in ONNX Runtime either: {fp32_exc})"
+            why = load_error(result.model)
+            if why and load_error(original) is None:
+                raise invalid(f"ONNX Runtime cannot load it: {why}") from None
+            return (f"the onnx checker and a load in ONNX Runtime (the fp32 model does not run there "
+                    f"on these inputs either: {fp32_exc})")
         raise invalid(str(exc)) from None
     return "the onnx checker and a run in ONNX Runtime"

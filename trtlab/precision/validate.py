@@ -49,18 +49,31 @@ def check_structure(proto: onnx.ModelProto) -> str | None:
     return None
 
 
-def run(proto: onnx.ModelProto, feeds: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """All outputs of `proto` in ONNX Runtime on CPU, unoptimised (what the model says, not what
-    ORT's fusions make of it); raises TrtlabError with ORT's reason."""
+def load_error(proto: onnx.ModelProto) -> str | None:
+    """Why ONNX Runtime refuses to load `proto` (its type inference covers every If branch and
+    loop body, taken or not), or None."""
+    try:
+        _session(proto)
+    except Exception as exc:
+        return first_line(exc)
+    return None
+
+
+def _session(proto: onnx.ModelProto):
     from .._optional import onnxruntime
 
     ort = onnxruntime()
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     so.log_severity_level = 4
+    return ort.InferenceSession(proto.SerializeToString(), sess_options=so, providers=["CPUExecutionProvider"])
+
+
+def run(proto: onnx.ModelProto, feeds: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """All outputs of `proto` in ONNX Runtime on CPU, unoptimised (what the model says, not what
+    ORT's fusions make of it); raises TrtlabError with ORT's reason."""
     try:
-        session = ort.InferenceSession(proto.SerializeToString(), sess_options=so,
-                                       providers=["CPUExecutionProvider"])
+        session = _session(proto)
         names = [o.name for o in session.get_outputs()]
         wanted = {i.name for i in session.get_inputs()}
         return dict(zip(names, session.run(names, {k: v for k, v in feeds.items() if k in wanted})))
