@@ -5,6 +5,11 @@ bf16 come from converting the model's types and int8 from explicit Q/DQ nodes. E
 takes an `onnx.ModelProto` or a `trtlab.Model`, returns a new ModelProto whose inputs and outputs
 stay fp32, and runs in ONNX Runtime on CPU, so accuracy can be measured without a GPU.
 
+Before converting, `sanitize` folds constants and BatchNormalization (each step checked in ONNX
+Runtime, skipped with a note if it changes the answer). `convert_precision` returns the model
+with the nodes kept in fp32 and why, and refuses (ConversionInvalid) a result that fails the onnx
+checker or does not run in ONNX Runtime.
+
     from trtlab.precision import apply_precision, convert_precision, PrecisionPolicy
     fp16 = apply_precision(model, "fp16", policy=PrecisionPolicy())
     result = convert_precision(model, "fp16")   # .model, .kept_fp32 (node, op, reason), .notes
