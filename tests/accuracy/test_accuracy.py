@@ -52,9 +52,13 @@ def test_tolerances_per_precision_and_overrides():
 
 def test_nan_and_shape_mismatch():
     ref = {"y": np.array([1.0, np.nan], np.float32)}
-    assert compare(ref, {"y": np.array([1.0, np.nan], np.float32)}).passed
+    same = compare(ref, {"y": np.array([1.0, np.nan], np.float32)}, "fp16", tolerances={"fp16": 1e9})
+    assert not same.passed and "1 NaN or infinite" in same.outputs[0].note  # NaN fails, whatever the tolerance
+    assert same.outputs[0].max_abs == 0  # ... though it matches the reference
     bad = compare(ref, {"y": np.array([np.nan, np.nan], np.float32)})
     assert not bad.passed and "NaN" in bad.outputs[0].note
+    inf = compare({"y": np.ones(2, np.float32)}, {"y": np.array([1.0, np.inf], np.float32)}, "int8")
+    assert not inf.passed and inf.outputs[0].mismatched == 1
     with pytest.raises(trtlab.TrtlabError, match="shape"):
         compare(ref, {"y": np.zeros(3, np.float32)})
     with pytest.raises(trtlab.TrtlabError, match="missing"):
@@ -85,11 +89,15 @@ def test_per_node_error_finds_where_error_enters():
 
 
 def test_per_node_error_of_an_fp16_model():
-    pytest.importorskip("onnxconverter_common", reason="needs onnxconverter-common (pip install 'trtlab[precision]')")
+    pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install 'trtlab[precision]')")
     from trtlab.precision import apply_precision
 
     m = chain_model()
     report = per_node_error(m, apply_precision(m.proto, "fp16"), random_feeds(m), "fp16",
                             tolerances={"fp16": Tolerance(1e-6, 0)})
     assert report.nodes and report.entry_points  # fp16 rounding shows up against a 1e-6 bar
-    assert report.entry_points[0].node == report.first_failure.node
+    entries = report.entry_points
+    # Each node ran alone on exact inputs, and the ranking puts the one adding most error first.
+    assert all(e.local_max_abs is not None and not e.local_passed for e in entries)
+    assert [e.added_error for e in entries] == sorted((e.added_error for e in entries), reverse=True)
+    assert report.first_failure.node in {e.node for e in entries}

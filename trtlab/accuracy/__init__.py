@@ -9,10 +9,12 @@ the node where error enters.
 from __future__ import annotations
 
 from .compare import AccuracyReport, OutputComparison, compare, compare_arrays
-from .pernode import NodeError, NodeErrorReport, expose_intermediates, per_node_error
+from .local_error import local_outputs
+from .pernode import NodeError, NodeErrorReport, expose_intermediates, exposed_values, per_node_error
 from .tolerances import DEFAULT_TOLERANCES, Tolerance, tolerance_for
 
 __all__ = [
     "AccuracyReport", "DEFAULT_TOLERANCES", "NodeError", "NodeErrorReport", "OutputComparison", "Tolerance",
-    "compare", "compare_arrays", "expose_intermediates", "per_node_error", "tolerance_for",
+    "compare", "compare_arrays", "expose_intermediates", "exposed_values", "local_outputs", "per_node_error",
+    "tolerance_for",
 ]

@@ -114,6 +114,12 @@ def compare_arrays(name: str, reference: np.ndarray, actual: np.ndarray, precisi
     max_abs = float(diff.max()) if r.size else 0.0
     max_rel = float(rel.max()) if r.size else 0.0
     bad = diff > tol.atol + tol.rtol * mag
+    nonfinite = int((~np.isfinite(a)).sum())
+    if nonfinite:
+        # NaN or infinity in an output fails whatever the tolerance, even where the reference has
+        # it too (a model with NaN weights would otherwise compare equal to itself).
+        note = f"{nonfinite} NaN or infinite value(s) in the output"
+        bad = bad | ~np.isfinite(a)
     return OutputComparison(
         output=name, precision=precision, shape=list(ref.shape),
         max_abs=max_abs, mean_abs=float(diff.sum() / n), max_rel=max_rel,

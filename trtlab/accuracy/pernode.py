@@ -1,9 +1,14 @@
 """Per-node error: where, along the graph, the difference between two models enters.
 
-Both models get every intermediate tensor exposed as an output and run in ONNX Runtime on the
-same inputs; tensors with the same name and shape are compared in the reference's topological
-order. A node is where error *enters* when one of its outputs is out of tolerance while every
-compared input of it is within tolerance.
+Two views, both against the fp32 reference run in ONNX Runtime:
+- cumulative: every intermediate tensor of both models is exposed and compared by name (how far
+  each tensor has drifted by the time it is computed);
+- local: each node of the transformed model runs alone in its reduced precision on the
+  reference's values of its inputs (see `local_error`), which is the error that node *adds*.
+
+A node is where error enters when its local error is out of tolerance (where the local run
+could not be made, when its output is out of tolerance while every compared input is within).
+`entry_points` ranks those nodes by the error they add, worst first.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from onnx import shape_inference
 from ..errors import TrtlabError
 from ..model import Model
 from .compare import compare_arrays
+from .local_error import local_outputs
 from .tolerances import tolerance_for
 
 
@@ -32,9 +38,26 @@ class NodeError:
     cosine: float
     passed: bool
     enters_here: bool
+    # The error this node adds given exact inputs; None where it could not run alone.
+    local_max_abs: float | None = None
+    local_cosine: float | None = None
+    local_passed: bool | None = None
+    computed_by: str = ""  # the transformed model's node computing this tensor, where it differs
+
+    @property
+    def added_error(self) -> float:
+        """How much error the node adds, scale-free: the larger of (1 - cosine) and max abs over
+        the reference's largest magnitude; cumulative figures where no local run was made."""
+        if self.local_max_abs is not None:
+            return max(1.0 - self.local_cosine, self.local_max_abs / max(self.reference_max_abs, 1e-30))
+        return max(1.0 - self.cosine, self.max_abs / max(self.reference_max_abs, 1e-30))
+
+    reference_max_abs: float = 1.0  # largest |value| of the reference tensor
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["added_error"] = self.added_error
+        return d
 
 
 @dataclass
@@ -45,7 +68,8 @@ class NodeErrorReport:
 
     @property
     def entry_points(self) -> list[NodeError]:
-        return [n for n in self.nodes if n.enters_here]
+        """Nodes where error enters, the one adding most first."""
+        return sorted((n for n in self.nodes if n.enters_here), key=lambda n: -n.added_error)
 
     @property
     def first_failure(self) -> NodeError | None:
@@ -62,9 +86,14 @@ class NodeErrorReport:
         entries = self.entry_points
         if not entries:
             return (f"Per-node error at {self.precision}: all {len(self.nodes)} compared tensors within tolerance.")
-        lines = [f"Per-node error at {self.precision}: error enters at {len(entries)} node(s):"]
+        lines = [f"Per-node error at {self.precision}: error enters at {len(entries)} node(s), "
+                 f"the one adding most first:"]
         for n in entries[:limit]:
-            lines.append(f"  {n.node} ({n.op}) -> {n.tensor}: max abs {n.max_abs:.3g}, max rel {n.max_rel:.3g}")
+            added = ("" if n.local_max_abs is None else
+                     f"adds max abs {n.local_max_abs:.3g} (cosine {n.local_cosine:.6f}) on exact inputs; ")
+            by = f" computed by {n.computed_by}" if n.computed_by else ""
+            lines.append(f"  {n.node} ({n.op}{by}) -> {n.tensor}: {added}after it max abs {n.max_abs:.3g}, "
+                         f"cosine {n.cosine:.6f}")
         if len(entries) > limit:
             lines.append(f"  ... and {len(entries) - limit} more")
         return "\n".join(lines)
@@ -83,6 +112,9 @@ _NUMPY_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProt
                 onnx.TensorProto.UINT64, onnx.TensorProto.BOOL}
 
 
+BF16_EXPOSED = "__exposed_as_fp32"
+
+
 def expose_intermediates(proto: onnx.ModelProto) -> onnx.ModelProto:
     """A copy of `proto` with every typed intermediate tensor added as a graph output."""
     out = onnx.ModelProto()
@@ -93,19 +125,33 @@ def expose_intermediates(proto: onnx.ModelProto) -> onnx.ModelProto:
         pass  # types already there still serve
     g = out.graph
     present = {o.name for o in g.output}
-    for vi in g.value_info:
-        if vi.name not in present and vi.type.HasField("tensor_type") and \
-                vi.type.tensor_type.elem_type in _NUMPY_TYPES:
+    for vi in list(g.value_info):
+        if vi.name in present or not vi.type.HasField("tensor_type"):
+            continue
+        if vi.type.tensor_type.elem_type in _NUMPY_TYPES:
             g.output.append(vi)
-            present.add(vi.name)
+        elif vi.type.tensor_type.elem_type == onnx.TensorProto.BFLOAT16:
+            # numpy has no bfloat16: the value goes out through a Cast, under a marked name.
+            exposed = vi.name + BF16_EXPOSED
+            g.node.append(onnx.helper.make_node("Cast", [vi.name], [exposed], to=onnx.TensorProto.FLOAT,
+                                                name=exposed))
+            g.output.append(onnx.helper.make_tensor_value_info(exposed, onnx.TensorProto.FLOAT, None))
+        present.add(vi.name)
     return out
+
+
+def exposed_values(outputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Outputs of an `expose_intermediates` run under their tensors' own names."""
+    return {k[:-len(BF16_EXPOSED)] if k.endswith(BF16_EXPOSED) else k: v for k, v in outputs.items()}
 
 
 def per_node_error(reference: Model | onnx.ModelProto, transformed: onnx.ModelProto | Model,
                    feeds: Mapping[str, np.ndarray], precision: str = "fp32", *,
-                   tolerances: Mapping | None = None, provider: str = "cpu") -> NodeErrorReport:
+                   tolerances: Mapping | None = None, provider: str = "cpu",
+                   local_runs: bool = True) -> NodeErrorReport:
     """Compare every intermediate tensor of `transformed` (e.g. the fp16 model) with the
-    same-named tensor of `reference`, and report where error enters."""
+    same-named tensor of `reference`, run each node of `transformed` alone on the reference's
+    inputs (`local_runs=False` skips that), and report where error enters."""
     from ..ort import run_onnxruntime
 
     ref_model = reference if isinstance(reference, Model) else Model.from_proto(
@@ -114,10 +160,12 @@ def per_node_error(reference: Model | onnx.ModelProto, transformed: onnx.ModelPr
     tol = tolerance_for(precision, tolerances)
     ref_out = run_onnxruntime(expose_intermediates(ref_model.proto), dict(feeds), provider)
     try:
-        act_out = run_onnxruntime(expose_intermediates(other), dict(feeds), provider)
+        act_out = exposed_values(run_onnxruntime(expose_intermediates(other), dict(feeds), provider))
     except TrtlabError as exc:
         raise TrtlabError(f"The {precision} model does not run in ONNX Runtime here, so its per-node "
                           f"error cannot be measured: {exc}") from None
+    exact = {**{k: np.asarray(v) for k, v in feeds.items()}, **ref_out}
+    local = local_outputs(_typed(other), exact) if local_runs else {}
     report = NodeErrorReport(precision)
     status: dict[str, bool] = {}  # tensor -> within tolerance
     for node in ref_model.nodes:
@@ -132,6 +180,24 @@ def per_node_error(reference: Model | onnx.ModelProto, transformed: onnx.ModelPr
                 continue
             c = compare_arrays(t, ref_out[t], a, precision, tol)
             status[t] = c.passed
-            report.nodes.append(NodeError(node.name, node.op_type, t, c.max_abs, c.max_rel, c.cosine,
-                                          c.passed, enters_here=not c.passed and inputs_ok))
+            e = NodeError(node.name, node.op_type, t, c.max_abs, c.max_rel, c.cosine, c.passed,
+                          enters_here=not c.passed and inputs_ok)
+            e.reference_max_abs = float(np.nanmax(np.abs(ref_out[t]))) if ref_out[t].size else 1.0
+            if t in local and np.shape(local[t][0]) == ref_out[t].shape:
+                value, op, name = local[t]
+                if op != node.op_type:  # a BatchNormalization folded into its Conv, say
+                    e.computed_by = f"{op} '{name}'"
+                lc = compare_arrays(t, ref_out[t], value, precision, tol)
+                e.local_max_abs, e.local_cosine, e.local_passed = lc.max_abs, lc.cosine, lc.passed
+                e.enters_here = not lc.passed
+            if node.op_type == "Constant":  # a weight's rounding shows in the node that reads it
+                e.enters_here = False
+            report.nodes.append(e)
     return report
+
+
+def _typed(proto: onnx.ModelProto) -> onnx.ModelProto:
+    try:
+        return shape_inference.infer_shapes(proto, strict_mode=False)
+    except Exception:
+        return proto

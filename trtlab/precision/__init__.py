@@ -5,8 +5,14 @@ bf16 come from converting the model's types and int8 from explicit Q/DQ nodes. E
 takes an `onnx.ModelProto` or a `trtlab.Model`, returns a new ModelProto whose inputs and outputs
 stay fp32, and runs in ONNX Runtime on CPU, so accuracy can be measured without a GPU.
 
-    from trtlab.precision import apply_precision, PrecisionPolicy
+Before converting, `sanitize` folds constants and BatchNormalization (each step checked in ONNX
+Runtime, skipped with a note if it changes the answer). `convert_precision` returns the model
+with the nodes kept in fp32 and why, and refuses (ConversionInvalid) a result that fails the onnx
+checker or does not run in ONNX Runtime.
+
+    from trtlab.precision import apply_precision, convert_precision, PrecisionPolicy
     fp16 = apply_precision(model, "fp16", policy=PrecisionPolicy())
+    result = convert_precision(model, "fp16")   # .model, .kept_fp32 (node, op, reason), .notes
 """
 
 from __future__ import annotations
@@ -15,12 +21,15 @@ from ..precisions import PRECISIONS, check_precision
 from .apply import apply_precision
 from .bf16 import to_bf16
 from .calibration import synthetic as synthetic_calibration
+from .convert import ConversionInvalid, ConvertedModel, convert_precision
 from .fp16 import to_fp16
 from .int8 import to_int8
+from .lowbit import KeptNode
 from .policy import DEFAULT_KEEP_FP32_OPS, PrecisionPolicy
-from .sanitize import sanitize
+from .sanitize import sanitize, sanitize_with_notes
 
 __all__ = [
-    "DEFAULT_KEEP_FP32_OPS", "PRECISIONS", "PrecisionPolicy", "apply_precision", "check_precision",
-    "sanitize", "synthetic_calibration", "to_bf16", "to_fp16", "to_int8",
+    "ConversionInvalid", "ConvertedModel", "DEFAULT_KEEP_FP32_OPS", "KeptNode", "PRECISIONS", "PrecisionPolicy",
+    "apply_precision", "check_precision", "convert_precision", "sanitize", "sanitize_with_notes",
+    "synthetic_calibration", "to_bf16", "to_fp16", "to_int8",
 ]

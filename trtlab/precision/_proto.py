@@ -32,3 +32,35 @@ def elem_types(proto: onnx.ModelProto) -> dict[str, int]:
         if vi.type.HasField("tensor_type"):
             types[vi.name] = vi.type.tensor_type.elem_type
     return types
+
+
+def toposort(graph: onnx.GraphProto) -> None:
+    """Order `graph`'s nodes so each comes after the producers of what it reads, counting the
+    outer-scope names its bodies read (tools that ignore those can leave an If before them)."""
+    from .lowbit import outer_names, subgraphs
+
+    producer = {o: k for k, n in enumerate(graph.node) for o in n.output}
+    needs = []
+    for n in graph.node:
+        reads = set(i for i in n.input if i)
+        for body in subgraphs(n):
+            reads |= outer_names(body)
+        needs.append({producer[r] for r in reads if r in producer})
+    order, placed = [], set()
+    pending = list(range(len(graph.node)))
+    while pending:
+        ready = [k for k in pending if needs[k] <= placed or needs[k] - placed <= {k}]
+        if not ready:  # a cycle: leave the rest as it was
+            ready = pending[:]
+        for k in ready:
+            placed.add(k)
+        order += ready
+        pending = [k for k in pending if k not in placed]
+    nodes = [graph.node[k] for k in order]
+    copies = []
+    for n in nodes:
+        c = onnx.NodeProto()
+        c.CopyFrom(n)
+        copies.append(c)
+    del graph.node[:]
+    graph.node.extend(copies)

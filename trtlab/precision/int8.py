@@ -3,6 +3,10 @@
 The settings are the ones the TensorRT ONNX parser accepts: symmetric int8 activations and
 weights, weights per channel, only Conv/Gemm/MatMul quantized, and biases left in fp32 (a bias
 quantized to int32 makes the parser reject the DequantizeLinear that reads it).
+
+Per-channel DequantizeLinear (its `axis` attribute) exists from opset 13 on: an older model is
+upgraded with onnx's version converter first, and where that fails it is quantized per tensor,
+which opset 10 already allows.
 """
 
 from __future__ import annotations
@@ -12,15 +16,19 @@ import tempfile
 from pathlib import Path
 
 import onnx
+from onnx import version_converter
 
 from .. import _optional
-from ..errors import TrtlabError
+from ..errors import TrtlabError, first_line
 from ..model import Model
+from ._proto import opset, toposort
 from .calibration import Calibration, samples
 from .sanitize import sanitize
 
 QUANTIZED_OPS = ["Conv", "Gemm", "MatMul"]
 EXTRA_OPTIONS = {"QuantizeBias": False, "ActivationSymmetric": True, "WeightSymmetric": True}
+PER_CHANNEL_OPSET = 13
+QDQ_OPSET = 10
 
 
 def to_int8(model: onnx.ModelProto | Model, calibration: Calibration = None) -> onnx.ModelProto:
@@ -30,12 +38,61 @@ def to_int8(model: onnx.ModelProto | Model, calibration: Calibration = None) -> 
     (one per sample) or .npy files (single-input models). None calibrates on random inputs and
     warns that accuracy figures then mean little.
     """
+    return quantize_int8(sanitize(model), calibration)[0]
+
+
+def quantize_int8(proto: onnx.ModelProto, calibration: Calibration = None) -> tuple[onnx.ModelProto, list[str]]:
+    """Quantize an already sanitized `proto`; also notes on what was done to make it possible."""
     _optional.onnxruntime("Quantizing a model to int8")
+    data = samples(proto, calibration)
+    notes: list[str] = []
+    per_channel = True
+    old = opset(proto)
+    if old < PER_CHANNEL_OPSET:
+        try:
+            proto = version_converter.convert_version(proto, PER_CHANNEL_OPSET)
+            notes.append(f"upgraded from opset {old} to {PER_CHANNEL_OPSET} for per-channel weights")
+        except Exception as exc:
+            if old < QDQ_OPSET:
+                raise TrtlabError(f"int8 needs ONNX opset {QDQ_OPSET} or newer; this model is opset "
+                                  f"{old} and upgrading it failed: {first_line(exc)}",
+                                  hint="Export the model with opset 13 or newer.") from None
+            per_channel = False
+            notes.append(f"weights quantized per tensor: opset {old} has no per-channel "
+                         f"DequantizeLinear and upgrading failed ({first_line(exc)})")
+    excluded = _outer_scope_producers(proto)
+    if excluded:
+        notes.append(f"not quantized: {', '.join(excluded)} (their outputs are read inside If/Loop/Scan "
+                     "bodies, which a Q/DQ pair would cut off)")
+    out = _quantize(proto, data, per_channel, excluded)
+    if not any(n.op_type == "QuantizeLinear" for n in out.graph.node):
+        notes.append("nothing quantized: no Conv, Gemm or MatMul outside control-flow bodies")
+    return out, notes
+
+
+def _outer_scope_producers(proto: onnx.ModelProto) -> list[str]:
+    """Names of the top-level nodes whose outputs a control-flow body reads (unnamed nodes get
+    a name here, so that they can be excluded)."""
+    from .lowbit import outer_names, subgraphs
+
+    read: set[str] = set()
+    for n in proto.graph.node:
+        for body in subgraphs(n):
+            read |= outer_names(body)
+    names = {n.name for n in proto.graph.node}
+    out = []
+    for k, n in enumerate(proto.graph.node):
+        if n.op_type in QUANTIZED_OPS and read.intersection(n.output):
+            if not n.name:
+                n.name = next(f"{n.op_type}_{k}_{j}" for j in range(len(names) + 1)
+                              if f"{n.op_type}_{k}_{j}" not in names)
+            out.append(n.name)
+    return out
+
+
+def _quantize(proto: onnx.ModelProto, data, per_channel: bool, excluded: list[str]) -> onnx.ModelProto:
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
                                           QuantType, quantize_static)
-
-    proto = sanitize(model)
-    data = samples(proto, calibration)
 
     class Reader(CalibrationDataReader):
         def __init__(self):
@@ -51,12 +108,14 @@ def to_int8(model: onnx.ModelProto | Model, calibration: Calibration = None) -> 
         logging.disable(logging.WARNING)
         try:
             quantize_static(
-                str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                op_types_to_quantize=QUANTIZED_OPS, activation_type=QuantType.QInt8,
+                str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
+                op_types_to_quantize=QUANTIZED_OPS, nodes_to_exclude=excluded, activation_type=QuantType.QInt8,
                 weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
                 extra_options=dict(EXTRA_OPTIONS))
         except Exception as exc:
-            raise TrtlabError(f"int8 quantization failed: {exc}") from None
+            raise TrtlabError(f"int8 quantization failed: {first_line(exc)}") from None
         finally:
             logging.disable(logging.NOTSET)
-        return onnx.load(dst)
+        out = onnx.load(dst)
+    toposort(out.graph)  # the quantizer can put an If before the producer of what its body reads
+    return out

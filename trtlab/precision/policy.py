@@ -37,7 +37,15 @@ class PrecisionPolicy:
     keep_fp32_nodes: set[str] = field(default_factory=set)
 
     def keeps_fp32(self, node) -> bool:
-        return node.op_type in self.keep_fp32_ops or node.name in self.keep_fp32_nodes
+        return self.reason_fp32(node) is not None
+
+    def reason_fp32(self, node) -> str | None:
+        """Why the policy keeps `node` in fp32, or None."""
+        if node.name in self.keep_fp32_nodes:
+            return "user: listed in keep_fp32_nodes"
+        if node.op_type in self.keep_fp32_ops:
+            return f"policy: {node.op_type} is in keep_fp32_ops"
+        return None
 
     def to_dict(self) -> dict:
         return {k: sorted(v) for k, v in asdict(self).items()}

@@ -1,42 +1,136 @@
-"""`sanitize`: constant folding and shape inference before any precision transform.
+"""`sanitize`: constant folding, BatchNormalization folding and shape inference before any
+precision transform, each step checked.
 
 As Polygraphy's `surgeon sanitize` does, constants are folded with onnx-graphsurgeon, so weights
 computed from constants (a Transpose of a weight, a Reshape of a bias...) become plain
 initializers: the precision transforms then convert or quantize them like any other weight.
+
+A step is kept only if its result still passes the onnx checker and, where the input model runs
+in ONNX Runtime, runs there and gives the same outputs (within fp32 rounding grown through the
+network: 1e-4 absolute plus 1e-4 relative, see `validate.SAME_ATOL`). Otherwise it is skipped with a note: folding that inlines an If whose condition
+became constant, for one, can leave a body's outer-scope reference dangling. onnx-graphsurgeon's
+own warnings (printed on stdout) are captured, so a caller printing JSON keeps a clean stdout.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+from typing import Callable, Mapping
+
+import numpy as np
 import onnx
 from onnx import shape_inference
 
 from .. import _optional
-from ..errors import TrtlabError
+from ..errors import TrtlabError, first_line
 from ..model import Model, _drop_initializer_inputs
 from ._proto import as_proto
+from .fold_bn import fold_batchnorm
+from .validate import check_structure, difference, example_feeds, load_error, run
 
 
-def sanitize(model: onnx.ModelProto | Model) -> onnx.ModelProto:
-    """Fold constants, drop unused nodes and initializers, infer shapes. Returns a new ModelProto."""
+def sanitize(model: onnx.ModelProto | Model, feeds: Mapping[str, np.ndarray] | None = None) -> onnx.ModelProto:
+    """Fold constants and BatchNormalization, drop unused nodes and initializers, infer shapes.
+    Returns a new ModelProto; steps that would change the model's answer are skipped."""
+    return sanitize_with_notes(model, feeds)[0]
+
+
+def sanitize_with_notes(model: onnx.ModelProto | Model, feeds: Mapping[str, np.ndarray] | None = None
+                        ) -> tuple[onnx.ModelProto, list[str]]:
+    """`sanitize`, plus a note for each step that was skipped and why.
+
+    `feeds` ({input: array}) are the inputs each step's result is run on; without them, seeded
+    random inputs (which suit most models, not those whose inputs select a branch)."""
     gs = _optional.require("onnx_graphsurgeon", None, "Folding constants before a precision transform")
     proto = as_proto(model)
     # Exporters such as MXNet's list weights as graph inputs too; they are weights, not inputs.
     _drop_initializer_inputs(proto.graph)
+    check = _Checker(proto, feeds)
+    notes: list[str] = list(check.notes)
+
+    folded = None
+    for flatten in (True, False):
+        candidate, why = _attempt(lambda: _fold_constants(gs, proto, flatten))
+        why = why or check(candidate)
+        if why is None:
+            folded = candidate
+            break
+        notes.append(f"constant folding{' with If inlining' if flatten else ''} skipped: {why}")
+    proto = folded or proto
+
+    candidate, why = _attempt(lambda: _fold_bn(proto))
+    if candidate is None or len(candidate.graph.node) != len(proto.graph.node):
+        why = why or check(candidate)
+        if why is None:
+            proto = candidate
+        else:
+            notes.append(f"BatchNormalization folding skipped: {why}")
+
+    for data_prop in (True, False):
+        # Shape inference only adds types and shapes: the checker is the test that matters.
+        candidate, why = _attempt(lambda: shape_inference.infer_shapes(proto, data_prop=data_prop))
+        why = why or (check_structure(candidate) if check.structure_ok else None)
+        if why is None:
+            return candidate, notes
+        notes.append(f"shape inference{' with data propagation' if data_prop else ''} skipped: {why}")
+    return proto, notes
+
+
+class _Checker:
+    """Compares each step's result with the model as given."""
+
+    def __init__(self, proto: onnx.ModelProto, feeds):
+        self.notes: list[str] = []
+        self.structure_ok = check_structure(proto) is None
+        self.feeds = dict(feeds) if feeds is not None else example_feeds(proto)
+        self.reference = None
+        self.loads = load_error(proto) is None
+        if self.feeds is not None and self.loads:
+            try:
+                self.reference = run(proto, self.feeds)
+            except TrtlabError as exc:
+                self.notes.append(f"sanitizing steps only loaded, not run, in ONNX Runtime ({exc})")
+
+    def __call__(self, proto: onnx.ModelProto) -> str | None:
+        if self.structure_ok:
+            complaint = check_structure(proto)
+            if complaint:
+                return f"the result fails the onnx checker ({complaint})"
+        if self.reference is None:
+            why = load_error(proto) if self.loads else None
+            return f"the result does not load in ONNX Runtime ({why})" if why else None
+        try:
+            outputs = run(proto, self.feeds)
+        except TrtlabError as exc:
+            return f"the result does not load or run ({exc})"
+        why = difference(self.reference, outputs)
+        return f"the result's {why}" if why else None
+
+
+def _attempt(step: Callable[[], onnx.ModelProto]) -> tuple[onnx.ModelProto | None, str | None]:
+    try:
+        return step(), None
+    except Exception as exc:
+        return None, f"it failed ({first_line(exc)})"
+
+
+def _fold_constants(gs, proto: onnx.ModelProto, flatten: bool) -> onnx.ModelProto:
     opset_imports = list(proto.opset_import)
     ir_version = proto.ir_version
-    try:
+    with contextlib.redirect_stdout(io.StringIO()):  # graphsurgeon prints its warnings on stdout
         graph = gs.import_onnx(proto)
-        graph.fold_constants(error_ok=True).cleanup().toposort()
+        graph.fold_constants(error_ok=True, flatten_subgraphs=flatten).cleanup().toposort()
         folded = gs.export_onnx(graph, do_type_check=False)
-    except Exception as exc:
-        raise TrtlabError(f"Could not fold the constants of this model: {exc}",
-                          hint="Check that the model passes onnx.checker.check_model.") from None
     # graphsurgeon may rewrite the opset list and IR version: keep what the model declared.
     del folded.opset_import[:]
     folded.opset_import.extend(opset_imports)
     folded.ir_version = ir_version
-    try:
-        return shape_inference.infer_shapes(folded, data_prop=True)
-    except Exception as exc:
-        raise TrtlabError(f"Shape inference failed after folding constants: {exc}") from None
+    return folded
 
+
+def _fold_bn(proto: onnx.ModelProto) -> onnx.ModelProto:
+    out = onnx.ModelProto()
+    out.CopyFrom(proto)
+    fold_batchnorm(out)
+    return out

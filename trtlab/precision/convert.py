@@ -1,0 +1,126 @@
+"""`convert_precision`: a precision transform whose result is checked before anyone uses it.
+
+Returns a `ConvertedModel`: the converted ONNX model, the nodes kept in fp32 and why, and notes
+on what sanitizing skipped. The converted model passes the onnx checker and runs in ONNX
+Runtime on CPU, or a `ConversionInvalid` (a TrtlabError) says why not. The one exception is a
+model ONNX Runtime cannot run in fp32 either (a custom op, say): then only the checker is asked,
+and `validated` says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import onnx
+
+from ..errors import TrtlabError
+from ..model import Model
+from ..precisions import check_precision
+from ._proto import as_proto
+from .bf16 import convert_bf16
+from .calibration import Calibration
+from .fp16 import convert_fp16
+from .int8 import quantize_int8
+from .lowbit import KeptNode
+from .policy import PrecisionPolicy
+from .sanitize import sanitize_with_notes
+from .validate import check_structure, example_feeds, load_error, run
+
+
+class ConversionInvalid(TrtlabError):
+    """The transform ran but its result fails the onnx checker or does not run in ONNX Runtime."""
+
+    def __init__(self, message: str, *, precision: str, kept_fp32: list[KeptNode], notes: list[str]):
+        super().__init__(message, hint="Keep the failing nodes in fp32 (PrecisionPolicy.keep_fp32_nodes) "
+                                       "or report the model; its accuracy at this precision is not measured.")
+        self.precision = precision
+        self.kept_fp32 = kept_fp32
+        self.notes = notes
+
+
+@dataclass
+class ConvertedModel:
+    precision: str
+    model: onnx.ModelProto
+    kept_fp32: list[KeptNode] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    validated: str = ""  # what the model passed, in words
+
+    def to_dict(self) -> dict:
+        return {"precision": self.precision, "kept_fp32": [k.to_dict() for k in self.kept_fp32],
+                "notes": list(self.notes), "validated": self.validated}
+
+    def summary(self) -> str:
+        lines = [f"{self.precision} model: {len(self.model.graph.node)} nodes, validated by {self.validated}"]
+        if self.kept_fp32:
+            lines.append(f"  {len(self.kept_fp32)} node(s) kept in fp32:")
+            lines += [f"    {k.node} ({k.op}): {k.reason}" for k in self.kept_fp32]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<ConvertedModel {self.precision}: {len(self.kept_fp32)} nodes kept fp32>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": self.summary()}
+
+
+def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy: PrecisionPolicy | None = None,
+                      calibration: Calibration = None, feeds: Mapping[str, np.ndarray] | None = None,
+                      runnable_in_ort: bool = True) -> ConvertedModel:
+    """`model` sanitized and converted to `precision` ("fp32", "fp16", "bf16" or "int8"), validated.
+
+    `policy` applies to fp16/bf16, `calibration` to int8; `feeds` ({input: array}) are the inputs
+    the sanitizing steps and the validation run on (seeded random inputs when None).
+    `runnable_in_ort=False` (bf16 for a TensorRT build) leaves bf16 arithmetic that ONNX Runtime's
+    CPU provider cannot run, so that model is only checked by the onnx checker.
+    Raises TrtlabError when the transform fails, ConversionInvalid when its result is invalid.
+    """
+    check_precision(precision)
+    original = as_proto(model)
+    proto, notes = sanitize_with_notes(original, feeds)
+    kept: list[KeptNode] = []
+    if precision == "fp16":
+        proto, kept = convert_fp16(proto, policy, feeds if feeds is not None else example_feeds(original))
+    elif precision == "bf16":
+        proto, kept = convert_bf16(proto, policy, runnable_in_ort=runnable_in_ort)
+    elif precision == "int8":
+        proto, more = quantize_int8(proto, calibration)
+        notes += more
+    result = ConvertedModel(precision, proto, kept, notes)
+    result.validated = validate_converted(original, result, feeds=feeds,
+                                          runs_in_ort=runnable_in_ort or precision != "bf16")
+    return result
+
+
+def validate_converted(original: onnx.ModelProto, result: ConvertedModel, *,
+                       feeds: Mapping[str, np.ndarray] | None = None, runs_in_ort: bool = True) -> str:
+    """What `result.model` passed, in words; raises ConversionInvalid when it fails the onnx
+    checker or does not run in ONNX Runtime while `original` does."""
+    def invalid(why: str) -> ConversionInvalid:
+        return ConversionInvalid(f"The {result.precision} model is invalid: {why}", precision=result.precision,
+                                 kept_fp32=result.kept_fp32, notes=result.notes)
+
+    complaint = check_structure(result.model)
+    if complaint and check_structure(original) is None:
+        raise invalid(f"the onnx checker says: {complaint}")
+    if not runs_in_ort:
+        return "the onnx checker (bf16 arithmetic does not run in ONNX Runtime on CPU)"
+    feeds = dict(feeds) if feeds is not None else example_feeds(original)
+    if feeds is None:
+        return "the onnx checker (no example inputs can be made for this model)"
+    try:
+        run(result.model, feeds)
+    except TrtlabError as exc:
+        try:
+            run(original, feeds)
+        except TrtlabError as fp32_exc:
+            why = load_error(result.model)
+            if why and load_error(original) is None:
+                raise invalid(f"ONNX Runtime cannot load it: {why}") from None
+            return (f"the onnx checker and a load in ONNX Runtime (the fp32 model does not run there "
+                    f"on these inputs either: {fp32_exc})")
+        raise invalid(str(exc)) from None
+    return "the onnx checker and a run in ONNX Runtime"

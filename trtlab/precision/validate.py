@@ -1,0 +1,104 @@
+"""Checks that a transformed model is still a model: the onnx checker, and a run in ONNX Runtime."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import onnx
+
+from ..errors import TrtlabError, first_line
+
+# A sanitizing step may change outputs by fp32 rounding only. An exact rewrite still reorders
+# fp32 arithmetic, and the rounding grows through a deep network: folding PP-OCRv4 det's
+# BatchNormalization (variance 1e8) moves its sigmoid output by 1.5e-5 on a text-like page.
+# A broken step moves outputs by far more than 1e-4.
+SAME_ATOL = SAME_RTOL = 1e-4
+
+
+def example_feeds(proto: onnx.ModelProto, seed: int = 0) -> dict[str, np.ndarray] | None:
+    """Seeded random inputs for `proto` (a dynamic dimension reads as 1); None when an input has
+    a type numpy cannot make."""
+    rng = np.random.default_rng(seed)
+    inits = {t.name for t in proto.graph.initializer}
+    feeds = {}
+    for vi in proto.graph.input:
+        if vi.name in inits or not vi.type.HasField("tensor_type"):
+            continue
+        tt = vi.type.tensor_type
+        shape = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1 for d in tt.shape.dim)
+        try:
+            dtype = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(tt.elem_type))
+        except Exception:
+            return None
+        if dtype.kind == "f":
+            feeds[vi.name] = rng.standard_normal(shape).astype(dtype)
+        elif dtype.kind in "iub":
+            feeds[vi.name] = np.zeros(shape, dtype)
+        else:
+            return None
+    return feeds
+
+
+def check_structure(proto: onnx.ModelProto) -> str | None:
+    """The onnx checker's complaint about `proto`, or None."""
+    try:
+        onnx.checker.check_model(proto)
+    except Exception as exc:
+        return first_line(exc)
+    return None
+
+
+def load_error(proto: onnx.ModelProto) -> str | None:
+    """Why ONNX Runtime refuses to load `proto` (its type inference covers every If branch and
+    loop body, taken or not), or None."""
+    try:
+        _session(proto)
+    except Exception as exc:
+        return first_line(exc)
+    return None
+
+
+def _session(proto: onnx.ModelProto):
+    from .._optional import onnxruntime
+
+    ort = onnxruntime()
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    so.log_severity_level = 4
+    return ort.InferenceSession(proto.SerializeToString(), sess_options=so, providers=["CPUExecutionProvider"])
+
+
+def run(proto: onnx.ModelProto, feeds: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """All outputs of `proto` in ONNX Runtime on CPU, unoptimised (what the model says, not what
+    ORT's fusions make of it); raises TrtlabError with ORT's reason."""
+    try:
+        session = _session(proto)
+        names = [o.name for o in session.get_outputs()]
+        wanted = {i.name for i in session.get_inputs()}
+        return dict(zip(names, session.run(names, {k: v for k, v in feeds.items() if k in wanted})))
+    except Exception as exc:
+        raise TrtlabError(f"ONNX Runtime cannot run it: {first_line(exc)}") from None
+
+
+def difference(reference: Mapping[str, np.ndarray], actual: Mapping[str, np.ndarray]) -> str | None:
+    """Where `actual` leaves `reference` by more than fp32 rounding, in words; None if nowhere."""
+    for name, ref in reference.items():
+        got = actual.get(name)
+        if got is None:
+            return f"output '{name}' is missing"
+        ref, got = np.asarray(ref), np.asarray(got)
+        if ref.shape != got.shape:
+            return f"output '{name}' has shape {got.shape} instead of {ref.shape}"
+        if ref.dtype.kind not in "fc":
+            if not np.array_equal(ref, got):
+                return f"output '{name}' differs"
+            continue
+        r, a = ref.astype(np.float64), got.astype(np.float64)
+        if not np.array_equal(np.isnan(r), np.isnan(a)):
+            return f"output '{name}' has NaN where the original has none (or the reverse)"
+        ok = np.isnan(r) | (r == a) | (np.abs(a - r) <= SAME_ATOL + SAME_RTOL * np.abs(r))
+        if not ok.all():
+            err = np.nanmax(np.where(ok, 0.0, np.abs(a - r)))
+            return f"output '{name}' differs by up to {err:.3g}"
+    return None
