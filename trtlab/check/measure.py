@@ -94,22 +94,29 @@ def measure(ctx: Context, precision: str) -> None:
 
 
 def _convert(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
-    """Each cut in `precision` (fp32 cuts stay as they are), or None with the verdict set."""
+    """Each cut in `precision`, validated (the onnx checker and a run in ONNX Runtime on the cut's
+    real inputs from the fp32 reference), with the nodes it kept in fp32 written down; or None
+    with the verdict set. fp32 cuts stay as they are."""
     if precision == "fp32":
         return {}
-    from ..precision import apply_precision
+    from ..precision import convert_precision
 
-    out = {}
+    out, values = {}, ctx.reference.values
     for s in ctx.plan.subgraphs:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out[s.id] = apply_precision(ctx.cuts[s.id], precision,
-                                            calibration=(ctx.calibration or {}).get(s.name))
+                done = convert_precision(ctx.cuts[s.id], precision,
+                                         calibration=(ctx.calibration or {}).get(s.name),
+                                         feeds={t: values[t] for t in s.inputs if t in values})
         except TrtlabError as exc:
             ctx.result.set_verdict(precision, NOT_MEASURED,
                                    f"subgraph {s.id} could not be converted to {precision}: {one_line(exc)}")
             return None
+        out[s.id] = done.model
+        ctx.result.kept_fp32.setdefault(precision, []).extend(
+            {"subgraph": s.id, **k.to_dict()} for k in done.kept_fp32)
+        ctx.result.precision_notes.extend(f"{precision}, subgraph {s.id}: {n}" for n in done.notes)
     return out
 
 

@@ -59,6 +59,7 @@ class CheckResult:
     segments: list[dict] = field(default_factory=list)  # the fp32 hybrid run, segment by segment
     node_errors: dict[str, "NodeErrorReport"] = field(default_factory=dict)
     kept_fp32: dict[str, list] = field(default_factory=dict)  # precision -> nodes kept in fp32, with why
+    precision_notes: list[str] = field(default_factory=list)  # what the transforms skipped or changed, and why
     engine_precision: list[tuple[int, "EnginePrecision"]] = field(default_factory=list)  # (subgraph, what ran in)
     fusion: list[tuple[int, "FusionSavings"]] = field(default_factory=list)  # (subgraph, counted savings)
     done: list[str] = field(default_factory=list)
@@ -122,8 +123,8 @@ class CheckResult:
         if self.node_errors:
             d["node_errors"] = {p: r.to_dict() for p, r in self.node_errors.items()}
         if self.kept_fp32:
-            d["kept_fp32"] = {p: [k if isinstance(k, dict) else getattr(k, "to_dict", lambda k=k: k)()
-                                  for k in ks] for p, ks in self.kept_fp32.items()}
+            d["kept_fp32"] = {p: list(ks) for p, ks in self.kept_fp32.items()}
+        d["precision_notes"] = list(self.precision_notes)
         if self.engine_precision:
             d["engine_precision"] = [{"subgraph": sid, **ep.to_dict()} for sid, ep in self.engine_precision]
         if self.fusion:

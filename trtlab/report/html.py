@@ -69,6 +69,8 @@ def sections(result, drawings: bool) -> list[str]:
         parts.append("<h2>Engines</h2>" + tables.engines_table(result) + engine_build.sections(result))
     if result.accuracy:
         parts.append("<h2>Accuracy</h2>" + tables.accuracy_table(result))
+    if result.kept_fp32 or result.precision_notes:
+        parts.append("<h2>Precision transforms</h2>" + tables.kept_fp32_table(result))
     if result.node_errors:
         parts.append(tables.node_error_tables(result))
     if result.timing:

@@ -98,11 +98,27 @@ def partition_tables(result) -> str:
 
 
 def node_error_tables(result) -> str:
+    """Where reduced-precision error enters: nodes ranked by the error each adds given exact
+    inputs (run alone on the fp32 reference's inputs), with the error carried to its output."""
     out = []
     for precision, report in result.node_errors.items():
         entries = report.entry_points
+        num = lambda v, f: "-" if v is None else format(v, f)  # noqa: E731
         out.append(f"<h3>Where {html.escape(precision)} error enters</h3>" + (table(
-            ["node", "op", "tensor", "max abs error", ("max rel error", MAX_REL_HELP)],
-            [[n.node, n.op, n.tensor, f"{n.max_abs:.3g}", f"{n.max_rel:.3g}"] for n in entries])
+            ["node", "op", "tensor", ("adds (max abs, exact inputs)", "the node run alone in reduced "
+                                      "precision on the fp32 reference's inputs"),
+             ("adds (cosine)", "cosine of that run against the fp32 reference"),
+             "max abs error at its output", ("max rel error", MAX_REL_HELP), "computed by"],
+            [[n.node, n.op, n.tensor, num(n.local_max_abs, ".3g"), num(n.local_cosine, ".4f"),
+              f"{n.max_abs:.3g}", f"{n.max_rel:.3g}", n.computed_by] for n in entries])
             if entries else "<p>Every compared tensor is within tolerance.</p>"))
     return "".join(out)
+
+
+def kept_fp32_table(result) -> str:
+    """The nodes each reduced precision kept in fp32, and why."""
+    rows = [[p, k["subgraph"], k["node"], k["op"], k["reason"]] for p, ks in result.kept_fp32.items() for k in ks]
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.precision_notes)
+    return ((table(["precision", "subgraph", "node", "op", "why it stayed fp32"], rows, "trtlab-kept-fp32")
+             if rows else "<p>No node was kept in fp32.</p>")
+            + (f"<ul class='trtlab-precision-notes'>{notes}</ul>" if notes else ""))

@@ -61,6 +61,12 @@ def check_text(result) -> str:
             top1 = "" if o.top1_agree is None else f", top-1 {o.top1_agree:.0%}"
             lines.append(f"  accuracy {r.precision} {o.output}: max abs {o.max_abs:.3g}, "
                          f"max rel {o.max_rel:.3g}, cosine {o.cosine:.6f}{top1} ({r.label})")
+    for p, kept in result.kept_fp32.items():
+        if kept:
+            shown = ", ".join(f"{k['node']} ({k['reason']})" for k in kept[:5])
+            lines.append(f"  kept in fp32 at {p}: {len(kept)} node{'s' if len(kept) != 1 else ''}: {shown}"
+                         + (", ..." if len(kept) > 5 else ""))
+    lines += [f"  precision note: {n}" for n in result.precision_notes]
     if result.hybrid_max_abs is not None:
         lines.append(f"  hybrid fp32 vs whole model: max abs difference {result.hybrid_max_abs:.3g}")
     from ..check.timing import speedup_not_measured
