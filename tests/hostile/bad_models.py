@@ -176,3 +176,8 @@ def loop_model(trips: int) -> onnx.ModelProto:
     cond = numpy_helper.from_array(np.array(True), "cond")
     nodes = [helper.make_node("Loop", ["trips", "cond", "x"], ["y"], name="forever", body=body)]
     return model(nodes, [vi("x", [1])], [vi("y", [1])], [m_trip, cond])
+
+
+def build_model(name: str) -> onnx.ModelProto:
+    """One bad model of `build()`, parsed."""
+    return onnx.load_from_string(build()[name])

@@ -141,7 +141,7 @@ def _graph_cases(root: Path) -> list[Case]:
             cases.append(Case(f"graph_{name}_svg", "names", ["inspect", str(p), "--svg-before", str(svg)],
                               must_not_exist=[svg]))
     cases.append(Case("graph_custom_domain_op", "control",
-                      ["inspect", str(_custom_domain(root)), "--coverage", "onnxruntime"], expect=CLEAN))
+                      ["inspect", str(_custom_domain(root))], expect=CLEAN))
     return cases
 
 
@@ -225,10 +225,11 @@ def _output_cases(root: Path) -> list[Case]:
                            ("is_a_fifo", fifo), ("deep_under_a_file", a_file / "x" / "y" / f"out{suffix}")):
             cases.append(Case(f"output_{slug}_{kind}", "outputs", [*base, flag, str(path)],
                               must_not_exist=[path] if kind != "is_a_directory" and kind != "is_a_fifo" else []))
-    for flag, cmd in (("--save-onnx", ["inspect", str(conv)]), ("--report", [*CHECK, str(conv)]),
-                      ("--svg-before", ["inspect", str(conv)])):
+    for flag, suffix, cmd in (("--save-onnx", ".onnx", ["inspect", str(conv)]),
+                              ("--report", ".html", [*CHECK, str(conv)]),
+                              ("--svg-before", ".svg", ["inspect", str(conv)])):
         slug = flag.strip("-").replace("-", "_")
-        out = root / f"full_disk_{slug}.out"
+        out = root / f"full_disk_{slug}{suffix}"
         cases.append(Case(f"output_{slug}_disk_full", "outputs", [*cmd, flag, str(out)],
                           must_not_exist=[out], file_size_limit=2048))
     return cases
