@@ -42,6 +42,7 @@ def test_the_corpus_is_large_and_varied():
     assert {"files", "graphs", "names", "sizes", "options", "outputs", "mxnet", "calibration", "feeds"} <= groups
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name, marks=[pytest.mark.xfail(reason=c.xfail, strict=False)]
                                                if c.xfail else []) for c in CASES])
 def test_case_ends_cleanly(case, outcomes):
