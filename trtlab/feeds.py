@@ -7,12 +7,14 @@ from typing import Mapping
 import numpy as np
 
 from .errors import TrtlabError
+from .limits import check_tensor_sizes
 from .model import Model
 
 
 def random_feeds(model: Model, seed: int = 0) -> dict[str, np.ndarray]:
     """One seeded random array per model input. Integer inputs that index an embedding table
     stay inside the table; other integers are 0 or 1, valid for any index or mask."""
+    check_tensor_sizes(model)
     rng = np.random.default_rng(seed)
     feeds = {}
     for name, info in model.inputs.items():
@@ -49,6 +51,24 @@ def check_feeds(model: Model, feeds: Mapping[str, object]) -> dict[str, np.ndarr
                               hint=f"Convert it first: array.astype(numpy.{info.dtype}).")
         out[name] = arr
     return out
+
+
+def load_feeds(source, model: Model) -> dict[str, np.ndarray]:
+    """Feeds from an .npz file (one array per input name; a lone .npy for a one-input model) or
+    a mapping, checked by `check_feeds`."""
+    from ._io import load_arrays
+
+    check_tensor_sizes(model)
+    if isinstance(source, Mapping):
+        return check_feeds(model, source)
+    arrays = load_arrays(source, "feeds file")
+    if list(arrays) == [""] and len(model.inputs) == 1:
+        arrays = {next(iter(model.inputs)): arrays[""]}
+    return check_feeds(model, arrays)
+
+
+def describe_feeds(feeds: Mapping[str, np.ndarray]) -> str:
+    return ", ".join(f"{k} {v.dtype}[{'x'.join(map(str, v.shape)) or 'scalar'}]" for k, v in feeds.items())
 
 
 def numpy_dtype(name: str) -> np.dtype | None:

@@ -12,6 +12,7 @@ import numpy as np
 import onnx
 
 from ..errors import TrtlabError, one_line
+from ..limits import run_with_time_limit
 from ..ort import make_session
 from ..plan import Plan
 
@@ -59,7 +60,7 @@ def run_reference(plan: Plan, feeds: Mapping[str, np.ndarray], provider: str = "
     session = make_session(exposing(m.proto, wanted), provider)
     names = [o.name for o in session.get_outputs()]
     try:
-        got = dict(zip(names, session.run(names, {k: feeds[k] for k in m.inputs})))
+        got = dict(zip(names, run_with_time_limit(session, names, {k: feeds[k] for k in m.inputs})))
     except Exception as exc:
         raise TrtlabError(f"ONNX Runtime failed to run the fp32 model: {one_line(exc)}") from None
     values = {**{k: np.asarray(v) for k, v in feeds.items()}, **got}

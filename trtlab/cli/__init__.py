@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     except TrtlabError as exc:
         print(f"trtlab: error: {one_line(exc, limit=None)}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("trtlab: error: ran out of memory. Give smaller input shapes with --input NAME:SHAPE.",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("trtlab: interrupted", file=sys.stderr)
         return 130

@@ -8,7 +8,9 @@ from __future__ import annotations
 import sys
 
 from .inspect import add_model_options, partition_settings
+from .numbers import count, seconds
 from .output import json_only_on_stdout
+from .preflight import check_inputs, check_outputs, writing
 
 EPILOG = """exit status:
   0  every requested precision was measured and passed
@@ -33,14 +35,14 @@ def register(sub) -> None:
     p.add_argument("--cache-dir", metavar="DIR", help="engine cache directory (default: ~/.cache/trtlab)")
     p.add_argument("--no-cache", action="store_true", help="build every engine afresh, cache nothing")
     p.add_argument("--no-build", action="store_true", help="skip engine builds (accuracy with stand-ins only)")
-    p.add_argument("--build-timeout", type=float, default=600.0, metavar="S",
+    p.add_argument("--build-timeout", type=seconds(zero=True), default=600.0, metavar="S",
                    help="stop an engine build after S seconds (default: 600; 0 for no limit)")
     p.add_argument("--no-timing", action="store_true", help="skip timing")
-    p.add_argument("--seconds", type=float, default=1.0, metavar="S",
+    p.add_argument("--seconds", type=seconds(zero=True), default=1.0, metavar="S",
                    help="time each backend for at least S seconds (default: 1)")
-    p.add_argument("--iterations", type=int, default=10, metavar="N",
+    p.add_argument("--iterations", type=count(minimum=1), default=10, metavar="N",
                    help="and at least N runs (default: 10)")
-    p.add_argument("--warmup-ms", type=float, default=200.0, metavar="MS", help="warm-up time (default: 200)")
+    p.add_argument("--warmup-ms", type=seconds(zero=True, unit="milliseconds"), default=200.0, metavar="MS", help="warm-up time (default: 200)")
     p.add_argument("--per-node", action="store_true",
                    help="also find the nodes where reduced-precision error enters")
     p.add_argument("--json", action="store_true", help="print the result as JSON (and only that) on stdout")
@@ -63,6 +65,8 @@ def settings_from_args(args):
 def run(args) -> int:
     from ..check import check
 
+    check_inputs(args)
+    check_outputs({"--report": args.report})
     settings = settings_from_args(args)
 
     def progress(event) -> None:
@@ -72,7 +76,8 @@ def run(args) -> int:
     with json_only_on_stdout(args.json):
         result = check(args.model, settings, progress=progress)
         if args.report:
-            result.save_html(args.report)
+            with writing(args.report, "--report"):
+                result.save_html(args.report)
     if args.json:
         print(result.to_json(indent=1))
     else:

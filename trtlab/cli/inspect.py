@@ -12,6 +12,9 @@ from ..errors import TrtlabError
 from ..model import parse_shape
 from ..precisions import PRECISIONS
 from ..settings import SOURCES
+from .preflight import check_inputs, check_outputs, writing
+
+MAX_DIM = 2**63 - 1  # ONNX dimensions are int64
 
 
 def input_shape(text: str) -> tuple[str, tuple[int, ...]]:
@@ -19,9 +22,12 @@ def input_shape(text: str) -> tuple[str, tuple[int, ...]]:
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"'{text}' is not NAME:SHAPE, e.g. data:1x3x224x224")
     try:
-        return name, parse_shape(shape)
+        dims = parse_shape(shape)
     except TrtlabError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    if any(d > MAX_DIM for d in dims):
+        raise argparse.ArgumentTypeError(f"'{text}': a dimension is larger than ONNX can hold ({MAX_DIM})")
+    return name, dims
 
 
 def add_model_options(p: argparse.ArgumentParser, *, many_precisions: bool = False) -> None:
@@ -88,16 +94,21 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    check_inputs(args)
+    check_outputs({"--svg-before": args.svg_before, "--svg-after": args.svg_after, "--save-onnx": args.save_onnx})
     plan = plan_from_args(args)
     if args.save_onnx:
-        plan.model.save(args.save_onnx)
+        with writing(args.save_onnx, "--save-onnx"):
+            plan.model.save(args.save_onnx)
     if args.svg_before or args.svg_after:
         from ..views import after_graph, before_graph
 
         if args.svg_before:
-            before_graph(plan).save(args.svg_before)
+            with writing(args.svg_before, "--svg-before"):
+                before_graph(plan).save(args.svg_before)
         if args.svg_after:
-            after_graph(plan).save(args.svg_after)
+            with writing(args.svg_after, "--svg-after"):
+                after_graph(plan).save(args.svg_after)
     if args.json:
         print(plan.to_json(indent=1))
         return 0

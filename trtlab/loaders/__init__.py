@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence
 
 import onnx
 
+from .._io import require_regular_file
 from ..errors import TrtlabError
 from ..model import Model
 
@@ -54,7 +55,7 @@ def load(
             from .. import zoo
 
             return zoo.get(text[4:], inputs=inputs, **kwargs)
-        path = Path(text)
+        path = require_regular_file(text, "model file", hint="Check the path, or use zoo:NAME for a built-in model.")
         if path.suffix.lower() == ".json":
             from .mxnet import load_symbol_file
 

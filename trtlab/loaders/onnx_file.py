@@ -9,6 +9,7 @@ import onnx
 
 from ..errors import TrtlabError, first_line
 from ..model import Model
+from ..validate import validate
 
 
 def load_onnx_file(path: Path, *, inputs: Mapping[str, Sequence[int]] | None = None,
@@ -32,4 +33,5 @@ def load_onnx_file(path: Path, *, inputs: Mapping[str, Sequence[int]] | None = N
     if not proto.graph.node and not proto.graph.output:
         raise TrtlabError(f"{path} holds no ONNX graph: it may be empty, truncated or not an ONNX file.",
                           hint="Re-export or re-download the file.")
+    validate(proto)
     return Model.from_proto(proto, name=name or path.stem, source=str(path), inputs=inputs)

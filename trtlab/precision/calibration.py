@@ -10,6 +10,7 @@ from typing import Iterable, Iterator, Mapping
 import numpy as np
 import onnx
 
+from .._io import load_arrays
 from ..errors import TrtlabError
 from ..model import dtype_name
 
@@ -95,14 +96,10 @@ def _from_directory(path: Path, specs: Mapping) -> Iterator[dict[str, np.ndarray
     if not files:
         raise TrtlabError(f"Calibration directory '{path}' holds no .npy or .npz files.")
     for f in files:
-        try:
-            if f.suffix == ".npz":
-                with np.load(f) as data:
-                    yield {k: data[k] for k in data.files}
-            else:
-                if len(specs) != 1:
-                    raise TrtlabError(f"'{f.name}' is a .npy file, but the model has {len(specs)} inputs.",
-                                      hint="Use one .npz file per sample, with one array per input name.")
-                yield {next(iter(specs)): np.load(f)}
-        except (OSError, ValueError) as exc:
-            raise TrtlabError(f"Could not read calibration file '{f}': {exc}") from None
+        if f.suffix == ".npz":
+            yield load_arrays(f, "calibration file")
+        else:
+            if len(specs) != 1:
+                raise TrtlabError(f"'{f.name}' is a .npy file, but the model has {len(specs)} inputs.",
+                                  hint="Use one .npz file per sample, with one array per input name.")
+            yield {next(iter(specs)): load_arrays(f, "calibration file")[""]}

@@ -43,7 +43,7 @@ def dot_text(text: str):
     """Text for a DOT attribute: backslashes and newlines kept literal, never read as HTML."""
     import graphviz
 
-    return graphviz.nohtml(str(text).replace("\\", "\\\\").replace("\n", "\\n"))
+    return graphviz.nohtml(str(text).replace("\\", "\\\\").replace("\n", "\\n").replace("\0", "\\\\0"))
 
 
 # ------------------------------------------------------------------ rendering
@@ -55,7 +55,8 @@ def render(digraph: "graphviz.Digraph", fmt: str) -> bytes:
     import graphviz
 
     try:
-        return digraph.pipe(format=fmt)
+        # quiet: dot's own messages on stderr would come before trtlab's one error line
+        return graphviz.pipe(digraph.engine, fmt, digraph.source.encode(digraph.encoding or "utf-8"), quiet=True)
     except graphviz.ExecutableNotFound:
         raise TrtlabError("graphviz's `dot` program is not installed.", hint=_DOT_HINT) from None
     except subprocess.CalledProcessError as exc:

@@ -8,6 +8,7 @@ type, i32 device id, i32 dtype flag, then the raw data. Names carry "arg:" or "a
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from pathlib import Path
@@ -115,7 +116,7 @@ def _read_array(r: _Reader, where: str, index: int) -> np.ndarray:
         raise TrtlabError(f"{where}: array {index} has an unsupported data type (flag {flag}).",
                           hint="Cast the parameters to float32 and save again.")
     dtype = np.dtype(DTYPES[flag])
-    size = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    size = math.prod(shape) if all(d >= 0 for d in shape) else -1  # Python ints: no int64 overflow
     raw = r.take(size * dtype.itemsize)
     return np.frombuffer(raw, dtype=dtype.newbyteorder("<")).reshape(shape).copy()
 

@@ -1,0 +1,292 @@
+"""`validate(proto)`: is an ONNX model a graph trtlab can work on? The first problem found, with the
+node it is at, is raised as a TrtlabError before any analysis starts.
+
+Checked, cheapest first: names are text (UTF-8, no NUL), the opset and IR version are ones ONNX
+Runtime and the onnx package read, types are real types, initializers hold the values their
+dims promise, every tensor has one producer and every read tensor has one, every graph output is
+produced; then the onnx checker with its full checks (strict shape inference: an Add of
+incompatible shapes) where the model is small enough for that to be cheap.
+"""
+
+from __future__ import annotations
+
+import math
+
+import onnx
+from onnx import TensorProto
+
+from .errors import TrtlabError, first_line
+
+# Full checks serialise the model; past this size they are skipped (the checks above still run).
+FULL_CHECK_MAX_BYTES = 256 * 1024**2
+ORT_MIN_OPSET = 7  # the oldest default-domain opset ONNX Runtime runs
+_HINT = "The ONNX file is invalid: fix or re-export the model."
+_DATA_TYPES = frozenset(TensorProto.DataType.values()) - {TensorProto.UNDEFINED}
+# Checker complaints about what trtlab fills in itself (outputs of unknown rank get inferred shapes).
+_TOLERATED = ("Field 'shape' of 'type' is required but missing",)
+_PACKED_TYPES = frozenset(getattr(TensorProto, n) for n in ("INT4", "UINT4", "FLOAT4E2M1", "INT2", "UINT2")
+                          if hasattr(TensorProto, n))
+_ATTRIBUTE_TYPES = frozenset(onnx.AttributeProto.AttributeType.values()) - {onnx.AttributeProto.UNDEFINED}
+
+
+def validate(proto: onnx.ModelProto) -> None:
+    """Raise TrtlabError for the first problem that makes `proto` an invalid model."""
+    _check_versions(proto)
+    g = proto.graph
+    _check_names(g)
+    _check_types(g)
+    _check_initializers(g)
+    order = _check_dataflow(g)
+    _check_with_onnx(proto, order)
+
+
+def _fail(message: str) -> None:
+    raise TrtlabError(message, hint=_HINT)
+
+
+def _node(i: int, node: onnx.NodeProto) -> str:
+    name, op = _shown(node.name), _shown(node.op_type)
+    return f"node '{name}' ({op})" if name else f"node {i} ({op})"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _shown(text) -> str:
+    """A name as it can be printed on one line: bytes that are not UTF-8 as escapes, NUL as \\0."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "backslashreplace")
+    return text.replace("\0", "\\0").replace("\n", "\\n")[:80]
+
+
+# ---------------------------------------------------------------------- versions
+def _check_versions(proto: onnx.ModelProto) -> None:
+    if proto.ir_version > onnx.IR_VERSION:
+        _fail(f"The model's IR version {proto.ir_version} is newer than this onnx package reads "
+              f"(up to {onnx.IR_VERSION}).")
+    default = [o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")]
+    uses_default = any(n.domain in ("", "ai.onnx") for n in proto.graph.node)
+    if not default:
+        if uses_default or not proto.opset_import:
+            _fail("The model declares no ONNX opset (opset_import is empty).")
+        return
+    version, newest = default[0], onnx.defs.onnx_opset_version()
+    if version < ORT_MIN_OPSET:
+        _fail(f"The model's opset {version} is older than ONNX Runtime runs ({ORT_MIN_OPSET} to {newest}).")
+    if version > newest:
+        _fail(f"The model's opset {version} is newer than the installed onnx package knows (up to {newest}).")
+    ort_newest = _ort_newest_opset(version)
+    if ort_newest is not None and version > ort_newest:
+        _fail(f"The model's opset {version} is newer than the installed ONNX Runtime runs (up to {ort_newest}).")
+
+
+def _ort_newest_opset(version: int) -> int | None:
+    """The newest default-domain opset ONNX Runtime has kernels for; only asked about opsets
+    newer than every ONNX Runtime trtlab supports runs (listing kernels takes a moment)."""
+    if version <= 21:
+        return None
+    try:
+        from onnxruntime.capi import _pybind_state
+
+        kernels = _pybind_state.get_all_opkernel_def()
+        return max(k.version_range[0] for k in kernels if k.domain in ("", "ai.onnx"))
+    except Exception:  # an ONNX Runtime without this listing: its session says so later
+        return None
+
+
+# ---------------------------------------------------------------------- names and types
+def _bad_text(text) -> str | None:
+    if isinstance(text, bytes):
+        return "is not UTF-8 text"
+    if "\0" in text:
+        return "holds a NUL character"
+    return None
+
+
+def _check_names(g: onnx.GraphProto) -> None:
+    for what, items in (("graph input", g.input), ("graph output", g.output), ("initializer", g.initializer)):
+        for item in items:
+            problem = _bad_text(item.name)
+            if problem:
+                _fail(f"The name of {what} '{_shown(item.name)}' {problem}.")
+    for i, n in enumerate(g.node):
+        for field, value in (("name", n.name), ("op type", n.op_type), ("domain", n.domain)):
+            problem = _bad_text(value)
+            if problem:
+                _fail(f"The {field} of {_node(i, n)} {problem}.")
+        for t in list(n.input) + list(n.output):
+            problem = _bad_text(t)
+            if problem:
+                _fail(f"{_cap(_node(i, n))} names a tensor '{_shown(t)}' that {problem}.")
+        if not n.op_type:
+            _fail(f"{_cap(_node(i, n))} has no op type.")
+
+
+def _check_types(g: onnx.GraphProto) -> None:
+    for what, items in (("input", g.input), ("output", g.output), ("tensor", g.value_info)):
+        for vi in items:
+            if vi.type.WhichOneof("value") != "tensor_type":
+                continue
+            elem = vi.type.tensor_type.elem_type
+            if elem not in _DATA_TYPES and (elem != TensorProto.UNDEFINED or what == "input"):
+                _fail(f"Graph {what} '{vi.name}' has element type {elem}, which is no ONNX data type.")
+            for d in vi.type.tensor_type.shape.dim:
+                if d.HasField("dim_value") and d.dim_value < 0:
+                    _fail(f"Graph {what} '{vi.name}' has a negative dimension ({d.dim_value}).")
+    for i, n in enumerate(g.node):
+        for a in n.attribute:
+            if a.type not in _ATTRIBUTE_TYPES:
+                _fail(f"Attribute '{a.name}' of {_node(i, n)} has no valid type.")
+
+
+def _check_initializers(g: onnx.GraphProto) -> None:
+    for t in g.initializer:
+        if t.data_type not in _DATA_TYPES:
+            _fail(f"Initializer '{t.name}' has element type {t.data_type}, which is no ONNX data type.")
+        if any(d < 0 for d in t.dims):
+            _fail(f"Initializer '{t.name}' has a negative dimension {tuple(t.dims)}.")
+        if t.data_location == TensorProto.EXTERNAL:
+            continue
+        count = math.prod(t.dims)
+        held = _values_held(t)
+        if held is not None and held != count:
+            dims = "x".join(map(str, t.dims)) or "scalar"
+            _fail(f"Initializer '{t.name}' promises {count:,} values ({dims}) but holds {held:,}: the file is "
+                  "damaged or was cut short.")
+
+
+def _values_held(t: onnx.TensorProto) -> int | None:
+    """How many values an initializer's data holds, counted without decoding it; None when the
+    type packs values in ways not counted here (strings, 4-bit and 2-bit types)."""
+    import numpy as np
+
+    from onnx import helper
+
+    if t.data_type == TensorProto.STRING:
+        return len(t.string_data)
+    try:
+        itemsize = np.dtype(helper.tensor_dtype_to_np_dtype(t.data_type)).itemsize
+    except Exception:
+        return None
+    if t.data_type in _PACKED_TYPES:
+        return None
+    if t.HasField("raw_data"):
+        return len(t.raw_data) // itemsize if len(t.raw_data) % itemsize == 0 else -1
+    field = helper.tensor_dtype_to_field(t.data_type)
+    held = len(getattr(t, field))
+    if t.data_type in (TensorProto.COMPLEX64, TensorProto.COMPLEX128):
+        held //= 2
+    return held
+
+
+# ---------------------------------------------------------------------- dataflow
+def _check_dataflow(g: onnx.GraphProto) -> list[int]:
+    producer: dict[str, str] = {}
+    for vi in g.input:
+        if vi.name in producer:
+            _fail(f"Two graph inputs are named '{vi.name}'.")
+        producer[vi.name] = "a graph input"
+    for t in g.initializer:
+        if t.name in producer and producer[t.name] != "a graph input":
+            _fail(f"Two initializers are named '{t.name}'.")
+        producer[t.name] = producer.get(t.name, "an initializer")
+    for i, n in enumerate(g.node):
+        for out in n.output:
+            if not out:
+                continue
+            if out in producer:
+                _fail(f"{_cap(_node(i, n))} writes tensor '{out}', which {producer[out]} already provides: "
+                      "each tensor must have one producer.")
+            producer[out] = _node(i, n)
+    for i, n in enumerate(g.node):
+        for t in n.input:
+            if t and t not in producer:
+                _fail(f"{_cap(_node(i, n))} reads tensor '{t}', which no node, input or initializer provides.")
+    for o in g.output:
+        if o.name not in producer:
+            _fail(f"Graph output '{o.name}' is produced by no node.")
+    return _topological_order(g)
+
+
+def _topological_order(g: onnx.GraphProto) -> list[int]:
+    """Node positions in an order where each node comes after those it reads (subgraphs'
+    reads of outer tensors included); a cycle is an error naming a node on it. ONNX asks for
+    this order in the file, but trtlab sorts graphs itself, so an unsorted graph is accepted."""
+    made_by = {o: i for i, n in enumerate(g.node) for o in n.output if o}
+    waits = [{made_by[t] for t in _reads(n) if t in made_by} for n in g.node]
+    if all(d < i for i, deps in enumerate(waits) for d in deps):
+        return list(range(len(waits)))
+    users: dict[int, list[int]] = {}
+    for i, deps in enumerate(waits):
+        for d in deps:
+            users.setdefault(d, []).append(i)
+    left = [len(d) for d in waits]
+    ready = [i for i, c in enumerate(left) if c == 0]
+    order = []
+    while ready:
+        i = ready.pop()
+        order.append(i)
+        for u in users.get(i, ()):
+            left[u] -= 1
+            if left[u] == 0:
+                ready.append(u)
+    if len(order) != len(g.node):
+        stuck = min(i for i, c in enumerate(left) if c)
+        _fail(f"The graph has a cycle through {_node(stuck, g.node[stuck])}: it reads, through other nodes, "
+              "its own output.")
+    return order
+
+
+def _reads(node: onnx.NodeProto, inner: frozenset = frozenset()):
+    """Tensors a node reads from its graph: its inputs and what its subgraphs take from outside."""
+    for t in node.input:
+        if t and t not in inner:
+            yield t
+    for a in node.attribute:
+        for sub in ([a.g] if a.HasField("g") else list(a.graphs)):
+            local = inner | {vi.name for vi in sub.input} | {t.name for t in sub.initializer} | {
+                o for n in sub.node for o in n.output}
+            for n in sub.node:
+                yield from _reads(n, frozenset(local))
+
+
+# ---------------------------------------------------------------------- the onnx checker
+def _check_with_onnx(proto: onnx.ModelProto, order: list[int]) -> None:
+    full = proto.ByteSize() <= FULL_CHECK_MAX_BYTES
+    if order != list(range(len(order))):  # the checker wants the nodes sorted: give it a sorted copy
+        if not full:
+            return
+        sorted_proto = onnx.ModelProto()
+        sorted_proto.CopyFrom(proto)
+        nodes = [sorted_proto.graph.node[i] for i in order]
+        copies = [onnx.NodeProto() for _ in nodes]
+        for c, n in zip(copies, nodes):
+            c.CopyFrom(n)
+        del sorted_proto.graph.node[:]
+        sorted_proto.graph.node.extend(copies)
+        proto = sorted_proto
+    try:
+        onnx.checker.check_model(proto)
+    except onnx.checker.ValidationError as exc:
+        if not any(t in str(exc) for t in _TOLERATED):
+            _fail(f"The onnx checker rejects the model: {_checker_message(exc)}")
+    except ValueError:
+        return  # too large to check in memory; the checks above have run
+    if not full:
+        return
+    try:  # the checker's full check, without its demand for declared output shapes
+        onnx.shape_inference.infer_shapes(proto, check_type=True, strict_mode=True)
+    except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError) as exc:
+        _fail(f"Shape inference rejects the model: {_checker_message(exc)}")
+
+
+def _checker_message(exc: Exception) -> str:
+    text = str(exc)
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    gist = first_line(exc)
+    for line in lines:  # the checker names the node on a context line
+        if "Name:" in line and "OpType:" in line:
+            node = line[line.index("Name:"):]
+            return f"{gist} ({node.strip()})"
+    return gist
