@@ -107,13 +107,13 @@ def test_quickstart_renders_the_lab_and_reacts(jupyter):
                                    timeout=90_000)
             _run_all(page)
             try:
-                # The Lab's before-graph, with nodes coloured as TensorRT's.
-                tr_nodes = page.locator(".trtlab-before svg g.trt-node.supported")
-                tr_nodes.first.wait_for(state="attached", timeout=240_000)
+                # The Lab's before-graph (the graph widget), its groups coloured as TensorRT's.
+                tr_items = page.locator(".trtlab-before .tg-item[data-status='supported']")
+                tr_items.first.wait_for(state="attached", timeout=240_000)
             finally:
                 page.screenshot(path=str(ARTIFACTS / f"quickstart-{app}.png"), full_page=True)
-            assert tr_nodes.count() > 10
-            after = page.locator(".trtlab-after svg").first
+            assert tr_items.count() >= 3
+            after = page.locator(".trtlab-after .tg-world").first
             after_before = after.inner_html()
             coverage_before = page.locator(".trtlab-figures").first.inner_text()
             # Untick the first op type TensorRT takes (the table lists the most common first).
@@ -123,26 +123,30 @@ def test_quickstart_renders_the_lab_and_reacts(jupyter):
             box.uncheck()
             page.wait_for_function(
                 "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerHTML !== old; }",
-                arg=[".trtlab-after svg", after_before], timeout=30_000)
+                arg=[".trtlab-after .tg-world", after_before], timeout=30_000)
             assert page.locator(".trtlab-figures").first.inner_text() != coverage_before
             page.locator(".trtlab-lab").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / f"quickstart-{app}-unticked.png"), full_page=True)
             assert op, "the op checkbox has a label"
-            # Dragging the before-graph pans it.
-            frame = page.locator(".trtlab-before .trtlab-frame").first
+            # Dragging the before-graph pans it (the drawing moves inside its frame).
+            frame = page.locator(".trtlab-before .tg-frame").first
             frame.scroll_into_view_if_needed()
-            top = frame.evaluate("e => e.scrollTop")
+            world = page.locator(".trtlab-before .tg-world").first
+            moved_from = world.get_attribute("transform")
             box_ = frame.bounding_box()
             x, y = box_["x"] + box_["width"] / 2, box_["y"] + box_["height"] - 20
             page.mouse.move(x, y)
             page.mouse.down()
             page.mouse.move(x, y - 150, steps=5)
             page.mouse.up()
-            assert frame.evaluate("e => e.scrollTop") > top
-            # A click on a node of the before-graph shows its details (through the node picker).
-            page.locator(".trtlab-before svg g.trt-node[data-name='conv1']").first.click()
+            assert world.get_attribute("transform") != moved_from
+            # Searching for a node selects it; its details show.
+            page.locator(".trtlab-before .tg-search").first.fill("conv1")
+            page.keyboard.press("Enter")
+            page.locator(".trtlab-before .tg-current").first.wait_for(state="attached", timeout=30_000)
+            page.locator(".trtlab-before .tg-current").first.click()
             page.wait_for_function(
-                "() => { const d = document.querySelector('.trtlab-details');"
+                "() => { const d = document.querySelector('.trtlab-before .tg-details');"
                 " return d && d.innerText.includes('conv1') && d.innerText.includes('Conv'); }",
                 timeout=30_000)
             # Build and time: the plotly charts render inside the widget (plotly's mime renderer).

@@ -48,7 +48,8 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
     feeds = _feeds(plan, settings, result)
     run.step("reference", "running the whole model in ONNX Runtime (the fp32 reference)")
     try:
-        reference = run_reference(plan, feeds, settings.provider, every_tensor=settings.per_node)
+        reference = run_reference(plan, feeds, settings.provider, every_tensor=settings.per_node,
+                                  timeout_s=settings.reference_timeout_s)
     except TrtlabError as exc:
         raise TrtlabError(f"{exc}{_random_note(result, feeds)}") from None
     cuts = {s.id: cut_subgraph(plan, s.id) for s in plan.subgraphs}

@@ -51,7 +51,7 @@ def subgraph_inputs(plan: Plan) -> list[str]:
 
 
 def run_reference(plan: Plan, feeds: Mapping[str, np.ndarray], provider: str = "auto", *,
-                  every_tensor: bool = False) -> Reference:
+                  every_tensor: bool = False, timeout_s: float | None = None) -> Reference:
     """One ONNX Runtime run of the whole fp32 model, keeping what the rest of a check reads."""
     m = plan.model
     wanted = subgraph_inputs(plan)
@@ -60,7 +60,7 @@ def run_reference(plan: Plan, feeds: Mapping[str, np.ndarray], provider: str = "
     session = make_session(exposing(m.proto, wanted), provider)
     names = [o.name for o in session.get_outputs()]
     try:
-        got = dict(zip(names, run_with_time_limit(session, names, {k: feeds[k] for k in m.inputs})))
+        got = dict(zip(names, run_with_time_limit(session, names, {k: feeds[k] for k in m.inputs}, seconds=timeout_s)))
     except Exception as exc:
         raise TrtlabError(f"ONNX Runtime failed to run the fp32 model: {one_line(exc)}") from None
     values = {**{k: np.asarray(v) for k, v in feeds.items()}, **got}

@@ -36,6 +36,7 @@ class CheckSettings:
     - ``calibration``: int8 samples (a directory of .npy/.npz files or a list of {input: array}).
     - ``cache_dir``: engine cache directory; True for the default one, None/False for none.
     - ``build_timeout_s``: time limit of one engine build (None: no limit).
+    - ``reference_timeout_s``: time limit of the fp32 reference run (None: `trtlab.limits`' default).
     - ``per_node``: also find the nodes where reduced-precision error enters.
     """
 
@@ -48,6 +49,7 @@ class CheckSettings:
     cache_dir: str | os.PathLike | bool | None = True
     build: bool = True
     build_timeout_s: float | None = BUILD_TIMEOUT_S
+    reference_timeout_s: float | None = None  # the fp32 reference run's limit (None: the default)
     timing: bool = True
     timing_options: TimingOptions = field(default_factory=TimingOptions)
     per_node: bool = False

@@ -1,6 +1,6 @@
 """The notebook lab: `Lab(model)`, one widget to see, change, build and time a TensorRT partition.
 
-Needs the `lab` extra (ipywidgets, plotly). Panels are reachable as attributes of a Lab and can
+Needs the `lab` extra (ipywidgets, anywidget, plotly). Panels are reachable as attributes of a Lab and can
 be used on their own.
 """
 
@@ -10,8 +10,10 @@ from .._optional import require
 
 require("ipywidgets", "lab", "The trtlab Lab widget")
 require("plotly", "lab", "The trtlab Lab widget")
+require("anywidget", "lab", "The trtlab graph widget")
 
 from .app import Lab  # noqa: E402
+from .graph_widget import GraphWidget  # noqa: E402
 from .session import Session, Settings  # noqa: E402
 
-__all__ = ["Lab", "Session", "Settings"]
+__all__ = ["GraphWidget", "Lab", "Session", "Settings"]

@@ -23,9 +23,9 @@ def check_bundle(result) -> dict:
 def plan_bundle(plan) -> dict:
     text = plan_report(plan)
     try:
-        from ..views import before_after
+        from ..views import compact_graph_html
 
-        graphs = before_after(plan).html()
+        graphs = compact_graph_html(plan)
     except TrtlabError as exc:  # no graphviz: the report alone, and why
         graphs = f"<p><i>{html.escape(one_line(exc))}</i></p>"
     return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>{graphs}"}
