@@ -24,7 +24,7 @@ import onnx
 
 from ..errors import TrtlabError, first_line
 from ..model import Model
-from .torch_names import readable_dynamo_names, readable_names
+from .torch_names import readable_dynamo_names, readable_names, strip_wrapper
 
 EXPORTERS = ("auto", "dynamo", "torchscript")
 OPSET = {"torchscript": 17, "dynamo": 18}
@@ -221,6 +221,8 @@ def _export_torchscript(torch, module, args, kwargs, input_names, opset) -> onnx
                       do_constant_folding=True)
     proto = onnx.load_from_string(buffer.getvalue())
     readable_names(proto.graph, strip_prefix=strip)
+    if strip:
+        strip_wrapper(proto.graph, strip.rstrip("."))
     return proto
 
 
@@ -286,7 +288,7 @@ def _captured_output(sink: io.StringIO):
     with tempfile.TemporaryFile(mode="w+b") as tmp, warnings.catch_warnings(), \
             contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         warnings.simplefilter("ignore")
-        logging.disable(logging.WARNING)
+        logging.disable(logging.ERROR)  # a failure is raised; its log lines are captured below
         for fd in (1, 2):
             try:
                 for stream in (sys.__stdout__, sys.__stderr__):

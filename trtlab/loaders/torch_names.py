@@ -45,6 +45,38 @@ def readable_names(graph: onnx.GraphProto, strip_prefix: str = "") -> None:
     _apply(graph, parsed, fallback=lambda n: n.name.lstrip("/") or n.op_type)
 
 
+def strip_wrapper(graph: onnx.GraphProto, attribute: str) -> None:
+    """Tensor names of a module exported inside a wrapper, as if exported alone:
+    '/inner/embeddings/Add_output_0' -> '/embeddings/Add_output_0', 'inner.fc.weight' -> 'fc.weight'."""
+    scope, dotted = f"/{attribute}/", f"{attribute}."
+
+    def new(name: str) -> str:
+        if name.startswith(scope):
+            return "/" + name[len(scope):]
+        return name[len(dotted):] if name.startswith(dotted) else name
+
+    graphs, todo = [], [graph]
+    while todo:
+        g = todo.pop()
+        graphs.append(g)
+        todo.extend(sub for n in g.node for a in n.attribute for sub in ([a.g] if a.HasField("g") else a.graphs))
+    names = set()
+    for g in graphs:
+        names.update(t for n in g.node for t in (*n.input, *n.output))
+        names.update(t.name for t in g.initializer)
+        names.update(vi.name for vi in (*g.input, *g.output, *g.value_info))
+    renamed = {t: new(t) for t in names if new(t) != t}
+    if not renamed or set(renamed.values()) & (names - set(renamed)):
+        return  # a stripped name would collide with one already there
+    for g in graphs:
+        for n in g.node:
+            for field in (n.input, n.output):
+                for i, t in enumerate(field):
+                    field[i] = renamed.get(t, t)
+        for item in (*g.initializer, *g.input, *g.output, *g.value_info):
+            item.name = renamed.get(item.name, item.name)
+
+
 def readable_dynamo_names(graph: onnx.GraphProto) -> None:
     """Rename the nodes of a dynamo export from their recorded module path, and drop the bulky
     per-node metadata."""
