@@ -136,6 +136,7 @@ def test_describe_feeds_and_the_note_for_failures():
     assert lines[4] == "mode int64[scalar] = 3"
     note = random_feeds_note(f)
     assert note.startswith("The inputs were random:\n  ids int64[2x6]") and "--feeds FILE.npz" in note
+    assert describe_feeds(f, sep="; ").count("; ") == 4
     floats = describe_feeds({"x": np.array([[-1.5, 2.25]], np.float32)})
     assert floats == "x float32[1x2] in [-1.5, 2.25]"
 

@@ -89,14 +89,15 @@ def check_feeds(model: Model, feeds: Mapping[str, object]) -> dict[str, np.ndarr
     return {name: _checked(name, feeds[name], info, "") for name, info in model.inputs.items()}
 
 
-def describe_feeds(feeds: Mapping[str, np.ndarray]) -> str:
-    """One line per input: name, type, shape and the range of its values."""
+def describe_feeds(feeds: Mapping[str, np.ndarray], sep: str = "\n") -> str:
+    """Each input's name, type, shape and the range of its values, one per line (or joined by
+    `sep`, e.g. "; " for one line)."""
     lines = []
     for name, value in feeds.items():
         arr = np.asarray(value)
         head = f"{name} {arr.dtype.name}[{'x'.join(map(str, arr.shape)) or 'scalar'}]"
         lines.append(f"{head} {_value_range(arr)}")
-    return "\n".join(lines)
+    return sep.join(lines)
 
 
 def random_feeds_note(feeds: Mapping[str, np.ndarray]) -> str:
