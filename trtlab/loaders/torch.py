@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import warnings
 from typing import Any, Mapping, Sequence
 
@@ -28,6 +29,8 @@ from .torch_names import readable_dynamo_names, readable_names, strip_wrapper
 
 EXPORTERS = ("auto", "dynamo", "torchscript")
 OPSET = {"torchscript": 17, "dynamo": 18}
+# The capture swaps the process's stdout/stderr descriptors: one export at a time.
+_EXPORT_LOCK = threading.Lock()
 _OPERATOR = re.compile(r"\b(?:aten|prim|quantized|torchvision)(?:::|\.)[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -178,7 +181,7 @@ def _export(torch, module, args, kwargs, input_names, exporter, opset, model_nam
     for which in order:
         log = io.StringIO()
         try:
-            with _captured_output(log):
+            with _EXPORT_LOCK, _captured_output(log):
                 if which == "dynamo":
                     proto = _export_dynamo(torch, module, args, kwargs, input_names, opset or OPSET[which])
                 else:
