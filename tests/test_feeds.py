@@ -21,7 +21,7 @@ SILERO_SHAPES = {"input": (1, 512), "state": (2, 1, 128)}
 
 
 def _silero():
-    return trtlab.load(real_model("silero_vad"), inputs=SILERO_SHAPES)
+    return trtlab.load(real_model("silero-vad"), inputs=SILERO_SHAPES)
 
 
 def _silero_feeds(sr=16000):

@@ -12,7 +12,9 @@ from typing import Mapping
 import numpy as np
 
 from .errors import TrtlabError
-from .model import Model
+
+# `model` below is a trtlab.Model; this module does not import it, so that Model.from_proto
+# can make random inputs for its shape run without an import cycle.
 
 # Random integer inputs (token ids, class ids) stay below this unless a table is smaller.
 SMALL_INT_BOUND = 100
@@ -22,7 +24,7 @@ _VALUE_PRESERVING = {"Cast", "Identity", "Reshape", "Squeeze", "Unsqueeze", "Fla
 FEEDS_HINT = "Pass real inputs with --feeds FILE.npz (feeds= in Python)."
 
 
-def random_feeds(model: Model, seed: int = 0) -> dict[str, np.ndarray]:
+def random_feeds(model, seed: int = 0) -> dict[str, np.ndarray]:
     """One seeded random array per model input, plausible for how the graph uses it: floats of
     order one; integer ids in [0, 100) and below the row count of any embedding table they index;
     masks of ones; a one-element integer the graph compares with a constant (a sample rate, a
@@ -53,7 +55,7 @@ def random_feeds(model: Model, seed: int = 0) -> dict[str, np.ndarray]:
     return feeds
 
 
-def load_feeds(source: str | os.PathLike | Mapping[str, object], model: Model) -> dict[str, np.ndarray]:
+def load_feeds(source: str | os.PathLike | Mapping[str, object], model) -> dict[str, np.ndarray]:
     """Real inputs from a .npz file (one array per input name, as `numpy.savez` writes) or a dict,
     checked against the model: every input present, no others, each with the model's type and
     shape. Returns arrays in the model's input order."""
@@ -79,7 +81,7 @@ def load_feeds(source: str | os.PathLike | Mapping[str, object], model: Model) -
     return {name: _checked(name, arrays[name], info, where) for name, info in model.inputs.items()}
 
 
-def check_feeds(model: Model, feeds: Mapping[str, object]) -> dict[str, np.ndarray]:
+def check_feeds(model, feeds: Mapping[str, object]) -> dict[str, np.ndarray]:
     """Feeds as numpy arrays, every model input present with its shape and type; no copies of
     arrays. Other entries are ignored."""
     missing = [n for n in model.inputs if n not in feeds]
@@ -172,7 +174,7 @@ def _is_mask(name: str) -> bool:
     return "mask" in name.lower()
 
 
-def _uses(model: Model, tensor: str) -> list[tuple]:
+def _uses(model, tensor: str) -> list[tuple]:
     """(node, tensor read) for every node that reads `tensor`'s values, through value-preserving
     ops (a Cast or Reshape of token ids still holds token ids)."""
     out, todo, seen = [], [tensor], set()
@@ -190,7 +192,7 @@ def _uses(model: Model, tensor: str) -> list[tuple]:
     return out
 
 
-def _index_bounds(model: Model, uses: list[tuple]) -> list[int]:
+def _index_bounds(model, uses: list[tuple]) -> list[int]:
     bounds = []
     for node, t in uses:
         if node.op_type in ("Gather", "GatherElements") and len(node.input) > 1 and node.input[1] == t:
@@ -203,11 +205,11 @@ def _index_bounds(model: Model, uses: list[tuple]) -> list[int]:
     return bounds
 
 
-def _index_bound(model: Model, uses: list[tuple]) -> int:
+def _index_bound(model, uses: list[tuple]) -> int:
     return min([SMALL_INT_BOUND, *_index_bounds(model, uses)])
 
 
-def _compared_constant(model: Model, uses: list[tuple]) -> int | None:
+def _compared_constant(model, uses: list[tuple]) -> int | None:
     """The constant an input is tested for equality with (silero-vad's `sr == 16000`)."""
     for node, t in uses:
         if node.op_type != "Equal":
@@ -219,7 +221,7 @@ def _compared_constant(model: Model, uses: list[tuple]) -> int | None:
     return None
 
 
-def _constant_value(model: Model, tensor: str) -> np.ndarray | None:
+def _constant_value(model, tensor: str) -> np.ndarray | None:
     from onnx import numpy_helper
 
     if tensor in model.initializers:

@@ -17,12 +17,11 @@ import importlib.util
 import io
 import logging
 import os
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import onnx
 
-if TYPE_CHECKING:
-    from .model import Model
+# `model` below is a trtlab.Model (not imported: model.py imports this module).
 
 # Ops whose output size is decided by the values they read, not by shapes.
 DATA_DEPENDENT_OPS = frozenset({"NonZero", "Unique", "NonMaxSuppression", "Compress", "StringSplit"})
@@ -36,7 +35,7 @@ def is_data_dependent_dim(dim: object) -> bool:
     return isinstance(dim, str) and len(dim) > 1 and dim.endswith(DATA_DEPENDENT_MARK)
 
 
-def complete_shapes(model: "Model") -> onnx.ModelProto | None:
+def complete_shapes(model) -> onnx.ModelProto | None:
     """A copy of the model's graph with a shape for every tensor ONNX inference left open, or
     None when nothing was open or nothing more could be learnt."""
     open_tensors = _open_tensors(model)
@@ -98,7 +97,7 @@ def _static(vi: onnx.ValueInfoProto) -> bool:
                                         for d in tt.shape.dim)
 
 
-def _open_tensors(model: "Model") -> list[str]:
+def _open_tensors(model) -> list[str]:
     """Tensor outputs of the main graph's nodes (and the graph outputs) without a static shape."""
     g = model.graph
     typed, static = set(), set()
@@ -113,7 +112,7 @@ def _open_tensors(model: "Model") -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _downstream_of_data_dependent(model: "Model") -> set[str]:
+def _downstream_of_data_dependent(model) -> set[str]:
     """Tensors whose shape may follow from data values: outputs of the ops above, and of Loops
     whose trip count is computed, and everything computed from them."""
     start = []
@@ -138,7 +137,7 @@ _SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "Tile": (1,), "Range": None, "
                  "Unsqueeze": (1,), "CenterCropPad": (1,)}
 
 
-def _shapes_read_values(model: "Model") -> bool:
+def _shapes_read_values(model) -> bool:
     """Whether some op takes a shape from values computed from the graph inputs' values (not
     from their shapes, which Shape and Size read)."""
     tainted = set(model.inputs)
@@ -155,7 +154,7 @@ def _shapes_read_values(model: "Model") -> bool:
     return False
 
 
-def _constant_trip_count(model: "Model", node: onnx.NodeProto) -> bool:
+def _constant_trip_count(model, node: onnx.NodeProto) -> bool:
     if not node.input or not node.input[0]:
         return False
     trip = node.input[0]
@@ -164,7 +163,7 @@ def _constant_trip_count(model: "Model", node: onnx.NodeProto) -> bool:
         producer is not None and model.node_by_name[producer].op_type == "Constant")
 
 
-def _known_dims(model: "Model", name: str, rank: int) -> list:
+def _known_dims(model, name: str, rank: int) -> list:
     """Per dimension: the size ONNX inference found (int), its symbol (str), or None."""
     vi = model.value_infos.get(name)
     if vi is not None and vi.type.HasField("tensor_type") and vi.type.tensor_type.HasField("shape"):
@@ -239,15 +238,11 @@ def _symbolic_module():
         return None
 
 
-def _run_shapes(model: "Model", tensors: list[str], seeds: tuple[int, ...] = (0, 1)) -> dict[str, list]:
+def _run_shapes(model, tensors: list[str], seeds: tuple[int, ...] = (0, 1)) -> dict[str, list]:
     """{tensor: [(elem type, shape) per run]} from running the model with `tensors` exposed as
     outputs; {} when ONNX Runtime is missing or the model does not run on random inputs."""
     from .feeds import random_feeds
 
-    try:
-        from .ort import make_session
-    except Exception:
-        return {}
     proto = onnx.ModelProto()
     proto.CopyFrom(model.proto)
     g = proto.graph
@@ -263,7 +258,7 @@ def _run_shapes(model: "Model", tensors: list[str], seeds: tuple[int, ...] = (0,
     data = proto.SerializeToString()
     del proto, g  # one copy of the weights at a time
     try:
-        session = make_session(data, provider="cpu")
+        session = _session(data)
         del data
         names = [o.name for o in session.get_outputs()]
         elem = {o.name: _elem_type(o.type) for o in session.get_outputs()}
@@ -271,6 +266,24 @@ def _run_shapes(model: "Model", tensors: list[str], seeds: tuple[int, ...] = (0,
     except Exception:
         return {}
     return {t: [(elem.get(t, 0), list(r[t].shape)) for r in runs] for t in tensors if all(t in r for r in runs)}
+
+
+def _session(data: bytes):
+    """A CPU session, unoptimised where the optimiser rejects the model (it fails on some If
+    branches whose shapes it folds)."""
+    from ._optional import onnxruntime
+
+    ort = onnxruntime()
+    for level in (ort.GraphOptimizationLevel.ORT_ENABLE_ALL, ort.GraphOptimizationLevel.ORT_DISABLE_ALL):
+        options = ort.SessionOptions()
+        options.graph_optimization_level = level
+        options.log_severity_level = 4  # failures are handled by the caller
+        try:
+            return ort.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception:
+            if level == ort.GraphOptimizationLevel.ORT_DISABLE_ALL:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _elem_type(ort_type: str) -> int:

@@ -11,11 +11,11 @@ from trtlab.errors import TrtlabError
 from ..real_models import real_model
 
 CASES = {
-    "ppocr_rec": ({"x": (1, 3, 48, 320)}, {"softmax_11.tmp_0": (1, 40, 6625)}),
-    "ppocr_cls": ({"x": (1, 3, 48, 192)}, {"save_infer_model/scale_0.tmp_1": (1, 2)}),
-    "ppocr_det": ({"x": (1, 3, 640, 640)}, {"sigmoid_0.tmp_0": (1, 1, 640, 640)}),
-    "silero_vad": ({"input": (1, 512), "state": (2, 1, 128)}, {"output": (1, 1), "stateN": (2, 1, 128)}),
-    "nudenet": ({"images": (1, 3, 320, 320)}, {"output0": (1, 22, 2100)}),
+    "ppocr-rec": ({"x": (1, 3, 48, 320)}, {"softmax_11.tmp_0": (1, 40, 6625)}),
+    "ppocr-cls": ({"x": (1, 3, 48, 192)}, {"save_infer_model/scale_0.tmp_1": (1, 2)}),
+    "ppocr-det": ({"x": (1, 3, 640, 640)}, {"sigmoid_0.tmp_0": (1, 1, 640, 640)}),
+    "silero-vad": ({"input": (1, 512), "state": (2, 1, 128)}, {"output": (1, 1), "stateN": (2, 1, 128)}),
+    "yolov8n": ({"images": (1, 3, 320, 320)}, {"output0": (1, 22, 2100)}),
     "magika": ({"bytes": (1, 2048)}, {"target_label": (1, 214)}),
 }
 
@@ -33,6 +33,6 @@ def test_every_tensor_has_a_concrete_shape(key):
 
 def test_hint_for_a_dynamic_image_input_is_a_plausible_size():
     with pytest.raises(TrtlabError, match=r"--input images:1x3x224x224"):
-        trtlab.load(real_model("nudenet"))
+        trtlab.load(real_model("yolov8n"))
     with pytest.raises(TrtlabError, match=r"--input bytes:1x2048"):
         trtlab.load(real_model("magika"))
