@@ -243,20 +243,24 @@ def _run_shapes(model, tensors: list[str], seeds: tuple[int, ...] = (0, 1)) -> d
     outputs; {} when ONNX Runtime is missing or the model does not run on random inputs."""
     from .feeds import random_feeds
 
-    proto = onnx.ModelProto()
-    proto.CopyFrom(model.proto)
-    g = proto.graph
-    outputs = {o.name for o in g.output}
+    # The open tensors become outputs for one serialisation of the model's own graph, and are
+    # taken off again: no second copy of the weights in memory.
     infos = model.value_infos
-    for t in tensors:
-        if t in outputs:
-            continue
-        vi = g.output.add()
-        vi.name = t
-        if t in infos and infos[t].type.HasField("tensor_type"):
-            vi.type.tensor_type.elem_type = infos[t].type.tensor_type.elem_type
-    data = proto.SerializeToString()
-    del proto, g  # one copy of the weights at a time
+    infos = {t: infos[t] for t in tensors if t in infos}
+    g = model.proto.graph
+    declared = len(g.output)
+    outputs = {o.name for o in g.output}
+    try:
+        for t in tensors:
+            if t in outputs:
+                continue
+            vi = g.output.add()
+            vi.name = t
+            if t in infos and infos[t].type.HasField("tensor_type"):
+                vi.type.tensor_type.elem_type = infos[t].type.tensor_type.elem_type
+        data = model.proto.SerializeToString()
+    finally:
+        del g.output[declared:]
     try:
         session = _session(data)
         del data
