@@ -82,3 +82,57 @@ def test_unknown_object():
 def test_params_only_with_an_mxnet_symbol():
     with pytest.raises(TrtlabError, match="MXNet symbol .json file only"):
         trtlab.load("zoo:tiny", params="x-0000.params")
+
+
+def _model(nodes, inputs, outputs, inits=()):
+    g = helper.make_graph(nodes, "g", inputs, [helper.make_tensor_value_info(o, TensorProto.FLOAT, None)
+                                                for o in outputs], list(inits))
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 18)])
+
+
+def test_shapes_onnx_inference_leaves_open_are_read_from_a_run():
+    # ReduceMean over computed axes: ONNX inference knows only the rank, and symbolic inference
+    # gets it wrong (keeps the reduced dimension); a run reads 3x1.
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])
+    consts = [numpy_helper.from_array(np.array(v, np.int64), n) for n, v in (("start", 1), ("limit", 2), ("one", 1))]
+    nodes = [helper.make_node("Range", ["start", "limit", "one"], ["axes"]),
+             helper.make_node("ReduceMean", ["x", "axes"], ["mean"]),
+             helper.make_node("Sub", ["x", "mean"], ["centred"])]
+    m = trtlab.load(_model(nodes, [x], ["centred"], consts), inputs={"x": (3, 4)})
+    assert m.tensors["mean"].shape == (3, 1) and m.tensors["axes"].shape == (1,)
+    assert m.outputs["centred"].shape == (3, 4)
+    assert all(i.static for i in m.tensors.values())
+
+
+def test_data_dependent_sizes_are_marked_not_guessed():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])
+    zero = numpy_helper.from_array(np.zeros((), np.float32), "zero")
+    nodes = [helper.make_node("Greater", ["x", "zero"], ["positive"]),
+             helper.make_node("NonZero", ["positive"], ["where"]),
+             helper.make_node("Transpose", ["where"], ["points"]),
+             helper.make_node("Cast", ["points"], ["coords"], to=TensorProto.FLOAT),
+             helper.make_node("Relu", ["x"], ["r"])]
+    m = trtlab.load(_model(nodes, [x], ["coords", "r"], [zero]), inputs={"x": (3, 4)})
+    where, coords = m.tensors["where"], m.outputs["coords"]
+    assert where.data_dependent and where.shape_text() == "2xN?"
+    assert coords.data_dependent and coords.shape_text() == "N?x2" and not coords.static
+    assert not m.outputs["r"].data_dependent and m.outputs["r"].shape == (3, 4)
+    assert "coords:float32[N?x2]" in m.summary()
+
+
+def test_hints_suggest_sizes_that_suit_the_input():
+    image = helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, "height", "width"])
+    with pytest.raises(TrtlabError, match=r"--input image:1x3x224x224"):
+        trtlab.load(_model([helper.make_node("Relu", ["image"], ["y"])], [image], ["y"]))
+    ids = helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "sequence"])
+    nodes = [helper.make_node("Cast", ["ids"], ["y"], to=TensorProto.FLOAT)]
+    with pytest.raises(TrtlabError, match=r"inputs=\{'ids': \(1, 128\)\}"):
+        trtlab.load(_model(nodes, [ids], ["y"]))
+
+
+def test_declared_minus_one_output_sizes_are_replaced():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 8])
+    proto = _model([helper.make_node("Relu", ["x"], ["y"])], [x], ["y"])
+    proto.graph.output[0].type.tensor_type.shape.dim.add().dim_value = -1
+    proto.graph.output[0].type.tensor_type.shape.dim.add().dim_value = 8
+    assert trtlab.load(proto, inputs={"x": (2, 8)}).outputs["y"].shape == (2, 8)

@@ -1,20 +1,35 @@
-"""Example inputs for a model: seeded random data of the right shape and type."""
+"""Inputs for a model: real ones from a .npz file or a dict, checked against the model's inputs,
+or seeded random ones whose values are plausible for what the graph does with each input."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 
 from .errors import TrtlabError
-from .limits import check_tensor_sizes
-from .model import Model
+
+# `model` below is a trtlab.Model; this module does not import it, so that Model.from_proto
+# can make random inputs for its shape run without an import cycle.
+
+# Random integer inputs (token ids, class ids) stay below this unless a table is smaller.
+SMALL_INT_BOUND = 100
+# Ops that pass an integer input's values through unchanged, followed to find how it is used.
+_VALUE_PRESERVING = {"Cast", "Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Expand",
+                     "Transpose"}
+FEEDS_HINT = "Pass real inputs with --feeds FILE.npz (feeds= in Python)."
 
 
-def random_feeds(model: Model, seed: int = 0) -> dict[str, np.ndarray]:
-    """One seeded random array per model input. Integer inputs that index an embedding table
-    stay inside the table; other integers are 0 or 1, valid for any index or mask."""
-    check_tensor_sizes(model)
+def random_feeds(model, seed: int = 0) -> dict[str, np.ndarray]:
+    """One seeded random array per model input, plausible for how the graph uses it: floats of
+    order one; integer ids in [0, 100) and below the row count of any embedding table they index;
+    masks of ones; a one-element integer the graph compares with a constant (a sample rate, a
+    mode) set to that constant; booleans 0 or 1."""
+    from .limits import check_tensor_sizes
+
+    check_tensor_sizes(model)  # an absurd shape is one clear error, not an allocation that fails
     rng = np.random.default_rng(seed)
     feeds = {}
     for name, info in model.inputs.items():
@@ -22,53 +37,79 @@ def random_feeds(model: Model, seed: int = 0) -> dict[str, np.ndarray]:
         shape = tuple(info.shape)
         if dtype.kind == "f":
             feeds[name] = rng.standard_normal(shape).astype(dtype)
+        elif dtype.kind in "iub" and _is_mask(name):
+            feeds[name] = np.ones(shape, dtype)
         elif dtype.kind in "iu":
-            feeds[name] = rng.integers(0, _index_bound(model, name), size=shape).astype(dtype)
+            uses = _uses(model, name)
+            constant = _compared_constant(model, uses) if int(np.prod(shape)) <= 1 else None
+            if constant is not None:
+                feeds[name] = np.full(shape, constant, dtype)
+            elif int(np.prod(shape)) <= 1 and not _index_bounds(model, uses):
+                feeds[name] = np.ones(shape, dtype)  # a count or a size: 1 is valid for most
+            else:
+                feeds[name] = rng.integers(0, _index_bound(model, uses), size=shape).astype(dtype)
         elif dtype.kind == "b":
             feeds[name] = rng.integers(0, 2, size=shape).astype(bool)
         else:
             raise TrtlabError(f"Cannot make example data for input '{name}' of type {info.dtype}.",
-                              hint="Pass the inputs yourself.")
+                              hint="Pass the inputs yourself: " + FEEDS_HINT)
     return feeds
 
 
-def check_feeds(model: Model, feeds: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """Feeds as numpy arrays, every model input present with its shape and type; no copies of arrays."""
+def load_feeds(source: str | os.PathLike | Mapping[str, object], model) -> dict[str, np.ndarray]:
+    """Real inputs from a .npz file (one array per input name, as `numpy.savez` writes) or a dict,
+    checked against the model: every input present, no others, each with the model's type and
+    shape. Returns arrays in the model's input order."""
+    where = "the feeds dict"
+    if isinstance(source, (str, os.PathLike)):
+        from ._io import load_arrays
+
+        where = Path(source).name
+        arrays = load_arrays(source, "feeds file")
+        if list(arrays) == [""] and len(model.inputs) == 1:  # a lone .npy for a one-input model
+            arrays = {next(iter(model.inputs)): arrays[""]}
+    elif isinstance(source, Mapping):
+        arrays = dict(source)
+    else:
+        raise TrtlabError(f"Feeds must be a .npz path or a dict of arrays, not {type(source).__name__}.",
+                          hint="Save them with numpy.savez('feeds.npz', input_name=array, ...).")
+    takes = ", ".join(f"{n} {i.dtype}[{i.shape_text()}]" for n, i in model.inputs.items())
+    missing = [n for n in model.inputs if n not in arrays]
+    if missing:
+        raise TrtlabError(f"Missing input {', '.join(map(repr, missing))} in {where}.",
+                          hint=f"Model '{model.name}' takes: {takes}.")
+    extra = [n for n in arrays if n not in model.inputs]
+    if extra:
+        raise TrtlabError(f"{where[0].upper() + where[1:]} holds {', '.join(map(repr, extra))}, which the model does not take.",
+                          hint=f"Model '{model.name}' takes: {takes}.")
+    return {name: _checked(name, arrays[name], info, where) for name, info in model.inputs.items()}
+
+
+def check_feeds(model, feeds: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Feeds as numpy arrays, every model input present with its shape and type; no copies of
+    arrays. Other entries are ignored."""
     missing = [n for n in model.inputs if n not in feeds]
     if missing:
         raise TrtlabError(f"Missing input {', '.join(map(repr, missing))}.",
                           hint=f"Model '{model.name}' takes: {', '.join(model.inputs)}.")
-    out = {}
-    for name, info in model.inputs.items():
-        value = feeds[name]
-        arr = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=info.dtype)
-        if tuple(arr.shape) != tuple(info.shape):
-            raise TrtlabError(f"Input '{name}' has shape {tuple(arr.shape)}, the model takes {tuple(info.shape)}.",
-                              hint="Load the model with inputs={...} for other shapes.")
-        expected = numpy_dtype(info.dtype)
-        if expected is not None and arr.dtype != expected:
-            raise TrtlabError(f"Input '{name}' is {arr.dtype.name}, the model takes {info.dtype}.",
-                              hint=f"Convert it first: array.astype(numpy.{info.dtype}).")
-        out[name] = arr
-    return out
+    return {name: _checked(name, feeds[name], info, "") for name, info in model.inputs.items()}
 
 
-def load_feeds(source, model: Model) -> dict[str, np.ndarray]:
-    """Feeds from an .npz file (one array per input name; a lone .npy for a one-input model) or
-    a mapping, checked by `check_feeds`."""
-    from ._io import load_arrays
-
-    check_tensor_sizes(model)
-    if isinstance(source, Mapping):
-        return check_feeds(model, source)
-    arrays = load_arrays(source, "feeds file")
-    if list(arrays) == [""] and len(model.inputs) == 1:
-        arrays = {next(iter(model.inputs)): arrays[""]}
-    return check_feeds(model, arrays)
+def describe_feeds(feeds: Mapping[str, np.ndarray], sep: str = "\n") -> str:
+    """Each input's name, type, shape and the range of its values, one per line (or joined by
+    `sep`, e.g. "; " for one line)."""
+    lines = []
+    for name, value in feeds.items():
+        arr = np.asarray(value)
+        head = f"{name} {arr.dtype.name}[{'x'.join(map(str, arr.shape)) or 'scalar'}]"
+        lines.append(f"{head} {_value_range(arr)}")
+    return sep.join(lines)
 
 
-def describe_feeds(feeds: Mapping[str, np.ndarray]) -> str:
-    return ", ".join(f"{k} {v.dtype}[{'x'.join(map(str, v.shape)) or 'scalar'}]" for k, v in feeds.items())
+def random_feeds_note(feeds: Mapping[str, np.ndarray]) -> str:
+    """What to add to the message of a run that failed on random inputs."""
+    body = "\n".join(f"  {line}" for line in describe_feeds(feeds).splitlines())
+    return f"The inputs were random:\n{body}\n{FEEDS_HINT}"
 
 
 def numpy_dtype(name: str) -> np.dtype | None:
@@ -79,14 +120,97 @@ def numpy_dtype(name: str) -> np.dtype | None:
         return None
 
 
-def _index_bound(model: Model, tensor: str) -> int:
-    bound = None
-    for consumer in model.consumers.get(tensor, ()):
-        node = model.node_by_name[consumer]
-        if node.op_type == "Gather" and len(node.input) > 1 and node.input[1] == tensor:
+# -------------------------------------------------------------------- helpers
+def _checked(name: str, value: object, info, where: str) -> np.ndarray:
+    expected = numpy_dtype(info.dtype)
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=expected)
+    takes = f"{info.dtype}[{info.shape_text()}]"
+    source = f" ({where})" if where else ""
+    if expected is not None and arr.dtype != expected:
+        raise TrtlabError(f"Input '{name}' is {arr.dtype.name}, the model takes {takes}{source}.",
+                          hint=f"Convert it first: array.astype(numpy.{info.dtype}).")
+    if tuple(arr.shape) != tuple(info.shape):
+        shape = "x".join(map(str, arr.shape)) or "scalar"
+        raise TrtlabError(f"Input '{name}' has shape {shape}, the model takes {takes}{source}.",
+                          hint=f"For another size of a dynamic dimension load the model with --input {name}:"
+                               f"{shape} (inputs={{'{name}': {tuple(arr.shape)}}}).")
+    return arr
+
+
+def _value_range(arr: np.ndarray) -> str:
+    if arr.size == 0:
+        return "(empty)"
+    if arr.dtype.kind not in "biuf":
+        return ""
+    low, high = arr.min(), arr.max()
+    if arr.dtype.kind == "b":
+        return f"{int(arr.sum())} of {arr.size} true"
+    fmt = (lambda v: f"{v:.4g}") if arr.dtype.kind == "f" else str
+    return f"= {fmt(low)}" if low == high else f"in [{fmt(low)}, {fmt(high)}]"
+
+
+def _is_mask(name: str) -> bool:
+    return "mask" in name.lower()
+
+
+def _uses(model, tensor: str) -> list[tuple]:
+    """(node, tensor read) for every node that reads `tensor`'s values, through value-preserving
+    ops (a Cast or Reshape of token ids still holds token ids)."""
+    out, todo, seen = [], [tensor], set()
+    while todo:
+        t = todo.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        for consumer in model.consumers.get(t, ()):
+            node = model.node_by_name[consumer]
+            if node.op_type in _VALUE_PRESERVING and node.input and node.input[0] == t:
+                todo.extend(o for o in node.output if o)
+            else:
+                out.append((node, t))
+    return out
+
+
+def _index_bounds(model, uses: list[tuple]) -> list[int]:
+    bounds = []
+    for node, t in uses:
+        if node.op_type in ("Gather", "GatherElements") and len(node.input) > 1 and node.input[1] == t:
             data = model.tensors.get(node.input[0])
             axis = next((a.i for a in node.attribute if a.name == "axis"), 0)
-            if data is not None and data.shape and isinstance(data.shape[axis], int):
+            if data is not None and data.shape and -len(data.shape) <= axis < len(data.shape):
                 size = data.shape[axis]
-                bound = size if bound is None else min(bound, size)
-    return bound or 2
+                if isinstance(size, int) and size > 0:
+                    bounds.append(size)
+    return bounds
+
+
+def _index_bound(model, uses: list[tuple]) -> int:
+    return min([SMALL_INT_BOUND, *_index_bounds(model, uses)])
+
+
+def _compared_constant(model, uses: list[tuple]) -> int | None:
+    """The constant an input is tested for equality with (silero-vad's `sr == 16000`)."""
+    for node, t in uses:
+        if node.op_type != "Equal":
+            continue
+        other = next((i for i in node.input if i != t), None)
+        value = _constant_value(model, other) if other else None
+        if value is not None and value.size >= 1 and value.dtype.kind in "iu":
+            return int(value.reshape(-1)[0])
+    return None
+
+
+def _constant_value(model, tensor: str) -> np.ndarray | None:
+    from onnx import numpy_helper
+
+    if tensor in model.initializers:
+        return numpy_helper.to_array(model.initializers[tensor])
+    producer = model.producer.get(tensor)
+    node = model.node_by_name.get(producer) if producer else None
+    if node is not None and node.op_type == "Constant":
+        for a in node.attribute:
+            if a.name == "value" and a.HasField("t"):
+                return numpy_helper.to_array(a.t)
+            if a.name in ("value_int", "value_ints"):
+                return np.array(a.i if a.name == "value_int" else list(a.ints), dtype=np.int64)
+    return None

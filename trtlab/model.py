@@ -16,6 +16,7 @@ from onnx import TensorProto, helper, shape_inference
 
 from ._io import atomic_write_bytes
 from .errors import TrtlabError, first_line
+from .static_shapes import complete_shapes, is_data_dependent_dim, plausible_shape
 
 MAX_IR_VERSION = 10
 Shape = tuple  # of int (static) or str (symbolic, only before shapes are fixed)
@@ -26,6 +27,9 @@ class TensorInfo:
     name: str
     dtype: str  # numpy-style name: "float32", "int64", ...
     shape: Shape
+    # Some dimension follows from the values of the data (after NonZero...); it is a symbol
+    # ending in "?", e.g. ("N?", 4).
+    data_dependent: bool = False
 
     @property
     def static(self) -> bool:
@@ -55,7 +59,8 @@ def _info(vi: onnx.ValueInfoProto) -> TensorInfo | None:
         )
     else:
         shape = ("?",)
-    return TensorInfo(vi.name, dtype_name(tt.elem_type), shape)
+    return TensorInfo(vi.name, dtype_name(tt.elem_type), shape,
+                      data_dependent=any(is_data_dependent_dim(d) for d in shape))
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -102,7 +107,8 @@ class Model:
         proto = _infer_shapes(proto)
         model = cls(proto, name=name, source=source)
         model._check_static()
-        return model
+        completed = complete_shapes(model)  # None when ONNX inference left nothing open
+        return model if completed is None else cls(completed, name=name, source=source)
 
     # ---------------------------------------------------------------- structure
     @property
@@ -232,8 +238,7 @@ class Model:
         for name, info in self.inputs.items():
             if info is not None and info.static:
                 continue
-            dims = info.shape if info is not None else ()
-            example = [d if isinstance(d, int) and d > 0 else 1 for d in dims] or [1]
+            example = plausible_shape(info.shape if info is not None else ()) or [1]
             raise TrtlabError(
                 f"Input '{name}' has a dynamic or unknown shape ({info.shape_text() if info else 'unknown'}).",
                 hint=(f"Give its shape: trtlab.load(..., inputs={{'{name}': ({', '.join(map(str, example))})}}) "
@@ -324,7 +329,8 @@ def _fix_input_shapes(g: onnx.GraphProto, shapes: dict[str, Sequence[int]]) -> N
     del g.value_info[:]
     for o in g.output:
         if o.type.HasField("tensor_type") and o.type.tensor_type.HasField("shape"):
-            if any(not d.HasField("dim_value") for d in o.type.tensor_type.shape.dim):
+            # -1 is how some exporters write "dynamic".
+            if any(not d.HasField("dim_value") or d.dim_value < 0 for d in o.type.tensor_type.shape.dim):
                 o.type.tensor_type.ClearField("shape")
 
 

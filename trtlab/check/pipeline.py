@@ -78,28 +78,16 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
 
 
 def _feeds(plan: Plan, settings: CheckSettings, result: CheckResult) -> dict:
-    from ..feeds import random_feeds
+    from ..feeds import load_feeds, random_feeds
 
-    if settings.feeds is None:
-        result.random_feeds = True
-        return random_feeds(plan.model, seed=0)
-    result.random_feeds = False
-    from .. import feeds as feeds_module
-
-    loader = getattr(feeds_module, "load_feeds", None)
-    if loader is not None:
-        return loader(settings.feeds, plan.model)
-    return feeds_module.check_feeds(plan.model, dict(settings.feeds))
+    result.random_feeds = settings.feeds is None
+    return random_feeds(plan.model, seed=0) if result.random_feeds else load_feeds(settings.feeds, plan.model)
 
 
 def _random_note(result: CheckResult, feeds: dict) -> str:
-    if not result.random_feeds:
-        return ""
-    from .. import feeds as feeds_module
+    from ..feeds import random_feeds_note
 
-    describe = getattr(feeds_module, "describe_feeds", None)
-    shown = describe(feeds) if describe else ", ".join(f"{k} {v.dtype}{list(v.shape)}" for k, v in feeds.items())
-    return f" The inputs were random: {shown}. Give real ones with --feeds FILE.npz (feeds= in Python)."
+    return " " + random_feeds_note(feeds) if result.random_feeds else ""
 
 
 def _calibrate(ctx: Context) -> None:

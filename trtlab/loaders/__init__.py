@@ -24,6 +24,8 @@ def load(
     inputs: Shapes | None = None,
     params: str | os.PathLike | None = None,
     example_inputs: Sequence[Any] | None = None,
+    example_kwargs: Mapping[str, Any] | None = None,
+    exporter: str = "auto",
     name: str | None = None,
     **kwargs: Any,
 ) -> Model:
@@ -33,7 +35,9 @@ def load(
     - ``"zoo:resnet18"``: a standard architecture generated in code (see ``trtlab.zoo``);
     - ``"x-symbol.json"`` with ``params="x-0000.params"``: an MXNet checkpoint;
     - an MXNet ``HybridBlock`` or ``Symbol`` (with ``arg_params``/``aux_params``);
-    - a ``torch.nn.Module`` with ``example_inputs=(x,)``.
+    - a ``torch.nn.Module`` with ``example_inputs=(x,)`` and/or ``example_kwargs={"input_ids": ids}``
+      (Hugging Face models as they are), exported with ``exporter="auto"`` (dynamo, then
+      TorchScript), ``"dynamo"`` or ``"torchscript"``.
 
     ``inputs={"x": (1, 3, 224, 224)}`` fixes dynamic input dimensions.
     """
@@ -41,6 +45,9 @@ def load(
                                    and Path(os.fspath(model)).suffix.lower() == ".json"):
         raise TrtlabError("params= (--params) goes with an MXNet symbol .json file only.",
                           hint="Drop it, or load the model's -symbol.json with its .params file.")
+    if (example_kwargs is not None or exporter != "auto") and framework_of(model) != "torch":
+        raise TrtlabError("example_kwargs= and exporter= go with a torch.nn.Module only.",
+                          hint="Drop them for this model.")
     if isinstance(model, Model):
         if inputs:
             return _with_origin(Model.from_proto(model.proto, name=model.name, source=model.source, inputs=inputs),
@@ -71,8 +78,8 @@ def load(
     if kind == "torch":
         from .torch import load_torch_module
 
-        return _with_origin(load_torch_module(model, example_inputs=example_inputs, inputs=inputs, name=name,
-                                              **kwargs), model)
+        return _with_origin(load_torch_module(model, example_inputs=example_inputs, example_kwargs=example_kwargs,
+                                              exporter=exporter, inputs=inputs, name=name, **kwargs), model)
     raise TrtlabError(
         f"Don't know how to load a {type(model).__module__}.{type(model).__qualname__}.",
         hint="Pass an .onnx path, 'zoo:NAME', an MXNet symbol JSON or block, or a torch.nn.Module.",
