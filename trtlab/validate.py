@@ -132,7 +132,8 @@ def _check_types(g: onnx.GraphProto) -> None:
             if elem not in _DATA_TYPES and (elem != TensorProto.UNDEFINED or what == "input"):
                 _fail(f"Graph {what} '{vi.name}' has element type {elem}, which is no ONNX data type.")
             for d in vi.type.tensor_type.shape.dim:
-                if d.HasField("dim_value") and d.dim_value < 0:
+                # -1 is a common spelling of "dynamic" (Paddle exports use it); below that is wrong.
+                if d.HasField("dim_value") and d.dim_value < -1:
                     _fail(f"Graph {what} '{vi.name}' has a negative dimension ({d.dim_value}).")
     for i, n in enumerate(g.node):
         for a in n.attribute:
