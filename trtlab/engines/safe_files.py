@@ -1,0 +1,47 @@
+"""Reading a file only when it is a regular file: never following a symlink, never blocking on a
+FIFO or a device. For files in the engine cache, which anyone with access to it may replace."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+# Where the platform lacks them (Windows), the lstat check below still stands.
+_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+          | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+class NotRegularFile(OSError):
+    """The path is a symlink, a FIFO, a device, a socket or a directory."""
+
+
+def file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISLNK, "a symlink"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return kind
+    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
+
+
+def regular_size(path: str | os.PathLike) -> int:
+    """The size of a regular file, looked at without following a symlink or opening it.
+    FileNotFoundError when it is missing, NotRegularFile when it is anything else."""
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegularFile(errno.EINVAL, f"{Path(path).name} is {file_kind(st.st_mode)}", str(path))
+    return st.st_size
+
+
+def read_regular_file(path: str | os.PathLike, *, size: int | None = None) -> bytes:
+    """A regular file's bytes. With `size`, a file of any other size is refused before reading."""
+    have = regular_size(path)
+    if size is not None and have != size:
+        raise ValueError(f"{Path(path).name} has {have} bytes, {size} expected")
+    fd = os.open(path, _FLAGS)  # O_NOFOLLOW and O_NONBLOCK: a file swapped in since lstat can't hang us
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(errno.EINVAL, f"{Path(path).name} is {file_kind(st.st_mode)}", str(path))
+        return f.read()

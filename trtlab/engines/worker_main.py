@@ -1,0 +1,90 @@
+"""The build worker process: reads build jobs on stdin, answers on stdout, one build at a time.
+
+Started by `worker.BuildWorker` as a fresh interpreter that imports only this module, the
+TensorRT-facing `builder` and TensorRT itself. Each build runs in a thread with a large stack,
+because TensorRT's builder recurses once per layer of a chain (4,000 chained nodes overflow the
+usual 8 MiB). Messages both ways are frames: an 8-byte length, then a pickle. Only the worker's own
+parent writes to it, so the pickles are trusted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import signal
+import struct
+import threading
+
+_LENGTH = struct.Struct("<Q")
+
+
+def write_frame(stream, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def read_frame(stream):
+    """The next message, or None at the end of the stream (the other side has gone)."""
+    head = _read_exactly(stream, _LENGTH.size)
+    if head is None:
+        return None
+    data = _read_exactly(stream, _LENGTH.unpack(head)[0])
+    return None if data is None else pickle.loads(data)
+
+
+def _read_exactly(stream, n: int) -> bytes | None:
+    parts, left = [], n
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            return None
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the caller decides, and ends this process itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    jobs = os.fdopen(os.dup(0), "rb", buffering=0)
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # what TensorRT prints must not land in the answers
+
+    answers_lock = threading.Lock()
+
+    def send(message) -> None:
+        with answers_lock:
+            try:
+                write_frame(answers, message)
+            except (BrokenPipeError, OSError):
+                os._exit(0)  # the caller has gone: nothing is waiting for this build
+
+    send(("ready", os.getpid()))
+    while (job := read_frame(jobs)) is not None:
+        send(("done", _run_in_thread(job, send)))
+
+
+def _run_in_thread(job: dict, send) -> dict:
+    from ..installed_tensorrt import TensorRT
+    from .builder import build_serialized
+
+    flavour = TensorRT(importlib.import_module(job["module"]), job["flavour"], job["version"])
+    out: dict = {}
+
+    def build():
+        out.update(build_serialized(flavour, job["onnx"], name=job["name"], precision=job["precision"],
+                                    workspace=job["workspace"], timing_cache=job["timing_cache"],
+                                    emit=lambda event: send(("event", event))))
+
+    thread = threading.Thread(target=build, name="trtlab-build")
+    threading.stack_size(job["stack_bytes"])  # applies to threads started from now on
+    try:
+        thread.start()
+    finally:
+        threading.stack_size(0)
+    thread.join()
+    return out
+
