@@ -31,12 +31,14 @@ from .worker_main import read_frame, write_frame
 # used: pages are only taken as the stack grows. Tests set it small to make the builder crash.
 STACK_BYTES = 1 << 30
 DEFAULT_TIMEOUT_S = 600.0
+START_TIMEOUT_S = 120.0  # importing TensorRT, on a busy machine
 _POLL_S = 0.05
 
 # Loads trtlab.engines.worker_main from the caller's own copy of trtlab without running
 # trtlab/__init__ (which imports onnx and numpy, a few tenths of a second the worker doesn't need).
-_BOOT = ("import sys, types; p = types.ModuleType('trtlab'); p.__path__ = [sys.argv[1]]; "
-         "sys.modules['trtlab'] = p; from trtlab.engines.worker_main import main; main()")
+STUB_TRTLAB = ("import sys, types; p = types.ModuleType('trtlab'); p.__path__ = [sys.argv[1]]; "
+               "sys.modules['trtlab'] = p; ")
+_BOOT = STUB_TRTLAB + "from trtlab.engines.worker_main import main; main()"
 
 
 class BuildWorker:
@@ -53,6 +55,7 @@ class BuildWorker:
         self._proc: subprocess.Popen | None = None
         self._answers: queue.Queue = queue.Queue()
         self._stderr = None
+        self._ready = False
         self.started = 0  # worker processes started, for tests and benchmarks
 
     @property
@@ -68,6 +71,7 @@ class BuildWorker:
         self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, root], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0)
         self._answers = queue.Queue()
+        self._ready = False
         threading.Thread(target=_read_answers, args=(self._proc.stdout, self._answers),
                          name="trtlab-build-answers", daemon=True).start()
         self.started += 1
@@ -85,7 +89,7 @@ class BuildWorker:
                "precision": precision, "workspace": workspace, "timing_cache": timing_cache,
                "stack_bytes": STACK_BYTES}
         err_start = self._stderr.seek(0, os.SEEK_END)
-        start = time.monotonic()
+        start = time.monotonic()  # the time limit counts from when the worker is ready
         try:
             write_frame(self._proc.stdin, job)
         except OSError:
@@ -97,7 +101,9 @@ class BuildWorker:
             while True:
                 if is_cancelled(cancel):
                     return self._stop("cancelled", start)
-                if timeout_s is not None and time.monotonic() - start > timeout_s:
+                if not self._ready and time.monotonic() - start > START_TIMEOUT_S:
+                    return self._stop(f"the build worker did not start in {START_TIMEOUT_S:g} s", start)
+                if self._ready and timeout_s is not None and time.monotonic() - start > timeout_s:
                     return self._stop(f"build stopped after {timeout_s:g} s (time limit)", start)
                 try:
                     answer = self._answers.get(timeout=_POLL_S)
@@ -106,9 +112,11 @@ class BuildWorker:
                 if answer is None:
                     return self._died(err_start, start)
                 kind, body = answer
-                if kind == "done":
+                if kind == "ready":
+                    self._ready, start = True, time.monotonic()
+                elif kind == "done":
                     return body
-                if kind == "event" and progress is not None:
+                elif kind == "event" and progress is not None:
                     try:
                         wanted = progress(body)
                     except Exception as exc:
@@ -188,8 +196,7 @@ def _read_answers(stream, answers: queue.Queue) -> None:
     """Move the worker's answers into `answers`; None when its end of the pipe closes."""
     try:
         while (answer := read_frame(stream)) is not None:
-            if answer[0] != "ready":
-                answers.put(answer)
+            answers.put(answer)
     except Exception:
         pass  # a torn frame from a dying worker: the end is what counts
     finally:
