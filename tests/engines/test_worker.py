@@ -3,7 +3,6 @@ the caller, and the next build goes on."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -14,7 +13,7 @@ import pytest
 
 pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
 
-from trtlab.engines import build_engine, build_engines, worker  # noqa: E402
+from trtlab.engines import EngineCache, build_engine, build_engines, worker  # noqa: E402
 from trtlab.engines.worker import exit_reason  # noqa: E402
 
 from ..precision.models import tiny_cnn  # noqa: E402
@@ -59,13 +58,13 @@ def test_cancel_stops_the_worker_mid_build():
 
     def progress(event):
         seen.append(event)
-        threading.Timer(0.3, cancel.set).start() if len(seen) == 1 else None
+        if len(seen) == 1:
+            threading.Timer(0.3, cancel.set).start()
 
-    start = time.monotonic()
-    results = build_engines([("a", relu_chain(2000)), ("b", relu_chain(10))], "fp32", progress=progress,
+    results = build_engines([("a", relu_chain(3000)), ("b", relu_chain(10))], "fp32", progress=progress,
                             cancel=cancel, timeout_s=60)
-    assert time.monotonic() - start < 10
     assert [r.error for r in results] == ["cancelled", "cancelled"] and seen
+    assert results[0].build_s < 5  # the 3,000-node chain takes over 10 s to build here
 
 
 def test_progress_events_stream_from_the_worker(cnn):
@@ -80,18 +79,19 @@ def test_progress_events_stream_from_the_worker(cnn):
 
 def test_the_detailed_log_is_kept_for_the_layer_list(cnn, tmp_path):
     import trtlab
-    from trtlab.fusion import parse_layer_list
     from trtlab.engines.build import layer_list_log
+    from trtlab.fusion import parse_layer_list
 
-    result = build_engine(cnn, name="cnn", cache=__import__("trtlab.engines", fromlist=["x"]).EngineCache(tmp_path))
+    result = build_engine(cnn, name="cnn", cache=EngineCache(tmp_path))
     assert result.built and any(sev == "VERBOSE" for sev, _ in result.log)
     model = trtlab.Model.from_proto(tiny_cnn(folded_weight=False), name="cnn", source="test")
     units = parse_layer_list([m for _, m in result.log], model)
     assert units and {n for u in units for n in u.nodes} >= {"conv", "relu"}
     assert layer_list_log(result.log) and "engine" not in result.to_dict() and "log" not in result.to_dict()
-    hit = build_engine(cnn, name="cnn", cache=__import__("trtlab.engines", fromlist=["x"]).EngineCache(tmp_path))
-    assert hit.cache_hit and [u.nodes for u in parse_layer_list([m for _, m in hit.log], model)] == \
-        [u.nodes for u in units]
+    # A cache hit keeps the layer list in its sidecar: the kernels are known without a build.
+    hit = build_engine(cnn, name="cnn", cache=EngineCache(tmp_path))
+    hit_units = parse_layer_list([m for _, m in hit.log], model)
+    assert hit.cache_hit and [u.nodes for u in hit_units] == [u.nodes for u in units]
 
 
 INTERRUPTED = """

@@ -105,12 +105,15 @@ def build_into(result: BuildResult, onnx_bytes: bytes, *, progress: Progress | N
                timeout_s: float | None = DEFAULT_TIMEOUT_S) -> BuildResult:
     """Build `result`'s engine from `onnx_bytes` in `worker` and, with a cache, store it under
     `result.key` (this process alone writes the cache)."""
-    if cache is not None and timing_cache is None and flavour.timing_cache:
+    own_timing = cache is not None and timing_cache is None and flavour.timing_cache
+    if own_timing:
         timing_cache = cache.timing_cache_path(flavour)
     if is_cancelled(cancel):
         result.error = "cancelled"
         return result
-    timing = _read_timing_cache(timing_cache, result) if flavour.timing_cache and timing_cache else None
+    timing = None
+    if flavour.timing_cache and timing_cache:
+        timing = _read_timing_cache(timing_cache, result, follow_symlinks=not own_timing)
     out = worker.build(onnx_bytes, name=result.name, precision=result.precision, workspace=workspace,
                        timing_cache=timing, progress=progress, cancel=cancel, timeout_s=timeout_s)
     result.build_s, result.error, result.log = out["build_s"], out["error"], out["log"]
@@ -136,10 +139,11 @@ def layer_list_log(log: list[tuple[str, str]]) -> list[tuple[str, str]]:
             if "LayerType: " in msg or "Engine Layer Information" in msg or msg.startswith("Layer(")]
 
 
-def _read_timing_cache(path, result: BuildResult) -> bytes | None:
+def _read_timing_cache(path, result: BuildResult, follow_symlinks: bool) -> bytes | None:
+    """The timing cache's bytes; a symlink is followed only where the user named the file."""
     path = Path(path)
     try:
-        return read_regular_file(path)
+        return read_regular_file(path, follow_symlinks=follow_symlinks)
     except FileNotFoundError:
         return None
     except OSError as exc:

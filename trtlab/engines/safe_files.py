@@ -25,21 +25,24 @@ def file_kind(mode: int) -> str:
     return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
 
 
-def regular_size(path: str | os.PathLike) -> int:
-    """The size of a regular file, looked at without following a symlink or opening it.
-    FileNotFoundError when it is missing, NotRegularFile when it is anything else."""
-    st = os.lstat(path)
+def regular_size(path: str | os.PathLike, *, follow_symlinks: bool = False) -> int:
+    """The size of a regular file, looked at without opening it (nor following a symlink, unless
+    asked). FileNotFoundError when it is missing, NotRegularFile when it is anything else."""
+    st = os.stat(path, follow_symlinks=follow_symlinks)
     if not stat.S_ISREG(st.st_mode):
         raise NotRegularFile(errno.EINVAL, f"{Path(path).name} is {file_kind(st.st_mode)}", str(path))
     return st.st_size
 
 
-def read_regular_file(path: str | os.PathLike, *, size: int | None = None) -> bytes:
-    """A regular file's bytes. With `size`, a file of any other size is refused before reading."""
-    have = regular_size(path)
+def read_regular_file(path: str | os.PathLike, *, size: int | None = None,
+                      follow_symlinks: bool = False) -> bytes:
+    """A regular file's bytes. With `size`, a file of any other size is refused before reading.
+    follow_symlinks=True is for a path the user gave, where a link is meant; never in the cache."""
+    have = regular_size(path, follow_symlinks=follow_symlinks)
     if size is not None and have != size:
         raise ValueError(f"{Path(path).name} has {have} bytes, {size} expected")
-    fd = os.open(path, _FLAGS)  # O_NOFOLLOW and O_NONBLOCK: a file swapped in since lstat can't hang us
+    flags = _FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow_symlinks else _FLAGS
+    fd = os.open(path, flags)  # O_NONBLOCK: a FIFO swapped in since the stat can't hang us
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

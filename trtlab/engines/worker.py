@@ -90,13 +90,10 @@ class BuildWorker:
                "stack_bytes": STACK_BYTES}
         err_start = self._stderr.seek(0, os.SEEK_END)
         start = time.monotonic()  # the time limit counts from when the worker is ready
-        try:
-            write_frame(self._proc.stdin, job)
-        except OSError:
-            pass  # the worker died starting: its end of the pipe says why, below
-        except BaseException:
-            self.close()
-            raise
+        # Sent from a thread: a worker still importing TensorRT reads it late, and meanwhile
+        # the loop below keeps watching cancel, the clock and KeyboardInterrupt.
+        threading.Thread(target=_send, args=(self._proc.stdin, job), name="trtlab-build-job",
+                         daemon=True).start()
         try:
             while True:
                 if is_cancelled(cancel):
@@ -115,7 +112,7 @@ class BuildWorker:
                 if kind == "ready":
                     self._ready, start = True, time.monotonic()
                 elif kind == "done":
-                    return body
+                    return {**_failed("the build worker gave no result", 0.0), **body}
                 elif kind == "event" and progress is not None:
                     try:
                         wanted = progress(body)
@@ -190,6 +187,13 @@ def exit_reason(code: int | None) -> str:
 def _failed(error: str, elapsed: float) -> dict:
     return {"built": False, "engine": None, "error": error, "build_s": elapsed, "log": [], "notes": [],
             "timing_cache": None}
+
+
+def _send(stream, job: dict) -> None:
+    try:
+        write_frame(stream, job)
+    except (OSError, ValueError):
+        pass  # the worker has gone: the end of its answers says how
 
 
 def _read_answers(stream, answers: queue.Queue) -> None:

@@ -68,16 +68,19 @@ def main() -> None:
 
 
 def _run_in_thread(job: dict, send) -> dict:
-    from ..installed_tensorrt import TensorRT
-    from .builder import build_serialized
-
-    flavour = TensorRT(importlib.import_module(job["module"]), job["flavour"], job["version"])
     out: dict = {}
 
     def build():
-        out.update(build_serialized(flavour, job["onnx"], name=job["name"], precision=job["precision"],
-                                    workspace=job["workspace"], timing_cache=job["timing_cache"],
-                                    emit=lambda event: send(("event", event))))
+        try:
+            from ..installed_tensorrt import TensorRT
+            from .builder import build_serialized
+
+            flavour = TensorRT(importlib.import_module(job["module"]), job["flavour"], job["version"])
+            out.update(build_serialized(flavour, job["onnx"], name=job["name"], precision=job["precision"],
+                                        workspace=job["workspace"], timing_cache=job["timing_cache"],
+                                        emit=lambda event: send(("event", event))))
+        except BaseException as exc:  # an import that fails here is this build's failure
+            out.update(built=False, error=f"the build worker failed: {type(exc).__name__}: {exc}")
 
     thread = threading.Thread(target=build, name="trtlab-build")
     threading.stack_size(job["stack_bytes"])  # applies to threads started from now on
