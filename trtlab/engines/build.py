@@ -88,12 +88,12 @@ def from_cache(cache, key: str, name: str, precision: str, flavour: TensorRT, *,
     """
     result = BuildResult(name=name, precision=precision, built=False, builder=flavour.label, key=key)
     start = time.perf_counter()
-    meta, engine, note = cache.fetch(key)
+    meta, engine, note = cache.fetch(key, keep=read)
     if note:
         result.messages.append(note)
     if meta is not None:
         result.built, result.cache_hit, result.bytes = True, True, int(meta["bytes"])
-        result.engine = engine if read else None
+        result.engine = engine
         result.log = [tuple(line) for line in meta.get("layers", [])]
         result.build_s = time.perf_counter() - start
     return result

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._io import atomic_write_bytes, atomic_write_text
-from .digests import checksum, fingerprint
-from .safe_files import NotRegularFile, read_regular_file, regular_size
+from .digests import checksum, checksum_read, fingerprint
+from .safe_files import NotRegularFile, open_regular_file, read_regular_file, regular_size
 from .target import build_target
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -109,20 +109,22 @@ class EngineCache:
             return None, self._discard(key, problem)
         return meta, None
 
-    def fetch(self, key: str) -> tuple[dict | None, bytes | None, str | None]:
-        """(sidecar, engine bytes, None) on a hit, counted as a use, once the bytes match the
-        sidecar's checksum; (None, None, note) where a bad entry was thrown away; else all None."""
+    def fetch(self, key: str, *, keep: bool = True) -> tuple[dict | None, bytes | None, str | None]:
+        """(sidecar, engine bytes, None) on a hit, counted as a use, once the bytes read match the
+        sidecar's checksum; (None, None, note) where a bad entry was thrown away; else all None.
+        keep=False checks the bytes just the same and returns None in their place."""
         meta, note = self.lookup(key)
         if meta is None:
             return None, None, note
         engine_path, meta_path = self._paths(key)
         try:
-            data = read_regular_file(engine_path, size=meta["bytes"])
+            with open_regular_file(engine_path, size=meta["bytes"]) as f:
+                digest, data = checksum_read(f, meta["bytes"], keep=keep)
         except NotRegularFile as exc:
             return None, None, self._discard(key, exc.strerror)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, TypeError, EOFError) as exc:
             return None, None, self._discard(key, f"the engine file could not be read ({exc})")
-        if len(data) != meta["bytes"] or checksum(data) != meta.get("checksum"):
+        if digest != meta.get("checksum"):
             return None, None, self._discard(key, "the engine file's checksum does not match")
         self._touch(meta_path)
         return meta, data, None

@@ -34,17 +34,24 @@ def regular_size(path: str | os.PathLike, *, follow_symlinks: bool = False) -> i
     return st.st_size
 
 
-def read_regular_file(path: str | os.PathLike, *, size: int | None = None,
-                      follow_symlinks: bool = False) -> bytes:
-    """A regular file's bytes. With `size`, a file of any other size is refused before reading.
-    follow_symlinks=True is for a path the user gave, where a link is meant; never in the cache."""
+def open_regular_file(path: str | os.PathLike, *, size: int | None = None, follow_symlinks: bool = False):
+    """A regular file opened for reading, unbuffered. With `size`, a file of any other size is
+    refused before it is opened. follow_symlinks=True is for a path the user gave, where a link
+    is meant; never in the cache."""
     have = regular_size(path, follow_symlinks=follow_symlinks)
     if size is not None and have != size:
         raise ValueError(f"{Path(path).name} has {have} bytes, {size} expected")
     flags = _FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow_symlinks else _FLAGS
     fd = os.open(path, flags)  # O_NONBLOCK: a FIFO swapped in since the stat can't hang us
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotRegularFile(errno.EINVAL, f"{Path(path).name} is {file_kind(st.st_mode)}", str(path))
+    f = os.fdopen(fd, "rb", buffering=0)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        f.close()
+        raise NotRegularFile(errno.EINVAL, f"{Path(path).name} is {file_kind(st.st_mode)}", str(path))
+    return f
+
+
+def read_regular_file(path: str | os.PathLike, *, follow_symlinks: bool = False) -> bytes:
+    """A regular file's bytes (see `open_regular_file`)."""
+    with open_regular_file(path, follow_symlinks=follow_symlinks) as f:
         return f.read()
