@@ -37,6 +37,13 @@ def test_a_crash_is_reported_and_the_next_build_goes_on(cnn, monkeypatch):
     assert time.monotonic() - start < 120
 
 
+def test_a_worker_that_exits_says_why(cnn, monkeypatch):
+    monkeypatch.setattr(worker, "STACK_BYTES", 1)  # a stack size the worker's Python refuses
+    (result,) = build_engines([("cnn", cnn)], "fp32", timeout_s=60)
+    assert not result.built
+    assert result.error.startswith("the build worker exited with status 1: ValueError"), result.error
+
+
 def test_exit_reasons_in_words():
     assert exit_reason(-11) == "the builder crashed: signal 11 (SIGSEGV)"
     assert exit_reason(-9).startswith("the builder was killed: signal 9 (SIGKILL)")

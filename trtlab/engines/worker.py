@@ -158,13 +158,16 @@ class BuildWorker:
 
     def _died(self, err_start: int, start: float) -> dict:
         """The worker's end of the pipe closed: say how the worker ended."""
-        proc = self._proc
         try:
-            code = proc.wait(timeout=10)
+            code = self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             code = None
-        self._stderr.seek(err_start)
-        said = [line.strip() for line in self._stderr.read().decode(errors="replace").splitlines() if line.strip()]
+        said = []
+        if code is not None and code > 0:  # Python's own last words (a traceback's last line)
+            end = self._stderr.seek(0, os.SEEK_END)
+            self._stderr.seek(max(err_start, end - 65536))
+            said = [line.strip() for line in self._stderr.read().decode(errors="replace").splitlines()
+                    if line.strip()]
         self.close()
         return _failed(exit_reason(code) + (f": {said[-1]}" if said else ""), time.monotonic() - start)
 
