@@ -74,6 +74,19 @@ def test_cancel_stops_the_worker_mid_build():
     assert results[0].build_s < 5  # the 3,000-node chain takes over 10 s to build here
 
 
+def test_one_worker_serves_the_builds_of_one_call(cnn, monkeypatch):
+    started = []
+    popen = worker.subprocess.Popen
+
+    def counting(*args, **kwargs):
+        started.append(args)
+        return popen(*args, **kwargs)
+
+    monkeypatch.setattr(worker.subprocess, "Popen", counting)
+    results = build_engines([(f"cnn{i}", cnn) for i in range(3)], "fp32")
+    assert all(r.built for r in results) and len(started) == 1
+
+
 def test_progress_events_stream_from_the_worker(cnn):
     events = []
     result = build_engine(cnn, name="cnn", progress=lambda e: events.append((e, threading.get_ident())))

@@ -56,7 +56,6 @@ class BuildWorker:
         self._answers: queue.Queue = queue.Queue()
         self._stderr = None
         self._ready = False
-        self.started = 0  # worker processes started, for tests and benchmarks
 
     @property
     def pid(self) -> int | None:
@@ -66,6 +65,7 @@ class BuildWorker:
         """Start the worker now (it imports TensorRT while the caller prepares the first build)."""
         if self._proc is not None and self._proc.poll() is None:
             return
+        self.close()
         self._stderr = tempfile.TemporaryFile()
         root = str(Path(__file__).resolve().parent.parent)
         self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, root], stdin=subprocess.PIPE,
@@ -74,7 +74,6 @@ class BuildWorker:
         self._ready = False
         threading.Thread(target=_read_answers, args=(self._proc.stdout, self._answers),
                          name="trtlab-build-answers", daemon=True).start()
-        self.started += 1
 
     def build(self, onnx_bytes: bytes, *, name: str, precision: str, workspace: int | None = None,
               timing_cache: bytes | None = None, progress=None, cancel=None,
