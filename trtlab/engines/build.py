@@ -94,7 +94,7 @@ def from_cache(cache, key: str, name: str, precision: str, flavour: TensorRT, *,
     if meta is not None:
         result.built, result.cache_hit, result.bytes = True, True, int(meta["bytes"])
         result.engine = engine
-        result.log = [tuple(line) for line in meta.get("layers", [])]
+        result.log = _layer_lines(meta.get("layers"))
         result.build_s = time.perf_counter() - start
     return result
 
@@ -137,6 +137,14 @@ def layer_list_log(log: list[tuple[str, str]]) -> list[tuple[str, str]]:
     reads): small enough to keep in a cache sidecar, so a cache hit still has them."""
     return [(sev, msg) for sev, msg in log
             if "LayerType: " in msg or "Engine Layer Information" in msg or msg.startswith("Layer(")]
+
+
+def _layer_lines(stored) -> list[tuple[str, str]]:
+    """The layer list kept in a sidecar; anything else there (a hand-edited file) is ignored."""
+    if not isinstance(stored, list):
+        return []
+    return [(line[0], line[1]) for line in stored
+            if isinstance(line, list) and len(line) == 2 and all(isinstance(p, str) for p in line)]
 
 
 def _read_timing_cache(path, result: BuildResult, follow_symlinks: bool) -> bytes | None:

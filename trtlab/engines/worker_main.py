@@ -86,6 +86,10 @@ def _run_in_thread(job: dict, send) -> dict:
     threading.stack_size(job["stack_bytes"])  # applies to threads started from now on
     try:
         thread.start()
+    except RuntimeError:  # no room for that stack (a limit on address space): the usual one
+        threading.stack_size(0)
+        thread = threading.Thread(target=build, name="trtlab-build")
+        thread.start()
     finally:
         threading.stack_size(0)
     thread.join()
