@@ -27,14 +27,16 @@ def cnn():
     return tiny_cnn(folded_weight=False).SerializeToString()
 
 
-def test_a_crash_is_reported_and_the_next_build_goes_on(cnn, monkeypatch):
+def test_a_crash_is_reported_and_the_next_build_goes_on(cnn, monkeypatch, tmp_path):
     # With a 1 MiB stack, TensorRT's builder overflows it on a 1,000-node chain: a real SIGSEGV.
     monkeypatch.setattr(worker, "STACK_BYTES", 1 << 20)
+    monkeypatch.setattr(worker.tempfile, "tempdir", str(tmp_path))
     start = time.monotonic()
     deep, good = build_engines([("deep", relu_chain(1000)), ("good", cnn)], "fp32", timeout_s=120)
     assert not deep.built and deep.error == "the builder crashed: signal 11 (SIGSEGV)"
     assert good.built and good.error is None and good.bytes > 1000
     assert time.monotonic() - start < 120
+    assert list(tmp_path.iterdir()) == []  # the workers' directories for models and engines are gone
 
 
 def test_a_worker_that_exits_says_why(cnn, monkeypatch):
@@ -89,7 +91,8 @@ def test_one_worker_serves_the_builds_of_one_call(cnn, monkeypatch):
 
 def test_progress_events_stream_from_the_worker(cnn):
     events = []
-    result = build_engine(cnn, name="cnn", progress=lambda e: events.append((e, threading.get_ident())))
+    result = build_engine(cnn, name="cnn", progress=lambda e: events.append((e, threading.get_ident())),
+                          timeout_s=None)
     assert result.built and events
     assert {e.engine for e, _ in events} == {"cnn"}
     assert {tid for _, tid in events} == {threading.get_ident()}  # delivered in the caller's thread

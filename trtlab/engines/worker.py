@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,6 +57,8 @@ class BuildWorker:
         self._answers: queue.Queue = queue.Queue()
         self._stderr = None
         self._ready = False
+        self._dir: Path | None = None
+        self._jobs = 0
 
     @property
     def pid(self) -> int | None:
@@ -67,6 +70,7 @@ class BuildWorker:
             return
         self.close()
         self._stderr = tempfile.TemporaryFile()
+        self._dir = Path(tempfile.mkdtemp(prefix="trtlab-build-"))  # private (0700): models and engines
         root = str(Path(__file__).resolve().parent.parent)
         self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, root], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0)
@@ -83,9 +87,15 @@ class BuildWorker:
         from .build import is_cancelled
 
         self.start()
+        self._jobs += 1
+        onnx_path, engine_path = self._dir / f"{self._jobs}.onnx", self._dir / f"{self._jobs}.engine"
+        try:
+            onnx_path.write_bytes(onnx_bytes)
+        except OSError as exc:
+            return _failed(f"the model could not be handed to the build worker ({exc})", 0.0)
         job = {"module": self.flavour.module.__name__, "flavour": self.flavour.flavour,
-               "version": self.flavour.version, "onnx": bytes(onnx_bytes), "name": name,
-               "precision": precision, "workspace": workspace, "timing_cache": timing_cache,
+               "version": self.flavour.version, "onnx_path": str(onnx_path), "engine_path": str(engine_path),
+               "name": name, "precision": precision, "workspace": workspace, "timing_cache": timing_cache,
                "stack_bytes": STACK_BYTES}
         err_start = self._stderr.seek(0, os.SEEK_END)
         start = time.monotonic()  # the time limit counts from when the worker is ready
@@ -111,7 +121,7 @@ class BuildWorker:
                 if kind == "ready":
                     self._ready, start = True, time.monotonic()
                 elif kind == "done":
-                    return {**_failed("the build worker gave no result", 0.0), **body}
+                    return self._outcome(body, onnx_path, start)
                 elif kind == "event" and progress is not None:
                     try:
                         wanted = progress(body)
@@ -137,6 +147,7 @@ class BuildWorker:
                 stream.close()
             except OSError:
                 pass
+        shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> "BuildWorker":
         return self
@@ -151,6 +162,19 @@ class BuildWorker:
             pass  # at interpreter exit, the modules close() needs may be gone
 
     # ------------------------------------------------------------------ helpers
+    def _outcome(self, body: dict, onnx_path: Path, start: float) -> dict:
+        out = {**_failed("the build worker gave no result", 0.0), **body}
+        onnx_path.unlink(missing_ok=True)
+        if out["engine"] is not None:
+            engine_path = Path(out["engine"])
+            try:
+                out["engine"] = engine_path.read_bytes()
+            except OSError as exc:
+                return _failed(f"the built engine could not be read back ({exc})", time.monotonic() - start)
+            finally:
+                engine_path.unlink(missing_ok=True)
+        return out
+
     def _stop(self, error: str, start: float) -> dict:
         self.close()
         return _failed(error, time.monotonic() - start)

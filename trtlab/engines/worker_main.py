@@ -1,5 +1,7 @@
 """The build worker process: reads build jobs on stdin, answers on stdout, one build at a time.
 
+The model and the engine themselves travel as files in the caller's private directory for the
+worker: tens of megabytes cross a pipe 64 KiB at a time, several times slower on a busy machine.
 Started by `worker.BuildWorker` as a fresh interpreter that imports only this module, the
 TensorRT-facing `builder` and TensorRT itself. Each build runs in a thread with a large stack,
 because TensorRT's builder recurses once per layer of a chain (4,000 chained nodes overflow the
@@ -35,15 +37,16 @@ def read_frame(stream):
     return None if data is None else pickle.loads(data)
 
 
-def _read_exactly(stream, n: int) -> bytes | None:
-    parts, left = [], n
-    while left:
-        chunk = stream.read(left)
-        if not chunk:
+def _read_exactly(stream, n: int) -> bytearray | None:
+    # readinto one buffer: a pipe gives 64 KiB a read, and read(n) would allocate n bytes each time.
+    buffer = bytearray(n)
+    view, done = memoryview(buffer), 0
+    while done < n:
+        got = stream.readinto(view[done:])
+        if not got:
             return None
-        parts.append(chunk)
-        left -= len(chunk)
-    return b"".join(parts)
+        done += got
+    return buffer
 
 
 def main() -> None:
@@ -76,9 +79,15 @@ def _run_in_thread(job: dict, send) -> dict:
             from .builder import build_serialized
 
             flavour = TensorRT(importlib.import_module(job["module"]), job["flavour"], job["version"])
-            out.update(build_serialized(flavour, job["onnx"], name=job["name"], precision=job["precision"],
+            with open(job["onnx_path"], "rb") as f:
+                onnx_bytes = f.read()
+            out.update(build_serialized(flavour, onnx_bytes, name=job["name"], precision=job["precision"],
                                         workspace=job["workspace"], timing_cache=job["timing_cache"],
                                         emit=lambda event: send(("event", event))))
+            if out["engine"] is not None:
+                with open(job["engine_path"], "wb") as f:
+                    f.write(out["engine"])
+                out["engine"] = job["engine_path"]
         except BaseException as exc:  # an import that fails here is this build's failure
             out.update(built=False, error=f"the build worker failed: {type(exc).__name__}: {exc}")
 
