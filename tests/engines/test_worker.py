@@ -15,6 +15,7 @@ pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trt
 
 from trtlab.engines import EngineCache, build_engine, build_engines, worker  # noqa: E402
 from trtlab.engines.worker import exit_reason  # noqa: E402
+from trtlab.installed_tensorrt import require_tensorrt  # noqa: E402
 
 from ..precision.models import tiny_cnn  # noqa: E402
 from .chains import relu_chain  # noqa: E402
@@ -87,6 +88,11 @@ def test_one_worker_serves_the_builds_of_one_call(cnn, monkeypatch):
     monkeypatch.setattr(worker.subprocess, "Popen", counting)
     results = build_engines([(f"cnn{i}", cnn) for i in range(3)], "fp32")
     assert all(r.built for r in results) and len(started) == 1
+    # A caller's own worker serves several calls, and is left running for the next.
+    with worker.BuildWorker(require_tensorrt()) as own:
+        for precision in ("fp32", "fp16"):
+            assert build_engines([("cnn", cnn)], precision, worker=own)[0].built
+        assert own.pid is not None and len(started) == 2
 
 
 def test_progress_events_stream_from_the_worker(cnn):

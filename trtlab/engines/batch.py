@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -30,8 +31,8 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
                   workspace: int | None = None, policy: PrecisionPolicy | None = None,
                   calibration: Calibration | Mapping[str, Calibration] = None,
                   flavour: TensorRT | None = None, fingerprints: Mapping[str, str] | None = None,
-                  read_engines: bool = True,
-                  timeout_s: float | None = DEFAULT_TIMEOUT_S) -> list[BuildResult]:
+                  read_engines: bool = True, timeout_s: float | None = DEFAULT_TIMEOUT_S,
+                  worker: BuildWorker | None = None) -> list[BuildResult]:
     """Build an engine for each fp32 model, in `precision`.
 
     `plan_or_models`: a `trtlab.Plan` (one engine per subgraph) or a list of (name, model) pairs,
@@ -53,13 +54,14 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
     the first engine not in the cache: a crash inside TensorRT fails that engine ("the builder
     crashed: signal 11 (SIGSEGV)") and the next starts a new worker. A build still running after
     `timeout_s` seconds (None: no limit) is stopped and reported. Cancel stops the worker at
-    once; KeyboardInterrupt stops it and is raised again.
+    once; KeyboardInterrupt stops it and is raised again. A caller with several calls to make
+    (one per precision) may pass its own `worker`, which is then left running for the next.
     """
     check_precision(precision)
     flavour = flavour or require_tensorrt()
     cache = _as_cache(cache)
     calibration = _materialized(calibration) if precision == "int8" else None
-    with BuildWorker(flavour) as worker:
+    with nullcontext(worker) if worker is not None else BuildWorker(flavour) as worker:
         return [_one(name, model, precision, worker, cache, progress, cancel, workspace, policy,
                      _calibration_for(calibration, name), flavour, fingerprints, read_engines, timeout_s)
                 for name, model in _items(plan_or_models)]
