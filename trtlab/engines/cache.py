@@ -1,10 +1,10 @@
 """`EngineCache`: built engines kept on disk, so the same subgraph is never built twice.
 
 An entry is `<key>.engine` plus a `<key>.json` sidecar (key, size, checksum, what built it, the
-builder's layer list). The
-key is a digest of what the engine is made from (the ONNX bytes built, or the fp32 model together
-with the precision transform that makes them: see `build_engines`), the build settings, the
-TensorRT flavour and version, and the target (see `target.build_target`). Both files are written
+builder's layer list). The key is a digest of what the engine is made from (the ONNX bytes built,
+or the fp32 model together with the precision transform that makes them: see `build_engines`),
+the build settings, the TensorRT flavour and version, and the target (see
+`target.build_target`). Both files are written
 atomically, the engine first, so a sidecar only ever describes a complete engine. A hit is served
 only once the engine's bytes match the sidecar's checksum (a SHA-256 over the SHA-256 of each
 8 MiB piece), whether or not the caller keeps them. An entry whose sidecar is unreadable or names
@@ -101,8 +101,8 @@ class EngineCache:
             if not _exists(engine_path) and not _exists(meta_path):
                 return None, None
             problem = f"{Path(exc.filename or engine_path).name} is missing"
-        except NotRegularFile as exc:
-            problem = exc.strerror  # "<key>.engine is a FIFO": never opened
+        except NotRegularFile as exc:  # never opened
+            problem = f"its {'sidecar' if exc.filename == str(meta_path) else 'engine file'} is {exc.kind}"
         except (OSError, ValueError, AttributeError) as exc:
             problem = f"it could not be read ({exc})"
         if problem:
@@ -120,8 +120,8 @@ class EngineCache:
         try:
             with open_regular_file(engine_path, size=meta["bytes"]) as f:
                 digest, data = checksum_read(f, meta["bytes"], keep=keep)
-        except NotRegularFile as exc:
-            return None, None, self._discard(key, exc.strerror)
+        except NotRegularFile as exc:  # swapped in since the look-up
+            return None, None, self._discard(key, f"its engine file is {exc.kind}")
         except (OSError, ValueError, TypeError, EOFError) as exc:
             return None, None, self._discard(key, f"the engine file could not be read ({exc})")
         if digest != meta.get("checksum"):

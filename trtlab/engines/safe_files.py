@@ -14,7 +14,11 @@ _FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK",
 
 
 class NotRegularFile(OSError):
-    """The path is a symlink, a FIFO, a device, a socket or a directory."""
+    """The path is a symlink, a FIFO, a device, a socket or a directory (`kind`, in words)."""
+
+    def __init__(self, path, mode: int):
+        self.kind = file_kind(mode)
+        super().__init__(errno.EINVAL, f"{Path(path).name} is {self.kind}", str(path))
 
 
 def file_kind(mode: int) -> str:
@@ -30,7 +34,7 @@ def regular_size(path: str | os.PathLike, *, follow_symlinks: bool = False) -> i
     asked). FileNotFoundError when it is missing, NotRegularFile when it is anything else."""
     st = os.stat(path, follow_symlinks=follow_symlinks)
     if not stat.S_ISREG(st.st_mode):
-        raise NotRegularFile(errno.EINVAL, f"{Path(path).name} is {file_kind(st.st_mode)}", str(path))
+        raise NotRegularFile(path, st.st_mode)
     return st.st_size
 
 
@@ -47,7 +51,7 @@ def open_regular_file(path: str | os.PathLike, *, size: int | None = None, follo
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         f.close()
-        raise NotRegularFile(errno.EINVAL, f"{Path(path).name} is {file_kind(st.st_mode)}", str(path))
+        raise NotRegularFile(path, st.st_mode)
     return f
 
 
