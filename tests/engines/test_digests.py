@@ -11,7 +11,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 import trtlab
 from trtlab.engines import fingerprint
-from trtlab.engines.digests import PIECE, calibration_digest, checksum, transform_id
+from trtlab.engines.digests import PIECE, calibration_digest, checksum, checksum_read, transform_id
 
 from ..precision.models import tiny_cnn
 
@@ -126,3 +126,18 @@ def test_checksum_covers_every_piece():
         flipped[at] ^= 1
         assert checksum(bytes(flipped)) != checksum(data)
     assert checksum(data[:-1]) != checksum(data)
+
+
+def test_checksum_read_matches_checksum_kept_or_not():
+    import io
+
+    import pytest
+
+    for size in (0, 5, PIECE + 3):
+        data = os.urandom(size)
+        for keep in (True, False):
+            digest, got = checksum_read(io.BytesIO(data + b"more"), size, keep=keep)
+            assert digest == checksum(data) and got == (data if keep else None)
+        if size:
+            with pytest.raises(EOFError):
+                checksum_read(io.BytesIO(data[:-1]), size, keep=False)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 
 def test_precision_and_engines_import_no_heavy_package():
     code = ("import sys, trtlab.engines, trtlab.precision; "
@@ -11,3 +13,19 @@ def test_precision_and_engines_import_no_heavy_package():
             "print(sorted(heavy & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_build_worker_imports_only_what_a_build_needs():
+    from pathlib import Path
+
+    from trtlab.engines.worker import STUB_TRTLAB
+
+    pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
+    code = STUB_TRTLAB + ("import trtlab.engines.worker_main, trtlab.engines.builder, tensorrt_rtx; "
+                          "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+                          "('onnx', 'numpy', 'google') or m.startswith('trtlab.')))")
+    root = Path(__import__("trtlab").__file__).parent
+    out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(["trtlab.engines", "trtlab.engines.builder", "trtlab.engines.result",
+                                      "trtlab.engines.worker_main", "trtlab.errors",
+                                      "trtlab.installed_tensorrt"])

@@ -8,16 +8,28 @@ TensorRT (10.x, 11.x) or TensorRT-RTX is imported when first needed, never at im
 
 from __future__ import annotations
 
-from .batch import build_engines
-from .build import build_engine, build_settings
-from .cache import CacheEntry, EngineCache, default_cache_dir
-from .digests import fingerprint
-from .result import BuildEvent, BuildResult
-from .runtime import EngineRuntime, can_run_engines
-from .target import Gpu, build_target, visible_gpu
+from importlib import import_module
 
-__all__ = [
-    "BuildEvent", "BuildResult", "CacheEntry", "EngineCache", "EngineRuntime", "Gpu",
-    "build_engine", "build_engines", "build_settings", "build_target", "can_run_engines",
-    "default_cache_dir", "fingerprint", "visible_gpu",
-]
+# Where each public name lives. Imported on first use, so that the build worker (which imports
+# `trtlab.engines.worker_main`) and `import trtlab.engines` stay light.
+_PUBLIC = {
+    "build_engines": "batch", "build_engine": "build", "build_settings": "build",
+    "CacheEntry": "cache", "EngineCache": "cache", "default_cache_dir": "cache",
+    "fingerprint": "digests", "BuildEvent": "result", "BuildResult": "result",
+    "EngineRuntime": "runtime", "can_run_engines": "runtime",
+    "Gpu": "target", "build_target": "target", "visible_gpu": "target",
+}
+
+__all__ = sorted(_PUBLIC, key=str.lower)
+
+
+def __getattr__(name: str):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'trtlab.engines' has no attribute {name!r}")
+    value = getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

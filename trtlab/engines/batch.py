@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -15,6 +16,7 @@ from ..precisions import check_precision
 from ..precision.calibration import Calibration
 from ..precision.policy import PrecisionPolicy
 from .build import Cancel, Progress, build_into, build_settings, from_cache, is_cancelled
+from .worker import DEFAULT_TIMEOUT_S, BuildWorker
 from .cache import EngineCache
 from .digests import calibration_digest, fingerprint, transform_id
 from ..installed_tensorrt import TensorRT, require_tensorrt
@@ -29,7 +31,8 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
                   workspace: int | None = None, policy: PrecisionPolicy | None = None,
                   calibration: Calibration | Mapping[str, Calibration] = None,
                   flavour: TensorRT | None = None, fingerprints: Mapping[str, str] | None = None,
-                  read_engines: bool = True) -> list[BuildResult]:
+                  read_engines: bool = True, timeout_s: float | None = DEFAULT_TIMEOUT_S,
+                  worker: BuildWorker | None = None) -> list[BuildResult]:
     """Build an engine for each fp32 model, in `precision`.
 
     `plan_or_models`: a `trtlab.Plan` (one engine per subgraph) or a list of (name, model) pairs,
@@ -43,38 +46,47 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
     Cached engines are keyed on the fp32 model and the transform (precision, policy, calibration
     data, the transform's own code), so a cache hit skips the transform. `fingerprints` maps
     names to `fingerprint(model)` where the caller has them already, as when it builds the same
-    models in several precisions. read_engines=False leaves each cache hit's engine on disk
-    (`result.engine` is None; see `from_cache`), for a caller that will not run them.
+    models in several precisions. A hit is served only once its bytes match their checksum;
+    read_engines=False then drops them (`result.engine` is None; see `from_cache`), for a caller
+    that will not run them.
+
+    The builds run one after another in a worker process (see `worker.BuildWorker`), started at
+    the first engine not in the cache: a crash inside TensorRT fails that engine ("the builder
+    crashed: signal 11 (SIGSEGV)") and the next starts a new worker. A build still running after
+    `timeout_s` seconds (None: no limit) is stopped and reported. Cancel stops the worker at
+    once; KeyboardInterrupt stops it and is raised again. A caller with several calls to make
+    (one per precision) may pass its own `worker`, which is then left running for the next.
     """
     check_precision(precision)
     flavour = flavour or require_tensorrt()
     cache = _as_cache(cache)
     calibration = _materialized(calibration) if precision == "int8" else None
-    results = []
-    for name, model in _items(plan_or_models):
-        if is_cancelled(cancel):
-            results.append(BuildResult(name, precision, built=False, builder=flavour.label,
-                                       error="cancelled"))
-            continue
-        cal = _calibration_for(calibration, name)
-        if cache is None:
-            result = BuildResult(name, precision, built=False, builder=flavour.label)
-        else:
-            digest = (fingerprints or {}).get(name) or fingerprint(model)
-            key = cache.key(digest, _settings(flavour, precision, workspace, policy, cal), flavour)
-            result = from_cache(cache, key, name, precision, flavour, read=read_engines)
-            if result.built:
-                results.append(result)
-                continue
-        try:
-            onnx_bytes = _prepare(model, precision, flavour, policy, cal)
-        except TrtlabError as exc:
-            result.error = f"precision transform failed: {exc}"
-            results.append(result)
-            continue
-        results.append(build_into(result, onnx_bytes, progress=progress, cancel=cancel, workspace=workspace,
-                                  cache=cache, flavour=flavour))
-    return results
+    with nullcontext(worker) if worker is not None else BuildWorker(flavour) as worker:
+        return [_one(name, model, precision, worker, cache, progress, cancel, workspace, policy,
+                     _calibration_for(calibration, name), flavour, fingerprints, read_engines, timeout_s)
+                for name, model in _items(plan_or_models)]
+
+
+def _one(name, model, precision, worker, cache, progress, cancel, workspace, policy, cal, flavour,
+         fingerprints, read_engines, timeout_s) -> BuildResult:
+    if is_cancelled(cancel):
+        return BuildResult(name, precision, built=False, builder=flavour.label, error="cancelled")
+    if cache is None:
+        result = BuildResult(name, precision, built=False, builder=flavour.label)
+    else:
+        digest = (fingerprints or {}).get(name) or fingerprint(model)
+        key = cache.key(digest, _settings(flavour, precision, workspace, policy, cal), flavour)
+        result = from_cache(cache, key, name, precision, flavour, read=read_engines)
+        if result.built:
+            return result
+    worker.start()  # it imports TensorRT while the precision transform runs here
+    try:
+        onnx_bytes = _prepare(model, precision, flavour, policy, cal)
+    except TrtlabError as exc:
+        result.error = f"precision transform failed: {exc}"
+        return result
+    return build_into(result, onnx_bytes, progress=progress, cancel=cancel, workspace=workspace,
+                      cache=cache, flavour=flavour, worker=worker, timeout_s=timeout_s)
 
 
 def _transformed_precision(flavour: TensorRT, precision: str) -> str:

@@ -1,14 +1,17 @@
 """`EngineCache`: built engines kept on disk, so the same subgraph is never built twice.
 
-An entry is `<key>.engine` plus a `<key>.json` sidecar (key, size, checksum, what built it). The
-key is a digest of what the engine is made from (the ONNX bytes built, or the fp32 model together
-with the precision transform that makes them: see `build_engines`), the build settings, the
-TensorRT flavour and version, and the target (see `target.build_target`). Both files are written
-atomically, the engine first, so a sidecar only ever describes a complete engine. An entry whose
-sidecar is unreadable or names another key, or whose engine file is missing or not the size the
-sidecar says, is deleted at look-up; one whose bytes do not match the sidecar's checksum is
-deleted when its bytes are read. Either way it is rebuilt, never loaded. Past `max_bytes`, the
-least recently used entries go first; a hit counts as a use.
+An entry is `<key>.engine` plus a `<key>.json` sidecar (key, size, checksum, what built it, the
+builder's layer list). The key is a digest of what the engine is made from (the ONNX bytes built,
+or the fp32 model together with the precision transform that makes them: see `build_engines`),
+the build settings, the TensorRT flavour and version, and the target (see
+`target.build_target`). Both files are written
+atomically, the engine first, so a sidecar only ever describes a complete engine. A hit is served
+only once the engine's bytes match the sidecar's checksum (a SHA-256 over the SHA-256 of each
+8 MiB piece), whether or not the caller keeps them. An entry whose sidecar is unreadable or names
+another key, whose engine file is missing, not the size the sidecar says or fails the checksum,
+or where either file is anything but a regular file (a symlink, a FIFO, a device: never opened),
+is deleted and rebuilt, with a note. Past `max_bytes`, the least recently used entries go first;
+a hit counts as a use.
 """
 
 from __future__ import annotations
@@ -23,11 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._io import atomic_write_bytes, atomic_write_text
-from .digests import checksum, fingerprint
+from .digests import checksum, checksum_read, fingerprint
+from .safe_files import NotRegularFile, open_regular_file, read_regular_file, regular_size
 from .target import build_target
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 FORMAT = 2
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
 
 
 def default_cache_dir() -> Path:
@@ -76,43 +84,56 @@ class EngineCache:
 
     # ------------------------------------------------------------------ entries
     def lookup(self, key: str) -> tuple[dict | None, str | None]:
-        """The sidecar of a complete-looking entry, without reading its engine: (sidecar, None) on
-        a hit, counted as a use; (None, note) where a bad entry was thrown away; else (None, None).
-        The engine's checksum is verified by `get`, when its bytes are read."""
+        """The sidecar of a complete-looking entry, without reading its engine: (sidecar, None)
+        when the sidecar names this key and the engine file is a regular file of the size it
+        says; (None, note) where a bad entry was thrown away; else (None, None). Not a proof:
+        only `fetch` and `get`, which check the engine's bytes, may serve a hit."""
         engine_path, meta_path = self._paths(key)
-        if not engine_path.exists() and not meta_path.exists():
-            return None, None
         problem = None
         try:
-            meta = json.loads(meta_path.read_text())
-            size = engine_path.stat().st_size
-            if meta.get("key") != key:
+            meta = json.loads(read_regular_file(meta_path))
+            size = regular_size(engine_path)
+            if not isinstance(meta, dict) or meta.get("key") != key:
                 problem = "its sidecar names another key"
             elif size != meta.get("bytes"):
                 problem = f"the engine file has {size} bytes, the sidecar says {meta.get('bytes')}"
         except FileNotFoundError as exc:
-            problem = f"{Path(exc.filename).name} is missing"
+            if not _exists(engine_path) and not _exists(meta_path):
+                return None, None
+            problem = f"{Path(exc.filename or engine_path).name} is missing"
+        except NotRegularFile as exc:  # never opened
+            problem = f"its {'sidecar' if exc.filename == str(meta_path) else 'engine file'} is {exc.kind}"
         except (OSError, ValueError, AttributeError) as exc:
             problem = f"it could not be read ({exc})"
         if problem:
             return None, self._discard(key, problem)
-        self._touch(meta_path)
         return meta, None
+
+    def fetch(self, key: str, *, keep: bool = True) -> tuple[dict | None, bytes | None, str | None]:
+        """(sidecar, engine bytes, None) on a hit, counted as a use, once the bytes read match the
+        sidecar's checksum; (None, None, note) where a bad entry was thrown away; else all None.
+        keep=False checks the bytes just the same and returns None in their place."""
+        meta, note = self.lookup(key)
+        if meta is None:
+            return None, None, note
+        engine_path, meta_path = self._paths(key)
+        try:
+            with open_regular_file(engine_path, size=meta["bytes"]) as f:
+                digest, data = checksum_read(f, meta["bytes"], keep=keep)
+        except NotRegularFile as exc:  # swapped in since the look-up
+            return None, None, self._discard(key, f"its engine file is {exc.kind}")
+        except (OSError, ValueError, TypeError, EOFError) as exc:
+            return None, None, self._discard(key, f"the engine file could not be read ({exc})")
+        if digest != meta.get("checksum"):
+            return None, None, self._discard(key, "the engine file's checksum does not match")
+        self._touch(meta_path)
+        return meta, data, None
 
     def get(self, key: str) -> tuple[bytes | None, str | None]:
         """(engine bytes, None) on a hit, checksum verified; (None, note) where a bad entry was
         thrown away; else (None, None)."""
-        meta, note = self.lookup(key)
-        if meta is None:
-            return None, note
-        engine_path, _ = self._paths(key)
-        try:
-            data = engine_path.read_bytes()
-        except OSError as exc:
-            return None, self._discard(key, f"the engine file could not be read ({exc.strerror or exc})")
-        if len(data) != meta.get("bytes") or checksum(data) != meta.get("checksum"):
-            return None, self._discard(key, "the engine file's checksum does not match")
-        return data, None
+        _, data, note = self.fetch(key)
+        return data, note
 
     def put(self, key: str, engine: bytes, info: dict | None = None) -> str | None:
         """Store an engine; returns a note when it was not stored."""
@@ -139,11 +160,11 @@ class EngineCache:
             return out
         for meta_path in self.engines_dir.glob("*.json"):
             try:
-                meta = json.loads(meta_path.read_text())
+                meta = json.loads(read_regular_file(meta_path))
                 out.append(CacheEntry(meta_path.stem, meta.get("name", ""), int(meta["bytes"]),
-                                      meta_path.stat().st_mtime_ns / 1e9))
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
+                                      os.lstat(meta_path).st_mtime_ns / 1e9))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue  # not an entry (or not a whole one): look-ups discard it
         return sorted(out, key=lambda e: e.last_used)
 
     def total_bytes(self) -> int:
@@ -190,14 +211,18 @@ class EngineCache:
     def _remove(self, key: str) -> None:
         for p in self._paths(key):
             try:
-                p.unlink()
+                p.unlink()  # a symlink goes, never what it points to
             except FileNotFoundError:
                 pass
             except OSError:
-                pass  # a read-only cache keeps its entries; they are checked again on the next read
+                try:
+                    p.rmdir()  # an empty directory in an entry's place
+                except OSError:
+                    pass  # a read-only cache keeps its entries; they are checked again on the next read
 
     @staticmethod
     def _touch(path: Path) -> None:
+        # Only ever called on a sidecar just read as a regular file.
         try:
             os.utime(path)
         except OSError:

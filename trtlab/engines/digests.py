@@ -61,6 +61,33 @@ def checksum(data: bytes) -> str:
     return "sha256-pieces:" + hashlib.sha256(b"".join(pieces.digests)).hexdigest()
 
 
+def checksum_read(f, size: int, *, keep: bool) -> tuple[str, bytes | None]:
+    """`checksum` of the first `size` bytes read from the binary file `f`, and those bytes when
+    `keep` (else None, and each piece is hashed while the next is read, never all held at once).
+    EOFError if `f` ends sooner."""
+    if keep:
+        chunks, left = [], size
+        while left:
+            chunk = f.read(min(left, 1 << 30))  # one read returns at most about 2 GiB
+            if not chunk:
+                raise EOFError(f"the file ended after {size - left} of {size} bytes")
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return checksum(data), data
+    with _Pieces() as pieces:
+        for start in range(0, size, PIECE):
+            piece = memoryview(bytearray(min(PIECE, size - start)))
+            done = 0
+            while done < len(piece):
+                n = f.readinto(piece[done:])
+                if not n:
+                    raise EOFError(f"the file ended after {start + done} of {size} bytes")
+                done += n
+            pieces.add(piece)
+    return "sha256-pieces:" + hashlib.sha256(b"".join(pieces.digests)).hexdigest(), None
+
+
 def calibration_digest(calibration) -> str:
     """A digest of int8 calibration data: None (synthetic samples), a directory of .npy/.npz
     files, or a list of {input: array} samples (not a one-shot iterator: it would be used up)."""

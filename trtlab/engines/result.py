@@ -28,7 +28,11 @@ class BuildResult:
     """What happened when one engine was built (or found in the cache).
 
     `engine` holds the serialized engine; it is None for a cache hit left on disk
-    (`build_engines(read_engines=False)`), which `EngineCache.get(key)` reads.
+    (`build_engines(read_engines=False)`), which `EngineCache.get(key)` reads. `messages` holds
+    notes and the builder's messages down to INFO, as "SEVERITY: message"; `log` the builder's
+    whole log at ProfilingVerbosity.DETAILED as (severity, message) pairs, where
+    `trtlab.fusion.parse_layer_list` finds the engine's kernels and their precisions (a cache
+    hit keeps only those lines). Neither `engine` nor `log` goes into `to_dict`.
     """
 
     name: str
@@ -42,10 +46,16 @@ class BuildResult:
     error: str | None = None
     key: str | None = None
     engine: bytes | None = field(default=None, repr=False)
+    log: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d.pop("engine")
+        engine, log = self.engine, self.log
+        self.engine, self.log = None, []  # asdict would copy them only to be dropped
+        try:
+            d = asdict(self)
+        finally:
+            self.engine, self.log = engine, log
+        d.pop("engine"), d.pop("log")
         return d
 
     def to_json(self, **kw) -> str:

@@ -1,0 +1,234 @@
+"""`BuildWorker`: engine builds in a separate process, so that TensorRT cannot take the caller down.
+
+A crash, a stack overflow or running out of memory inside the builder ends that one build with a
+plain status ("the builder crashed: signal 11 (SIGSEGV)"); the calling process (a notebook
+kernel, the Lab, `trtlab check`) and the builds after it go on, in a new worker. A build past
+its time limit, a cancel, or Ctrl-C ends the worker at once. Progress events stream back and
+reach the caller's `progress` in the caller's thread.
+
+The worker is a fresh interpreter (started like multiprocessing's "spawn", never a bare fork of a
+process that may run threads) that imports only `worker_main`, `builder` and TensorRT, not the
+rest of trtlab nor the caller's `__main__`. One worker serves the builds of one `build_engines`
+call, one after another.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from ..installed_tensorrt import TensorRT
+from .worker_main import read_frame, write_frame
+
+# The build thread's stack: TensorRT's builder recurses once per chained layer. Reserved, not
+# used: pages are only taken as the stack grows. Tests set it small to make the builder crash.
+STACK_BYTES = 1 << 30
+DEFAULT_TIMEOUT_S = 600.0
+START_TIMEOUT_S = 120.0  # importing TensorRT, on a busy machine
+_POLL_S = 0.05
+
+# Loads trtlab.engines.worker_main from the caller's own copy of trtlab without running
+# trtlab/__init__ (which imports onnx and numpy, a few tenths of a second the worker doesn't need).
+STUB_TRTLAB = ("import sys, types; p = types.ModuleType('trtlab'); p.__path__ = [sys.argv[1]]; "
+               "sys.modules['trtlab'] = p; ")
+_BOOT = STUB_TRTLAB + "from trtlab.engines.worker_main import main; main()"
+
+
+class BuildWorker:
+    """Builds engines one at a time in a worker process, started when first needed.
+
+        with BuildWorker(flavour) as worker:
+            outcome = worker.build(onnx_bytes, name="sg0", precision="fp16", timeout_s=600)
+
+    `build` returns the dict of `builder.build_serialized`, whatever happened to the worker.
+    """
+
+    def __init__(self, flavour: TensorRT):
+        self.flavour = flavour
+        self._proc: subprocess.Popen | None = None
+        self._answers: queue.Queue = queue.Queue()
+        self._stderr = None
+        self._ready = False
+        self._dir: Path | None = None
+        self._jobs = 0
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def start(self) -> None:
+        """Start the worker now (it imports TensorRT while the caller prepares the first build)."""
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        self.close()
+        self._stderr = tempfile.TemporaryFile()
+        self._dir = Path(tempfile.mkdtemp(prefix="trtlab-build-"))  # private (0700): models and engines
+        root = str(Path(__file__).resolve().parent.parent)
+        self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, root], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0)
+        self._answers = queue.Queue()
+        self._ready = False
+        threading.Thread(target=_read_answers, args=(self._proc.stdout, self._answers),
+                         name="trtlab-build-answers", daemon=True).start()
+
+    def build(self, onnx_bytes: bytes, *, name: str, precision: str, workspace: int | None = None,
+              timing_cache: bytes | None = None, progress=None, cancel=None,
+              timeout_s: float | None = DEFAULT_TIMEOUT_S) -> dict:
+        """Build one engine in the worker; cancel, a progress callback returning False or
+        raising, the time limit, and KeyboardInterrupt (re-raised) end the worker at once."""
+        from .build import is_cancelled
+
+        self.start()
+        self._jobs += 1
+        onnx_path, engine_path = self._dir / f"{self._jobs}.onnx", self._dir / f"{self._jobs}.engine"
+        try:
+            onnx_path.write_bytes(onnx_bytes)
+        except OSError as exc:
+            return _failed(f"the model could not be handed to the build worker ({exc})", 0.0)
+        job = {"module": self.flavour.module.__name__, "flavour": self.flavour.flavour,
+               "version": self.flavour.version, "onnx_path": str(onnx_path), "engine_path": str(engine_path),
+               "name": name, "precision": precision, "workspace": workspace, "timing_cache": timing_cache,
+               "stack_bytes": STACK_BYTES}
+        err_start = self._stderr.seek(0, os.SEEK_END)
+        start = time.monotonic()  # the time limit counts from when the worker is ready
+        # Sent from a thread: a worker still importing TensorRT reads it late, and meanwhile
+        # the loop below keeps watching cancel, the clock and KeyboardInterrupt.
+        threading.Thread(target=_send, args=(self._proc.stdin, job), name="trtlab-build-job",
+                         daemon=True).start()
+        try:
+            while True:
+                if is_cancelled(cancel):
+                    return self._stop("cancelled", start)
+                if not self._ready and time.monotonic() - start > START_TIMEOUT_S:
+                    return self._stop(f"the build worker did not start in {START_TIMEOUT_S:g} s", start)
+                if self._ready and timeout_s is not None and time.monotonic() - start > timeout_s:
+                    return self._stop(f"build stopped after {timeout_s:g} s (time limit)", start)
+                try:
+                    answer = self._answers.get(timeout=_POLL_S)
+                except queue.Empty:
+                    continue
+                if answer is None:
+                    return self._died(err_start, start)
+                kind, body = answer
+                if kind == "ready":
+                    self._ready, start = True, time.monotonic()
+                elif kind == "done":
+                    return self._outcome(body, onnx_path, start)
+                elif kind == "event" and progress is not None:
+                    try:
+                        wanted = progress(body)
+                    except Exception as exc:
+                        return self._stop(f"the progress callback failed: {exc!r}", start)
+                    if wanted is False:
+                        return self._stop("cancelled", start)
+        except BaseException:  # KeyboardInterrupt above all: stop the build, then let it through
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """End the worker (killed if it is building) and wait for it."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        # The answers' reader closes proc.stdout itself when it reads the end.
+        for stream in (proc.stdin, self._stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> "BuildWorker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass  # at interpreter exit, the modules close() needs may be gone
+
+    # ------------------------------------------------------------------ helpers
+    def _outcome(self, body: dict, onnx_path: Path, start: float) -> dict:
+        out = {**_failed("the build worker gave no result", 0.0), **body}
+        onnx_path.unlink(missing_ok=True)
+        if out["engine"] is not None:
+            engine_path = Path(out["engine"])
+            try:
+                out["engine"] = engine_path.read_bytes()
+            except OSError as exc:
+                return _failed(f"the built engine could not be read back ({exc})", time.monotonic() - start)
+            finally:
+                engine_path.unlink(missing_ok=True)
+        return out
+
+    def _stop(self, error: str, start: float) -> dict:
+        self.close()
+        return _failed(error, time.monotonic() - start)
+
+    def _died(self, err_start: int, start: float) -> dict:
+        """The worker's end of the pipe closed: say how the worker ended."""
+        try:
+            code = self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        said = []
+        if code is not None and code > 0:  # Python's own last words (a traceback's last line)
+            end = self._stderr.seek(0, os.SEEK_END)
+            self._stderr.seek(max(err_start, end - 65536))
+            said = [line.strip() for line in self._stderr.read().decode(errors="replace").splitlines()
+                    if line.strip()]
+        self.close()
+        return _failed(exit_reason(code) + (f": {said[-1]}" if said else ""), time.monotonic() - start)
+
+
+def exit_reason(code: int | None) -> str:
+    """How a worker that stopped answering ended, in words."""
+    if code is None:
+        return "the build worker stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "unknown signal"
+        if -code == getattr(signal, "SIGKILL", None):
+            return f"the builder was killed: signal {-code} ({name}), perhaps by the system for lack of memory"
+        return f"the builder crashed: signal {-code} ({name})"
+    return f"the build worker exited with status {code}"
+
+
+def _failed(error: str, elapsed: float) -> dict:
+    return {"built": False, "engine": None, "error": error, "build_s": elapsed, "log": [], "notes": [],
+            "timing_cache": None}
+
+
+def _send(stream, job: dict) -> None:
+    try:
+        write_frame(stream, job)
+    except (OSError, ValueError):
+        pass  # the worker has gone: the end of its answers says how
+
+
+def _read_answers(stream, answers: queue.Queue) -> None:
+    """Move the worker's answers into `answers`; None when its end of the pipe closes."""
+    try:
+        while (answer := read_frame(stream)) is not None:
+            answers.put(answer)
+    except Exception:
+        pass  # a torn frame from a dying worker: the end is what counts
+    finally:
+        answers.put(None)
+        stream.close()

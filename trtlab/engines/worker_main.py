@@ -1,0 +1,106 @@
+"""The build worker process: reads build jobs on stdin, answers on stdout, one build at a time.
+
+The model and the engine themselves travel as files in the caller's private directory for the
+worker: tens of megabytes cross a pipe 64 KiB at a time, several times slower on a busy machine.
+Started by `worker.BuildWorker` as a fresh interpreter that imports only this module, the
+TensorRT-facing `builder` and TensorRT itself. Each build runs in a thread with a large stack,
+because TensorRT's builder recurses once per layer of a chain (4,000 chained nodes overflow the
+usual 8 MiB). Messages both ways are frames: an 8-byte length, then a pickle. Only the worker's own
+parent writes to it, so the pickles are trusted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import signal
+import struct
+import threading
+
+_LENGTH = struct.Struct("<Q")
+
+
+def write_frame(stream, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def read_frame(stream):
+    """The next message, or None at the end of the stream (the other side has gone)."""
+    head = _read_exactly(stream, _LENGTH.size)
+    if head is None:
+        return None
+    data = _read_exactly(stream, _LENGTH.unpack(head)[0])
+    return None if data is None else pickle.loads(data)
+
+
+def _read_exactly(stream, n: int) -> bytearray | None:
+    # readinto one buffer: a pipe gives 64 KiB a read, and read(n) would allocate n bytes each time.
+    buffer = bytearray(n)
+    view, done = memoryview(buffer), 0
+    while done < n:
+        got = stream.readinto(view[done:])
+        if not got:
+            return None
+        done += got
+    return buffer
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the caller decides, and ends this process itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    jobs = os.fdopen(os.dup(0), "rb", buffering=0)
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # what TensorRT prints must not land in the answers
+
+    answers_lock = threading.Lock()
+
+    def send(message) -> None:
+        with answers_lock:
+            try:
+                write_frame(answers, message)
+            except (BrokenPipeError, OSError):
+                os._exit(0)  # the caller has gone: nothing is waiting for this build
+
+    send(("ready", os.getpid()))
+    while (job := read_frame(jobs)) is not None:
+        send(("done", _run_in_thread(job, send)))
+
+
+def _run_in_thread(job: dict, send) -> dict:
+    out: dict = {}
+
+    def build():
+        try:
+            from ..installed_tensorrt import TensorRT
+            from .builder import build_serialized
+
+            flavour = TensorRT(importlib.import_module(job["module"]), job["flavour"], job["version"])
+            with open(job["onnx_path"], "rb") as f:
+                onnx_bytes = f.read()
+            out.update(build_serialized(flavour, onnx_bytes, name=job["name"], precision=job["precision"],
+                                        workspace=job["workspace"], timing_cache=job["timing_cache"],
+                                        emit=lambda event: send(("event", event))))
+            if out["engine"] is not None:
+                with open(job["engine_path"], "wb") as f:
+                    f.write(out["engine"])
+                out["engine"] = job["engine_path"]
+        except BaseException as exc:  # an import that fails here is this build's failure
+            out.update(built=False, error=f"the build worker failed: {type(exc).__name__}: {exc}")
+
+    thread = threading.Thread(target=build, name="trtlab-build")
+    threading.stack_size(job["stack_bytes"])  # applies to threads started from now on
+    try:
+        thread.start()
+    except RuntimeError:  # no room for that stack (a limit on address space): the usual one
+        threading.stack_size(0)
+        thread = threading.Thread(target=build, name="trtlab-build")
+        thread.start()
+    finally:
+        threading.stack_size(0)
+    thread.join()
+    return out
+
