@@ -25,6 +25,13 @@ class EngineStep:
         self.result, self.progress = result, progress
         self.cache = _cache(result.settings.cache_dir)
         self._prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once
+        from ..engines.worker import BuildWorker
+
+        # One worker process builds every engine of the check; a crash in it ends one build.
+        self.worker = BuildWorker(trt)
+
+    def close(self) -> None:
+        self.worker.close()
 
     @classmethod
     def find(cls, plan: Plan, cuts: dict, result: CheckResult, progress: Progress) -> "EngineStep | None":
@@ -65,12 +72,13 @@ class EngineStep:
                 self._prints.setdefault(s.name, fingerprint(self.cuts[s.id]))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the cache's own warning becomes a statement below
-            # Engines are read back from the cache only where they will run; a hit is proven
-            # against its checksum either way.
+            # Engines are read back from the cache only where they will run; a hit is served
+            # only once its bytes match the checksum either way.
             builds = build_engines([(s.name, self.cuts[s.id]) for s in plan.subgraphs], precision,
                                    cache=self.cache, progress=on_event, cancel=self.progress.cancel,
                                    flavour=self.trt, fingerprints=self._prints, calibration=calibration,
-                                   read_engines=self.runnable)
+                                   read_engines=self.runnable, timeout_s=result.settings.build_timeout_s,
+                                   worker=self.worker)
         out = {result.engine_subgraph(r): r for r in builds}
         result.engines.extend(builds)
         ok = [r for r in builds if r.built]

@@ -58,14 +58,18 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
     run.plan_steps(run.done + per_precision * len(precisions) + settings.timing + 1)
     if "int8" in precisions and plan.subgraphs:
         _calibrate(ctx)
-    for precision in precisions:
-        if run.cancelled:
-            result.cancelled = True
-            result.not_done.append(f"cancelled by the user before {precision}; later steps were not run")
-            break
-        measure(ctx, precision)
-        if settings.per_node and precision != "fp32" and precision in ctx.hybrids:
-            _per_node(ctx, precision)
+    try:
+        for precision in precisions:
+            if run.cancelled:
+                result.cancelled = True
+                result.not_done.append(f"cancelled by the user before {precision}; later steps were not run")
+                break
+            measure(ctx, precision)
+            if settings.per_node and precision != "fp32" and precision in ctx.hybrids:
+                _per_node(ctx, precision)
+    finally:
+        if ctx.engines is not None:
+            ctx.engines.close()
     for p in precisions:  # each precision ends in exactly one status
         if all(v.precision != p for v in result.verdicts):
             result.set_verdict(p, NOT_MEASURED, "cancelled" if result.cancelled else "not reached")
