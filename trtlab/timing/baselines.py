@@ -15,7 +15,7 @@ from .. import _optional
 from ..errors import TrtlabError
 from ..model import Model
 from .device import cpu_name
-from .inputs import batch_of, params_beside as _params_beside
+from .inputs import batch_of, module_call, params_beside as _params_beside
 from .measure import measure
 from .result import TimingResult
 
@@ -69,13 +69,14 @@ def time_hybrid(runner, feeds: Mapping[str, np.ndarray] | None = None, *, precis
 
 def time_torch(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str = "fp32",
                **measure_kw) -> TimingResult:
-    """PyTorch eager on the CPU: `module(*inputs)` under inference_mode, inputs in `feeds` order
+    """PyTorch eager on the CPU under inference_mode, inputs by name or in `feeds` order
     (`time_torch_gpu` is the GPU's)."""
     torch = _optional.torch("Timing a PyTorch model")
     module.eval()
     args = [torch.from_numpy(np.asarray(v)) for v in feeds.values()]
+    call = module_call(module, list(feeds))
     with torch.inference_mode():
-        samples, warm = measure(lambda: module(*args), **measure_kw)
+        samples, warm = measure(lambda: call(args), **measure_kw)
     return TimingResult.from_samples(samples, backend=f"PyTorch {torch.__version__} eager",
                                      precision=precision, device=cpu_name(), batch=batch_of(feeds),
                                      warmup_ms=warm)

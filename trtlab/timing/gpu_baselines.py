@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _optional
 from ..errors import TrtlabError, first_line
-from .inputs import batch_of
+from .inputs import batch_of, module_call
 from .cuda import TorchCuda, open_cuda
 from .gpu import GpuSteps, time_steps
 from .result import TimingResult
@@ -51,6 +51,7 @@ def torch_steps(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str 
         host.append(t.pin_memory())
         device.append(torch.empty_like(t, device="cuda"))
     state: dict[str, list] = {"out": []}
+    call = module_call(net, list(feeds))
 
     def copy_in():
         for d, h in zip(device, host):
@@ -58,7 +59,7 @@ def torch_steps(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str 
 
     def run():
         with torch.no_grad():
-            state["out"] = _tensors(net(*device))
+            state["out"] = _tensors(call(device))
 
     cuda.launch(run)
     cuda.synchronize()

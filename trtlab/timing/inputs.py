@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -35,3 +35,18 @@ def params_beside(symbol_path: Path) -> Path | None:
     prefix = stem[:-len("-symbol")] if stem.endswith("-symbol") else stem
     found = sorted(glob.glob(str(symbol_path.parent / f"{glob.escape(prefix)}-[0-9][0-9][0-9][0-9].params")))
     return Path(found[-1]) if found else None
+
+
+def module_call(module: Any, names: list[str]):
+    """How to call a torch module with tensors for the model inputs `names`: by keyword where each
+    name is a parameter of its forward (Hugging Face models: input_ids, attention_mask, ...), else
+    in order."""
+    import inspect
+
+    try:
+        params = inspect.signature(module.forward).parameters
+    except (TypeError, ValueError):
+        params = {}
+    if names and all(n in params for n in names):
+        return lambda tensors: module(**dict(zip(names, tensors)))
+    return lambda tensors: module(*tensors)

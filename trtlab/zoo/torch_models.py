@@ -85,5 +85,7 @@ def torch_cnn(inputs: Mapping[str, Sequence[int]] | None = None, batch: int = 1,
     from ..loaders.torch import load_torch_module
 
     module, example = build_torch_cnn(inputs, batch=batch, seed=seed)
-    return load_torch_module(module, example_inputs=example, name="torch_cnn",
-                             input_names=["x"], output_names=["probs"], exporter="torchscript")
+    model = load_torch_module(module, example_inputs=example, name="torch_cnn",
+                              input_names=["x"], output_names=["probs"], exporter="torchscript")
+    model.origin = module  # so `check` times it in PyTorch too
+    return model
