@@ -32,16 +32,23 @@ def test_build_runs_in_the_background_and_reports(small_model):
     # The accuracy table has a row per precision and says what was compared with what.
     assert panel.accuracy.value.count("<tr>") == 1 + sum(len(r.outputs) for r in result.accuracy)
     assert "Compared: fp32: " in panel.accuracy.value and "fp16: " in panel.accuracy.value
+    # What the engine builds tell, where engines were built: kernels' precision and fusion savings.
+    if result.engines:
+        assert "trtlab-engine-precision" in panel.engine_build.value
+        assert "counted from the engine build, not timed" in panel.engine_build.value
     # One status per precision, in the status line's table.
     assert "trtlab-verdicts" in panel.status.value
     assert [v.status for v in result.verdicts] == ["pass", "pass"]
     figures = shown_figures(panel.charts)
     titles = [f["layout"]["title"]["text"] for f in figures]
-    assert result.timing[0].device in titles[0] and "error" in titles[-1]  # says where it was measured
+    assert result.timing[0].device in titles[0]  # says where it was measured
+    assert any("error" in t for t in titles)
+    assert ("What fusion saves (counted from the engine build, not timed)" in titles) == bool(result.fusion)
     # Where no engine can run, the panel says so in words, and what ran instead; stand-ins get
     # no speed-up chart.
     if not result.engines_runnable:
-        assert len(figures) == 2 and "measured instead of TensorRT's speed-up" in titles[0]
+        assert len(figures) == 2 + bool(result.fusion) and "measured instead of TensorRT's speed-up" in titles[0]
+        assert not any("Speed-up" in t for t in titles)
         assert "TensorRT&#x27;s speed-up was not measured" in panel.notes.value
         assert "stand-ins (not TensorRT)" in panel.notes.value
         assert "stand-ins (not TensorRT)" in panel.accuracy.value

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..engines.build import is_cancelled
+from ..cancel import is_cancelled
 
 STAGES = ("load", "partition", "reference", "precision", "build", "accuracy", "timing", "done")
 

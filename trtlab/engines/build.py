@@ -9,12 +9,12 @@ engine: the plain ones in `messages`, the whole detailed log in `log`.
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 from typing import Callable
 
 from .._io import atomic_write_bytes
+from ..cancel import Cancel, is_cancelled  # noqa: F401  (is_cancelled: read here by older callers)
 from ..installed_tensorrt import TensorRT, require_tensorrt
 from ..precisions import check_precision
 from .builder import WEAK_FLAGS, parser_error  # noqa: F401  (parser_error: trtlab.fusion reads it here)
@@ -23,17 +23,9 @@ from .safe_files import read_regular_file
 from .worker import DEFAULT_TIMEOUT_S, BuildWorker
 
 Progress = Callable[[BuildEvent], object]
-Cancel = threading.Event | Callable[[], bool] | None
 
 _PLAIN = ("INTERNAL_ERROR", "ERROR", "WARNING", "INFO")
 
-
-def is_cancelled(cancel: Cancel) -> bool:
-    """Whether `cancel` (None, an Event-like object with is_set(), or a callable) says stop."""
-    if cancel is None:
-        return False
-    is_set = getattr(cancel, "is_set", None)  # threading, multiprocessing and asyncio events
-    return bool(is_set() if is_set is not None else cancel())
 
 
 def build_settings(flavour: TensorRT, precision: str, workspace: int | None) -> dict:

@@ -84,7 +84,7 @@ class BuildWorker:
               timeout_s: float | None = DEFAULT_TIMEOUT_S) -> dict:
         """Build one engine in the worker; cancel, a progress callback returning False or
         raising, the time limit, and KeyboardInterrupt (re-raised) end the worker at once."""
-        from .build import is_cancelled
+        from ..cancel import is_cancelled
 
         self.start()
         self._jobs += 1

@@ -55,6 +55,8 @@ class BuildPanel(W.VBox):
         self.accuracy = W.HTML()
         self.accuracy.add_class("trtlab-accuracy")
         self.notes = W.HTML()
+        self.engine_build = W.HTML()  # what the engines run in and what fusion saved
+        self.engine_build.add_class("trtlab-engine-build")
         self.result: "CheckResult | None" = None
         self.error: BaseException | None = None
         self._cancel = threading.Event()
@@ -62,7 +64,7 @@ class BuildPanel(W.VBox):
         self._precisions: list[str] = []
         super().__init__([W.HBox([self.build, self.cancel, self.compare_fp32]), self.status,
                           W.HBox([self.overall, self.stage]), self.progress, self.notes,
-                          self.charts, self.accuracy])
+                          self.charts, self.accuracy, self.engine_build])
         self.add_class("trtlab-build-panel")
 
     # ------------------------------------------------------------ plan
@@ -106,7 +108,7 @@ class BuildPanel(W.VBox):
         self.overall.value, self.overall.layout.visibility = 0, "visible"
         self.build.disabled, self.cancel.disabled = True, False
         self.status.value = f"Checking {html.escape(plan.model.name)} at {', '.join(precisions)}…"
-        self.notes.value = self.accuracy.value = ""
+        self.notes.value = self.accuracy.value = self.engine_build.value = ""
         set_figures(self.charts)
         self._thread = background.start(lambda: self._work(plan, precisions), name="trtlab-lab-build",
                                         cancel=self._cancel)
@@ -168,7 +170,7 @@ class BuildPanel(W.VBox):
             elif bar is not None:
                 bar.bar_style = "success"
         self.notes.value = tables.notes_list(result)
-        self.accuracy.value = ((tables.accuracy_table(result) if result.accuracy else "")
-                               + engine_build.sections(result))
+        self.accuracy.value = tables.accuracy_table(result) if result.accuracy else ""
+        self.engine_build.value = engine_build.sections(result)
         figures = check_figures(result) + ([engine_build.fusion_figure(result)] if result.fusion else [])
         set_figures(self.charts, *figures)

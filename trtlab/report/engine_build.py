@@ -4,6 +4,7 @@ counted from the build, not timed."""
 
 from __future__ import annotations
 
+from .._io import human_bytes
 from .._optional import require
 from .tables import table
 
@@ -11,7 +12,7 @@ COUNTED = "counted from the engine build, not timed"
 
 
 def _mib(n) -> str:
-    return "-" if n is None else f"{n / 2**20:.1f} MiB"
+    return "-" if n is None else human_bytes(n)
 
 
 def precision_table(result) -> str:

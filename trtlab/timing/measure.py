@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from ..engines.build import is_cancelled
+from ..cancel import is_cancelled
 from ..errors import TrtlabError
 
 WARMUP_MS = 200.0
