@@ -163,11 +163,22 @@ def test_quickstart_renders_the_lab_and_reacts(jupyter):
             browser.close()
 
 
+def _dismiss_dialogs(page) -> None:
+    """A slow start can raise one of JupyterLab's own dialogs (a kernel that took long to answer):
+    keep its words with the artifacts and close it, so the run can go on."""
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():
+        (ARTIFACTS / "dialog.txt").write_text(dialog.first.inner_text())
+        page.keyboard.press("Escape")
+        dialog.first.wait_for(state="detached", timeout=10_000)
+
+
 def _run_all(page, attempts: int = 4) -> None:
     """Run > Run All Cells, again if the kernel was not ready to take it (the indicator can say
     idle a moment before the kernel accepts requests)."""
     first_prompt = page.locator(".jp-CodeCell .jp-InputArea-prompt").first
     for _ in range(attempts):
+        _dismiss_dialogs(page)
         page.locator(".jp-Cell").first.click()
         page.keyboard.press("Escape")
         page.get_by_role("menuitem", name="Run", exact=True).click()
