@@ -24,7 +24,10 @@ def test_error_figures_and_minimum_tolerance():
     o = compare(ref, act, "fp32").outputs[0]
     assert not o.passed and o.mismatched == 1
     assert o.max_abs == pytest.approx(0.002, rel=1e-3)
-    assert o.max_rel == pytest.approx(0.002 / 4, rel=1e-3)
+    assert o.max_rel == pytest.approx(0.002 / 4, rel=1e-3)  # relative to the output's scale (4)
+    small = compare(ref, {"y": ref["y"] + np.array([[0, 0, 0], [0, 0, 0.002]], np.float32)}, "fp32").outputs[0]
+    assert small.max_rel == pytest.approx(0.002 / 4, rel=1e-3)  # the same error, the same figure
+    assert small.min_rtol == pytest.approx(0.002 / 0.5, rel=1e-3)  # element by element: rtol's own sense
     assert o.min_atol == o.max_abs
     # The minimum tolerance it reports really is the pass/fail boundary.
     assert compare(ref, act, "fp32", tolerances={"fp32": Tolerance(o.min_atol * 1.001, 0)}).passed
