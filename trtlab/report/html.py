@@ -42,8 +42,12 @@ def render_report(result) -> str:
 
 
 def summary_html(result) -> str:
-    """The report's text and tables without graphs and charts: how a result shows in a notebook."""
-    text = "\n".join(sections(result, drawings=False))
+    """How a result shows in a notebook: the verdicts and what was done first, every other table
+    one click away (folded), no graphs or charts: a short output that keeps the notebook readable."""
+    parts = sections(result, drawings=False)
+    head, rest = parts[:5], parts[5:]  # title, model, partition figures, verdicts, what was done
+    text = "\n".join(head) + (f"<details><summary>partition, engines, accuracy and timing tables</summary>"
+                              f"{''.join(rest)}</details>" if rest else "")
     for level in (3, 2, 1):  # headings two levels down, to sit inside a notebook's own
         text = text.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
     return f"<div class='trtlab-check'>{text}</div>"

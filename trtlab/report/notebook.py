@@ -10,6 +10,9 @@ from ..errors import TrtlabError, one_line
 from .html import summary_html
 from .text import check_text, plan_report
 
+# A plan's report in a notebook: the model, coverage and partition figures, the rest folded.
+SHOWN_LINES = 9
+
 display.renders("text", "Plan")(plan_report)
 display.renders("text", "CheckResult")(check_text)
 
@@ -28,4 +31,10 @@ def plan_bundle(plan) -> dict:
         graphs = compact_graph_html(plan)
     except TrtlabError as exc:  # no graphviz: the report alone, and why
         graphs = f"<p><i>{html.escape(one_line(exc))}</i></p>"
-    return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>{graphs}"}
+    lines = text.splitlines()
+    shown = lines if len(lines) <= SHOWN_LINES + 3 else lines[:SHOWN_LINES]
+    rest = lines[len(shown):]
+    head = "\n".join(shown)
+    folded = (f"<details><summary>{len(rest)} more lines: every engine and fallback node</summary>"
+              f"<pre>{html.escape(chr(10).join(rest))}</pre></details>") if rest else ""
+    return {"text/plain": text, "text/html": f"<pre>{html.escape(head)}</pre>{folded}{graphs}"}
