@@ -47,7 +47,7 @@ class CoveragePanel(W.VBox):
         self.op_table = W.GridBox(
             header + rows,
             layout=W.Layout(grid_template_columns="minmax(12em, max-content) 4em auto",
-                            grid_gap="0 12px", max_height="320px", overflow="auto",
+                            grid_gap="0 12px", max_height="200px", overflow="auto",
                             padding="4px", border="1px solid #ddd"))
         self.op_table.add_class("trtlab-op-table")
         self.figures = W.HTML()
