@@ -85,6 +85,16 @@ def load_feeds(source: str | os.PathLike | Mapping[str, object], model) -> dict[
     return {name: _checked(name, arrays[name], info, where) for name, info in model.inputs.items()}
 
 
+def feed_shapes(source: str | os.PathLike | Mapping[str, object]) -> dict[str, tuple[int, ...]]:
+    """The shape of each array of a feeds file or dict: real inputs also fix the model's input
+    shapes (what `--input` would say)."""
+    if isinstance(source, (str, os.PathLike)):
+        from ._io import load_arrays
+
+        source = load_arrays(source, "feeds file")
+    return {name: tuple(np.shape(value)) for name, value in source.items() if name}
+
+
 def check_feeds(model, feeds: Mapping[str, object]) -> dict[str, np.ndarray]:
     """Feeds as numpy arrays, every model input present with its shape and type; no copies of
     arrays. Other entries are ignored."""

@@ -65,3 +65,12 @@ def test_json_and_exit_status_agree_with_the_verdicts(checked):
     d = r.to_dict()
     assert [(v["precision"], v["status"]) for v in d["verdicts"]] == [(v.precision, v.status) for v in r.verdicts]
     assert d["passed"] == (r.exit_status == 0) == all(v.status == "pass" for v in r.verdicts)
+
+
+def test_a_hugging_face_bert_keeps_its_integer_inputs_through_check():
+    pytest.importorskip("transformers", reason="needs transformers (pip install 'trtlab[test]')")
+    model, _ = corpus.load("bert")
+    assert {n: i.dtype for n, i in model.inputs.items()} == {"input_ids": "int64", "attention_mask": "int64"}
+    r = check(model, ["fp32", "fp16"], build=False, timing=False)
+    assert r.random_feeds and [v.status for v in r.verdicts] == ["pass", "pass"], r.verdicts
+    assert all("stand-ins (not TensorRT)" in v.ran for v in r.verdicts)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from .inspect import add_model_options, partition_settings
+from .inspect import add_model_options, inputs_from_args, partition_settings
 from .numbers import count, seconds
 from .output import json_only_on_stdout
 from .preflight import check_inputs, check_outputs, writing
@@ -29,7 +29,6 @@ def register(sub) -> None:
                                    "precision ends in one status: pass, fail or not measured.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_options(p, many_precisions=True)
-    p.add_argument("--feeds", metavar="FILE.npz", help="real input values (one array per model input)")
     p.add_argument("--calibration", metavar="DIR",
                    help="int8 calibration samples: .npy files (one-input models) or .npz files")
     p.add_argument("--cache-dir", metavar="DIR", help="engine cache directory (default: ~/.cache/trtlab)")
@@ -56,7 +55,7 @@ def settings_from_args(args):
 
     return CheckSettings(
         precisions=tuple(args.precision), partition=partition_settings(args),
-        inputs=dict(args.inputs) or None, params=args.params, feeds=args.feeds, calibration=args.calibration,
+        inputs=inputs_from_args(args), params=args.params, feeds=args.feeds, calibration=args.calibration,
         cache_dir=False if args.no_cache else (args.cache_dir or True), build=not args.no_build,
         build_timeout_s=args.build_timeout or None, timing=not args.no_timing, per_node=args.per_node,
         timing_options=TimingOptions(warmup_ms=args.warmup_ms, iterations=args.iterations, seconds=args.seconds))

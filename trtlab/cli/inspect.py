@@ -36,6 +36,8 @@ def add_model_options(p: argparse.ArgumentParser, *, many_precisions: bool = Fal
     p.add_argument("--input", dest="inputs", action="append", type=input_shape, default=[],
                    metavar="NAME:SHAPE", help="fix an input's shape, e.g. data:1x3x224x224 (repeatable)")
     p.add_argument("--params", metavar="FILE", help="MXNet .params file for a symbol .json")
+    p.add_argument("--feeds", metavar="FILE.npz",
+                   help="real input values, one array per model input (they also fix the input shapes)")
     # Validated in plan_from_args so a wrong value is a one-line trtlab error, not argparse usage.
     p.add_argument("--coverage", default="tensorrt", metavar="SOURCE",
                    help=f"coverage source: {', '.join(SOURCES)} (default: tensorrt)")
@@ -53,10 +55,26 @@ def add_model_options(p: argparse.ArgumentParser, *, many_precisions: bool = Fal
                        help=f"precision coverage is judged at: {', '.join(PRECISIONS)} (default: fp32)")
 
 
+def inputs_from_args(args) -> dict | None:
+    """Input shapes: those of --feeds' arrays, then --input's, which win."""
+    shapes = {}
+    if args.feeds:
+        from ..feeds import feed_shapes
+
+        shapes.update(feed_shapes(args.feeds))
+    shapes.update(dict(args.inputs))
+    return shapes or None
+
+
 def load_from_args(args):
     from ..loaders import load
 
-    return load(args.model, inputs=dict(args.inputs) or None, params=args.params)
+    model = load(args.model, inputs=inputs_from_args(args), params=args.params)
+    if args.feeds:  # every input present, with the model's type and shape: one clear error each
+        from ..feeds import load_feeds
+
+        load_feeds(args.feeds, model)
+    return model
 
 
 def partition_settings(args):

@@ -36,8 +36,13 @@ class Lab(W.VBox):
     """
 
     def __init__(self, model: Any, *, coverage: str = "tensorrt", precision: str = "fp32",
-                 min_block_size: int = 1, inputs: Mapping | None = None,
+                 min_block_size: int = 1, inputs: Mapping | None = None, feeds: Any = None,
                  exclude_nodes=(), include_nodes=(), check_options: Mapping[str, Any] | None = None):
+        if feeds is not None:  # real inputs (an .npz path or a dict) also fix the input shapes
+            from ..feeds import feed_shapes
+
+            inputs = {**feed_shapes(feeds), **dict(inputs or {})}
+            check_options = {"feeds": feeds, **dict(check_options or {})}
         self.model: Model = load(model, inputs=inputs)
         # Node overrides have no checkbox: they ride along with every change of the controls.
         self._nodes = PartitionSettings(coverage=coverage, exclude_nodes=exclude_nodes, include_nodes=include_nodes)
