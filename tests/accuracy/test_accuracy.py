@@ -104,3 +104,14 @@ def test_per_node_error_of_an_fp16_model():
     assert all(e.local_max_abs is not None and not e.local_passed for e in entries)
     assert [e.added_error for e in entries] == sorted((e.added_error for e in entries), reverse=True)
     assert report.first_failure.node in {e.node for e in entries}
+
+
+def test_small_outputs_that_point_elsewhere_fail_on_cosine():
+    # A probability map that is near zero everywhere: every element within int8's atol of 0.1,
+    # yet the output is another one. An absolute tolerance alone would call it a pass.
+    rng = np.random.default_rng(0)
+    ref = {"p": (rng.random((1, 64)) * 1e-3).astype(np.float32)}
+    act = {"p": (rng.random((1, 64)) * 1e-3).astype(np.float32)}
+    o = compare(ref, act, "int8").outputs[0]
+    assert o.mismatched == 0 and o.cosine < 0.98 and not o.passed and "cosine" in o.note
+    assert compare(ref, {"p": ref["p"] * 1.001}, "int8").passed  # the same map, slightly off: a pass

@@ -124,13 +124,18 @@ def compare_arrays(name: str, reference: np.ndarray, actual: np.ndarray, precisi
         # it too (a model with NaN weights would otherwise compare equal to itself).
         note = f"{nonfinite} NaN or infinite value(s) in the output"
         bad = bad | ~np.isfinite(a)
+    cosine = _cosine(np.where(special, 0.0, r), np.where(special, 0.0, a))
+    off_direction = bool(scale > 0 and np.isfinite(cosine) and cosine < tol.min_cosine)
+    if off_direction and not bad.any():
+        note = note or f"cosine {cosine:.4f} under {tol.min_cosine:g}, though every element is within the tolerance"
     return OutputComparison(
         output=name, precision=precision, shape=list(ref.shape),
         max_abs=max_abs, mean_abs=float(diff.sum() / n), max_rel=max_rel,
         mean_rel=float(diff.sum() / n) / scale if scale > 0 else max_rel,
-        cosine=_cosine(np.where(special, 0.0, r), np.where(special, 0.0, a)),
+        cosine=cosine,
         top1_agree=_top1(ref, act), min_atol=max_abs, min_rtol=float(rel.max()) if r.size else 0.0,
-        atol=tol.atol, rtol=tol.rtol, passed=not bad.any(), mismatched=int(bad.sum()), note=note)
+        atol=tol.atol, rtol=tol.rtol, passed=not bad.any() and not off_direction, mismatched=int(bad.sum()),
+        note=note)
 
 
 def _cosine(r: np.ndarray, a: np.ndarray) -> float:

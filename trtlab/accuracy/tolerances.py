@@ -21,20 +21,24 @@ from ..errors import TrtlabError
 
 @dataclass(frozen=True)
 class Tolerance:
-    """An element passes when |actual - reference| <= atol + rtol * |reference| (numpy.allclose)."""
+    """An element passes when |actual - reference| <= atol + rtol * |reference| (numpy.allclose);
+    an output passes when every element does and its cosine similarity with the reference is at
+    least `min_cosine`. The cosine bar catches outputs whose values are all small (a probability
+    map on an input with nothing in it): there an absolute tolerance passes anything."""
 
     atol: float
     rtol: float
+    min_cosine: float = 0.0
 
     def to_dict(self) -> dict:
-        return {"atol": self.atol, "rtol": self.rtol}
+        return {"atol": self.atol, "rtol": self.rtol, "min_cosine": self.min_cosine}
 
 
 DEFAULT_TOLERANCES: dict[str, Tolerance] = {
-    "fp32": Tolerance(atol=1e-5, rtol=1e-5),
-    "fp16": Tolerance(atol=1e-2, rtol=1e-2),
-    "bf16": Tolerance(atol=5e-2, rtol=5e-2),
-    "int8": Tolerance(atol=1e-1, rtol=1e-1),
+    "fp32": Tolerance(atol=1e-5, rtol=1e-5, min_cosine=0.99999),
+    "fp16": Tolerance(atol=1e-2, rtol=1e-2, min_cosine=0.999),
+    "bf16": Tolerance(atol=5e-2, rtol=5e-2, min_cosine=0.99),
+    "int8": Tolerance(atol=1e-1, rtol=1e-1, min_cosine=0.98),
 }
 
 

@@ -88,9 +88,11 @@ def measure(ctx: Context, precision: str) -> None:
     if report.passed:
         result.set_verdict(precision, PASS, "", ran)
     else:
-        worst = max(report.outputs, key=lambda o: o.max_abs / max(o.atol, 1e-30))
-        result.set_verdict(precision, FAIL, f"{worst.output}: max abs error {worst.max_abs:.3g} over "
-                           f"atol {worst.atol:g} (cosine {worst.cosine:.4f})", ran)
+        failed = [o for o in report.outputs if not o.passed]
+        worst = max(failed, key=lambda o: o.max_abs / max(o.atol, 1e-30))
+        why = (f"max abs error {worst.max_abs:.3g} over atol {worst.atol:g} (cosine {worst.cosine:.4f})"
+               if worst.mismatched else worst.note)
+        result.set_verdict(precision, FAIL, f"{worst.output}: {why}", ran)
 
 
 def _convert(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
