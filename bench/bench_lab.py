@@ -44,6 +44,7 @@ def main(argv=None) -> int:
     print(f"load {1e3 * (t1 - t0):.0f} ms; first draw (Lab constructor, runs dot) {1e3 * (t2 - t1):.0f} ms")
 
     cp, g = lab.coverage_panel, lab.graph
+    first_group = next(i["id"] for i in g.before.graph["items"] if i["kind"] == "group")
     ops = list(cp.op_checks)
     common = ops[0]
 
@@ -59,9 +60,12 @@ def main(argv=None) -> int:
                                                    "fp16" if lab.precision.value == "fp32" else "fp32"),
         "preset tensorrt <-> mxnet-1.3": lambda: setattr(
             cp.preset, "value", "mxnet-1.3" if cp.preset.value == "tensorrt" else "tensorrt"),
-        "search 'conv'/''": lambda: setattr(g.search, "value", "" if g.search.value else "conv"),
-        "pick a node": lambda: setattr(g.node, "value", model.nodes[len(model.nodes) // 2].name),
-        "zoom in/reset": lambda: setattr(g.zoom, "value", 1.0 if g.zoom.value != 1.0 else 1.5),
+        "search 'conv'/''": lambda: setattr(g.before, "query", "" if g.before.query else "conv"),
+        "select a node (and its engine)": lambda: setattr(
+            g.before, "selected", "" if g.before.selected else f"n:{model.nodes[len(model.nodes) // 2].name}"),
+        "overlay coverage <-> engine": lambda: setattr(
+            g.before, "overlay", "engine" if g.before.overlay == "coverage" else "coverage"),
+        "open/close the first group": lambda: g.before.toggle(first_group),
     }
     print(f"\n{'control':32} {'first: handler':>15} {'+after-graph':>13} {'repeats: handler':>17} {'max':>6}")
     worst = 0.0

@@ -2,12 +2,14 @@
 engine that holds it) in the other.
 
 Each side is a `GraphWidget` (pan, zoom, fit, search, overlays, groups that open on a click).
-The before-graph is laid out once per model and re-coloured per plan; the after-graph is laid
-out per plan, a few dozen boxes per level, so it needs no background thread.
+The before-graph is laid out once per model and re-coloured per plan, in the handler; the
+after-graph of a new plan is laid out (`dot`) in the background, so a control answers at once and
+the after-graph follows; only the newest plan is drawn.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Callable
 
 import ipywidgets as W
@@ -15,6 +17,7 @@ import ipywidgets as W
 from ..plan import Plan
 from ..views.hierarchy import model_hierarchy, plan_hierarchy
 from ..views.overlays import node_data
+from . import background
 from .graph_widget import GraphWidget, _after_title
 
 
@@ -29,6 +32,9 @@ class GraphPanel(W.Box):
         self.before: GraphWidget | None = None
         self.after: GraphWidget | None = None
         self._linking = False
+        self._drawn = 0  # the newest plan's number: an older after-graph job gives way
+        self._draw_lock = threading.Lock()
+        self._job: threading.Thread | None = None
         half = W.Layout(flex="1 1 0", min_width="0", width="50%")
         self._left, self._right = W.Box(layout=half), W.Box(layout=half)
         super().__init__([self._left, self._right],
@@ -55,9 +61,20 @@ class GraphPanel(W.Box):
                 self.after.on_select.append(lambda item: self._link(self.after, self.before, item))
                 self._right.children = [self.after]
             else:
-                self.after.set_hierarchy(plan_hierarchy(plan), data, title=_after_title(plan))
+                self._drawn += 1
+                self._job = background.start(lambda n=self._drawn: self._draw_after(n, plan, data),
+                                             name="trtlab-after-graph")
         except Exception as exc:
             self._report_error(exc)
+
+    def _draw_after(self, number: int, plan: Plan, data) -> None:
+        with self._draw_lock:
+            if number != self._drawn:
+                return  # a newer plan came while this one waited
+            try:
+                self.after.set_hierarchy(plan_hierarchy(plan), data, title=_after_title(plan))
+            except Exception as exc:  # shown in the Lab; the panel stays usable
+                self._report_error(exc)
 
     def _link(self, source: GraphWidget, target: GraphWidget | None, item: str) -> None:
         if target is None or self._linking:
@@ -69,4 +86,7 @@ class GraphPanel(W.Box):
             self._linking = False
 
     def wait(self, timeout: float = 30.0) -> None:
-        """Kept for callers that waited for a background drawing: drawing is now synchronous."""
+        """Block until the after-graph shows the newest plan (for scripts, tests and benches)."""
+        job = self._job
+        if job is not None:
+            job.join(timeout)
