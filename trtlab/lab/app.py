@@ -119,6 +119,7 @@ class Lab(W.VBox):
         """Stop the Lab's background work (a running check, a coverage being computed), then close
         its widgets."""
         self.build_panel.stop()
+        self.graph.stop()
         self.session.stop()
         super().close()
 

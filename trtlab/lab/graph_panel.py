@@ -32,9 +32,14 @@ class GraphPanel(W.Box):
         self.before: GraphWidget | None = None
         self.after: GraphWidget | None = None
         self._linking = False
-        self._drawn = 0  # the newest plan's number: an older after-graph job gives way
-        self._draw_lock = threading.Lock()
-        self._job: threading.Thread | None = None
+        # One drawing thread for the panel's life, fed the newest plan: starting a thread per
+        # change would make the handler wait for the interpreter to schedule it.
+        self._wanted: tuple | None = None  # (plan, data) not drawn yet
+        self._wake = threading.Condition()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._stop = threading.Event()
+        self._drawer: threading.Thread | None = None
         half = W.Layout(flex="1 1 0", min_width="0", width="50%")
         self._left, self._right = W.Box(layout=half), W.Box(layout=half)
         super().__init__([self._left, self._right],
@@ -61,20 +66,37 @@ class GraphPanel(W.Box):
                 self.after.on_select.append(lambda item: self._link(self.after, self.before, item))
                 self._right.children = [self.after]
             else:
-                self._drawn += 1
-                self._job = background.start(lambda n=self._drawn: self._draw_after(n, plan, data),
-                                             name="trtlab-after-graph")
+                self._draw_later(plan, data)
         except Exception as exc:
             self._report_error(exc)
 
-    def _draw_after(self, number: int, plan: Plan, data) -> None:
-        with self._draw_lock:
-            if number != self._drawn:
-                return  # a newer plan came while this one waited
+    def _draw_later(self, plan: Plan, data) -> None:
+        with self._wake:
+            self._wanted = (plan, data)
+            self._idle.clear()
+            self._wake.notify()
+        if self._drawer is None:
+            self._drawer = background.start(self._draw_loop, name="trtlab-after-graph", cancel=self._stop)
+
+    def _draw_loop(self) -> None:
+        while not self._stop.is_set():
+            with self._wake:
+                if self._wanted is None:
+                    self._idle.set()
+                    self._wake.wait(0.2)  # wakes for a new plan, or to see a stop
+                    continue
+                (plan, data), self._wanted = self._wanted, None
             try:
                 self.after.set_hierarchy(plan_hierarchy(plan), data, title=_after_title(plan))
             except Exception as exc:  # shown in the Lab; the panel stays usable
                 self._report_error(exc)
+        self._idle.set()
+
+    def stop(self) -> None:
+        """End the drawing thread (the Lab's close does this)."""
+        self._stop.set()
+        if self._drawer is not None:
+            background.stop([self._drawer])
 
     def _link(self, source: GraphWidget, target: GraphWidget | None, item: str) -> None:
         if target is None or self._linking:
@@ -87,6 +109,4 @@ class GraphPanel(W.Box):
 
     def wait(self, timeout: float = 30.0) -> None:
         """Block until the after-graph shows the newest plan (for scripts, tests and benches)."""
-        job = self._job
-        if job is not None:
-            job.join(timeout)
+        self._idle.wait(timeout)
