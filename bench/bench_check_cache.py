@@ -30,7 +30,7 @@ model, precisions, cache = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
 start = time.perf_counter()
 result = check(trtlab.load(model), precisions, cache_dir=cache, timing=False)
 print(json.dumps({"build": result.elapsed_s.get("build", 0.0), "total": time.perf_counter() - start,
-                  "engines": len(result.engines), "hits": sum(e["cache_hit"] for e in result.engines),
+                  "engines": len(result.engines), "hits": sum(e.cache_hit for e in result.engines),
                   "not_done": result.not_done}))
 """
 
