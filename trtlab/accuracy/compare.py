@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
 import numpy as np
 
+from .. import display
 from ..errors import TrtlabError
 from .tolerances import Tolerance, tolerance_for
 
@@ -68,15 +68,7 @@ class AccuracyReport:
         return f"<AccuracyReport {self.precision}: {'pass' if self.passed else 'FAIL'}, {len(self.outputs)} outputs>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        head = ("output", "max abs", "mean abs", "max rel", "cosine", "top-1", "min atol", "passed")
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in (
-                o.output, f"{o.max_abs:.3g}", f"{o.mean_abs:.3g}", f"{o.max_rel:.3g}", f"{o.cosine:.6f}",
-                "-" if o.top1_agree is None else f"{o.top1_agree:.1%}", f"{o.min_atol:.3g}",
-                "yes" if o.passed else "NO")) + "</tr>" for o in self.outputs)
-        table = (f"<table><caption>Accuracy at {html.escape(self.precision)}</caption><tr>"
-                 + "".join(f"<th>{h}</th>" for h in head) + f"</tr>{rows}</table>")
-        return {"text/plain": self.summary(), "text/html": table}
+        return display.mimebundle(self)
 
 
 def compare(reference: Mapping[str, np.ndarray], actual: Mapping[str, np.ndarray], precision: str = "fp32",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import asdict, dataclass, field
+
+from .. import display
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,4 @@ class BuildResult:
         return f"<BuildResult {self.name} {self.precision} ({self.builder}){size}: {self.status}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-                       for k, v in (("engine", self.name), ("precision", self.precision),
-                                    ("builder", self.builder), ("status", self.status),
-                                    ("size", f"{self.bytes:,} bytes")))
-        return {"text/plain": repr(self), "text/html": f"<table>{rows}</table>"}
+        return display.mimebundle(self)

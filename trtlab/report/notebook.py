@@ -8,6 +8,7 @@ import html
 from .. import display
 from ..errors import TrtlabError, one_line
 from .html import summary_html
+from .tables import build_table, comparisons_table
 from .text import check_text, plan_report
 
 # A plan's report in a notebook: the model, coverage and partition figures, the rest folded.
@@ -38,3 +39,13 @@ def plan_bundle(plan) -> dict:
     folded = (f"<details><summary>{len(rest)} more lines: every engine and fallback node</summary>"
               f"<pre>{html.escape(chr(10).join(rest))}</pre></details>") if rest else ""
     return {"text/plain": text, "text/html": f"<pre>{html.escape(head)}</pre>{folded}{graphs}"}
+
+
+@display.renders("mimebundle", "AccuracyReport")
+def accuracy_bundle(report) -> dict:
+    return {"text/plain": report.summary(), "text/html": comparisons_table([report])}
+
+
+@display.renders("mimebundle", "BuildResult")
+def build_bundle(build) -> dict:
+    return {"text/plain": repr(build), "text/html": build_table(build)}

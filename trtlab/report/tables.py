@@ -58,18 +58,31 @@ def engines_table(result) -> str:
 
 
 def accuracy_table(result) -> str:
+    """A check's accuracy: each output of each precision, with the precision's verdict."""
+    return comparisons_table(result.accuracy, lambda r: result.verdict(r.precision).status)
+
+
+def comparisons_table(reports, status_of=lambda r: "pass" if r.passed else "fail") -> str:
+    """Accuracy reports, one row per output, each saying what was compared with what."""
     rows = []
-    for r in result.accuracy:
-        status = result.verdict(r.precision).status
+    for r in reports:
+        status = status_of(r)
         for o in r.outputs:
             rows.append([r.precision, o.output, f"{o.max_abs:.3g}", f"{o.mean_abs:.3g}", f"{o.max_rel:.3g}",
                          f"{o.cosine:.6f}", "-" if o.top1_agree is None else f"{o.top1_agree:.1%}",
                          f"{o.min_atol:.3g}", f"{o.atol:g} / {o.rtol:g}", status_cell(status)])
-    labels = "; ".join(dict.fromkeys(f"{r.precision}: {r.label}" for r in result.accuracy))
+    labels = "; ".join(dict.fromkeys(f"{r.precision}: {r.label}" for r in reports if r.label))
     head = ["precision", "output", "max abs error", "mean abs error", ("max rel error", MAX_REL_HELP),
             "cosine", "top-1 agree", "min atol to pass", "atol / rtol", "status"]
-    return (f"<p class='trtlab-compared'>Compared: {html.escape(labels)}.</p>"
+    return ((f"<p class='trtlab-compared'>Compared: {html.escape(labels)}.</p>" if labels else "")
             + table(head, rows, "trtlab-accuracy-table"))
+
+
+def build_table(build) -> str:
+    """One engine build: name, precision, builder, state, size."""
+    return table(["engine", "precision", "builder", "state", "size"],
+                 [[build.name, build.precision, build.builder, engine_state(build), f"{build.bytes:,} bytes"]],
+                 "trtlab-build")
 
 
 def timing_table(result) -> str:
