@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .test_quickstart_browser import ARTIFACTS, CHROMIUM, FLAGS, REPO, _free_port, _run_all
+from .server import ARTIFACTS, CHROMIUM, FLAGS, jupyter_server
+from .test_quickstart_browser import _run_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,7 +42,7 @@ def _notebook(path: Path) -> None:
 PAGES = {"jupyterlab": "lab/tree/graph.ipynb", "notebook": "notebooks/graph.ipynb"}
 
 
-@pytest.fixture(params=list(PAGES))
+@pytest.fixture(params=["jupyterlab", "notebook"])
 def lab_url(request, tmp_path):
     app = request.param
     pytest.importorskip(app, reason=f"needs {app} (pip install 'trtlab[lab]')")
@@ -57,44 +52,8 @@ def lab_url(request, tmp_path):
     root = tmp_path / "notebooks"
     root.mkdir()
     _notebook(root / "graph.ipynb")
-    home = tmp_path / "home"
-    port, token = _free_port(), "trtlab-graph-test"
-    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"),
-               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
-    settings = home / "lab-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    log = open(tmp_path / "server.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=", "--LabServerApp.extension_manager=readonly",
-         "--ServerApp.allow_root=True"],
-        env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("JupyterLab did not start: "
-                                         + (tmp_path / "server.log").read_text()[-2000:])
-                time.sleep(0.5)
-        yield app, f"http://127.0.0.1:{port}/{PAGES[app]}?token={token}"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
+    with jupyter_server(app, root, tmp_path, "graph.ipynb") as url:
+        yield app, url
 
 
 def _inside(page, side: str, selector: str) -> bool:

@@ -6,87 +6,32 @@ coloured, and unticking an op type redraws the after-graph. A screenshot goes to
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = REPO / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+from .server import ARTIFACTS, CHROMIUM, FLAGS, REPO, jupyter_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+APPS = ("jupyterlab", "notebook")
 
 
-APPS = {"jupyterlab": "lab/tree/01-quickstart.ipynb", "notebook": "notebooks/01-quickstart.ipynb"}
-
-
-@pytest.fixture(params=list(APPS))
+@pytest.fixture(params=APPS)
 def jupyter(request, tmp_path):
-    """JupyterLab 4 or Notebook 7 on 127.0.0.1 with its own HOME and config, serving a copy of
-    the quickstart; yields the notebook's URL."""
+    """JupyterLab 4 or Notebook 7 serving a copy of the quickstart; yields (app, its URL)."""
     app = request.param
     pytest.importorskip(app, reason=f"needs {app} (pip install 'trtlab[lab]')")
     pytest.importorskip("ipywidgets", reason="needs ipywidgets (pip install 'trtlab[lab]')")
     root = tmp_path / "notebooks"
     root.mkdir()
     shutil.copy(REPO / "notebooks" / "01-quickstart.ipynb", root)
-    home = tmp_path / "home"
-    port, token = _free_port(), "trtlab-browser-test"
-    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"),
-               TRTLAB_CACHE_DIR=str(tmp_path / "engine-cache"),
-               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
-    # No news or update checks, no extension manager: the page only talks to this server.
-    settings = home / "lab-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    log = open(tmp_path / "server.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=", "--LabServerApp.extension_manager=readonly",
-         "--ServerApp.allow_root=True"],  # CI containers often run as root
-        env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("JupyterLab did not start: "
-                                         + (tmp_path / "server.log").read_text()[-2000:])
-                time.sleep(0.5)
-        yield app, f"http://127.0.0.1:{port}/{APPS[app]}?token={token}"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # its own session: the server and its kernels
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
+    with jupyter_server(app, root, tmp_path, "01-quickstart.ipynb",
+                        TRTLAB_CACHE_DIR=str(tmp_path / "engine-cache")) as url:
+        yield app, url
 
 
 def test_quickstart_renders_the_lab_and_reacts(jupyter):

@@ -21,6 +21,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
+from ..precision._proto import elem_types
+
 # Producers the trace walks through: what a precision transform puts in front of a node.
 _TRANSPARENT = {"Cast", "QuantizeLinear", "DequantizeLinear", "Constant"}
 
@@ -33,7 +35,7 @@ def local_outputs(transformed: onnx.ModelProto, reference: Mapping[str, np.ndarr
     from ..ort import make_session
 
     g = transformed.graph
-    types = _types(transformed)
+    types = elem_types(transformed)
     inits = {t.name: t for t in g.initializer}
     producer = {o: n for n in g.node for o in n.output}
     readers: dict[str, list[onnx.NodeProto]] = {}
@@ -173,15 +175,6 @@ class _Mini:
         model = helper.make_model(graph, opset_imports=list(like.opset_import))
         model.ir_version = like.ir_version
         return model
-
-
-def _types(proto: onnx.ModelProto) -> dict[str, int]:
-    g = proto.graph
-    types = {t.name: t.data_type for t in g.initializer}
-    for vi in list(g.input) + list(g.value_info) + list(g.output):
-        if vi.type.HasField("tensor_type"):
-            types[vi.name] = vi.type.tensor_type.elem_type
-    return types
 
 
 def _np_type(value: np.ndarray) -> int:
