@@ -32,7 +32,6 @@ def local_outputs(transformed: onnx.ModelProto, reference: Mapping[str, np.ndarr
     """Tensor name -> (the value the transformed model's node computes for it from exact inputs,
     that node's op type, its name), for every node whose inputs can be traced to `reference`
     values (which include the model inputs) and whose output the reference has."""
-    from ..ort import make_session
 
     g = transformed.graph
     types = elem_types(transformed)

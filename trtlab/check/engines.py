@@ -101,12 +101,14 @@ class EngineStep:
         (counted from the build, not timed). A requested precision the engine mostly ignores is
         a warning."""
         from ..fusion import engine_precision, fusion_savings
+        from ..model import Model
 
         for sid, r in built.items():
             log = getattr(r, "log", None)
             if not r.built or not log:
                 continue
-            model = models.get(sid, self.cuts[sid])
+            # A cut is typed throughout already: read it as it is, once for both readings.
+            model = Model(models.get(sid, self.cuts[sid]), name=r.name, source="onnx")
             try:
                 ep = engine_precision(log, model, precision)
                 saved = fusion_savings(model, log, precision, by=f"{self.trt.label} build")
