@@ -210,3 +210,209 @@ def conv_bn_relu_only() -> trtlab.Model:
         helper.make_node("Relu", ["b1"], ["y"], name="relu"),
     ]
     return _fusion_model(nodes, _fusion_weights()[:5], "cbr3")
+
+
+# Precision and engine tests: a tiny CNN with class scores, an op TensorRT lacks, a wide MLP.
+INPUT_SHAPE = (2, 3, 8, 8)
+
+
+def tiny_cnn(seed: int = 0, *, folded_weight: bool = True) -> onnx.ModelProto:
+    """Conv -> BatchNorm -> Relu -> GlobalAveragePool -> Flatten -> Gemm -> Softmax.
+
+    With `folded_weight`, the Gemm weight is a Transpose of an initializer: a constant that
+    sanitize must fold into a plain initializer.
+    """
+    rng = np.random.default_rng(seed)
+    f32 = np.float32
+    inits = [
+        numpy_helper.from_array((rng.standard_normal((8, 3, 3, 3)) * 0.3).astype(f32), "conv.w"),
+        numpy_helper.from_array(rng.standard_normal(8).astype(f32) * 0.1, "conv.b"),
+        numpy_helper.from_array(rng.uniform(0.5, 1.5, 8).astype(f32), "bn.scale"),
+        numpy_helper.from_array(rng.standard_normal(8).astype(f32) * 0.1, "bn.bias"),
+        numpy_helper.from_array(rng.standard_normal(8).astype(f32) * 0.1, "bn.mean"),
+        numpy_helper.from_array(rng.uniform(0.5, 1.5, 8).astype(f32), "bn.var"),
+        numpy_helper.from_array(rng.standard_normal(5).astype(f32) * 0.1, "fc.b"),
+    ]
+    fc_w = (rng.standard_normal((8, 5)) * 0.5).astype(f32)
+    nodes = [
+        helper.make_node("Conv", ["x", "conv.w", "conv.b"], ["c"], pads=[1, 1, 1, 1], name="conv"),
+        helper.make_node("BatchNormalization", ["c", "bn.scale", "bn.bias", "bn.mean", "bn.var"], ["bn"],
+                         name="bn"),
+        helper.make_node("Relu", ["bn"], ["r"], name="relu"),
+        helper.make_node("GlobalAveragePool", ["r"], ["p"], name="pool"),
+        helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
+    ]
+    if folded_weight:
+        inits.append(numpy_helper.from_array(fc_w.T.copy(), "fc.w_t"))
+        nodes.append(helper.make_node("Transpose", ["fc.w_t"], ["fc.w"], perm=[1, 0], name="fc.w.transpose"))
+    else:
+        inits.append(numpy_helper.from_array(fc_w, "fc.w"))
+    nodes += [
+        helper.make_node("Gemm", ["f", "fc.w", "fc.b"], ["g"], name="fc"),
+        helper.make_node("Softmax", ["g"], ["y"], axis=1, name="softmax"),
+    ]
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, list(INPUT_SHAPE))
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [INPUT_SHAPE[0], 5])
+    graph = helper.make_graph(nodes, "tiny_cnn", [x], [y], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def unsupported_op_model() -> onnx.ModelProto:
+    """A Relu followed by an op from a custom domain, which no TensorRT parser has an importer for."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("FancyOp", ["r"], ["y"], name="fancy", domain="com.example")]
+    graph = helper.make_graph(nodes, "unsupported", [x], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.example", 1)])
+    model.ir_version = 8
+    return model
+
+
+def wide_mlp(width: int = 512, seed: int = 0) -> onnx.ModelProto:
+    """x[1, width] @ W[width, width] -> Relu: weights large enough to show in engine sizes."""
+    rng = np.random.default_rng(seed)
+    w = numpy_helper.from_array((rng.standard_normal((width, width)) * 0.05).astype(np.float32), "w")
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, width])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, width])
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["m"], name="matmul"),
+             helper.make_node("Relu", ["m"], ["y"], name="relu")]
+    model = helper.make_model(helper.make_graph(nodes, "wide_mlp", [x], [y], [w]),
+                              opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model
+
+
+# One model per rule the precision transforms must keep.
+def _rule_model(nodes, inputs, outputs, inits=(), opset: int = 17) -> onnx.ModelProto:
+    model = helper.make_model(helper.make_graph(nodes, "rule", inputs, outputs, list(inits)),
+                              opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 7 if opset < 13 else 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def conv_bn(variance: float = 3e7, seed: int = 0) -> onnx.ModelProto:
+    """Conv -> BatchNormalization -> Relu with running variances far outside fp16 (as PP-OCR's)."""
+    rng = np.random.default_rng(seed)
+    c = 4
+    inits = [numpy_helper.from_array((rng.standard_normal((c, 3, 3, 3)) * 300).astype(np.float32), "w"),
+             numpy_helper.from_array(rng.standard_normal(c).astype(np.float32), "b"),
+             numpy_helper.from_array(rng.uniform(0.5, 2, c).astype(np.float32), "scale"),
+             numpy_helper.from_array(rng.standard_normal(c).astype(np.float32), "bias"),
+             numpy_helper.from_array((rng.standard_normal(c) * 100).astype(np.float32), "mean"),
+             numpy_helper.from_array((rng.uniform(0.5, 1.5, c) * variance).astype(np.float32), "var")]
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1], name="conv"),
+             helper.make_node("BatchNormalization", ["c", "scale", "bias", "mean", "var"], ["n"], name="bn"),
+             helper.make_node("Relu", ["n"], ["y"], name="relu")]
+    return _rule_model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, c, 8, 8])], inits)
+
+
+def gemm_bn(trans_b: int = 1, seed: int = 0) -> onnx.ModelProto:
+    """Gemm (alpha, beta, bias) -> BatchNormalization on its 2-D output."""
+    rng = np.random.default_rng(seed)
+    k, m = 6, 5
+    w = rng.standard_normal((m, k) if trans_b else (k, m)).astype(np.float32)
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(rng.standard_normal(m).astype(np.float32), "c"),
+             numpy_helper.from_array(rng.uniform(0.5, 2, m).astype(np.float32), "scale"),
+             numpy_helper.from_array(rng.standard_normal(m).astype(np.float32), "bias"),
+             numpy_helper.from_array(rng.standard_normal(m).astype(np.float32), "mean"),
+             numpy_helper.from_array(rng.uniform(0.5, 2, m).astype(np.float32), "var")]
+    nodes = [helper.make_node("Gemm", ["x", "w", "c"], ["g"], transB=trans_b, alpha=0.5, beta=2.0, name="gemm"),
+             helper.make_node("BatchNormalization", ["g", "scale", "bias", "mean", "var"], ["y"], name="bn")]
+    return _rule_model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, k])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, m])], inits)
+
+
+def big_weight() -> onnx.ModelProto:
+    """x * w + 1 where w holds 1e6: w does not fit fp16, so its reader must stay fp32."""
+    w = numpy_helper.from_array(np.array([1e6, -2e6, 3.0, 0.5], np.float32), "w")
+    one = numpy_helper.from_array(np.ones(4, np.float32), "one")
+    nodes = [helper.make_node("Mul", ["x", "w"], ["m"], name="scale_up"),
+             helper.make_node("Add", ["m", "one"], ["y"], name="add")]
+    return _rule_model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])], [w, one])
+
+
+def int_input_cast_matmul() -> onnx.ModelProto:
+    """magika's pattern: int32 input -> Cast(to=FLOAT) -> MatMul with fp32 weights, plus a
+    ConstantOfShape (of a dynamic shape, so it is not folded away) whose fp32 value is added on."""
+    rng = np.random.default_rng(0)
+    w = numpy_helper.from_array(rng.standard_normal((4, 3)).astype(np.float32), "w")
+    nodes = [helper.make_node("Cast", ["bytes"], ["f"], to=TensorProto.FLOAT, name="to_float"),
+             helper.make_node("MatMul", ["f", "w"], ["m"], name="matmul"),
+             helper.make_node("Shape", ["m"], ["shape"], name="shape"),
+             helper.make_node("ConstantOfShape", ["shape"], ["half"], name="halves",
+                              value=numpy_helper.from_array(np.array([0.5], np.float32))),
+             helper.make_node("Add", ["m", "half"], ["y"], name="add")]
+    return _rule_model(nodes, [helper.make_tensor_value_info("bytes", TensorProto.INT32, ["n", 4])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 3])], [w])
+
+
+def conv_opset11(seed: int = 0) -> onnx.ModelProto:
+    """Conv -> Relu -> Conv at opset 11, where DequantizeLinear has no per-channel axis."""
+    rng = np.random.default_rng(seed)
+    inits = [numpy_helper.from_array((rng.standard_normal((4, 3, 3, 3)) * 0.3).astype(np.float32), "w1"),
+             numpy_helper.from_array((rng.standard_normal((2, 4, 1, 1)) * 0.3).astype(np.float32), "w2")]
+    nodes = [helper.make_node("Conv", ["x", "w1"], ["c"], pads=[1, 1, 1, 1], name="conv1"),
+             helper.make_node("Relu", ["c"], ["r"], name="relu"),
+             helper.make_node("Conv", ["r", "w2"], ["y"], name="conv2")]
+    return _rule_model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 8, 8])], inits, opset=11)
+
+
+def if_with_outer_scope() -> onnx.ModelProto:
+    """h = x @ w; if flag: h * 2 + k else h - k, the branches reading h and k from outside."""
+    rng = np.random.default_rng(0)
+    w = numpy_helper.from_array(rng.standard_normal((4, 4)).astype(np.float32), "w")
+    k = numpy_helper.from_array(rng.standard_normal(4).astype(np.float32), "k")
+    two = numpy_helper.from_array(np.array(2.0, np.float32), "two")
+    out = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, [2, 4])  # noqa: E731
+    then = helper.make_graph([helper.make_node("Mul", ["h", "two"], ["t1"], name="then_mul"),
+                              helper.make_node("Add", ["t1", "k"], ["t_out"], name="then_add")],
+                             "then", [], [out("t_out")])
+    other = helper.make_graph([helper.make_node("Sub", ["h", "k"], ["e_out"], name="else_sub")],
+                              "else", [], [out("e_out")])
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["h"], name="matmul"),
+             helper.make_node("If", ["flag"], ["b"], then_branch=then, else_branch=other, name="branch"),
+             helper.make_node("Relu", ["b"], ["y"], name="relu")]
+    return _rule_model(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4]),
+                          helper.make_tensor_value_info("flag", TensorProto.BOOL, [])],
+                  [out("y")], [w, k, two])
+
+
+def relu_chain(depth: int) -> bytes:
+    """x -> Relu -> Relu -> ... -> y, `depth` nodes, as serialized ONNX."""
+    nodes, prev = [], "x"
+    for i in range(depth):
+        out = "y" if i == depth - 1 else f"t{i}"
+        nodes.append(helper.make_node("Relu", [prev], [out], name=f"relu{i}"))
+        prev = out
+    graph = helper.make_graph(nodes, "relu_chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+
+
+def residual_chain_model(names, *, ops=None, name="chain", shape=(1, 4, 8, 8)) -> trtlab.Model:
+    """Residual blocks of elementwise nodes: each Add also reads its block's input (a skip edge)."""
+    ops = ops or ["Relu", "Sigmoid", "Add"]
+    nodes, prev, block_input = [], "x", "x"
+    for i, n in enumerate(names):
+        op = ops[i % len(ops)]
+        out = f"t{i}"
+        inputs = [prev, block_input] if op == "Add" else [prev]
+        nodes.append(helper.make_node(op, inputs, [out], name=n))
+        prev = out
+        if op == "Add":
+            block_input = out
+    nodes.append(helper.make_node("Identity", [prev], ["y"], name="final"))
+    graph = helper.make_graph(nodes, name,
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return trtlab.Model.from_proto(proto, name=name, source="test")

@@ -13,7 +13,7 @@ import trtlab
 from trtlab.accuracy import per_node_error
 from trtlab.feeds import random_feeds
 
-from tests.precision import rule_models as rm
+from tests import models as rm
 
 
 def naive_fp16(proto):

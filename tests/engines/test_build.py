@@ -13,7 +13,7 @@ from trtlab.engines import BuildEvent, build_engine, build_engines  # noqa: E402
 from trtlab.installed_tensorrt import require_tensorrt
 from trtlab.errors import TrtlabError  # noqa: E402
 
-from ..precision.models import tiny_cnn, unsupported_op_model, wide_mlp  # noqa: E402
+from tests.models import tiny_cnn, unsupported_op_model, wide_mlp  # noqa: E402
 
 
 @pytest.fixture(scope="module")

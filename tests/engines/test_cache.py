@@ -10,7 +10,7 @@ pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trt
 from trtlab.engines import EngineCache, build_engine, build_settings, default_cache_dir  # noqa: E402
 from trtlab.installed_tensorrt import require_tensorrt
 
-from ..precision.models import tiny_cnn  # noqa: E402
+from tests.models import tiny_cnn  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +190,7 @@ def test_the_key_covers_the_weights_and_the_transform(tmp_path):
 def test_int8_key_covers_the_calibration_and_one_iterator_serves_every_model(tmp_path):
     from trtlab.engines import build_engines
 
-    from ..precision.models import inputs
+    from tests.precision.support import inputs
 
     cache = EngineCache(tmp_path)
     models = [("a", tiny_cnn(folded_weight=False)), ("b", tiny_cnn(seed=2, folded_weight=False))]

@@ -14,7 +14,7 @@ pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trt
 
 from trtlab.engines import EngineCache, build_engines  # noqa: E402
 
-from ..precision.models import tiny_cnn  # noqa: E402
+from tests.models import tiny_cnn  # noqa: E402
 
 CNN = [("cnn", tiny_cnn(folded_weight=False))]
 

@@ -13,7 +13,7 @@ import trtlab
 from trtlab.engines import fingerprint
 from trtlab.engines.digests import PIECE, calibration_digest, checksum, checksum_read, transform_id
 
-from ..precision.models import tiny_cnn
+from tests.models import tiny_cnn
 
 
 def big_model(scale: float = 1.0) -> onnx.ModelProto:
@@ -87,7 +87,7 @@ def test_value_info_order_does_not_matter_but_its_content_does():
 
 
 def test_fingerprint_is_the_same_in_another_process():
-    code = ("from tests.precision.models import tiny_cnn\n"
+    code = ("from tests.models import tiny_cnn\n"
             "from trtlab.engines import fingerprint\n"
             "print(fingerprint(tiny_cnn()))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,

@@ -11,7 +11,7 @@ from trtlab.installed_tensorrt import require_tensorrt
 from trtlab.engines.runtime import _reason
 from trtlab.errors import MissingDependency
 
-from ..precision.models import tiny_cnn
+from tests.models import tiny_cnn
 from ..timing.gpu import NEEDS_CUDA_PYTHON, NEEDS_GPU
 
 

@@ -17,8 +17,7 @@ from trtlab.engines import EngineCache, build_engine, build_engines, worker  # n
 from trtlab.engines.worker import exit_reason  # noqa: E402
 from trtlab.installed_tensorrt import require_tensorrt  # noqa: E402
 
-from ..precision.models import tiny_cnn  # noqa: E402
-from .chains import relu_chain  # noqa: E402
+from tests.models import relu_chain, tiny_cnn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -127,7 +126,7 @@ INTERRUPTED = """
 import os, signal, sys, threading
 sys.path.insert(0, sys.argv[1])
 from trtlab.engines import build_engines
-from tests.engines.chains import relu_chain
+from tests.models import relu_chain
 started = []
 def progress(event):
     if not started:

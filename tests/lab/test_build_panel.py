@@ -32,6 +32,10 @@ def test_build_runs_in_the_background_and_reports(small_model):
     # The accuracy table has a row per precision and says what was compared with what.
     assert panel.accuracy.value.count("<tr>") == 1 + sum(len(r.outputs) for r in result.accuracy)
     assert "Compared: fp32: " in panel.accuracy.value and "fp16: " in panel.accuracy.value
+    # The graphs' precision overlay shows what the check ran: engine nodes in fp16.
+    data = lab.graph.before.data
+    in_engines = {n for sg in result.plan.subgraphs for n in sg.nodes}
+    assert in_engines and all(data.precision[n] == "fp16" for n in in_engines)
     # What the engine builds tell, where engines were built: kernels' precision and fusion savings.
     if result.engines:
         assert "trtlab-engine-precision" in panel.engine_build.value
@@ -97,3 +101,22 @@ def test_status_follows_the_compare_checkbox(small_model):
     panel.compare_fp32.value = False
     assert panel.precisions() == ["fp16"]
     assert "at fp16," in panel.status.value and "fp32, fp16" not in panel.status.value
+
+
+def test_a_checks_per_node_error_and_kept_nodes_reach_the_overlays():
+    from tests.models import conv_model
+    from trtlab.check import check
+    from trtlab.lab.build_panel import node_overlays
+
+    model = conv_model()
+    r = check(model, ["fp16"], per_node=True, build=False, timing=False)
+    r.kept_fp32["fp16"] = [{"subgraph": 0, "node": "relu", "op": "Relu", "reason": "user: kept"}]
+    overlays = node_overlays(r)
+    assert overlays["precision"]["conv"] == "fp16" and overlays["precision"]["relu"] == "fp32"
+    assert overlays["precision_reason"] == {"relu": "user: kept"}
+    assert overlays["error"] and set(overlays["error"]) <= {n.name for n in model.nodes}
+    lab = Lab(model)
+    lab.graph.show_plan(r.plan, **overlays)
+    assert lab.graph.before.data.error == {k: float(v) for k, v in overlays["error"].items()}
+    assert lab.graph.before.data.precision["relu"] == "fp32"
+    lab.close()

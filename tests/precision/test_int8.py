@@ -8,7 +8,9 @@ from onnx import TensorProto
 from trtlab.errors import TrtlabError
 from trtlab.precision import to_int8
 
-from .models import INPUT_SHAPE, inputs, run_ort, tiny_cnn
+from tests.models import INPUT_SHAPE, tiny_cnn
+
+from .support import inputs, run_ort
 
 pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
 

@@ -11,7 +11,9 @@ from trtlab.precision import ConversionInvalid, ConvertedModel, convert_precisio
 from trtlab.precision.convert import validate_converted
 from trtlab.precision.fold_bn import fold_batchnorm
 
-from . import rule_models as rm
+from tests import models as rm
+
+from .rule_support import run
 
 pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
 
@@ -35,7 +37,7 @@ def test_batchnorm_folds_exactly(make):
     onnx.checker.check_model(folded)
     shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
     x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
-    want, got = rm.run(model, {"x": x})[0], rm.run(folded, {"x": x})[0]
+    want, got = run(model, {"x": x})[0], run(folded, {"x": x})[0]
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
 
 
@@ -45,7 +47,7 @@ def test_fp16_of_a_batchnorm_with_huge_variance_folds_it_first():
     x = np.random.default_rng(2).standard_normal((1, 3, 8, 8)).astype(np.float32)
     result = convert_precision(model, "fp16", feeds={"x": x})
     assert "BatchNormalization" not in ops(result.model) and result.kept_fp32 == []
-    want, got = rm.run(model, {"x": x})[0], rm.run(result.model, {"x": x})[0]
+    want, got = run(model, {"x": x})[0], run(result.model, {"x": x})[0]
     assert cosine(want, got) > 0.9999
     assert "ONNX Runtime" in result.validated
 
@@ -61,7 +63,7 @@ def test_a_weight_out_of_fp16_range_stays_fp32_behind_a_cast():
     mul = next(n for n in result.model.graph.node if n.name == "scale_up")
     assert mul.input[1] == "w"
     x = np.array([[1.0, 1.0, 1.0, 1.0], [0.5, 0.25, 2.0, -1.0]], np.float32)
-    want, got = rm.run(model, {"x": x})[0], rm.run(result.model, {"x": x})[0]
+    want, got = run(model, {"x": x})[0], run(result.model, {"x": x})[0]
     np.testing.assert_allclose(got, want, rtol=1e-3)
     # bf16 reaches 3e38: nothing to keep there.
     assert not [k for k in convert_precision(model, "bf16").kept_fp32 if "range" in k.reason]
@@ -79,7 +81,7 @@ def test_cast_and_dtype_attributes_agree_with_the_converted_types():
     value = next(a.t for a in halves.attribute if a.name == "value")
     assert value.data_type == types[halves.output[0]] == TensorProto.FLOAT  # kept, and read through a Cast
     feeds = {"bytes": np.arange(8, dtype=np.int32).reshape(2, 4)}
-    np.testing.assert_allclose(rm.run(result.model, feeds)[0], rm.run(model, feeds)[0], rtol=1e-2, atol=1e-2)
+    np.testing.assert_allclose(run(result.model, feeds)[0], run(model, feeds)[0], rtol=1e-2, atol=1e-2)
 
 
 def test_a_cast_that_disagrees_with_its_declared_type_is_refused():
@@ -104,7 +106,7 @@ def test_int8_of_an_opset_11_model_is_valid_and_runs():
     dq = [n for n in result.model.graph.node if n.op_type == "DequantizeLinear"]
     assert any(a.name == "axis" for n in dq for a in n.attribute)  # per-channel weights, valid at 13
     assert "ONNX Runtime" in result.validated
-    assert cosine(rm.run(result.model, {"x": x})[0], rm.run(model, {"x": x})[0]) > 0.99
+    assert cosine(run(result.model, {"x": x})[0], run(model, {"x": x})[0]) > 0.99
 
 
 @pytest.mark.parametrize("precision", ["fp32", "fp16", "bf16", "int8"])
@@ -116,7 +118,7 @@ def test_an_if_body_and_its_outer_scope_names_survive(precision):
         result = convert_precision(model, precision, feeds=feeds, calibration=[feeds])
         branch = next(n for n in result.model.graph.node if n.op_type == "If")
         assert {a.name for a in branch.attribute} == {"then_branch", "else_branch"}
-        assert cosine(rm.run(result.model, feeds)[0], rm.run(model, feeds)[0]) > 0.999
+        assert cosine(run(result.model, feeds)[0], run(model, feeds)[0]) > 0.999
 
 
 def test_sanitize_keeps_an_if_and_its_answers():
@@ -126,7 +128,7 @@ def test_sanitize_keeps_an_if_and_its_answers():
     x = np.ones((2, 4), np.float32)
     for flag in (True, False):
         feeds = {"x": x, "flag": np.array(flag)}
-        np.testing.assert_allclose(rm.run(out, feeds)[0], rm.run(model, feeds)[0], rtol=1e-6)
+        np.testing.assert_allclose(run(out, feeds)[0], run(model, feeds)[0], rtol=1e-6)
 
 
 def test_16_bit_if_bodies_are_converted_with_fp32_boundaries():

@@ -10,7 +10,9 @@ from trtlab.errors import TrtlabError
 from trtlab.precision import (DEFAULT_KEEP_FP32_OPS, PrecisionPolicy, apply_precision, sanitize, to_bf16,
                               to_fp16)
 
-from .models import elem_type, inputs, node, run_ort, tiny_cnn
+from tests.models import tiny_cnn
+
+from .support import elem_type, inputs, node, run_ort
 
 pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
 

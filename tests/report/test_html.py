@@ -67,4 +67,6 @@ def test_a_result_shows_its_tables_in_a_notebook(result):
     assert bundle["text/plain"] == result.summary()
     assert "<table" in page and "Accuracy" in page and "Timing" in page
     assert "<h1>" not in page and "<h3>trtlab check" in page  # headings sit below the notebook's own
-    assert "<svg" not in page and "<script" not in page  # no graphs or plotly.js inline: small and quick
+    # One compact graph (groups closed, the output's width), no full drawings or plotly.js: quick.
+    assert page.count("<svg") == page.count("trtlab-compact-graph") >= 1 and "<script" not in page
+    assert "<details>" in page  # the long tables folded

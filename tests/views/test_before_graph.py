@@ -10,7 +10,7 @@ import pytest
 import trtlab
 from trtlab.views import FILL, before_graph, dom_id, item_styles
 
-from .conftest import chain_model
+from tests.models import residual_chain_model as chain_model
 
 
 def drawn_names(svg: str) -> set[str]:

@@ -10,7 +10,7 @@ import pytest
 import trtlab
 from trtlab.views import before_graph, dom_id, find_blocks, item_styles, restyle_before
 
-from .conftest import chain_model
+from tests.models import residual_chain_model as chain_model
 
 
 def drawn(svg: str) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 import trtlab
 from trtlab.views import before_after, dom_id, node_selector, restyle_before
 
-from .conftest import chain_model
+from tests.models import residual_chain_model as chain_model
 
 pytestmark = [pytest.mark.browser]
 

@@ -148,17 +148,21 @@ def exposed_values(outputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 def per_node_error(reference: Model | onnx.ModelProto, transformed: onnx.ModelProto | Model,
                    feeds: Mapping[str, np.ndarray], precision: str = "fp32", *,
                    tolerances: Mapping | None = None, provider: str = "cpu",
-                   local_runs: bool = True) -> NodeErrorReport:
+                   local_runs: bool = True,
+                   reference_values: Mapping[str, np.ndarray] | None = None) -> NodeErrorReport:
     """Compare every intermediate tensor of `transformed` (e.g. the fp16 model) with the
     same-named tensor of `reference`, run each node of `transformed` alone on the reference's
-    inputs (`local_runs=False` skips that), and report where error enters."""
+    inputs (`local_runs=False` skips that), and report where error enters.
+    `reference_values` are the reference's tensors from a run already made on `feeds` (a check's
+    one fp32 reference run); without them the reference runs here."""
     from ..ort import run_onnxruntime
 
     ref_model = reference if isinstance(reference, Model) else Model.from_proto(
         reference, name="reference", source="onnx")
     other = transformed.proto if isinstance(transformed, Model) else transformed
     tol = tolerance_for(precision, tolerances)
-    ref_out = run_onnxruntime(expose_intermediates(ref_model.proto), dict(feeds), provider)
+    ref_out = (dict(reference_values) if reference_values is not None
+               else run_onnxruntime(expose_intermediates(ref_model.proto), dict(feeds), provider))
     try:
         act_out = exposed_values(run_onnxruntime(expose_intermediates(other), dict(feeds), provider))
     except TrtlabError as exc:

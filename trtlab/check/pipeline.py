@@ -117,8 +117,11 @@ def _per_node(ctx: Context, precision: str) -> None:
 
             cal = [dict(ctx.feeds)] + synthetic(input_specs(result.model.proto))
         converted = apply_precision(result.model.proto, precision, calibration=cal)
+        # Every tensor of the fp32 model comes from the check's one reference run.
+        values = {k: v for k, v in ctx.reference.values.items() if k not in result.model.inputs}
         result.node_errors[precision] = per_node_error(result.model, converted, ctx.feeds, precision,
-                                                       tolerances=result.settings.tolerances)
+                                                       tolerances=result.settings.tolerances,
+                                                       reference_values=values)
     except TrtlabError as exc:
         result.not_done.append(f"{precision} per-node error not measured: {one_line(exc)}")
 

@@ -39,8 +39,8 @@ def exposing(proto: onnx.ModelProto, names: Iterable[str]) -> onnx.ModelProto:
     out = onnx.ModelProto()
     out.CopyFrom(proto)
     infos = {vi.name: vi for vi in out.graph.value_info}
-    for n in names:
-        out.graph.output.append(infos[n] if n in infos else onnx.helper.make_empty_tensor_value_info(n))
+    # Only typed tensors: the loaded model types every tensor it can (a subgraph input always).
+    out.graph.output.extend(infos[n] for n in names if n in infos)
     return out
 
 

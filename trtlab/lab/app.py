@@ -15,7 +15,7 @@ from ..model import Model
 from ..plan import Plan
 from ..settings import PartitionSettings
 from ..installed_tensorrt import find_tensorrt
-from .build_panel import BuildPanel
+from .build_panel import BuildPanel, node_overlays
 from .coverage_panel import CoveragePanel
 from .graph_panel import GraphPanel
 from ..precisions import DESCRIPTIONS, PRECISIONS
@@ -63,7 +63,7 @@ class Lab(W.VBox):
         self.graph = GraphPanel(self.model, self.show_error)
         self.sweep = SweepPanel(self.session, lambda: self.settings, self.show_error)
         self.build_panel = BuildPanel(lambda: self.plan, lambda: self.precision.value, self.show_error,
-                                      dict(check_options or {}))
+                                      dict(check_options or {}), on_result=self._show_result)
         self.precision.observe(self._precision_changed, "value")
         self.tabs = W.Tab([self.graph, self.build_panel, self.sweep])
         for i, title in enumerate(("Graph", "Build and time", "Sweep")):
@@ -113,6 +113,12 @@ class Lab(W.VBox):
             self.show_error(exc)
             return
         self.update()
+
+    def _show_result(self, result) -> None:
+        """After a check: the graphs' precision and per-node error overlays show what it found."""
+        if result.plan is not self.plan:
+            return  # the controls moved on while the check ran
+        self.graph.show_plan(result.plan, **node_overlays(result))
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:

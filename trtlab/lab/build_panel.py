@@ -33,8 +33,10 @@ class BuildPanel(W.VBox):
     """
 
     def __init__(self, plan: Callable[[], Plan | None], precision: Callable[[], str],
-                 on_error: Callable[[BaseException], None], options: dict[str, Any] | None = None):
+                 on_error: Callable[[BaseException], None], options: dict[str, Any] | None = None,
+                 on_result: Callable[["CheckResult"], None] | None = None):
         self._plan, self._precision, self._on_error = plan, precision, on_error
+        self._on_result = on_result
         self.options: dict[str, Any] = dict(options or {})
         self.build = W.Button(description="Build and time", icon="play", button_style="primary",
                               tooltip="build a TensorRT engine per subgraph, check accuracy, time")
@@ -132,6 +134,8 @@ class BuildPanel(W.VBox):
                            cancel=self._cancel, **self.options)
             self.result = result
             self._show(result)
+            if self._on_result is not None:
+                self._on_result(result)
         except Exception as exc:  # shown in the Lab; the panel stays usable
             self.error = exc
             self.status.value = "The check stopped with an error (see above)."
@@ -174,3 +178,20 @@ class BuildPanel(W.VBox):
         self.engine_build.value = engine_build.sections(result)
         figures = check_figures(result) + ([engine_build.fusion_figure(result)] if result.fusion else [])
         set_figures(self.charts, *figures)
+
+
+def node_overlays(result: "CheckResult") -> dict:
+    """The per-node overlays a check gives the graphs: the precision each node ran in (a node of an
+    engine in the check's reduced precision unless the transform kept it in fp32, with why) and,
+    where it was measured, the error each node adds."""
+    reduced = [p for p in result.precisions if p != "fp32" and result.verdict(p).measured] or ["fp32"]
+    p = reduced[-1]
+    engines = {n for s in result.plan.subgraphs for n in s.nodes}
+    precision = {n.name: (p if n.name in engines else "fp32") for n in result.model.nodes}
+    reason = {}
+    for k in result.kept_fp32.get(p, []):
+        if k["node"] in precision:
+            precision[k["node"]], reason[k["node"]] = "fp32", k["reason"]
+    errors = result.node_errors.get(p)
+    error = {e.node: e.added_error for e in errors.nodes} if errors is not None else None
+    return {"precision": precision, "precision_reason": reason, "error": error}

@@ -20,18 +20,22 @@ display.renders("text", "CheckResult")(check_text)
 
 @display.renders("mimebundle", "CheckResult")
 def check_bundle(result) -> dict:
-    return {"text/plain": check_text(result), "text/html": summary_html(result)}
+    return {"text/plain": check_text(result), "text/html": summary_html(result) + _compact_graph(result.plan)}
+
+
+def _compact_graph(plan) -> str:
+    try:
+        from ..views import compact_graph_html
+
+        return compact_graph_html(plan)
+    except TrtlabError as exc:  # no graphviz: the tables alone, and why
+        return f"<p><i>{html.escape(one_line(exc))}</i></p>"
 
 
 @display.renders("mimebundle", "Plan")
 def plan_bundle(plan) -> dict:
     text = plan_report(plan)
-    try:
-        from ..views import compact_graph_html
-
-        graphs = compact_graph_html(plan)
-    except TrtlabError as exc:  # no graphviz: the report alone, and why
-        graphs = f"<p><i>{html.escape(one_line(exc))}</i></p>"
+    graphs = _compact_graph(plan)
     lines = text.splitlines()
     shown = lines if len(lines) <= SHOWN_LINES + 3 else lines[:SHOWN_LINES]
     rest = lines[len(shown):]

@@ -1,0 +1,32 @@
+"""The Lab on models trtlab did not write: each small model of the corpus opens, partitions and
+draws both graphs, with its real inputs where random ones would not do."""
+
+from __future__ import annotations
+
+import pytest
+
+from trtlab import corpus
+from trtlab.lab import Lab
+
+SMALL = [n for n in corpus.names() if corpus.ENTRIES[n].small and corpus.ENTRIES[n].path]
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_the_lab_opens_on_a_real_model(name):
+    try:
+        model, feeds = corpus.load(name)
+    except Exception as exc:  # the package is not installed: the skip names it
+        pytest.skip(str(exc))
+    lab = Lab(model, feeds=feeds, check_options={"cache_dir": False})
+    try:
+        lab.graph.wait()
+        assert lab.errors.value == "" and lab.plan is not None
+        assert lab.graph.before.graph["items"] and lab.graph.after.graph["items"]
+        # No Constant boxes: constants are attributes of the nodes that read them.
+        drawn = lab.graph.before.hierarchy.drawn
+        assert not [n for n in drawn if model.node_by_name[n].op_type == "Constant"]
+        lab.precision.value = "fp16"
+        lab.graph.wait()
+        assert lab.errors.value == "" and lab.settings.precision == "fp16"
+    finally:
+        lab.close()
