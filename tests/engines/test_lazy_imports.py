@@ -26,6 +26,6 @@ def test_the_build_worker_imports_only_what_a_build_needs():
                           "('onnx', 'numpy', 'google') or m.startswith('trtlab.')))")
     root = Path(__import__("trtlab").__file__).parent
     out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == str(["trtlab.engines", "trtlab.engines.builder", "trtlab.engines.result",
+    assert out.stdout.strip() == str(["trtlab.display", "trtlab.engines", "trtlab.engines.builder", "trtlab.engines.result",
                                       "trtlab.engines.worker_main", "trtlab.errors",
                                       "trtlab.installed_tensorrt"])
