@@ -24,7 +24,7 @@ from onnx import shape_inference
 
 from .. import _optional
 from ..errors import TrtlabError, first_line
-from ..model import Model, _drop_initializer_inputs
+from ..model import Model, _drop_initializer_inputs, apply_inferred, light_copy
 from ._proto import as_proto
 from .fold_bn import fold_batchnorm
 from .validate import check_structure, difference, example_feeds, load_error, run
@@ -68,11 +68,14 @@ def sanitize_with_notes(model: onnx.ModelProto | Model, feeds: Mapping[str, np.n
             notes.append(f"BatchNormalization folding skipped: {why}")
 
     for data_prop in (True, False):
-        # Shape inference only adds types and shapes: the checker is the test that matters.
-        candidate, why = _attempt(lambda: shape_inference.infer_shapes(proto, data_prop=data_prop))
+        # Shape inference only adds types and shapes: the checker is the test that matters. Both
+        # run on the model without its large weights (which they do not change), and what was
+        # found is then written into the model: no copies of the weights.
+        candidate, why = _attempt(lambda: shape_inference.infer_shapes(light_copy(proto), data_prop=data_prop))
         why = why or (check_structure(candidate) if check.structure_ok else None)
         if why is None:
-            return candidate, notes
+            apply_inferred(proto, candidate)
+            return proto, notes
         notes.append(f"shape inference{' with data propagation' if data_prop else ''} skipped: {why}")
     return proto, notes
 
