@@ -211,7 +211,6 @@ def _export_dynamo(torch, module, args, kwargs, input_names, opset) -> onnx.Mode
                                 verbose=False)
     proto = program.model_proto
     del program
-    del program
     readable_dynamo_names(proto.graph)
     return proto
 
