@@ -3,8 +3,10 @@ the whole model run in one session (the fp32 reference)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Any, Mapping
+import tempfile
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import onnx
@@ -52,11 +54,36 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
     return so
 
 
+# Past this size of weights ONNX Runtime loads a model from a temporary file, not from bytes.
+LARGE_MODEL_BYTES = 64 * 1024**2
+
+
+@contextlib.contextmanager
+def loadable(model: onnx.ModelProto | bytes) -> Iterator[str | bytes]:
+    """What ONNX Runtime should load `model` from: its bytes, or for a large proto a temporary
+    file. From bytes, the bytes and ONNX Runtime's own copy of the weights are alive together;
+    from a file, only ONNX Runtime's."""
+    from .model import weight_bytes
+
+    if isinstance(model, bytes) or weight_bytes(model) <= LARGE_MODEL_BYTES:
+        yield model if isinstance(model, bytes) else model.SerializeToString()
+        return
+    with tempfile.TemporaryDirectory(prefix="trtlab-ort-") as folder:
+        path = os.path.join(folder, "model.onnx")
+        with open(path, "wb") as f:
+            f.write(model.SerializeToString())
+        yield path
+
+
 def make_session(proto: onnx.ModelProto | bytes, provider: str = "auto", threads: int | None = None,
                  spin: bool = True):
-    ort = onnxruntime()
     provider = pick_provider(provider)
-    data = proto if isinstance(proto, bytes) else proto.SerializeToString()
+    with loadable(proto) as data:
+        return _new_session(data, provider, threads, spin)
+
+
+def _new_session(data: str | bytes, provider: str, threads: int | None, spin: bool):
+    ort = onnxruntime()
     providers = [provider] if provider == CPU else [provider, CPU]
     try:
         return ort.InferenceSession(data, sess_options=session_options(threads, spin=spin), providers=providers)

@@ -36,8 +36,9 @@ def is_data_dependent_dim(dim: object) -> bool:
 
 
 def complete_shapes(model) -> onnx.ModelProto | None:
-    """A copy of the model's graph with a shape for every tensor ONNX inference left open, or
-    None when nothing was open or nothing more could be learnt."""
+    """The model's proto, given a shape for every tensor ONNX inference left open (written into
+    it: the model is the one `Model.from_proto` is making, so no copy of the weights is made),
+    or None when nothing was open or nothing more could be learnt."""
     open_tensors = _open_tensors(model)
     if not open_tensors:
         return None
@@ -250,6 +251,8 @@ def _run_shapes(model, tensors: list[str], seeds: tuple[int, ...] = (0, 1)) -> d
     g = model.proto.graph
     declared = len(g.output)
     outputs = {o.name for o in g.output}
+    from .ort import loadable
+
     try:
         for t in tensors:
             if t in outputs:
@@ -258,12 +261,13 @@ def _run_shapes(model, tensors: list[str], seeds: tuple[int, ...] = (0, 1)) -> d
             vi.name = t
             if t in infos and infos[t].type.HasField("tensor_type"):
                 vi.type.tensor_type.elem_type = infos[t].type.tensor_type.elem_type
-        data = model.proto.SerializeToString()
+        with loadable(model.proto) as source:
+            session = _session(source)
+    except Exception:
+        return {}
     finally:
         del g.output[declared:]
     try:
-        session = _session(data)
-        del data
         names = [o.name for o in session.get_outputs()]
         elem = {o.name: _elem_type(o.type) for o in session.get_outputs()}
         runs = [dict(zip(names, session.run(None, random_feeds(model, seed)))) for seed in seeds]
@@ -272,7 +276,7 @@ def _run_shapes(model, tensors: list[str], seeds: tuple[int, ...] = (0, 1)) -> d
     return {t: [(elem.get(t, 0), list(r[t].shape)) for r in runs] for t in tensors if all(t in r for r in runs)}
 
 
-def _session(data: bytes):
+def _session(data: str | bytes):
     """A CPU session, unoptimised where the optimiser rejects the model (it fails on some If
     branches whose shapes it folds)."""
     from ._optional import onnxruntime
@@ -299,9 +303,7 @@ def _elem_type(ort_type: str) -> int:
 
 
 # -------------------------------------------------------------------- writing them down
-def _with_shapes(proto: onnx.ModelProto, found: dict[str, tuple[int, Dims]]) -> onnx.ModelProto:
-    out = onnx.ModelProto()
-    out.CopyFrom(proto)
+def _with_shapes(out: onnx.ModelProto, found: dict[str, tuple[int, Dims]]) -> onnx.ModelProto:
     g = out.graph
     by_name = {vi.name: vi for vi in g.output}
     by_name.update({vi.name: vi for vi in g.value_info if vi.name not in by_name})

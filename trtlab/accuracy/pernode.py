@@ -119,8 +119,10 @@ def expose_intermediates(proto: onnx.ModelProto) -> onnx.ModelProto:
     """A copy of `proto` with every typed intermediate tensor added as a graph output."""
     out = onnx.ModelProto()
     out.CopyFrom(proto)
-    try:
-        out = shape_inference.infer_shapes(out, strict_mode=False)
+    try:  # on the model without its large weights: no further copies of them
+        from ..model import infer_shapes_in_place
+
+        infer_shapes_in_place(out, strict_mode=False)
     except Exception:
         pass  # types already there still serve
     g = out.graph

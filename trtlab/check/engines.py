@@ -79,6 +79,9 @@ class EngineStep:
                                    flavour=self.trt, fingerprints=self._prints, calibration=calibration,
                                    read_engines=self.runnable, timeout_s=result.settings.build_timeout_s,
                                    worker=self.worker)
+        if not self.runnable:  # engines that cannot run here are not kept in memory (a cache has them)
+            for r in builds:
+                r.engine = None
         out = {result.engine_subgraph(r): r for r in builds}
         result.engines.extend(builds)
         ok = [r for r in builds if r.built]

@@ -72,7 +72,9 @@ def measure(ctx: Context, precision: str) -> None:
         outputs = runner.run(ctx.feeds)
     except TrtlabError as exc:
         return no(f"the {precision} model could not run on {ran}: {one_line(exc)}")
-    ctx.hybrids[precision] = runner
+    settings = result.settings
+    if settings.timing or settings.per_node:  # read again later; otherwise its sessions go now
+        ctx.hybrids[precision] = runner
     report = compare(ctx.reference.outputs, outputs, precision, tolerances=result.settings.tolerances,
                      label=f"{ran}, against the whole fp32 model in ONNX Runtime")
     result.accuracy.append(report)

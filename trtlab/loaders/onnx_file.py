@@ -34,4 +34,5 @@ def load_onnx_file(path: Path, *, inputs: Mapping[str, Sequence[int]] | None = N
         raise TrtlabError(f"{path} holds no ONNX graph: it may be empty, truncated or not an ONNX file.",
                           hint="Re-export or re-download the file.")
     validate(proto)
-    return Model.from_proto(proto, name=name or path.stem, source=str(path), inputs=inputs)
+    return Model.from_proto(proto, name=name or path.stem, source=str(path), inputs=inputs,
+                            copy=False)

@@ -10,6 +10,7 @@ is captured, and a failure names the exporter, the operator it stopped at and th
 from __future__ import annotations
 
 import contextlib
+import gc
 import inspect
 import io
 import logging
@@ -72,11 +73,15 @@ def load_torch_module(module: Any, *, example_inputs: Sequence[Any] | Mapping[st
             proto, used = _export(torch, module, args, kwargs, input_names, exporter, opset, model_name)
     finally:
         module.train(was_training)
+    del outputs
+    # The exporter's program and traced graphs hold the weights too; they go before the model
+    # is normalised.
+    gc.collect()
     _rename_outputs(proto.graph, names)
     shapes = {vi.name: tuple(d.dim_value for d in vi.type.tensor_type.shape.dim) for vi in proto.graph.input
               if all(d.HasField("dim_value") for d in vi.type.tensor_type.shape.dim)}
     return Model.from_proto(proto, name=model_name, source=f"torch {type(module).__name__} ({used})",
-                            inputs=shapes)
+                            inputs=shapes, copy=False)
 
 
 # -------------------------------------------------------------------- example inputs

@@ -79,7 +79,10 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
     Raises TrtlabError when the transform fails, ConversionInvalid when its result is invalid.
     """
     check_precision(precision)
-    original = as_proto(model)
+    # Only read here (sanitizing makes its own copy): no extra copy of the weights.
+    original = model.proto if isinstance(model, Model) else model
+    if not isinstance(original, onnx.ModelProto):
+        as_proto(original)  # raises the TypeError that says what was given
     proto, notes = sanitize_with_notes(original, feeds)
     kept: list[KeptNode] = []
     if precision == "fp16":

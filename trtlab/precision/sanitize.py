@@ -24,7 +24,7 @@ from onnx import shape_inference
 
 from .. import _optional
 from ..errors import TrtlabError, first_line
-from ..model import Model, _drop_initializer_inputs
+from ..model import Model, _drop_initializer_inputs, apply_inferred, light_copy
 from ._proto import as_proto
 from .fold_bn import fold_batchnorm
 from .validate import check_structure, difference, example_feeds, load_error, run
@@ -43,9 +43,15 @@ def sanitize_with_notes(model: onnx.ModelProto | Model, feeds: Mapping[str, np.n
     `feeds` ({input: array}) are the inputs each step's result is run on; without them, seeded
     random inputs (which suit most models, not those whose inputs select a branch)."""
     gs = _optional.require("onnx_graphsurgeon", None, "Folding constants before a precision transform")
-    proto = as_proto(model)
-    # Exporters such as MXNet's list weights as graph inputs too; they are weights, not inputs.
-    _drop_initializer_inputs(proto.graph)
+    proto = model.proto if isinstance(model, Model) else model
+    # The given model is only read: each step below makes a new one, and a private copy is made
+    # only where the model is edited in place (no step changed it before shape inference).
+    owned = False
+    initializers = {t.name for t in proto.graph.initializer} if isinstance(proto, onnx.ModelProto) else set()
+    if not isinstance(proto, onnx.ModelProto) or any(vi.name in initializers for vi in proto.graph.input):
+        proto, owned = as_proto(model), True
+        # Exporters such as MXNet's list weights as graph inputs too; they are weights, not inputs.
+        _drop_initializer_inputs(proto.graph)
     check = _Checker(proto, feeds)
     notes: list[str] = list(check.notes)
 
@@ -54,27 +60,33 @@ def sanitize_with_notes(model: onnx.ModelProto | Model, feeds: Mapping[str, np.n
         candidate, why = _attempt(lambda: _fold_constants(gs, proto, flatten))
         why = why or check(candidate)
         if why is None:
-            folded = candidate
+            folded, owned = candidate, True
             break
         notes.append(f"constant folding{' with If inlining' if flatten else ''} skipped: {why}")
     proto = folded or proto
 
-    candidate, why = _attempt(lambda: _fold_bn(proto))
-    if candidate is None or len(candidate.graph.node) != len(proto.graph.node):
+    # Only the main graph's BatchNormalization nodes fold: without one, no copy is made.
+    has_bn = any(n.op_type == "BatchNormalization" for n in proto.graph.node)
+    candidate, why = _attempt(lambda: _fold_bn(proto)) if has_bn else (proto, None)
+    if has_bn and (candidate is None or len(candidate.graph.node) != len(proto.graph.node)):
         why = why or check(candidate)
         if why is None:
-            proto = candidate
+            proto, owned = candidate, True
         else:
             notes.append(f"BatchNormalization folding skipped: {why}")
 
     for data_prop in (True, False):
-        # Shape inference only adds types and shapes: the checker is the test that matters.
-        candidate, why = _attempt(lambda: shape_inference.infer_shapes(proto, data_prop=data_prop))
+        # Shape inference only adds types and shapes: the checker is the test that matters. Both
+        # run on the model without its large weights (which they do not change), and what was
+        # found is then written into the model: no copies of the weights.
+        candidate, why = _attempt(lambda: shape_inference.infer_shapes(light_copy(proto), data_prop=data_prop))
         why = why or (check_structure(candidate) if check.structure_ok else None)
         if why is None:
-            return candidate, notes
+            proto = proto if owned else as_proto(proto)
+            apply_inferred(proto, candidate)
+            return proto, notes
         notes.append(f"shape inference{' with data propagation' if data_prop else ''} skipped: {why}")
-    return proto, notes
+    return (proto if owned else as_proto(proto)), notes
 
 
 class _Checker:

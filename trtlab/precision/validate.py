@@ -14,6 +14,7 @@ from ..errors import TrtlabError, first_line
 # BatchNormalization (variance 1e8) moves its sigmoid output by 1.5e-5 on a text-like page.
 # A broken step moves outputs by far more than 1e-4.
 SAME_ATOL = SAME_RTOL = 1e-4
+LIGHT_CHECK_BYTES = 64 * 1024**2
 
 
 def example_feeds(proto: onnx.ModelProto, seed: int = 0) -> dict[str, np.ndarray] | None:
@@ -41,9 +42,12 @@ def example_feeds(proto: onnx.ModelProto, seed: int = 0) -> dict[str, np.ndarray
 
 
 def check_structure(proto: onnx.ModelProto) -> str | None:
-    """The onnx checker's complaint about `proto`, or None."""
+    """The onnx checker's complaint about `proto`, or None. A large model is checked without its
+    large weights (see `trtlab.model.light_copy`): the checker would serialise them all once more."""
+    from ..model import light_copy, weight_bytes
+
     try:
-        onnx.checker.check_model(proto)
+        onnx.checker.check_model(light_copy(proto) if weight_bytes(proto) > LIGHT_CHECK_BYTES else proto)
     except Exception as exc:
         return first_line(exc)
     return None
@@ -66,7 +70,10 @@ def _session(proto: onnx.ModelProto):
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     so.log_severity_level = 4
-    return ort.InferenceSession(proto.SerializeToString(), sess_options=so, providers=["CPUExecutionProvider"])
+    from ..ort import loadable
+
+    with loadable(proto) as source:  # a large model from a file: no bytes beside ORT's copy
+        return ort.InferenceSession(source, sess_options=so, providers=["CPUExecutionProvider"])
 
 
 def run(proto: onnx.ModelProto, feeds: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
