@@ -6,16 +6,16 @@ downstream (coverage, partition, views, engines) reads a `Model` and never a fil
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Mapping, Sequence
 
 import onnx
-from onnx import TensorProto, helper, shape_inference
+from onnx import TensorProto, helper
 
 from ._io import atomic_write_bytes
+from .weights import infer_shapes_in_place
 from .errors import TrtlabError, first_line
 from .static_shapes import complete_shapes, is_data_dependent_dim, plausible_shape
 
@@ -398,68 +398,3 @@ def _infer_shapes(proto: onnx.ModelProto) -> None:
             f"ONNX shape inference failed: {first_line(exc)}.",
             hint="Check the model with onnx.checker.check_model and fix the node it names.",
         ) from None
-
-
-# Initializers up to this many elements go to shape inference as they are (shape arithmetic reads
-# their values); larger ones are weights, of which inference needs only the type and shape.
-_INFERENCE_INLINE_ELEMENTS = 16 * 1024
-
-
-def infer_shapes_in_place(proto: onnx.ModelProto, **options) -> None:
-    """ONNX shape inference written into `proto` itself (value infos, output types, the bodies of
-    If/Loop/Scan nodes), run on `light_copy(proto)`: onnx's own `infer_shapes` serialises the
-    whole model and parses it back, several copies of the weights at once."""
-    apply_inferred(proto, shape_inference.infer_shapes(light_copy(proto), **options))
-
-
-def light_copy(proto: onnx.ModelProto) -> onnx.ModelProto:
-    """`proto` without its large weights: each initializer of more than 16384 elements becomes a
-    graph input of the same type and shape. Shape inference and the onnx checker's graph checks
-    read no more."""
-    g = proto.graph
-    light = onnx.ModelProto()
-    for field in ("ir_version", "producer_name", "producer_version", "domain", "model_version", "doc_string"):
-        if proto.HasField(field):
-            setattr(light, field, getattr(proto, field))
-    light.opset_import.extend(proto.opset_import)
-    light.functions.extend(proto.functions)
-    light.metadata_props.extend(proto.metadata_props)
-    lg = light.graph
-    lg.name = g.name
-    lg.node.extend(g.node)
-    lg.input.extend(g.input)
-    lg.output.extend(g.output)
-    lg.value_info.extend(g.value_info)
-    lg.sparse_initializer.extend(g.sparse_initializer)
-    declared = {vi.name for vi in g.input}
-    for t in g.initializer:
-        if math.prod(t.dims) <= _INFERENCE_INLINE_ELEMENTS:
-            lg.initializer.append(t)
-        elif t.name not in declared:
-            lg.input.append(helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
-    return light
-
-
-def apply_inferred(proto: onnx.ModelProto, inferred: onnx.ModelProto) -> None:
-    """Write what shape inference found on `light_copy(proto)` into `proto`."""
-    g, ig = proto.graph, inferred.graph
-    del g.value_info[:]
-    g.value_info.extend(ig.value_info)
-    del g.output[:]
-    g.output.extend(ig.output)
-    for i, node in enumerate(ig.node):  # shapes inside subgraphs
-        if any(a.HasField("g") or len(a.graphs) for a in node.attribute):
-            g.node[i].CopyFrom(node)
-
-
-def weight_bytes(proto: onnx.ModelProto) -> int:
-    """The size of the model's initializers, from their shapes (`ByteSize()` would serialise the
-    whole model to count it)."""
-    total = 0
-    for t in proto.graph.initializer:
-        try:
-            size = helper.tensor_dtype_to_np_dtype(t.data_type).itemsize
-        except Exception:
-            size = 1
-        total += math.prod(t.dims) * size
-    return total

@@ -63,7 +63,7 @@ def loadable(model: onnx.ModelProto | bytes) -> Iterator[str | bytes]:
     """What ONNX Runtime should load `model` from: its bytes, or for a large proto a temporary
     file. From bytes, the bytes and ONNX Runtime's own copy of the weights are alive together;
     from a file, only ONNX Runtime's."""
-    from .model import weight_bytes
+    from .weights import weight_bytes
 
     if isinstance(model, bytes) or weight_bytes(model) <= LARGE_MODEL_BYTES:
         yield model if isinstance(model, bytes) else model.SerializeToString()
@@ -113,11 +113,11 @@ def run_onnxruntime(model, feeds: Mapping[str, Any], provider: str = "auto",
     """Run a whole model (a `Model` or an ONNX proto) in one ONNX Runtime session: the
     reference a hybrid run is held to."""
     from .feeds import check_feeds
-    from .model import Model
 
-    proto = model.proto if isinstance(model, Model) else model
-    if isinstance(model, Model):
-        feeds = check_feeds(model, feeds)
+    if isinstance(model, onnx.ModelProto):
+        proto = model
+    else:  # a trtlab Model (not imported here: the model module runs sessions itself)
+        proto, feeds = model.proto, check_feeds(model, feeds)
     session = make_session(proto, provider)
     names = outputs or [o.name for o in session.get_outputs()]
     try:

@@ -120,7 +120,7 @@ def expose_intermediates(proto: onnx.ModelProto) -> onnx.ModelProto:
     out = onnx.ModelProto()
     out.CopyFrom(proto)
     try:  # on the model without its large weights: no further copies of them
-        from ..model import infer_shapes_in_place
+        from ..weights import infer_shapes_in_place
 
         infer_shapes_in_place(out, strict_mode=False)
     except Exception:

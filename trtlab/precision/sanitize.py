@@ -24,7 +24,8 @@ from onnx import shape_inference
 
 from .. import _optional
 from ..errors import TrtlabError, first_line
-from ..model import Model, _drop_initializer_inputs, apply_inferred, light_copy
+from ..model import Model, _drop_initializer_inputs
+from ..weights import apply_inferred, light_copy
 from ._proto import as_proto
 from .fold_bn import fold_batchnorm
 from .validate import check_structure, difference, example_feeds, load_error, run

@@ -44,7 +44,7 @@ def example_feeds(proto: onnx.ModelProto, seed: int = 0) -> dict[str, np.ndarray
 def check_structure(proto: onnx.ModelProto) -> str | None:
     """The onnx checker's complaint about `proto`, or None. A large model is checked without its
     large weights (see `trtlab.model.light_copy`): the checker would serialise them all once more."""
-    from ..model import light_copy, weight_bytes
+    from ..weights import light_copy, weight_bytes
 
     try:
         onnx.checker.check_model(light_copy(proto) if weight_bytes(proto) > LIGHT_CHECK_BYTES else proto)

@@ -1,0 +1,74 @@
+"""ONNX models with big weights, handled without copying the weights: shape inference and the
+onnx checker on a copy that leaves them out, results written back, weight sizes from shapes."""
+
+from __future__ import annotations
+
+import math
+
+import onnx
+from onnx import helper, shape_inference
+
+
+# Initializers up to this many elements go to shape inference as they are (shape arithmetic reads
+# their values); larger ones are weights, of which inference needs only the type and shape.
+_INFERENCE_INLINE_ELEMENTS = 16 * 1024
+
+
+def infer_shapes_in_place(proto: onnx.ModelProto, **options) -> None:
+    """ONNX shape inference written into `proto` itself (value infos, output types, the bodies of
+    If/Loop/Scan nodes), run on `light_copy(proto)`: onnx's own `infer_shapes` serialises the
+    whole model and parses it back, several copies of the weights at once."""
+    apply_inferred(proto, shape_inference.infer_shapes(light_copy(proto), **options))
+
+
+def light_copy(proto: onnx.ModelProto) -> onnx.ModelProto:
+    """`proto` without its large weights: each initializer of more than 16384 elements becomes a
+    graph input of the same type and shape. Shape inference and the onnx checker's graph checks
+    read no more."""
+    g = proto.graph
+    light = onnx.ModelProto()
+    for field in ("ir_version", "producer_name", "producer_version", "domain", "model_version", "doc_string"):
+        if proto.HasField(field):
+            setattr(light, field, getattr(proto, field))
+    light.opset_import.extend(proto.opset_import)
+    light.functions.extend(proto.functions)
+    light.metadata_props.extend(proto.metadata_props)
+    lg = light.graph
+    lg.name = g.name
+    lg.node.extend(g.node)
+    lg.input.extend(g.input)
+    lg.output.extend(g.output)
+    lg.value_info.extend(g.value_info)
+    lg.sparse_initializer.extend(g.sparse_initializer)
+    declared = {vi.name for vi in g.input}
+    for t in g.initializer:
+        if math.prod(t.dims) <= _INFERENCE_INLINE_ELEMENTS:
+            lg.initializer.append(t)
+        elif t.name not in declared:
+            lg.input.append(helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
+    return light
+
+
+def apply_inferred(proto: onnx.ModelProto, inferred: onnx.ModelProto) -> None:
+    """Write what shape inference found on `light_copy(proto)` into `proto`."""
+    g, ig = proto.graph, inferred.graph
+    del g.value_info[:]
+    g.value_info.extend(ig.value_info)
+    del g.output[:]
+    g.output.extend(ig.output)
+    for i, node in enumerate(ig.node):  # shapes inside subgraphs
+        if any(a.HasField("g") or len(a.graphs) for a in node.attribute):
+            g.node[i].CopyFrom(node)
+
+
+def weight_bytes(proto: onnx.ModelProto) -> int:
+    """The size of the model's initializers, from their shapes (`ByteSize()` would serialise the
+    whole model to count it)."""
+    total = 0
+    for t in proto.graph.initializer:
+        try:
+            size = helper.tensor_dtype_to_np_dtype(t.data_type).itemsize
+        except Exception:
+            size = 1
+        total += math.prod(t.dims) * size
+    return total
