@@ -43,7 +43,3 @@ def one_line(what: BaseException | str | None, *, first: bool = False, limit: in
     line = " ".join(" ".join(kept).split()) or fallback
     return line if limit is None or len(line) <= limit else line[:limit - 3] + "..."
 
-
-def first_line(what: BaseException | str | None) -> str:
-    """`one_line(what, first=True)`: the gist of a library's multi-line message."""
-    return one_line(what, first=True, limit=None)

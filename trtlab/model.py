@@ -16,7 +16,7 @@ from onnx import TensorProto, helper
 
 from ._io import atomic_write_bytes
 from .weights import infer_shapes_in_place
-from .errors import TrtlabError, first_line
+from .errors import TrtlabError, one_line
 from .static_shapes import complete_shapes, is_data_dependent_dim, plausible_shape
 
 MAX_IR_VERSION = 10
@@ -395,6 +395,6 @@ def _infer_shapes(proto: onnx.ModelProto) -> None:
         infer_shapes_in_place(proto, check_type=False, strict_mode=False, data_prop=True)
     except Exception as exc:  # onnx raises several types here
         raise TrtlabError(
-            f"ONNX shape inference failed: {first_line(exc)}.",
+            f"ONNX shape inference failed: {one_line(exc, first=True, limit=None)}.",
             hint="Check the model with onnx.checker.check_model and fix the node it names.",
         ) from None

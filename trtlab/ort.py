@@ -12,7 +12,7 @@ import numpy as np
 import onnx
 
 from ._optional import onnxruntime
-from .errors import TrtlabError, first_line
+from .errors import TrtlabError, one_line
 
 CPU = "CPUExecutionProvider"
 CUDA = "CUDAExecutionProvider"
@@ -95,7 +95,7 @@ def _new_session(data: str | bytes, provider: str, threads: int | None, spin: bo
                                         providers=providers)
         except Exception:
             pass
-        first = first_line(exc)
+        first = one_line(exc, first=True, limit=None)
         raise TrtlabError(f"ONNX Runtime cannot load the model: {first}",
                           hint="Check the model with onnx.checker.check_model.") from None
 
@@ -123,4 +123,4 @@ def run_onnxruntime(model, feeds: Mapping[str, Any], provider: str = "auto",
     try:
         return dict(zip(names, session.run(names, dict(feeds))))
     except Exception as exc:
-        raise TrtlabError(f"ONNX Runtime failed to run the model: {first_line(exc)}") from None
+        raise TrtlabError(f"ONNX Runtime failed to run the model: {one_line(exc, first=True, limit=None)}") from None

@@ -15,7 +15,7 @@ import math
 import onnx
 from onnx import TensorProto
 
-from .errors import TrtlabError, first_line
+from .errors import TrtlabError, one_line
 
 # Full checks serialise the model; past this size they are skipped (the checks above still run).
 FULL_CHECK_MAX_BYTES = 256 * 1024**2
@@ -285,7 +285,7 @@ def _check_with_onnx(proto: onnx.ModelProto, order: list[int]) -> None:
 def _checker_message(exc: Exception) -> str:
     text = str(exc)
     lines = [x.strip() for x in text.splitlines() if x.strip()]
-    gist = first_line(exc)
+    gist = one_line(exc, first=True, limit=None)
     for line in lines:  # the checker names the node on a context line
         if "Name:" in line and "OpType:" in line:
             node = line[line.index("Name:"):]

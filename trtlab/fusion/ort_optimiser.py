@@ -8,7 +8,7 @@ import tempfile
 
 import onnx
 
-from ..errors import TrtlabError, first_line
+from ..errors import TrtlabError, one_line
 from ..model import Model
 from .units import FusedUnit, FusionReport, make_report, ordered
 
@@ -36,7 +36,7 @@ def ort_fused(model: Model, level: str = "extended") -> Model:
         try:
             ort.InferenceSession(model.to_bytes(), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # ONNX Runtime raises its own exception types
-            raise TrtlabError(f"ONNX Runtime could not load '{model.name}': {first_line(exc)}",
+            raise TrtlabError(f"ONNX Runtime could not load '{model.name}': {one_line(exc, first=True, limit=None)}",
                               hint="The model must run in ONNX Runtime on CPU to be optimised by it.") from None
         fused = load(options.optimized_model_filepath, name=f"{model.name} (ORT {level})")
     proto = onnx.ModelProto()

@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 import onnx
 
-from ..errors import TrtlabError, first_line
+from ..errors import TrtlabError, one_line
 from ..model import Model
 from ..validate import validate
 
@@ -26,7 +26,7 @@ def load_onnx_file(path: Path, *, inputs: Mapping[str, Sequence[int]] | None = N
                           hint="Keep the model's external data files next to it.") from None
     except Exception as exc:
         if "external" in str(exc).lower() or "data file" in str(exc).lower():
-            raise TrtlabError(f"{path} refers to external data that can't be read: {first_line(exc)}",
+            raise TrtlabError(f"{path} refers to external data that can't be read: {one_line(exc, first=True, limit=None)}",
                               hint="Keep the model's external data files next to it.") from None
         raise TrtlabError(f"{path} is not a readable ONNX model ({type(exc).__name__}): it may be corrupt or truncated.",
                           hint="Re-export or re-download the file.") from None

@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 
 import onnx
 
-from ..errors import TrtlabError, first_line
+from ..errors import TrtlabError, one_line
 from ..model import Model
 from .torch_names import readable_dynamo_names, readable_names, strip_wrapper
 
@@ -66,7 +66,7 @@ def load_torch_module(module: Any, *, example_inputs: Sequence[Any] | Mapping[st
             try:
                 outputs = module(*args, **kwargs)
             except Exception as exc:
-                raise TrtlabError(f"{model_name} does not run on the example inputs: {first_line(exc)}",
+                raise TrtlabError(f"{model_name} does not run on the example inputs: {one_line(exc, first=True, limit=None)}",
                                   hint="Check the example inputs' shapes and types against the module's forward.") \
                     from None
             names = list(output_names) if output_names else _output_names(torch, outputs)
@@ -253,7 +253,7 @@ def _export_error(model_name: str, failures: list, tried_both: bool) -> TrtlabEr
     for which, exc, log in failures:
         chain = _causes(exc)
         op = next((o for o in (_failing_operator(str(e)) for e in chain) if o), None) or _failing_operator(log)
-        parts.append(f"the {which} exporter failed{f' at {op}' if op else ''}: {_plain(first_line(chain[-1]))}")
+        parts.append(f"the {which} exporter failed{f' at {op}' if op else ''}: {_plain(one_line(chain[-1], first=True, limit=None))}")
     message = f"Exporting {model_name} to ONNX failed: " + "; ".join(parts) + "."
     if tried_both:
         hint = ("Both exporters failed: rewrite the named operator with ones ONNX has, or export the module "

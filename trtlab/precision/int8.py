@@ -19,7 +19,7 @@ import onnx
 from onnx import version_converter
 
 from .. import _optional
-from ..errors import TrtlabError, first_line
+from ..errors import TrtlabError, one_line
 from ..model import Model
 from ._proto import opset, toposort
 from .calibration import Calibration, samples
@@ -55,11 +55,11 @@ def quantize_int8(proto: onnx.ModelProto, calibration: Calibration = None) -> tu
         except Exception as exc:
             if old < QDQ_OPSET:
                 raise TrtlabError(f"int8 needs ONNX opset {QDQ_OPSET} or newer; this model is opset "
-                                  f"{old} and upgrading it failed: {first_line(exc)}",
+                                  f"{old} and upgrading it failed: {one_line(exc, first=True, limit=None)}",
                                   hint="Export the model with opset 13 or newer.") from None
             per_channel = False
             notes.append(f"weights quantized per tensor: opset {old} has no per-channel "
-                         f"DequantizeLinear and upgrading failed ({first_line(exc)})")
+                         f"DequantizeLinear and upgrading failed ({one_line(exc, first=True, limit=None)})")
     excluded = _outer_scope_producers(proto)
     if excluded:
         notes.append(f"not quantized: {', '.join(excluded)} (their outputs are read inside If/Loop/Scan "
@@ -113,7 +113,7 @@ def _quantize(proto: onnx.ModelProto, data, per_channel: bool, excluded: list[st
                 weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
                 extra_options=dict(EXTRA_OPTIONS))
         except Exception as exc:
-            raise TrtlabError(f"int8 quantization failed: {first_line(exc)}") from None
+            raise TrtlabError(f"int8 quantization failed: {one_line(exc, first=True, limit=None)}") from None
         finally:
             logging.disable(logging.NOTSET)
         out = onnx.load(dst)

@@ -23,7 +23,7 @@ import onnx
 from onnx import shape_inference
 
 from .. import _optional
-from ..errors import TrtlabError, first_line
+from ..errors import TrtlabError, one_line
 from ..model import Model, _drop_initializer_inputs
 from ..weights import apply_inferred, light_copy
 from ._proto import as_proto
@@ -125,7 +125,7 @@ def _attempt(step: Callable[[], onnx.ModelProto]) -> tuple[onnx.ModelProto | Non
     try:
         return step(), None
     except Exception as exc:
-        return None, f"it failed ({first_line(exc)})"
+        return None, f"it failed ({one_line(exc, first=True, limit=None)})"
 
 
 def _fold_constants(gs, proto: onnx.ModelProto, flatten: bool) -> onnx.ModelProto:

@@ -7,7 +7,7 @@ from typing import Mapping
 import numpy as np
 import onnx
 
-from ..errors import TrtlabError, first_line
+from ..errors import TrtlabError, one_line
 
 # A sanitizing step may change outputs by fp32 rounding only. An exact rewrite still reorders
 # fp32 arithmetic, and the rounding grows through a deep network: folding PP-OCRv4 det's
@@ -49,7 +49,7 @@ def check_structure(proto: onnx.ModelProto) -> str | None:
     try:
         onnx.checker.check_model(light_copy(proto) if weight_bytes(proto) > LIGHT_CHECK_BYTES else proto)
     except Exception as exc:
-        return first_line(exc)
+        return one_line(exc, first=True, limit=None)
     return None
 
 
@@ -59,7 +59,7 @@ def load_error(proto: onnx.ModelProto) -> str | None:
     try:
         _session(proto)
     except Exception as exc:
-        return first_line(exc)
+        return one_line(exc, first=True, limit=None)
     return None
 
 
@@ -85,7 +85,7 @@ def run(proto: onnx.ModelProto, feeds: Mapping[str, np.ndarray]) -> dict[str, np
         wanted = {i.name for i in session.get_inputs()}
         return dict(zip(names, session.run(names, {k: v for k, v in feeds.items() if k in wanted})))
     except Exception as exc:
-        raise TrtlabError(f"ONNX Runtime cannot run it: {first_line(exc)}") from None
+        raise TrtlabError(f"ONNX Runtime cannot run it: {one_line(exc, first=True, limit=None)}") from None
 
 
 def difference(reference: Mapping[str, np.ndarray], actual: Mapping[str, np.ndarray]) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import _optional
-from ..errors import TrtlabError, first_line
+from ..errors import TrtlabError, one_line
 from .inputs import batch_of, module_call
 from .cuda import TorchCuda, open_cuda
 from .gpu import GpuSteps, time_steps
@@ -206,4 +206,4 @@ def time_mxnet_gpu(source: Any, feeds: Mapping[str, np.ndarray], *, params: str 
     except Exception as exc:
         if isinstance(exc, TrtlabError):
             raise
-        raise TrtlabError(f"MXNet failed on the GPU: {first_line(exc)}") from None
+        raise TrtlabError(f"MXNet failed on the GPU: {one_line(exc, first=True, limit=None)}") from None

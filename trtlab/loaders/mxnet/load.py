@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ...errors import TrtlabError, first_line
+from ...errors import TrtlabError, one_line
 from ...model import Model
 from .convert import DEFAULT_OPSET, convert
 from .params import read_params, split_params
@@ -68,7 +68,7 @@ def _load_block(mx, block, inputs: Shapes | None, name: str | None, opset: int) 
     try:
         block(*[mx.nd.zeros(tuple(shape)) for shape in inputs.values()])
     except mx.base.MXNetError as exc:
-        first = first_line(exc)
+        first = one_line(exc, first=True, limit=None)
         raise TrtlabError(f"Running the block on inputs {dict(inputs)} failed: {first}",
                           hint="Initialize the block (block.initialize()) and check the input shapes.") from None
     except RuntimeError as exc:
