@@ -116,8 +116,8 @@ class Lab(W.VBox):
 
     def _show_result(self, result) -> None:
         """After a check: the graphs' precision and per-node error overlays show what it found."""
-        if result.plan is not self.plan:
-            return  # the controls moved on while the check ran
+        if result.plan is not self.plan or result.cancelled:
+            return  # the controls moved on while the check ran, or it was stopped
         self.graph.show_plan(result.plan, **node_overlays(result))
 
     # ------------------------------------------------------------ lifecycle

@@ -13,10 +13,16 @@ from typing import Any, Callable
 
 _lock = threading.Lock()
 _running: dict[threading.Thread, Any] = {}  # thread -> its cancel event (or None)
+_closing = threading.Event()  # the interpreter is exiting: no new work
 
 
-def start(target: Callable[[], object], *, name: str, cancel: Any = None) -> threading.Thread:
-    """Run `target` in a registered thread; `cancel` (an Event) is set when everything stops."""
+def start(target: Callable[[], object], *, name: str, cancel: Any = None) -> threading.Thread | None:
+    """Run `target` in a registered thread; `cancel` (an Event) is set when everything stops.
+    Once the interpreter is exiting nothing starts (None): work finishing then, such as a check
+    that hands its result to the graphs, must not begin more."""
+    if _closing.is_set():
+        return None
+
     def work():
         try:
             target()
@@ -32,7 +38,9 @@ def start(target: Callable[[], object], *, name: str, cancel: Any = None) -> thr
 
 
 def stop(threads=None, timeout: float | None = None) -> None:
-    """Ask `threads` (default: all registered) to stop, and wait for them."""
+    """Ask `threads` (default: all registered, and nothing new starts after) to stop, and wait."""
+    if threads is None:
+        _closing.set()
     with _lock:
         chosen = {t: c for t, c in _running.items() if threads is None or t in threads}
     for cancel in chosen.values():

@@ -77,6 +77,8 @@ class GraphPanel(W.Box):
             self._wake.notify()
         if self._drawer is None:
             self._drawer = background.start(self._draw_loop, name="trtlab-after-graph", cancel=self._stop)
+            if self._drawer is None:  # exiting: nothing more is drawn
+                self._idle.set()
 
     def _draw_loop(self) -> None:
         while not self._stop.is_set():
