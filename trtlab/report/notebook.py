@@ -12,7 +12,7 @@ from .tables import build_table, comparisons_table
 from .text import check_text, plan_report
 
 # A plan's report in a notebook: the model, coverage and partition figures, the rest folded.
-SHOWN_LINES = 9
+SHOWN_LINES = 7
 
 display.renders("text", "Plan")(plan_report)
 display.renders("text", "CheckResult")(check_text)
@@ -20,14 +20,16 @@ display.renders("text", "CheckResult")(check_text)
 
 @display.renders("mimebundle", "CheckResult")
 def check_bundle(result) -> dict:
-    return {"text/plain": check_text(result), "text/html": summary_html(result) + _compact_graph(result.plan)}
+    # What ran: the after-graph alone (the plan shows both).
+    graph = _compact_graph(result.plan, sides=("after",))
+    return {"text/plain": check_text(result), "text/html": summary_html(result) + graph}
 
 
-def _compact_graph(plan) -> str:
+def _compact_graph(plan, **options) -> str:
     try:
         from ..views import compact_graph_html
 
-        return compact_graph_html(plan)
+        return compact_graph_html(plan, **options)
     except TrtlabError as exc:  # no graphviz: the tables alone, and why
         return f"<p><i>{html.escape(one_line(exc))}</i></p>"
 

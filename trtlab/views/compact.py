@@ -19,11 +19,13 @@ if TYPE_CHECKING:
 
 
 def layout_svg(graph: dict, styles: dict, *, max_height: int | None = None) -> str:
-    """An <svg> of a layout (from `GraphLayout.layout`) that scales to its container's width."""
+    """An <svg> of a layout (from `GraphLayout.layout`) that shrinks to its container's width and
+    never grows past its own size (a graph of three boxes stays three boxes tall)."""
     w, h = graph["width"] + 8, graph["height"] + 8
     cap = f"max-height:{max_height}px;" if max_height else ""
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-4 -4 {w:.0f} {h:.0f}" '
-           f'style="width:100%;height:auto;{cap}display:block" preserveAspectRatio="xMidYMin meet" '
+           f'style="width:100%;max-width:{w:.0f}px;height:auto;{cap}display:block" '
+           'preserveAspectRatio="xMidYMin meet" '
            f'font-family="Helvetica,Arial,sans-serif" class="trtlab-compact-graph">',
            '<defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
            'orient="auto"><path d="M0 0L10 5L0 10z" fill="#666"/></marker></defs>']
@@ -72,15 +74,16 @@ def _legend_html(legend: list) -> str:
                    f"{_html.escape(label)}</span>" for c, label in legend)
 
 
-def compact_graph_html(plan: "Plan", *, height: int = 360) -> str:
-    """Before and after graphs of `plan`, groups closed, one above the other, each laid out left
-    to right so that a long chain of blocks uses the output's width."""
+def compact_graph_html(plan: "Plan", *, height: int = 360, sides: tuple = ("before", "after")) -> str:
+    """Before and after graphs of `plan` (or the `sides` asked for), groups closed, one above the
+    other, each laid out left to right so that a long chain of blocks uses the output's width."""
     model = plan.model
     data = node_data(model, plan)
     parts, legend = [], []
-    for title, hierarchy in ((f"{model.name}: before", model_hierarchy(model)),
-                             (f"after: {plan.engine_count} TensorRT engine{'s' if plan.engine_count != 1 else ''}",
-                              plan_hierarchy(plan))):
+    drawn = {"before": (f"{model.name}: before", lambda: model_hierarchy(model)),
+             "after": (f"after: {plan.engine_count} TensorRT engine{'s' if plan.engine_count != 1 else ''}",
+                       lambda: plan_hierarchy(plan))}
+    for title, hierarchy in ((drawn[side][0], drawn[side][1]()) for side in sides):
         graph = GraphLayout(hierarchy, rankdir="LR").layout()
         items = {i["id"]: hierarchy.members(i["id"]) for i in graph["items"] if i["kind"] in ("node", "group")}
         styles, legend_part = paint(data, "coverage", items)
