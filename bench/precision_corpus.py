@@ -4,56 +4,35 @@ the converted model's first output is from the fp32 model's, both run in ONNX Ru
 
     python bench/precision_corpus.py [name ...]
 
-Models: PP-OCR det/rec/cls (rapidocr-onnxruntime), YOLOv8n (nudenet), magika, silero-vad (both
-of its models). A missing package is reported and its models skipped.
+Models: the packaged ONNX files of `trtlab.corpus` (PP-OCR det/rec/cls, YOLOv8n, magika, both
+silero-vad models). A missing package is reported and its models skipped.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import sys
 import time
 import warnings
 
 import numpy as np
 
-import trtlab
-from trtlab.errors import TrtlabError, one_line
+from trtlab import corpus
+from trtlab.errors import MissingDependency, TrtlabError, one_line
 from trtlab.feeds import random_feeds
 from trtlab.ort import run_onnxruntime
 from trtlab.precision import convert_precision
 
-# name -> (package, file inside it, fixed input shapes, fixed input values)
-CORPUS = {
-    "ppocr-det": ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_det_infer.onnx", {"x": (1, 3, 320, 320)}, {}),
-    "ppocr-rec": ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_rec_infer.onnx", {"x": (1, 3, 48, 320)}, {}),
-    "ppocr-cls": ("rapidocr_onnxruntime", "models/ch_ppocr_mobile_v2.0_cls_infer.onnx", {"x": (1, 3, 48, 192)}, {}),
-    "nudenet": ("nudenet", "320n.onnx", {"images": (1, 3, 320, 320)}, {}),
-    "magika": ("magika", "models/standard_v3_3/model.onnx", {"bytes": (1, 2048)}, {}),
-    "silero-vad": ("silero_vad", "data/silero_vad.onnx", {"input": (1, 512), "state": (2, 1, 128)},
-                   {"sr": np.array(16000, np.int64)}),
-    "silero-vad-half": ("silero_vad", "data/silero_vad_half.onnx", {"input": (1, 512), "state": (2, 1, 128)}, {}),
-}
 PRECISIONS = ("fp16", "bf16", "int8")
 
 
-def model_path(package: str, relative: str) -> str | None:
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        return None
-    path = os.path.join(os.path.dirname(spec.origin), relative)
-    return path if os.path.exists(path) else None
-
-
 def load(name: str):
-    package, relative, shapes, fixed = CORPUS[name]
-    path = model_path(package, relative)
-    if path is None:
+    """(Model, feeds) of a corpus model (`trtlab.corpus`), or (None, None) without its package."""
+    try:
+        model, fixed = corpus.load(name)
+    except MissingDependency:
         return None, None
-    model = trtlab.load(path, inputs=shapes)
     feeds = random_feeds(model)
-    feeds.update(fixed)
+    feeds.update(fixed or {})
     if name == "magika":  # byte values, 256 = padding
         feeds["bytes"] = np.random.default_rng(0).integers(0, 257, feeds["bytes"].shape).astype(np.int32)
     if name.startswith("ppocr"):  # noise gives near-zero maps; a page with dark strokes gives text
@@ -106,10 +85,10 @@ def row(name: str, model, feeds, reference, precision: str) -> str:
 
 def main(names: list[str]) -> int:
     print(f"{'model':16} {'prec':5} {'ok':4} {'validated':10} {'fp32':>5} {'max abs':>10} {'cosine':>10}")
-    for name in names or list(CORPUS):
+    for name in names or [n for n in corpus.names() if corpus.ENTRIES[n].path]:
         model, feeds = load(name)
         if model is None:
-            print(f"{name:16} skipped: needs the '{CORPUS[name][0]}' package")
+            print(f"{name:16} skipped: needs the '{corpus.ENTRIES[name].pip}' package")
             continue
         reference = run_onnxruntime(model, feeds, "cpu")
         for precision in PRECISIONS:

@@ -1,37 +1,23 @@
-"""The ONNX models that ship inside PyPI packages, loaded with fixed shapes and matching inputs."""
+"""The corpus models that ship inside PyPI packages (`trtlab.corpus`), with inputs for the precision tests."""
 
 from __future__ import annotations
-
-import importlib.util
-import os
 
 import numpy as np
 import pytest
 
 import trtlab
+from trtlab import corpus
 from trtlab.feeds import random_feeds
 
-# name -> (package, file inside it, input shapes, fixed input values)
-REAL_MODELS = {
-    "ppocr-det": ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_det_infer.onnx", {"x": (1, 3, 320, 320)}, {}),
-    "ppocr-cls": ("rapidocr_onnxruntime", "models/ch_ppocr_mobile_v2.0_cls_infer.onnx", {"x": (1, 3, 48, 192)}, {}),
-    "magika": ("magika", "models/standard_v3_3/model.onnx", {"bytes": (1, 2048)}, {}),
-    "silero-vad": ("silero_vad", "data/silero_vad.onnx", {"input": (1, 512), "state": (2, 1, 128)},
-                   {"sr": np.array(16000, np.int64)}),
-    "silero-vad-half": ("silero_vad", "data/silero_vad_half.onnx", {"input": (1, 512), "state": (2, 1, 128)}, {}),
-}
-
-
 def load_real(name: str):
-    """(trtlab Model, feeds) for `name`; skips the test naming the package when it is missing."""
-    package, relative, shapes, fixed = REAL_MODELS[name]
-    spec = importlib.util.find_spec(package)
-    path = os.path.join(os.path.dirname(spec.origin), relative) if spec and spec.origin else None
-    if path is None or not os.path.exists(path):
-        pytest.skip(f"needs the '{package}' package (its packaged model {relative})")
-    model = trtlab.load(path, inputs=shapes)
+    """(trtlab Model, feeds) for the corpus model `name` (`trtlab.corpus`): its own real values
+    where it has some, random ones for the rest; skips naming the package when it is missing."""
+    try:
+        model, fixed = corpus.load(name)
+    except trtlab.MissingDependency as exc:
+        pytest.skip(str(exc))
     feeds = random_feeds(model)
-    feeds.update(fixed)
+    feeds.update(fixed or {})
     return model, feeds
 
 
