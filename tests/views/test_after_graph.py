@@ -9,6 +9,10 @@ import pytest
 
 import trtlab
 from trtlab.views import after_graph, before_after, dom_id
+from trtlab.views.hierarchy import FANOUT, plan_hierarchy
+from trtlab.views.layout import GraphLayout
+
+from .graph_models import numbered_model
 
 
 def engine_ids(svg: str) -> list[str]:
@@ -24,7 +28,7 @@ def test_one_engine_node_per_subgraph(mixed, options):
     assert sorted(engine_ids(svg)) == sorted(f"e-{s.id}" for s in plan.subgraphs)
     for s in plan.subgraphs:
         assert f"TensorRT engine {s.id}</text>" in svg
-        assert f">{len(s.nodes)} ops</text>" in svg
+        assert f">{len(s.nodes)} op{'s' if len(s.nodes) != 1 else ''}</text>" in svg
     fallbacks = re.findall(r'class="node trt-fallback fallback ([\w-]+)" data-name="([^"]*)"', svg)
     assert sorted(html.unescape(n) for _, n in fallbacks) == sorted(f.name for f in plan.fallback_nodes)
 
@@ -67,3 +71,31 @@ def test_before_after_side_by_side(mixed, tmp_path):
     assert svg.replace("<svg ", "", 1) in page
     assert '<svg style="max-width:100%;height:auto"' in page  # scales to the output's width
     assert set(both._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}
+
+
+def test_an_engine_opens_by_name(mixed):
+    plan = trtlab.partition(mixed)
+    first = plan.subgraphs[0]
+    view = after_graph(plan, expand=[first.name])
+    svg = view.svg()
+    assert f'id="e-{first.id}"' not in svg and 'class="cluster"' in svg
+    for n in first.nodes:  # its nodes, with ids of their own beside the before-graph's
+        assert f'<g id="{dom_id(n, "a-")}" class="node trt-node supported"' in svg
+    assert [g.name for g in view.groups] == [s.name for s in plan.subgraphs]
+    with pytest.raises(trtlab.TrtlabError, match="No group named 'trt_engine_99'"):
+        after_graph(plan, expand=["trt_engine_99"])
+
+
+def test_many_engines_and_fallbacks_are_the_widgets_parts():
+    model = numbered_model(60)
+    plan = trtlab.partition(model, exclude_ops=["Reshape"])  # 60 fallback nodes between engines
+    view = after_graph(plan)
+    svg = view.svg()
+    widget = GraphLayout(plan_hierarchy(plan)).layout()
+    names = [html.unescape(n) for n in re.findall(r'class="node trt-(?:block|engine)[^"]*" data-name="([^"]*)"', svg)]
+    assert names == [i["name"] for i in widget["items"] if i["kind"] == "group"]
+    assert len(re.findall(r'<g id="[^"]*" class="node trt-', svg)) <= FANOUT + 2
+    assert "Constant" not in html.unescape(svg).replace("Constant_", "")  # folded, not counted
+    part = view.groups[0]
+    opened = after_graph(plan, expand=[part.name])
+    assert len(opened.groups) > len(view.groups)  # its engines show, closed

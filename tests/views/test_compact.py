@@ -17,3 +17,18 @@ def test_compact_graph_fits_the_width_with_groups_closed():
     assert page.count('data-id="g:') >= 4  # closed groups, not 240 boxes
     assert f"after: {plan.engine_count} TensorRT engines" in page
     assert "excluded by user" in page  # the legend
+
+
+def test_compact_and_static_drawings_show_the_same_groups():
+    from tests.real_models import real_model
+    from trtlab import corpus
+    from trtlab.views import before_graph
+
+    real_model("ppocr-rec")
+    model, _ = corpus.load("ppocr-rec")  # no name scopes; 420 Constant nodes
+    plan = trtlab.partition(model)
+    page = compact_graph_html(plan, sides=("before",))
+    compact = [i for i in re.findall(r'data-id="([^"]*)"', page) if i.startswith("g:")]
+    static = before_graph(plan)
+    assert compact == [g.id for g in static.groups] and len(compact) > 3
+    assert "Constant_" not in page and 'data-name="Constant_' not in static.svg()

@@ -1,4 +1,5 @@
-"""Large graphs: collapsing repeated blocks, expanding one by name, focusing on a neighbourhood."""
+"""Large graphs: the static drawing shows the graph widget's groups, opens one by name, focuses on
+a neighbourhood; on real models with no name scopes it is no strip of constants."""
 
 from __future__ import annotations
 
@@ -8,9 +9,18 @@ import re
 import pytest
 
 import trtlab
-from trtlab.views import before_graph, dom_id, find_blocks, item_styles, restyle_before
+from trtlab import corpus
+from trtlab.views import before_after, before_graph, dom_id, item_styles, restyle_before
+from trtlab.views.hierarchy import FANOUT, model_hierarchy
+from trtlab.views.layout import GraphLayout
+from trtlab.views.svg import svg_size
 
 from tests.models import residual_chain_model as chain_model
+from tests.real_models import real_model
+
+from .graph_models import numbered_model
+
+MAX_ASPECT = 6  # measured: collapsed drawings of the PP-OCR models, ResNet-50 and BERT are 1.0-2.5
 
 
 def drawn(svg: str) -> list[str]:
@@ -18,20 +28,36 @@ def drawn(svg: str) -> list[str]:
             re.findall(r'class="node trt-(?:node|block)[^"]*" data-name="([^"]*)"', svg)]
 
 
-def test_resnet50_collapses_by_default_into_named_blocks(resnet50):
+def group_boxes(svg: str) -> list[str]:
+    return [html.unescape(n) for n in re.findall(r'class="node trt-block[^"]*" data-name="([^"]*)"', svg)]
+
+
+def widget_groups(model: trtlab.Model, expanded=()) -> list[str]:
+    """The names of the closed groups the Lab's graph widget shows."""
+    layout = GraphLayout(model_hierarchy(model)).layout(expanded)
+    return [i["name"] for i in layout["items"] if i["kind"] == "group"]
+
+
+def aspect(svg: str) -> float:
+    w, h = svg_size(svg)
+    return max(w / h, h / w)
+
+
+def test_resnet50_collapses_by_default_into_the_widgets_groups(resnet50):
     view = before_graph(resnet50)
-    items = drawn(view.svg())
-    assert len(resnet50.nodes) == 175 and len(items) < 40
-    names = {b.name for b in view.blocks}
-    assert {"layer1.0", "layer3.5", "layer4.2"} <= names
-    block = next(b for b in view.blocks if b.name == "layer2.1")
-    assert block.op_counts == {"Conv": 3, "BatchNormalization": 3, "Relu": 3, "Add": 1}
-    assert block.repeats >= 10  # the bottlenecks without downsampling share one op sequence
-    # every model node is shown by exactly one drawn thing, and blocks list their members
-    members = [m for b in view.blocks for m in b.members]
-    assert len(members) == len(set(members))
+    svg = view.svg()
+    assert len(resnet50.nodes) == 175 and len(drawn(svg)) <= FANOUT
+    assert sorted(group_boxes(svg)) == sorted(widget_groups(resnet50)) == ["layer1", "layer2", "layer3", "layer4"]
+    assert [g.name for g in view.groups] == ["layer1", "layer2", "layer3", "layer4"]
+    assert view.hierarchy is not None and view.expanded == []
+    assert ">42 ops</text>" in svg  # layer2's box: its op count ...
+    assert ">BatchNormalization\u00d713 Conv\u00d713 Relu\u00d712</text>" in html.unescape(svg)  # ... op types
+    # every model node is shown by exactly one drawn thing
     assert set(view.node_ids) == {n.name for n in resnet50.nodes}
-    assert ">10 nodes</text>" in view.svg()
+    members = [m for g in view.groups for m in g.members]
+    assert len(members) == len(set(members))
+    assert "4 closed groups" in view.summary()
+    assert aspect(svg) < MAX_ASPECT
 
 
 def test_full_resnet50_still_renders(resnet50):
@@ -39,45 +65,69 @@ def test_full_resnet50_still_renders(resnet50):
     assert len(drawn(svg)) == 175
 
 
-def test_expand_one_block_by_name(resnet50):
-    view = before_graph(resnet50, collapse=True, expand=["layer2.1"])
+def test_expand_a_group_shows_its_children(resnet50):
+    view = before_graph(resnet50, expand=["layer2"])
     svg = view.svg()
-    assert f'id="{dom_id("layer2.1", "b-")}"' not in svg
-    for n in ("layer2.1.conv1", "layer2.1.add"):
-        assert f'<g id="{dom_id(n)}" class="node trt-node' in svg
-    assert 'class="cluster"' in svg
-    assert len(drawn(svg)) == len(drawn(before_graph(resnet50).svg())) - 1 + 10
-    with pytest.raises(trtlab.TrtlabError, match="No collapsed block named 'layer9.9'"):
-        before_graph(resnet50, collapse=True, expand=["layer9.9"])
+    layer2 = next(g for g in view.groups if g.name == "layer2")
+    assert f'id="{dom_id("layer2", "b-")}"' not in svg  # no box: a cluster of its children
+    assert f'<g id="{dom_id("layer2", "c-")}" class="cluster"' in svg
+    assert len(drawn(svg)) == len(drawn(before_graph(resnet50).svg())) - 1 + len(layer2.children)
+    # the nested groups stay boxes, with their paths, as the widget shows them opened
+    assert sorted(group_boxes(svg)) == sorted(["layer1", "layer3", "layer4"]
+                                              + [f"layer2/part {k}" for k in range(1, 7)])
+    assert sorted(n.rpartition("/")[2] for n in group_boxes(svg)) == sorted(
+        widget_groups(resnet50, [layer2.id]))
+
+
+def test_expand_a_nested_path_opens_its_parents(resnet50):
+    view = before_graph(resnet50, expand=["layer3/part 2"])
+    svg = view.svg()
+    opened = {g.name for g in view.groups if g.id in view.expanded}
+    assert opened == {"layer3", "part 2"}
+    assert 'class="cluster"' in svg and svg.count('class="cluster"') == 2
+    part = next(g for g in view.groups if g.id in view.expanded and g.name == "part 2")
+    for child in part.children:  # its nodes drawn, its groups boxes
+        if child.startswith("n:"):
+            assert f'<g id="{dom_id(child[2:])}" class="node trt-node' in svg
+        else:
+            assert f'<g id="{dom_id(view.hierarchy.groups[child].name, "b-")}" class="node trt-block' in svg
+    assert "layer3/part 1" in group_boxes(svg) and "layer3/part 2" not in group_boxes(svg)
+    assert view.source == before_graph(resnet50, expand=[part.id]).source  # an id works too
+
+
+def test_bad_expand_names_say_what_exists(resnet50):
+    with pytest.raises(trtlab.TrtlabError, match="No group named 'layer9'") as err:
+        before_graph(resnet50, expand=["layer9"])
+    assert "layer1" in str(err.value)
+    with pytest.raises(trtlab.TrtlabError, match="More than one group is named 'part 2'") as err:
+        before_graph(resnet50, expand=["part 2"])
+    assert "layer2/part 2" in str(err.value)
     with pytest.raises(trtlab.TrtlabError, match="not collapsed"):
-        before_graph(resnet50, collapse=False, expand=["layer2.1"])
+        before_graph(resnet50, collapse=False, expand=["layer2"])
 
 
-def test_collapsed_block_turns_mixed_when_one_member_changes(resnet50):
+def test_collapsed_group_turns_mixed_when_one_member_changes(resnet50):
     view = before_graph(resnet50)
-    block_id = dom_id("layer3.1", "b-")
-    assert item_styles(view.svg())[block_id][0] == "supported"
+    box = dom_id("layer3", "b-")
+    assert item_styles(view.svg())[box][0] == "supported"
     plan = trtlab.partition(resnet50, exclude_nodes=["layer3.1.relu2"])
     styles = item_styles(restyle_before(view.svg(), plan))
-    assert styles[block_id][0] == "mixed"
-    assert "9 of 10 nodes in TensorRT" in styles[block_id][2]
+    assert styles[box][0] == "mixed"
+    assert "61 of 62 nodes in TensorRT; 1 excluded" in styles[box][2]
     changed = {k for k, v in item_styles(view.svg()).items() if styles[k][:2] != v[:2]}
-    assert changed == {block_id}  # colours: tooltips of the later engine's nodes change too
+    assert changed == {box}
+    assert item_styles(view.restyle(plan).svg()) == styles
 
 
-def test_structural_blocks_when_names_have_no_scopes():
-    model = chain_model([f"{op}_{i}" for i, op in
-                         zip(range(90), ["Relu", "Sigmoid", "Add"] * 30)])
-    blocks = find_blocks(model, max_items=20)
-    # Cuts fall after each Add (one live tensor); residual blocks of 3 are packed two by two
-    # to fit about 20 items; the lone Identity at the end is no block.
-    assert [len(b.members) for b in blocks] == [6] * 15
-    assert all(b.name == f"block{i}" for i, b in enumerate(blocks))
-    assert blocks[0].members == ("Relu_0", "Sigmoid_1", "Add_2", "Relu_3", "Sigmoid_4", "Add_5")
-    assert all(b.repeats == 15 for b in blocks)
-    assert "final" not in {m for b in blocks for m in b.members}
+def test_structural_groups_when_names_have_no_scopes():
+    model = chain_model([f"{op}_{i}" for i, op in zip(range(90), ["Relu", "Sigmoid", "Add"] * 30)])
     view = before_graph(model, collapse=True)
-    assert len(drawn(view.svg())) < len(model.nodes) / 2
+    svg = view.svg()
+    names = group_boxes(svg)
+    assert names and all(re.fullmatch(r"block \d+", n) for n in names)
+    assert names == widget_groups(model)
+    assert len(drawn(svg)) <= FANOUT < len(model.nodes)
+    assert max(g.repeats for g in view.groups) > 1  # the residual blocks repeat
 
 
 def test_focus_keeps_only_the_neighbourhood(resnet50):
@@ -90,6 +140,8 @@ def test_focus_keeps_only_the_neighbourhood(resnet50):
     assert 'class="node trt-stub"' in svg  # the cut edges are marked
     one = before_graph(resnet50, focus="layer3.1.conv2", radius=0)
     assert drawn(one.svg()) == ["layer3.1.conv2"]
+    grouped = before_graph(resnet50, focus="layer3.1.conv2", radius=2, collapse=True)
+    assert group_boxes(grouped.svg()) == ["layer3"]  # only the groups holding the neighbourhood
 
 
 def test_focus_by_partial_name_and_unknown_name(resnet50):
@@ -100,23 +152,42 @@ def test_focus_by_partial_name_and_unknown_name(resnet50):
     assert "layer3.1.conv" in str(err.value)
 
 
-def test_a_layers_own_nodes_keep_its_sub_blocks_with_it():
+def test_nested_scopes_open_level_by_level():
     model = trtlab.zoo.get("transformer")
     view = before_graph(model, collapse=True)
-    assert [b.name for b in view.blocks] == ["layers.0", "layers.1"]
-    assert view.blocks[0].repeats == 2
-    assert all(len(b.members) == 33 for b in view.blocks)
+    assert group_boxes(view.svg()) == widget_groups(model) == ["layers"]
+    opened = before_graph(model, expand=["layers/0"])
+    assert sorted(group_boxes(opened.svg())) == ["layers/0/attn", "layers/0/ffn", "layers/1"]
+    assert opened.svg().count('class="cluster"') == 2  # layers and layers/0
 
 
 def test_static_drawing_folds_constants_and_groups_numbered_names():
-    from .graph_models import numbered_model
-
     model = numbered_model(60)  # 240 drawn nodes + 120 Constant nodes, no scopes in the names
     view = before_graph(model)
     svg = view.svg()
     assert 'data-name="Constant_' not in svg
-    assert len(view.blocks) > 3 and all(b.name.startswith("block") for b in view.blocks)
-    assert len(drawn(svg)) < 80
+    assert group_boxes(svg) == widget_groups(model) and len(view.groups) > 3
+    assert len(drawn(svg)) <= FANOUT
     assert view.node_ids["Constant_0"] == view.node_ids["p2o.Conv.0"]  # shown by its consumer
     full = before_graph(model, collapse=False).svg()
     assert "constant Constant_0 [4x4x1x1]" in html.unescape(full)
+
+
+@pytest.mark.parametrize("name", ["ppocr-rec", "ppocr-cls", "ppocr-det"])
+def test_real_models_without_scopes_draw_the_widgets_groups(name, tmp_path):
+    real_model(name)
+    model, _ = corpus.load(name)
+    plan = trtlab.partition(model)
+    view = before_graph(plan)
+    svg = view.save(tmp_path / "before.svg").read_text()
+    assert 'data-name="Constant_' not in svg and ">Constant\n" not in svg  # no Constant box
+    boxes = re.findall(r'<g id="[^"]*" class="node trt-', svg)
+    assert len(boxes) <= FANOUT + len(model.inputs) + len(model.outputs)
+    assert aspect(svg) < MAX_ASPECT  # before: a 41,855 x 296 pt strip of 420 Constant nodes
+    assert group_boxes(svg) == widget_groups(model)
+    first = view.groups[0]
+    opened = before_graph(plan, expand=[first.name]).svg()
+    assert len(drawn(opened)) == len(drawn(svg)) - 1 + len(first.children)
+    assert {n for n in drawn(opened)} >= {c[2:] for c in first.children if c.startswith("n:")}
+    both = before_after(plan).save(tmp_path / "both.svg").read_text()
+    assert aspect(both) < MAX_ASPECT and 'data-name="Constant_' not in both

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .._io import atomic_write_bytes, atomic_write_text
 from ..errors import TrtlabError
-from .collapse import Block
 from .status import ENGINE_FILL, FILL, LEGEND, NodeStatus, node_statuses
 from .svg import dot_text, finish_svg, render, restyle_before, side_by_side_svg
 
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
 
     from ..coverage import CoverageReport
     from ..plan import Plan
+    from .hierarchy import Group, Hierarchy
 
 
 class GraphView:
@@ -25,13 +25,16 @@ class GraphView:
     def __init__(self, kind: str, digraph: "graphviz.Digraph", *, title: str,
                  meta: dict[str, tuple[str, Sequence[str] | None]],
                  node_ids: dict[str, str], statuses: dict[str, NodeStatus],
-                 blocks: Sequence[Block] = (), svg: str | None = None, _on_render=None):
+                 hierarchy: "Hierarchy | None" = None, groups: Sequence["Group"] = (),
+                 expanded: Iterable[str] = (), svg: str | None = None, _on_render=None):
         self.kind = kind  # "before" or "after"
         self.digraph = digraph
         self.title = title
         self.node_ids = node_ids  # ONNX node name -> element id of what shows it (node or block)
         self.statuses = statuses  # ONNX node name -> NodeStatus
-        self.blocks = list(blocks)  # collapsed (or expanded) blocks of this drawing
+        self.hierarchy = hierarchy  # the groups drawn from (the graph widget's), None when flat
+        self.groups = list(groups)  # the groups drawn: one box each, or opened as a cluster
+        self.expanded = sorted(expanded)  # ids of the opened groups
         self._meta = meta
         self._svg = svg
         self._on_render = _on_render
@@ -58,8 +61,8 @@ class GraphView:
                               hint="Draw the after-graph of the new plan with after_graph(plan).")
         statuses = node_statuses(source, self.statuses)
         return GraphView(self.kind, self.digraph, title=self.title, meta=self._meta,
-                         node_ids=self.node_ids, statuses=statuses, blocks=self.blocks,
-                         svg=restyle_before(self.svg(), source))
+                         node_ids=self.node_ids, statuses=statuses, hierarchy=self.hierarchy,
+                         groups=self.groups, expanded=self.expanded, svg=restyle_before(self.svg(), source))
 
     def save(self, path) -> Path:
         """Write .svg, .png or .dot (by suffix), atomically."""
@@ -68,8 +71,9 @@ class GraphView:
     def summary(self) -> str:
         counts = Counter(s.status for s in self.statuses.values())
         parts = ", ".join(f"{n} {s}" for s, n in counts.most_common())
-        blocks = f", {len(self.blocks)} blocks" if self.blocks else ""
-        return f"{self.title}: {len(self.statuses)} nodes ({parts}){blocks}"
+        closed = sum(1 for g in self.groups if g.id not in self.expanded)
+        groups = f", {closed} closed group{'s' if closed != 1 else ''}" if closed else ""
+        return f"{self.title}: {len(self.statuses)} nodes ({parts}){groups}"
 
     def __repr__(self) -> str:
         return f"<trtlab GraphView {self.summary()}>"
