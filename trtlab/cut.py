@@ -90,18 +90,21 @@ def cut_nodes(model: Model, nodes: Sequence[str], *, inputs: Sequence[str] | Non
     value_info = [_value_info(model, t) for t in produced
                   if t not in boundary_names and t in model.tensors]
 
-    graph = helper.make_graph(
-        node_protos,
-        name or f"{model.name}_cut",
-        inputs=[_value_info(model, t) for t in inputs],
-        outputs=[_value_info(model, t) for t in outputs],
-        initializer=[model.initializers[t] for t in used_inits],
-        value_info=value_info,
-    )
+    # Built in place: make_graph and make_model would each copy the weights once more.
     src = model.proto
-    proto = helper.make_model(graph, opset_imports=list(src.opset_import),
-                              producer_name="trtlab", functions=list(src.functions))
+    proto = onnx.ModelProto()
     proto.ir_version = src.ir_version
+    proto.producer_name = "trtlab"
+    proto.opset_import.extend(src.opset_import)
+    proto.functions.extend(src.functions)
+    graph = proto.graph
+    graph.name = name or f"{model.name}_cut"
+    graph.node.extend(node_protos)
+    graph.input.extend(_value_info(model, t) for t in inputs)
+    graph.output.extend(_value_info(model, t) for t in outputs)
+    graph.value_info.extend(value_info)
+    for t in used_inits:
+        graph.initializer.add().CopyFrom(model.initializers[t])
     return proto
 
 

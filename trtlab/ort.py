@@ -54,25 +54,25 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
     return so
 
 
-# Past this size of weights ONNX Runtime loads a model from a temporary file, not from bytes.
+# Past this size of weights ONNX Runtime loads a model from temporary files, not from bytes.
 LARGE_MODEL_BYTES = 64 * 1024**2
 
 
 @contextlib.contextmanager
 def loadable(model: onnx.ModelProto | bytes) -> Iterator[str | bytes]:
     """What ONNX Runtime should load `model` from: its bytes, or for a large proto a temporary
-    file. From bytes, the bytes and ONNX Runtime's own copy of the weights are alive together;
-    from a file, only ONNX Runtime's."""
+    model file whose weights lie in a file of their own. From bytes, the bytes and ONNX Runtime's
+    copy of the weights are alive together; from the files, written one weight at a time
+    (`trtlab.model_files`), ONNX Runtime maps the weights instead of copying them. The files go
+    when the caller's `with` ends: a session keeps its mapping of them."""
+    from .model_files import write_model
     from .weights import weight_bytes
 
     if isinstance(model, bytes) or weight_bytes(model) <= LARGE_MODEL_BYTES:
         yield model if isinstance(model, bytes) else model.SerializeToString()
         return
-    with tempfile.TemporaryDirectory(prefix="trtlab-ort-") as folder:
-        path = os.path.join(folder, "model.onnx")
-        with open(path, "wb") as f:
-            f.write(model.SerializeToString())
-        yield path
+    with tempfile.TemporaryDirectory(prefix="trtlab-ort-", ignore_cleanup_errors=True) as folder:
+        yield str(write_model(model, os.path.join(folder, "model.onnx"), external_data="model.weights"))
 
 
 def make_session(proto: onnx.ModelProto | bytes, provider: str = "auto", threads: int | None = None,

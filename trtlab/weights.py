@@ -3,7 +3,9 @@ onnx checker on a copy that leaves them out, results written back, weight sizes 
 
 from __future__ import annotations
 
+import contextlib
 import math
+from typing import Iterable, Iterator
 
 import onnx
 from onnx import helper, shape_inference
@@ -47,6 +49,49 @@ def light_copy(proto: onnx.ModelProto) -> onnx.ModelProto:
         elif t.name not in declared:
             lg.input.append(helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
     return light
+
+
+def shapes_only(proto: onnx.ModelProto) -> onnx.ModelProto:
+    """A copy of `proto` whose large initializers (over 16384 elements) keep their name, type and
+    shape but not their data: for readers that need a model's structure and weight sizes only.
+    Nothing of `proto` is referenced by the copy, so holding it keeps no weights alive."""
+    out = onnx.ModelProto()
+    out.CopyFrom(light_copy(proto))
+    g = out.graph
+    declared = {vi.name for vi in proto.graph.input}
+    large = [t for t in proto.graph.initializer if math.prod(t.dims) > _INFERENCE_INLINE_ELEMENTS]
+    names = {t.name for t in large} - declared
+    keep = [vi for vi in g.input if vi.name not in names]
+    del g.input[:]
+    g.input.extend(keep)
+    for t in large:
+        stub = g.initializer.add()
+        stub.name, stub.data_type = t.name, t.data_type
+        stub.dims.extend(t.dims)
+    return out
+
+
+def compacted(proto: onnx.ModelProto) -> onnx.ModelProto:
+    """`proto` in a message of its own. A protobuf message keeps in memory everything it ever
+    held until it is freed whole: weights replaced in place (an fp16 conversion) still take their
+    fp32 bytes. A copy holds only what is there now; the caller drops the original."""
+    out = onnx.ModelProto()
+    out.CopyFrom(proto)
+    return out
+
+
+@contextlib.contextmanager
+def outputs_added(proto: onnx.ModelProto, outputs: Iterable[onnx.ValueInfoProto]) -> Iterator[onnx.ModelProto]:
+    """`proto` itself with `outputs` added as graph outputs for the `with` block, then as it
+    was: a run that reads some intermediate tensors without a copy of the model's weights."""
+    g = proto.graph
+    before = len(g.output)
+    present = {o.name for o in g.output}
+    g.output.extend(o for o in outputs if o.name not in present)
+    try:
+        yield proto
+    finally:
+        del g.output[before:]
 
 
 def apply_inferred(proto: onnx.ModelProto, inferred: onnx.ModelProto) -> None:

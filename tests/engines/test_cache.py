@@ -215,4 +215,6 @@ def test_a_hit_left_on_disk_is_checked_all_the_same(tmp_path):
     engine_path.write_bytes(data[:100] + bytes([data[100] ^ 0xFF]) + data[101:])
     (again,) = build_engines(cnn, "fp32", cache=tmp_path, read_engines=False)
     assert again.built and not again.cache_hit and any("checksum" in m for m in again.messages)
-    assert EngineCache(tmp_path).get(first.key) == (again.engine, None)  # rebuilt and stored intact
+    stored, _ = EngineCache(tmp_path).get(first.key)  # rebuilt and stored intact (its checksum holds)
+    assert stored is not None and len(stored) == again.bytes
+    assert again.engine is None  # read_engines=False: a fresh build is not kept in memory either

@@ -13,9 +13,10 @@ could not be made, when its output is out of tolerance while every compared inpu
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import numpy as np
 import onnx
@@ -125,7 +126,25 @@ def expose_intermediates(proto: onnx.ModelProto) -> onnx.ModelProto:
         infer_shapes_in_place(out, strict_mode=False)
     except Exception:
         pass  # types already there still serve
-    g = out.graph
+    _add_intermediates(out.graph)
+    return out
+
+
+@contextlib.contextmanager
+def intermediates_exposed(proto: onnx.ModelProto) -> Iterator[onnx.ModelProto]:
+    """`proto` itself with every intermediate tensor it has a type for as a graph output, for
+    the `with` block; then as it was. No copy of the weights."""
+    g = proto.graph
+    outputs, nodes = len(g.output), len(g.node)
+    _add_intermediates(g)
+    try:
+        yield proto
+    finally:
+        del g.output[outputs:]
+        del g.node[nodes:]
+
+
+def _add_intermediates(g: onnx.GraphProto) -> None:
     present = {o.name for o in g.output}
     for vi in list(g.value_info):
         if vi.name in present or not vi.type.HasField("tensor_type"):
@@ -139,7 +158,6 @@ def expose_intermediates(proto: onnx.ModelProto) -> onnx.ModelProto:
                                                 name=exposed))
             g.output.append(onnx.helper.make_tensor_value_info(exposed, onnx.TensorProto.FLOAT, None))
         present.add(vi.name)
-    return out
 
 
 def exposed_values(outputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

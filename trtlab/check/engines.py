@@ -8,7 +8,9 @@ from typing import Any
 
 import onnx
 
+from ..cut import cut_subgraph
 from ..engines import BuildResult, EngineCache, EngineRuntime, build_engines, can_run_engines, fingerprint
+from ..engines.batch import transformed_precision
 from ..errors import TrtlabError, one_line
 from ..installed_tensorrt import TensorRT, require_tensorrt
 from ..plan import Plan
@@ -19,9 +21,8 @@ from .result import CheckResult
 class EngineStep:
     """Builds the engines of one plan in each precision, for one check."""
 
-    def __init__(self, plan: Plan, cuts: dict[int, onnx.ModelProto], trt: TensorRT, runnable: bool,
-                 result: CheckResult, progress: Progress):
-        self.plan, self.cuts, self.trt, self.runnable = plan, cuts, trt, runnable
+    def __init__(self, plan: Plan, trt: TensorRT, runnable: bool, result: CheckResult, progress: Progress):
+        self.plan, self.trt, self.runnable = plan, trt, runnable
         self.result, self.progress = result, progress
         self.cache = _cache(result.settings.cache_dir)
         self._prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once
@@ -34,7 +35,7 @@ class EngineStep:
         self.worker.close()
 
     @classmethod
-    def find(cls, plan: Plan, cuts: dict, result: CheckResult, progress: Progress) -> "EngineStep | None":
+    def find(cls, plan: Plan, result: CheckResult, progress: Progress) -> "EngineStep | None":
         """The step, or None with the reason written down (building off, no TensorRT)."""
         if not result.settings.build:
             result.not_done.append("engines not built: building was turned off; the TensorRT subgraphs ran "
@@ -53,32 +54,45 @@ class EngineStep:
         if not ok:
             result.not_done.append(f"engines not run or timed: {why}; the TensorRT subgraphs ran in ONNX "
                                    "Runtime as stand-ins (not TensorRT) for accuracy")
-        return cls(plan, cuts, trt, ok, result, progress)
+        return cls(plan, trt, ok, result, progress)
 
-    def build(self, precision: str, calibration: dict | None) -> dict[int, BuildResult]:
-        """Subgraph id -> its build result in `precision`; Done / Not done written down."""
+    def build(self, precision: str, calibration: dict | None,
+              models: dict[int, onnx.ModelProto]) -> dict[int, BuildResult]:
+        """Subgraph id -> its build result in `precision`; Done / Not done written down.
+        `models`: each subgraph as the check runs it in `precision` (fp32: its cut; otherwise
+        converted and validated), built as it is wherever this TensorRT builds that precision
+        from a converted model; otherwise the fp32 cut is transformed for the build."""
         plan, result = self.plan, self.result
-        self.progress.step("build", f"{precision}: building {len(self.cuts)} "
-                           f"engine{'s' if len(self.cuts) != 1 else ''} with {self.trt.label}",
-                           precision=precision)
+        n = len(plan.subgraphs)
+        self.progress.step("build", f"{precision}: building {n} engine{'s' if n != 1 else ''} with "
+                           f"{self.trt.label}", precision=precision)
 
         def on_event(event):
             if event.kind == "phase_start" and event.parent is None:
                 self.progress.event("build", f"{event.engine} {precision}: {event.phase}",
                                     precision=precision, engine=event.engine)
 
-        if self.cache is not None:
-            for s in plan.subgraphs:
-                self._prints.setdefault(s.name, fingerprint(self.cuts[s.id]))
+        as_converted = precision in ("fp16", "int8") and transformed_precision(self.trt, precision) == precision
+        if as_converted:
+            items = [(s.name, models[s.id]) for s in plan.subgraphs]
+            prepared = dict(items)
+        else:
+            items = [(s.name, models[s.id] if precision == "fp32" else cut_subgraph(plan, s.id))
+                     for s in plan.subgraphs]
+            prepared = None
+            if self.cache is not None:
+                for name, cut in items:
+                    self._prints.setdefault(name, fingerprint(cut))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the cache's own warning becomes a statement below
             # Engines are read back from the cache only where they will run; a hit is served
             # only once its bytes match the checksum either way.
-            builds = build_engines([(s.name, self.cuts[s.id]) for s in plan.subgraphs], precision,
-                                   cache=self.cache, progress=on_event, cancel=self.progress.cancel,
-                                   flavour=self.trt, fingerprints=self._prints, calibration=calibration,
-                                   read_engines=self.runnable, timeout_s=result.settings.build_timeout_s,
-                                   worker=self.worker)
+            builds = build_engines(items, precision, cache=self.cache, progress=on_event,
+                                   cancel=self.progress.cancel, flavour=self.trt, fingerprints=self._prints,
+                                   calibration=calibration, read_engines=self.runnable,
+                                   timeout_s=result.settings.build_timeout_s, worker=self.worker,
+                                   prepared=prepared)
+        del items, prepared
         if not self.runnable:  # engines that cannot run here are not kept in memory (a cache has them)
             for r in builds:
                 r.engine = None
@@ -105,13 +119,15 @@ class EngineStep:
         a warning."""
         from ..fusion import engine_precision, fusion_savings
         from ..model import Model
+        from ..weights import shapes_only
 
         for sid, r in built.items():
             log = getattr(r, "log", None)
             if not r.built or not log:
                 continue
-            # A cut is typed throughout already: read it as it is, once for both readings.
-            model = Model(models.get(sid, self.cuts[sid]), name=r.name, source="onnx")
+            # A cut is typed throughout already: read as it is, once for both readings, without its
+            # weights' data (only their sizes count): holding it keeps no copy of them alive.
+            model = Model(shapes_only(models[sid]), name=r.name, source="onnx")
             try:
                 ep = engine_precision(log, model, precision)
                 saved = fusion_savings(model, log, precision, by=f"{self.trt.label} build")

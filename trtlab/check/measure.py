@@ -12,6 +12,7 @@ import numpy as np
 import onnx
 
 from ..accuracy import compare
+from ..cut import cut_subgraph
 from ..errors import TrtlabError, one_line
 from ..hybrid import HybridRunner
 from ..plan import Plan
@@ -32,7 +33,6 @@ class Context:
     progress: Progress
     feeds: dict
     reference: Reference
-    cuts: dict[int, onnx.ModelProto]
     engines: EngineStep | None  # None: no TensorRT, or building turned off
     calibration: dict | None = None  # int8 samples per engine name
     calibration_problem: str = ""  # why there are none
@@ -48,18 +48,18 @@ def measure(ctx: Context, precision: str) -> None:
         return no(ctx.calibration_problem or "no int8 calibration data")
     ctx.progress.step("precision", f"{precision}: converting {_count(plan.engine_count, 'subgraph')}",
                       precision=precision)
-    converted = _convert(ctx, precision)
-    if converted is None:
+    models = _models(ctx, precision)
+    if models is None:
         return
     runtimes: dict[int, Any] = {}
     if ctx.engines is not None:
-        built = ctx.engines.build(precision, ctx.calibration if precision == "int8" else None)
+        built = ctx.engines.build(precision, ctx.calibration if precision == "int8" else None, models)
         failed = {sid: r for sid, r in built.items() if not r.built}
         if failed:
             sid, r = next(iter(failed.items()))
             extra = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
             return no(f"the {precision} engine of subgraph {sid} was not built{extra}: {one_line(r.error)}")
-        ctx.engines.read_builds(precision, built, converted)
+        ctx.engines.read_builds(precision, built, models)
         runtimes = ctx.engines.runtimes(built)
     if ctx.progress.cancelled:
         return no("cancelled")
@@ -68,7 +68,8 @@ def measure(ctx: Context, precision: str) -> None:
     ran = _what_ran(ctx, precision, runtimes)
     try:
         runner = HybridRunner(plan, engines=runtimes, provider=ctx.result.settings.provider,
-                              subgraph_models={**ctx.cuts, **converted})
+                              subgraph_models=models)
+        models.clear()  # the runner's sessions hold what they need
         outputs = runner.run(ctx.feeds)
     except TrtlabError as exc:
         return no(f"the {precision} model could not run on {ran}: {one_line(exc)}")
@@ -97,12 +98,13 @@ def measure(ctx: Context, precision: str) -> None:
         result.set_verdict(precision, FAIL, f"{worst.output}: {why}", ran)
 
 
-def _convert(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
-    """Each cut in `precision`, validated (the onnx checker and a run in ONNX Runtime on the cut's
-    real inputs from the fp32 reference), with the nodes it kept in fp32 written down; or None
-    with the verdict set. fp32 cuts stay as they are."""
+def _models(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
+    """Each subgraph in `precision`: fp32, its cut as it is; otherwise the cut converted and
+    validated (the onnx checker and a run in ONNX Runtime on the cut's real inputs from the fp32
+    reference), with the nodes it kept in fp32 written down; or None with the verdict set.
+    A cut lives only until it is converted."""
     if precision == "fp32":
-        return {}
+        return {s.id: cut_subgraph(ctx.plan, s.id) for s in ctx.plan.subgraphs}
     from ..precision import convert_precision
 
     out, values = {}, ctx.reference.values
@@ -110,7 +112,7 @@ def _convert(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                done = convert_precision(ctx.cuts[s.id], precision,
+                done = convert_precision(cut_subgraph(ctx.plan, s.id), precision,
                                          calibration=(ctx.calibration or {}).get(s.name),
                                          feeds={t: values[t] for t in s.inputs if t in values})
         except TrtlabError as exc:

@@ -9,9 +9,9 @@ runs through ONNX Runtime in the engine's precision, as a stand-in, and every fi
 
 from __future__ import annotations
 
+import gc
 from typing import Any, Callable
 
-from ..cut import cut_subgraph
 from ..errors import TrtlabError, one_line
 from ..loaders import load
 from ..partition import partition
@@ -52,8 +52,9 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
                                   timeout_s=settings.reference_timeout_s)
     except TrtlabError as exc:
         raise TrtlabError(f"{exc}{_random_note(result, feeds)}") from None
-    cuts = {s.id: cut_subgraph(plan, s.id) for s in plan.subgraphs}
-    ctx = Context(plan, result, run, feeds, reference, cuts, EngineStep.find(plan, cuts, result, run))
+    # Each precision cuts the subgraphs it needs and lets them go: no fp32 copy of the weights
+    # is kept beside the model for the whole check.
+    ctx = Context(plan, result, run, feeds, reference, EngineStep.find(plan, result, run))
     per_precision = (2 + (ctx.engines is not None)) if plan.subgraphs else 0
     run.plan_steps(run.done + per_precision * len(precisions) + settings.timing + 1)
     if "int8" in precisions and plan.subgraphs:
@@ -65,6 +66,7 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
                 result.not_done.append(f"cancelled by the user before {precision}; later steps were not run")
                 break
             measure(ctx, precision)
+            gc.collect()  # a precision's sessions and models go before the next one's are made
             if settings.per_node and precision != "fp32" and precision in ctx.hybrids:
                 _per_node(ctx, precision)
     finally:

@@ -31,17 +31,13 @@ def _has_nonfinite(a: np.ndarray) -> bool:
     return a.dtype.kind in "fc" and not bool(np.isfinite(a).all())
 
 
-def exposing(proto: onnx.ModelProto, names: Iterable[str]) -> onnx.ModelProto:
-    """A copy of `proto` whose graph outputs also include `names` (typed from shape inference)."""
-    names = [n for n in dict.fromkeys(names) if n not in {o.name for o in proto.graph.output}]
-    if not names:
-        return proto
-    out = onnx.ModelProto()
-    out.CopyFrom(proto)
-    infos = {vi.name: vi for vi in out.graph.value_info}
-    # Only typed tensors: the loaded model types every tensor it can (a subgraph input always).
-    out.graph.output.extend(infos[n] for n in names if n in infos)
-    return out
+def exposing(proto: onnx.ModelProto, names: Iterable[str]):
+    """`proto` itself, for a `with` block, with `names` added to its graph outputs (typed from
+    shape inference: the loaded model types every tensor it can, a subgraph input always)."""
+    from ..weights import outputs_added
+
+    infos = {vi.name: vi for vi in proto.graph.value_info}
+    return outputs_added(proto, [infos[n] for n in dict.fromkeys(names) if n in infos])
 
 
 def subgraph_inputs(plan: Plan) -> list[str]:
@@ -57,7 +53,8 @@ def run_reference(plan: Plan, feeds: Mapping[str, np.ndarray], provider: str = "
     wanted = subgraph_inputs(plan)
     if every_tensor:
         wanted += [t for n in m.nodes for t in n.output if t and t not in m.outputs]
-    session = make_session(exposing(m.proto, wanted), provider)
+    with exposing(m.proto, wanted) as exposed:
+        session = make_session(exposed, provider)
     names = [o.name for o in session.get_outputs()]
     try:
         got = dict(zip(names, run_with_time_limit(session, names, {k: feeds[k] for k in m.inputs}, seconds=timeout_s)))
@@ -88,7 +85,8 @@ def calibration_samples(plan: Plan, calibration) -> tuple[dict[str, list[dict]],
                               hint="Calibrate on real, finite inputs.")
     wanted = subgraph_inputs(plan)
     if wanted:
-        session = make_session(exposing(m.proto, wanted), "cpu")
+        with exposing(m.proto, wanted) as exposed:
+            session = make_session(exposed, "cpu")
         for d in data:
             d.update(zip(wanted, session.run(wanted, {k: d[k] for k in m.inputs})))
     return {s.name: [{t: d[t] for t in s.inputs} for d in data] for s in plan.subgraphs}, random

@@ -32,7 +32,8 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
                   calibration: Calibration | Mapping[str, Calibration] = None,
                   flavour: TensorRT | None = None, fingerprints: Mapping[str, str] | None = None,
                   read_engines: bool = True, timeout_s: float | None = DEFAULT_TIMEOUT_S,
-                  worker: BuildWorker | None = None) -> list[BuildResult]:
+                  worker: BuildWorker | None = None,
+                  prepared: Mapping[str, onnx.ModelProto] | None = None) -> list[BuildResult]:
     """Build an engine for each fp32 model, in `precision`.
 
     `plan_or_models`: a `trtlab.Plan` (one engine per subgraph) or a list of (name, model) pairs,
@@ -63,40 +64,48 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
     calibration = _materialized(calibration) if precision == "int8" else None
     with nullcontext(worker) if worker is not None else BuildWorker(flavour) as worker:
         return [_one(name, model, precision, worker, cache, progress, cancel, workspace, policy,
-                     _calibration_for(calibration, name), flavour, fingerprints, read_engines, timeout_s)
+                     _calibration_for(calibration, name), flavour, fingerprints, read_engines, timeout_s,
+                     (prepared or {}).get(name))
                 for name, model in _items(plan_or_models)]
 
 
 def _one(name, model, precision, worker, cache, progress, cancel, workspace, policy, cal, flavour,
-         fingerprints, read_engines, timeout_s) -> BuildResult:
+         fingerprints, read_engines, timeout_s, prepared=None) -> BuildResult:
     if is_cancelled(cancel):
         return BuildResult(name, precision, built=False, builder=flavour.label, error="cancelled")
     if cache is None:
         result = BuildResult(name, precision, built=False, builder=flavour.label)
     else:
-        digest = (fingerprints or {}).get(name) or fingerprint(model)
-        key = cache.key(digest, _settings(flavour, precision, workspace, policy, cal), flavour)
-        result = from_cache(cache, key, name, precision, flavour, read=read_engines)
+        if prepared is not None:
+            digest = fingerprint(prepared)
+            settings = dict(build_settings(flavour, precision, workspace),
+                            transform={"to": precision, "prepared": True, "code": transform_id()})
+        else:
+            digest = (fingerprints or {}).get(name) or fingerprint(model)
+            settings = _settings(flavour, precision, workspace, policy, cal)
+        result = from_cache(cache, cache.key(digest, settings, flavour), name, precision, flavour, read=read_engines)
         if result.built:
             return result
     worker.start()  # it imports TensorRT while the precision transform runs here
-    try:
-        onnx_bytes = _prepare(model, precision, flavour, policy, cal)
-    except TrtlabError as exc:
-        result.error = f"precision transform failed: {exc}"
-        return result
-    return build_into(result, onnx_bytes, progress=progress, cancel=cancel, workspace=workspace,
-                      cache=cache, flavour=flavour, worker=worker, timeout_s=timeout_s)
+    if prepared is None:
+        try:
+            prepared = _prepare(model, precision, flavour, policy, cal)
+        except TrtlabError as exc:
+            result.error = f"precision transform failed: {exc}"
+            return result
+    return build_into(result, prepared, progress=progress, cancel=cancel, workspace=workspace,
+                      cache=cache, flavour=flavour, worker=worker, timeout_s=timeout_s,
+                      keep_engine=read_engines)
 
 
-def _transformed_precision(flavour: TensorRT, precision: str) -> str:
+def transformed_precision(flavour: TensorRT, precision: str) -> str:
     # TensorRT 10: the builder flag picks fp16/bf16 layers from the fp32 model.
     return "fp32" if flavour.weakly_typed_flags and precision in ("fp16", "bf16") else precision
 
 
 def _settings(flavour: TensorRT, precision: str, workspace, policy, calibration) -> dict:
     """The build settings, and how the fp32 model is transformed before the build."""
-    to = _transformed_precision(flavour, precision)
+    to = transformed_precision(flavour, precision)
     transform = {"to": to, "code": transform_id()}
     if to in ("fp16", "bf16"):
         transform["policy"] = (policy or PrecisionPolicy()).to_dict()
@@ -124,12 +133,11 @@ def _items(plan_or_models) -> Iterable[Item]:
     return items
 
 
-def _prepare(model, precision: str, flavour: TensorRT, policy, calibration) -> bytes:
+def _prepare(model, precision: str, flavour: TensorRT, policy, calibration) -> onnx.ModelProto:
     if isinstance(model, (bytes, bytearray)):
         model = onnx.load_from_string(bytes(model))
-    proto = apply_precision(model, _transformed_precision(flavour, precision), policy=policy,
-                            calibration=calibration, runnable_in_ort=False)
-    return proto.SerializeToString()
+    return apply_precision(model, transformed_precision(flavour, precision), policy=policy,
+                           calibration=calibration, runnable_in_ort=False)
 
 
 def _materialized(calibration):

@@ -91,12 +91,13 @@ def from_cache(cache, key: str, name: str, precision: str, flavour: TensorRT, *,
     return result
 
 
-def build_into(result: BuildResult, onnx_bytes: bytes, *, progress: Progress | None = None,
+def build_into(result: BuildResult, onnx_model, *, progress: Progress | None = None,
                cancel: Cancel = None, timing_cache: str | Path | None = None, workspace: int | None = None,
                cache=None, flavour: TensorRT, worker: BuildWorker,
-               timeout_s: float | None = DEFAULT_TIMEOUT_S) -> BuildResult:
-    """Build `result`'s engine from `onnx_bytes` in `worker` and, with a cache, store it under
-    `result.key` (this process alone writes the cache)."""
+               timeout_s: float | None = DEFAULT_TIMEOUT_S, keep_engine: bool = True) -> BuildResult:
+    """Build `result`'s engine from `onnx_model` (ONNX bytes or a ModelProto) in `worker` and,
+    with a cache, store it under `result.key` (this process alone writes the cache). Without
+    `keep_engine` and a cache, the engine's bytes are not read back (`result.engine` is None)."""
     own_timing = cache is not None and timing_cache is None and flavour.timing_cache
     if own_timing:
         timing_cache = cache.timing_cache_path(flavour)
@@ -106,13 +107,15 @@ def build_into(result: BuildResult, onnx_bytes: bytes, *, progress: Progress | N
     timing = None
     if flavour.timing_cache and timing_cache:
         timing = _read_timing_cache(timing_cache, result, follow_symlinks=not own_timing)
-    out = worker.build(onnx_bytes, name=result.name, precision=result.precision, workspace=workspace,
-                       timing_cache=timing, progress=progress, cancel=cancel, timeout_s=timeout_s)
+    out = worker.build(onnx_model, name=result.name, precision=result.precision, workspace=workspace,
+                       timing_cache=timing, progress=progress, cancel=cancel, timeout_s=timeout_s,
+                       keep_engine=keep_engine or cache is not None)
     result.build_s, result.error, result.log = out["build_s"], out["error"], out["log"]
     result.messages.extend(out["notes"])
     result.messages.extend(f"{sev}: {msg}" for sev, msg in out["log"] if sev in _PLAIN)
     if out["built"]:
-        result.built, result.engine, result.bytes = True, out["engine"], len(out["engine"])
+        result.built, result.engine = True, out["engine"]
+        result.bytes = out.get("engine_bytes") or len(out["engine"])
         if out["timing_cache"] is not None:
             _save_timing_cache(timing_cache, out["timing_cache"], result, cache)
         if cache is not None:
@@ -121,6 +124,8 @@ def build_into(result: BuildResult, onnx_bytes: bytes, *, progress: Progress | N
                                                          "layers": layer_list_log(result.log)})
             if note:
                 result.messages.append(note)
+        if not keep_engine:
+            result.engine = None
     return result
 
 

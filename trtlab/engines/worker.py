@@ -23,10 +23,14 @@ import sys
 import tempfile
 import threading
 import time
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from ..installed_tensorrt import TensorRT
 from .worker_main import read_frame, write_frame
+
+if TYPE_CHECKING:
+    import onnx
 
 # The build thread's stack: TensorRT's builder recurses once per chained layer. Reserved, not
 # used: pages are only taken as the stack grows. Tests set it small to make the builder crash.
@@ -79,18 +83,25 @@ class BuildWorker:
         threading.Thread(target=_read_answers, args=(self._proc.stdout, self._answers),
                          name="trtlab-build-answers", daemon=True).start()
 
-    def build(self, onnx_bytes: bytes, *, name: str, precision: str, workspace: int | None = None,
-              timing_cache: bytes | None = None, progress=None, cancel=None,
-              timeout_s: float | None = DEFAULT_TIMEOUT_S) -> dict:
+    def build(self, onnx_model: "bytes | onnx.ModelProto", *, name: str, precision: str,
+              workspace: int | None = None, timing_cache: bytes | None = None, progress=None, cancel=None,
+              timeout_s: float | None = DEFAULT_TIMEOUT_S, keep_engine: bool = True) -> dict:
         """Build one engine in the worker; cancel, a progress callback returning False or
-        raising, the time limit, and KeyboardInterrupt (re-raised) end the worker at once."""
+        raising, the time limit, and KeyboardInterrupt (re-raised) end the worker at once.
+        A ModelProto is handed over as a file written one weight at a time (no serialized copy
+        here); without `keep_engine` the engine's bytes are not read back, only its size."""
         from ..cancel import is_cancelled
 
         self.start()
         self._jobs += 1
         onnx_path, engine_path = self._dir / f"{self._jobs}.onnx", self._dir / f"{self._jobs}.engine"
         try:
-            onnx_path.write_bytes(onnx_bytes)
+            if isinstance(onnx_model, (bytes, bytearray)):
+                onnx_path.write_bytes(onnx_model)
+            else:
+                from ..model_files import write_model
+
+                write_model(onnx_model, onnx_path)
         except OSError as exc:
             return _failed(f"the model could not be handed to the build worker ({exc})", 0.0)
         job = {"module": self.flavour.module.__name__, "flavour": self.flavour.flavour,
@@ -121,7 +132,7 @@ class BuildWorker:
                 if kind == "ready":
                     self._ready, start = True, time.monotonic()
                 elif kind == "done":
-                    return self._outcome(body, onnx_path, start)
+                    return self._outcome(body, onnx_path, start, keep_engine)
                 elif kind == "event" and progress is not None:
                     try:
                         wanted = progress(body)
@@ -162,13 +173,14 @@ class BuildWorker:
             pass  # at interpreter exit, the modules close() needs may be gone
 
     # ------------------------------------------------------------------ helpers
-    def _outcome(self, body: dict, onnx_path: Path, start: float) -> dict:
+    def _outcome(self, body: dict, onnx_path: Path, start: float, keep_engine: bool = True) -> dict:
         out = {**_failed("the build worker gave no result", 0.0), **body}
         onnx_path.unlink(missing_ok=True)
         if out["engine"] is not None:
             engine_path = Path(out["engine"])
             try:
-                out["engine"] = engine_path.read_bytes()
+                out["engine_bytes"] = engine_path.stat().st_size
+                out["engine"] = engine_path.read_bytes() if keep_engine else None
             except OSError as exc:
                 return _failed(f"the built engine could not be read back ({exc})", time.monotonic() - start)
             finally:

@@ -92,6 +92,10 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
     elif precision == "int8":
         proto, more = quantize_int8(proto, calibration)
         notes += more
+    if precision != "fp32":
+        from ..weights import compacted
+
+        proto = compacted(proto)  # the fp32 bytes its weights replaced go with the old message
     result = ConvertedModel(precision, proto, kept, notes)
     result.validated = validate_converted(original, result, feeds=feeds,
                                           runs_in_ort=runnable_in_ort or precision != "bf16")

@@ -41,13 +41,20 @@ def convert_fp16(proto: onnx.ModelProto, policy: PrecisionPolicy | None = None,
 
 def observed_ranges(proto: onnx.ModelProto, feeds: Mapping[str, np.ndarray]) -> dict[str, float]:
     """Tensor -> largest finite |value| in one fp32 run of `proto` in ONNX Runtime; empty if it
-    does not run there."""
-    from ..accuracy.pernode import expose_intermediates
+    does not run there. `proto` gains the types shape inference finds (it is about to be
+    rewritten); its outputs are as they were afterwards."""
+    from ..accuracy.pernode import intermediates_exposed
     from ..errors import TrtlabError
+    from ..weights import infer_shapes_in_place
     from .validate import run
 
+    try:  # `proto` is being rewritten anyway: typed in place, read in place (no weight copy)
+        infer_shapes_in_place(proto, strict_mode=False)
+    except Exception:
+        pass  # types already there still serve
     try:
-        values = run(expose_intermediates(proto), feeds)
+        with intermediates_exposed(proto) as exposed:
+            values = run(exposed, feeds)
     except TrtlabError:
         return {}
     out = {}

@@ -16,6 +16,7 @@ own warnings (printed on stdout) are captured, so a caller printing JSON keeps a
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 from typing import Callable, Mapping
 
@@ -26,7 +27,8 @@ from onnx import shape_inference
 from .. import _optional
 from ..errors import TrtlabError, one_line
 from ..model import Model, _drop_initializer_inputs
-from ..weights import apply_inferred, light_copy
+from ..ort import LARGE_MODEL_BYTES
+from ..weights import apply_inferred, light_copy, weight_bytes
 from ._proto import as_proto
 from .fold_bn import fold_batchnorm
 from .validate import check_structure, difference, example_feeds, load_error, run
@@ -136,6 +138,11 @@ def _fold_constants(gs, proto: onnx.ModelProto, flatten: bool) -> onnx.ModelProt
         graph = gs.import_onnx(proto)
         graph.fold_constants(error_ok=True, flatten_subgraphs=flatten).cleanup().toposort()
         folded = gs.export_onnx(graph, do_type_check=False)
+    del graph
+    if weight_bytes(proto) > LARGE_MODEL_BYTES:
+        # graphsurgeon's graph is a web of cycles holding the input's weights (a protobuf
+        # message lives as long as any part of it): let it go now, not at the next collection.
+        gc.collect()
     # graphsurgeon may rewrite the opset list and IR version: keep what the model declared.
     del folded.opset_import[:]
     folded.opset_import.extend(opset_imports)

@@ -1,0 +1,110 @@
+"""ONNX models written to a file one weight at a time, never as one serialized copy in memory.
+
+`ModelProto.SerializeToString()` builds the whole file in memory: for a 500 MB model, 500 MB more
+beside the model. A ModelProto is a protobuf message whose `graph` field holds its `initializer`
+entries; protobuf lets a message's fields come in any order and repeated entries one after
+another, so the file can be written as: the model's other fields, the graph field's header (its
+length is known from each part's `ByteSize()`), the graph's other fields, then each initializer.
+
+With `external_data`, the weights go to a second file next to the model, each at an offset
+aligned to 64 KiB, and the model says where: ONNX Runtime maps such a file into memory instead
+of reading it into its own buffers, and the TensorRT parser reads it from the model's folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import onnx
+
+_GRAPH = onnx.ModelProto.DESCRIPTOR.fields_by_name["graph"].number
+_INITIALIZER = onnx.GraphProto.DESCRIPTOR.fields_by_name["initializer"].number
+_LENGTH_DELIMITED = 2
+ALIGN = 64 * 1024  # the allocation granularity a memory map's offset needs on every platform
+EXTERNAL_MIN_BYTES = 1024  # smaller weights stay in the model file
+
+
+def write_model(proto: onnx.ModelProto, path: str | os.PathLike, *, external_data: str | None = None) -> Path:
+    """Write `proto` to `path` (weights inline, or with `external_data` in that file name next to
+    it); at most one weight's bytes are copied at a time. `proto` is not changed."""
+    path = Path(path)
+    # Fields before and after `graph` in number order: the file is byte for byte what
+    # protobuf itself would write.
+    head = _without(proto, onnx.ModelProto(), "graph", below=_GRAPH)
+    tail = _without(proto, onnx.ModelProto(), "graph", above=_GRAPH)
+    graph = _without(proto.graph, onnx.GraphProto(), "initializer", below=_INITIALIZER)
+    graph_tail = _without(proto.graph, onnx.GraphProto(), "initializer", above=_INITIALIZER)
+    weights = open(path.parent / external_data, "wb") if external_data else None
+    try:
+        entries = [_entry(t, weights, external_data) for t in proto.graph.initializer]
+        body = graph.ByteSize() + graph_tail.ByteSize() + sum(_field_size(_INITIALIZER, size) for size, _ in entries)
+        with open(path, "wb") as f:
+            f.write(head.SerializeToString())
+            if proto.HasField("graph"):
+                f.write(_tag(_GRAPH) + _varint(body))
+                f.write(graph.SerializeToString())
+                for (size, tensor), source in zip(entries, proto.graph.initializer):
+                    f.write(_tag(_INITIALIZER) + _varint(size))
+                    f.write((tensor if tensor is not None else source).SerializeToString())
+                f.write(graph_tail.SerializeToString())
+            f.write(tail.SerializeToString())
+    finally:
+        if weights is not None:
+            weights.close()
+    return path
+
+
+def _entry(t: onnx.TensorProto, weights, location: str | None) -> tuple[int, onnx.TensorProto | None]:
+    """(serialized size, the tensor to write or None for `t` itself); with `weights`, a tensor
+    with raw data has it written there and is replaced by a reference to it."""
+    if weights is None or not t.HasField("raw_data") or len(t.raw_data) < EXTERNAL_MIN_BYTES:
+        return t.ByteSize(), None
+    data = t.raw_data  # one weight's bytes, copied once
+    offset = weights.seek(0, os.SEEK_END)
+    if offset % ALIGN:
+        weights.write(b"\0" * (ALIGN - offset % ALIGN))
+        offset = weights.tell()
+    weights.write(data)
+    ref = _without(t, onnx.TensorProto(), "raw_data")
+    ref.data_location = onnx.TensorProto.EXTERNAL
+    del ref.external_data[:]
+    for key, value in (("location", location), ("offset", str(offset)), ("length", str(len(data)))):
+        entry = ref.external_data.add()
+        entry.key, entry.value = key, value
+    return ref.ByteSize(), ref
+
+
+def _without(source, out, skip: str, *, below: int | None = None, above: int | None = None):
+    """`out` given every field of `source` but `skip` (which is not copied), or only those
+    numbered below or above a number."""
+    for fd, value in source.ListFields():
+        if fd.name == skip or (below is not None and fd.number > below) or (above is not None and fd.number < above):
+            continue
+        if fd.is_repeated:
+            getattr(out, fd.name).extend(value)
+        elif fd.message_type is not None:
+            getattr(out, fd.name).CopyFrom(value)
+        else:
+            setattr(out, fd.name, value)
+    return out
+
+
+def _field_size(number: int, size: int) -> int:
+    return len(_tag(number)) + len(_varint(size)) + size
+
+
+def _tag(number: int) -> bytes:
+    return _varint(number << 3 | _LENGTH_DELIMITED)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
