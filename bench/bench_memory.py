@@ -6,16 +6,16 @@ Each model is built from code (GPT-2 124M from its config with random weights, a
 a chain of large MatMuls), saved once as an .onnx file, then every step runs in a fresh process
 of its own: (a) `trtlab.load` of the torch module, (b) `trtlab.load` of the .onnx file, (c) a
 `check` in fp32, (d) a `check` in fp32 and fp16 (timing off, no engine cache). Columns: the
-file's size, the process's peak resident memory (ru_maxrss), its ratio to the file, and the
-resident memory the process had before the step (Python and the imported packages), and
+file's size, the process's peak resident memory (ru_maxrss), its ratio to the file, the
+resident memory the process had before the step (Python and the imported packages), the peak
+of its largest child process (the TensorRT builder, which holds the network it builds), and
 the check's verdicts.
 
 Where a check still holds several copies of the weights at once (the aim is one extra copy per
-step, and a peak under 3x the file): the `Model` itself; the cut of each TensorRT subgraph,
-kept for every precision; while a precision is converted, the folded candidate beside the model
-it was folded from, and ONNX Runtime's copy in each validation session; the engine build
-converting the cut once more (`trtlab.engines.batch._prepare`) after the check converted it;
-and, on loading an .onnx file, the onnx checker's serialised copy (`trtlab.validate`).
+step, and a peak under 3x the file): the `Model` itself and the cut of a TensorRT subgraph while
+a precision is measured; while a cut is sanitized (constant folding), the folded copy beside it;
+while it is converted to fp16, the fp16 weights beside the fp32 ones; and the weights ONNX
+Runtime maps for each validation run.
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ else:
         result = check(model, step.split("+"), timing=False, cache_dir=False)
         verdicts = " ".join(f"{p}:{result.verdict(p).status}" for p in step.split("+"))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"peak_mb": peak, "before_mb": before, "verdicts": verdicts}))
+child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"peak_mb": peak, "before_mb": before, "child_mb": child, "verdicts": verdicts}))
 """
 
 
@@ -86,7 +87,8 @@ def main() -> int:
     ap.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     ap.add_argument("--steps", nargs="+", default=["torch", "file", "fp32", "fp32+fp16"])
     args = ap.parse_args()
-    head = f"{'model':14} {'step':10} {'file MB':>8} {'peak MB':>8} {'x file':>7} {'before MB':>10}  verdicts"
+    head = (f"{'model':14} {'step':10} {'file MB':>8} {'peak MB':>8} {'x file':>7} {'before MB':>10} "
+            f"{'builder MB':>10}  verdicts")
     print(head)
     print("-" * len(head))
     with tempfile.TemporaryDirectory() as folder:
@@ -106,7 +108,7 @@ def main() -> int:
                     continue
                 r = json.loads(out.stdout.strip().splitlines()[-1])
                 print(f"{name:14} {step:10} {file_mb:>8.0f} {r['peak_mb']:>8.0f} {r['peak_mb'] / file_mb:>7.2f} "
-                      f"{r['before_mb']:>10.0f}  {r['verdicts']}", flush=True)
+                      f"{r['before_mb']:>10.0f} {r['child_mb']:>10.0f}  {r['verdicts']}", flush=True)
     return 0
 
 

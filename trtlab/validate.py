@@ -164,6 +164,8 @@ def _values_held(t: onnx.TensorProto) -> int | None:
 
     from onnx import helper
 
+    from .model_files import raw_data_length
+
     if t.data_type == TensorProto.STRING:
         return len(t.string_data)
     try:
@@ -173,7 +175,8 @@ def _values_held(t: onnx.TensorProto) -> int | None:
     if t.data_type in _PACKED_TYPES:
         return None
     if t.HasField("raw_data"):
-        return len(t.raw_data) // itemsize if len(t.raw_data) % itemsize == 0 else -1
+        size = raw_data_length(t)  # not len(t.raw_data): that copies the weight
+        return size // itemsize if size % itemsize == 0 else -1
     field = helper.tensor_dtype_to_field(t.data_type)
     held = len(getattr(t, field))
     if t.data_type in (TensorProto.COMPLEX64, TensorProto.COMPLEX128):
@@ -254,7 +257,10 @@ def _reads(node: onnx.NodeProto, inner: frozenset = frozenset()):
 
 # ---------------------------------------------------------------------- the onnx checker
 def _check_with_onnx(proto: onnx.ModelProto, order: list[int]) -> None:
-    full = proto.ByteSize() <= FULL_CHECK_MAX_BYTES
+    from .weights import weight_bytes
+
+    # From the weights' shapes: ByteSize() would serialise the whole model to count it.
+    full = weight_bytes(proto) <= FULL_CHECK_MAX_BYTES
     if order != list(range(len(order))):  # the checker wants the nodes sorted: give it a sorted copy
         if not full:
             return
@@ -268,7 +274,12 @@ def _check_with_onnx(proto: onnx.ModelProto, order: list[int]) -> None:
         sorted_proto.graph.node.extend(copies)
         proto = sorted_proto
     try:
-        onnx.checker.check_model(proto)
+        if full:
+            onnx.checker.check_model(proto)
+        else:  # the graph checks only: the whole model would be serialised once more for them
+            from .weights import light_copy
+
+            onnx.checker.check_model(light_copy(proto))
     except onnx.checker.ValidationError as exc:
         if not any(t in str(exc) for t in _TOLERATED):
             _fail(f"The onnx checker rejects the model: {_checker_message(exc)}")

@@ -13,6 +13,7 @@ from trtlab import corpus
 from trtlab.views import before_after, before_graph, dom_id, item_styles, restyle_before
 from trtlab.views.hierarchy import FANOUT, model_hierarchy
 from trtlab.views.layout import GraphLayout
+from trtlab.views.selection import resolve_groups
 from trtlab.views.svg import svg_size
 
 from tests.models import residual_chain_model as chain_model
@@ -73,25 +74,25 @@ def test_expand_a_group_shows_its_children(resnet50):
     assert f'<g id="{dom_id("layer2", "c-")}" class="cluster"' in svg
     assert len(drawn(svg)) == len(drawn(before_graph(resnet50).svg())) - 1 + len(layer2.children)
     # the nested groups stay boxes, with their paths, as the widget shows them opened
+    # torchvision's "layer2.1.conv1": layer2 holds its four bottleneck blocks
     assert sorted(group_boxes(svg)) == sorted(["layer1", "layer3", "layer4"]
-                                              + [f"layer2/part {k}" for k in range(1, 7)])
-    assert sorted(n.rpartition("/")[2] for n in group_boxes(svg)) == sorted(
-        widget_groups(resnet50, [layer2.id]))
+                                              + [f"layer2/{k}" for k in range(4)])
+    assert sorted(group_boxes(svg)) == sorted(widget_groups(resnet50, [layer2.id]))
 
 
 def test_expand_a_nested_path_opens_its_parents(resnet50):
-    view = before_graph(resnet50, expand=["layer3/part 2"])
+    view = before_graph(resnet50, expand=["layer3/1"])
     svg = view.svg()
     opened = {g.name for g in view.groups if g.id in view.expanded}
-    assert opened == {"layer3", "part 2"}
+    assert opened == {"layer3", "layer3/1"}
     assert 'class="cluster"' in svg and svg.count('class="cluster"') == 2
-    part = next(g for g in view.groups if g.id in view.expanded and g.name == "part 2")
+    part = next(g for g in view.groups if g.id in view.expanded and g.name == "layer3/1")
     for child in part.children:  # its nodes drawn, its groups boxes
         if child.startswith("n:"):
             assert f'<g id="{dom_id(child[2:])}" class="node trt-node' in svg
         else:
             assert f'<g id="{dom_id(view.hierarchy.groups[child].name, "b-")}" class="node trt-block' in svg
-    assert "layer3/part 1" in group_boxes(svg) and "layer3/part 2" not in group_boxes(svg)
+    assert "layer3/0" in group_boxes(svg) and "layer3/1" not in group_boxes(svg)
     assert view.source == before_graph(resnet50, expand=[part.id]).source  # an id works too
 
 
@@ -99,9 +100,16 @@ def test_bad_expand_names_say_what_exists(resnet50):
     with pytest.raises(trtlab.TrtlabError, match="No group named 'layer9'") as err:
         before_graph(resnet50, expand=["layer9"])
     assert "layer1" in str(err.value)
-    with pytest.raises(trtlab.TrtlabError, match="More than one group is named 'part 2'") as err:
-        before_graph(resnet50, expand=["part 2"])
-    assert "layer2/part 2" in str(err.value)
+    # The end of a scope path names every group it ends: each layer's second block.
+    opened = before_graph(resnet50, expand=["1"])
+    assert {g.name for g in opened.groups if g.id in opened.expanded} >= {"layer2/1", "layer3/1"}
+    # Two groups of one name (numbered parts under different parents): their paths are asked for.
+    h = model_hierarchy(resnet50)
+    first, second = (g for g in h.groups.values() if g.name in ("layer2/1", "layer3/1"))
+    first.name = second.name = "twin"
+    with pytest.raises(trtlab.TrtlabError, match="More than one group is named 'twin'") as err:
+        resolve_groups(h, ["twin"])
+    assert "layer2/twin" in str(err.value) and "layer3/twin" in str(err.value)
     with pytest.raises(trtlab.TrtlabError, match="not collapsed"):
         before_graph(resnet50, collapse=False, expand=["layer2"])
 

@@ -28,7 +28,6 @@ FANOUT = 30  # most items one level shows
 LEAF = 24  # structural groups gather runs up to about this many nodes
 SEPARATORS = ("/", ".", "_", "::")
 _NUMBERED = re.compile(r"^\d+$")
-_OP_INDEX = re.compile(r"^[A-Za-z]+[@_]?\d*$")
 
 
 def node_id(name: str) -> str:
@@ -283,9 +282,9 @@ def _scope_of(name: str, op: str, sep: str) -> tuple[str, ...]:
     parts = [p for p in name.split(sep) if p]
     while parts and _NUMBERED.match(parts[-1]):
         parts.pop()
-    if parts and (parts[-1].lower() == op.lower() or _OP_INDEX.match(parts[-1])
-                  and parts[-1].lower().startswith(op.lower())):
-        parts.pop()
+    if len(parts) > 1 and parts[-1].lower() == op.lower():
+        parts.pop()  # "/layer1/conv1/Conv": the op's own name under its module's
+    # The last part names the node itself: "conv1" of "layer2.1.conv1", "Add_1" of "/layer1/Add_1".
     return tuple(parts[:-1])
 
 
