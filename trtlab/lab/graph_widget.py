@@ -16,6 +16,7 @@ from typing import Callable
 import anywidget
 import traitlets as T
 
+from ..report.tables import counted
 from ..views.hierarchy import Hierarchy, model_hierarchy, node_id, plan_hierarchy
 from ..views.layout import GraphLayout
 from ..views.overlays import NodeData, node_data, paint
@@ -218,5 +219,4 @@ class GraphWidget(anywidget.AnyWidget):
 
 
 def _after_title(plan) -> str:
-    n = plan.engine_count
-    return f"{plan.model.name}: after ({n} TensorRT engine{'s' if n != 1 else ''})"
+    return f"{plan.model.name}: after ({counted(plan.engine_count, 'TensorRT engine')})"
