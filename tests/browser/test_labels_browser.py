@@ -84,8 +84,10 @@ def _visit(page, lab, model: str, found: Findings, sync_api) -> None:
         height = lab.evaluate("e => e.getBoundingClientRect().height")
         page.set_viewport_size({"width": 1600, "height": int(max(1000, height + 400))})
         page.wait_for_timeout(1000)
-        with open(ARTIFACTS / "labels-debug.txt", "a") as f:
-            f.write(f"{model} {step} {height} " + str(lab.evaluate("e => [...e.querySelectorAll('.js-plotly-plot')].map(p => [p.getBoundingClientRect().height, p.querySelectorAll('svg').length, getComputedStyle(p).display])")) + "\n")
+        # A taller window must not fold the charts away (plotly's "responsive" did).
+        flat = lab.evaluate("e => [...e.querySelectorAll('.js-plotly-plot')].filter(p => p.getClientRects().length"
+                            " && p.getBoundingClientRect().height < 50).length")
+        assert flat == 0, f"{flat} charts drawn flat after the window grew"
         lab.screenshot(path=str(ARTIFACTS / f"labels-{model}-{step}.png"))
         page.set_viewport_size({"width": 1600, "height": 1000})
         page.wait_for_timeout(300)
@@ -138,6 +140,24 @@ def _visit(page, lab, model: str, found: Findings, sync_api) -> None:
         lab.locator(".trtlab-before .tg-details").wait_for(state="visible", timeout=30_000)
         found.check(lab, model, "graph, a node selected")
     shot("graph-opened")
+    # Another coverage source: fallback nodes, reasons in the op table, more engines in the legends.
+    _tab(lab, "Graph")
+    drawn = lab.locator(".trtlab-after .tg-world").inner_html()
+    lab.locator(".trtlab-coverage-panel select").select_option(label="MXNet 1.3 integration")
+    try:  # the after-graph is redrawn in the background, if the plan changed at all
+        page.wait_for_function("([e, old]) => e.querySelector('.trtlab-after .tg-world').innerHTML !== old",
+                               arg=[lab.element_handle(), drawn], timeout=30_000)
+    except sync_api.TimeoutError:
+        pass
+    page.wait_for_timeout(500)
+    for side in ("trtlab-before", "trtlab-after"):
+        select = lab.locator(f".{side} .tg-overlay")
+        for value in select.locator("option").evaluate_all("os => os.map(o => o.value)"):
+            select.select_option(value)
+            page.wait_for_timeout(300)
+            found.check(lab, model, f"MXNet 1.3 coverage, {side[7:]} by {value}")
+        select.select_option("coverage")
+    shot("mxnet-graph")
     # Sweep: before and after.
     _tab(lab, "Sweep")
     found.check(lab, model, "sweep tab")
@@ -178,3 +198,36 @@ def test_every_label_of_the_lab_reads_in_full(lab_url):
             (ARTIFACTS / "labels-offenders.txt").write_text(found.text() + "\n" if found.rows else "none\n")
             browser.close()
     assert not found.rows, f"{len(found.rows)} texts can't be read in full:\n{found.text()}"
+
+
+CLIPPED_PAGE = """
+<div id="root" style="width:600px;font:13px sans-serif">
+  <div style="width:60px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis">cut label one</div>
+  <div style="width:60px;overflow:hidden;white-space:nowrap" title="cut label but titled">cut label but titled</div>
+  <div style="width:400px;overflow:hidden"><span>a short inline label</span></div>
+  <div>shortened without a tooltip…</div>
+  <select style="width:70px"><option>installed TensorRT parser</option></select>
+  <div class="js-plotly-plot"><svg width="120" height="40"><text x="10" y="20">a plot title far too long</text></svg></div>
+  <div class="trtlab-graph"><svg width="300" height="60"><g class="tg-item"><title>Conv conv1</title>
+    <rect class="tg-box" width="40" height="30"></rect><text x="20" y="16" text-anchor="middle">Convolution</text></g>
+    <g class="tg-item" transform="translate(100,0)"><title>Conv a_long_name</title>
+    <rect class="tg-box" width="90" height="30"></rect><text x="45" y="16" text-anchor="middle">a_lo…name</text></g></svg></div>
+</div>
+"""
+
+
+def test_the_clipping_check_finds_cut_text_and_spares_readable_text():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.set_content(CLIPPED_PAGE)
+            found = {(o["kind"], o["text"]) for o in clipped_texts(page.locator("#root"))}
+        finally:
+            browser.close()
+    assert found == {("html", "cut label one"), ("html", "shortened without a tooltip…"),
+                     ("select", "installed TensorRT parser"), ("plotly", "a plot title far too long"),
+                     ("graph", "Convolution")}

@@ -47,6 +47,20 @@ def test_the_sweep_ticks_counts_at_whole_numbers(small_model):
         assert engines["title"]["text"] == "engines"
         for axis in (engines, sizes):
             assert axis["tickformat"] == "d" and isinstance(axis["dtick"], int) and axis["dtick"] >= 1
-        assert layout["title"]["automargin"] is True
+        assert layout["margin"]["t"] > 60  # room for the title and its subtitle line
     finally:
         lab.close()
+
+
+def test_a_shortened_legend_entry_carries_the_full_reason_as_its_tooltip():
+    import trtlab
+    from trtlab.lab.graph_widget import GraphWidget
+
+    model = trtlab.load("zoo:resnet18")
+    widget = GraphWidget.before(trtlab.partition(model, coverage="mxnet-1.3"))
+    widget.overlay = "fallback"
+    short = [entry for entry in widget.legend if entry[1].endswith("\u2026")]
+    assert short, widget.legend
+    for _, label, tip in short:
+        assert tip.startswith(label[:-1]) and len(tip) > len(label) and not tip.endswith("\u2026")
+    assert all(len(entry) == 2 for entry in widget.legend if not entry[1].endswith("\u2026"))

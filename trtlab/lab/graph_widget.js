@@ -163,8 +163,9 @@ function render({ model, el: root }) {
       }
     }
     legend.replaceChildren();
-    for (const [colour, label] of model.get("legend") || []) {
+    for (const [colour, label, tip] of model.get("legend") || []) {
       const item = html("span", "tg-legend-item", legend);
+      if (tip) item.title = tip;
       const sw = html("span", "tg-swatch", item);
       sw.style.background = colour;
       html("span", "tg-legend-text", item, label);

@@ -7,7 +7,7 @@ from typing import Callable
 
 import ipywidgets as W
 
-from ..report.charts import chart_title, integer_ticks
+from ..report.charts import integer_ticks, titled
 from .figures import set_figures
 from .session import Session, Settings
 
@@ -38,11 +38,10 @@ def sweep_figure(points: list[SweepPoint], *, model_name: str, settings: Setting
                              mode="lines+markers"), secondary_y=False)
     fig.add_trace(go.Bar(x=xs, y=[p.engines for p in points], name="engines", opacity=0.4),
                   secondary_y=True)
-    fig.update_layout(
-        title=chart_title(f"{model_name}: partition vs min_block_size",
-                          f"{settings.source}, {settings.precision}; computed from the partition, no engine built"),
-        xaxis_title="min_block_size", height=380, margin={"b": 40, "l": 50, "r": 50},
-        legend={"orientation": "h", "y": -0.25})
+    titled(fig, f"{model_name}: partition vs min_block_size",
+           f"{settings.source}, {settings.precision}; computed from the partition, no engine built")
+    fig.update_layout(xaxis_title="min_block_size", height=380, margin={"b": 40, "l": 50, "r": 50},
+                      legend={"orientation": "h", "y": -0.25})
     fig.update_yaxes(title_text="nodes in TensorRT (%)", range=[0, 100], secondary_y=False)
     # Counts are whole numbers: integer ticks only (plotly would otherwise draw 0.211, 0.421, ...).
     fig.update_yaxes(title_text="engines", secondary_y=True, rangemode="tozero",

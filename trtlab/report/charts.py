@@ -45,17 +45,37 @@ def wrap(text: str, width: int = TITLE_CHARS) -> str:
 
 
 def chart_title(text: str, subtitle: str = "") -> dict:
-    """A plotly title: wrapped to fit, its subtitle in smaller type below, and room made for it
-    above the plot (automargin)."""
+    """A plotly title, wrapped to fit, its subtitle in smaller type below; pass it to `titled`,
+    which makes room for its lines above the plot."""
     sub = f"<br><sup>{wrap(subtitle, SUBTITLE_CHARS).replace('<br>', '</sup><br><sup>')}</sup>" if subtitle else ""
-    return {"text": wrap(text) + sub, "automargin": True, "yref": "paper"}
+    return {"text": wrap(text) + sub, "x": 0.01, "xanchor": "left", "yref": "container", "y": 1,
+            "yanchor": "top", "pad": {"t": 12}}
+
+
+def titled(fig, text: str, subtitle: str = ""):
+    """Give `fig` its title and a top margin as tall as the title's lines (plotly keeps a fixed
+    margin, so a wrapped title would lie over the plot)."""
+    t = chart_title(text, subtitle)
+    lines = t["text"].split("<br>")
+    small = sum(line.startswith("<sup>") for line in lines)
+    fig.update_layout(title=t, margin={"t": 36 + 22 * (len(lines) - small) + 15 * small})
+    return fig
 
 
 def integer_ticks(values, most: int = 8) -> dict:
-    """Axis settings for whole-number counts: ticks only at integers, at most about `most` of
-    them (plotly would otherwise tick 0.2, 0.4, ... for small counts)."""
+    """Axis settings for whole-number counts: ticks only at integers, 1, 2 or 5 times a power of
+    ten apart, at most about `most` of them (plotly would otherwise tick 0.2, 0.4, ...)."""
     top = max([int(v) for v in values if v is not None], default=1)
-    return {"tickformat": "d", "dtick": max(1, -(-top // most)), "tick0": 0}
+    step = 1
+    while top > step * most:
+        step = _next_step(step)
+    return {"tickformat": "d", "dtick": step, "tick0": 0}
+
+
+def _next_step(step: int) -> int:
+    """1, 2, 5, 10, 20, 50, ..."""
+    digits = str(step)
+    return step * 2 if digits[0] in "15" else step * 5 // 2
 
 
 def _where(timings: Sequence["TimingResult"]) -> str:
@@ -76,8 +96,8 @@ def latency_figure(timings: Sequence["TimingResult"], title: str | None = None):
         fig.add_trace(go.Box(y=list(t.samples_ms), name=label(t), boxpoints="all", jitter=0.3,
                              pointpos=0, marker={"size": 3},
                              hovertemplate="%{y:.3f} ms<extra>" + label(t) + "</extra>"))
-    fig.update_layout(title=chart_title(title or f"Latency per run on {_where(timings)}"),
-                      yaxis_title="latency (ms)", showlegend=False, template="plotly_white")
+    titled(fig, title or f"Latency per run on {_where(timings)}")
+    fig.update_layout(yaxis_title="latency (ms)", showlegend=False, template="plotly_white")
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
@@ -126,8 +146,8 @@ def speedup_figure(timings: Sequence["TimingResult"], baseline: "TimingResult | 
                            customdata=[t.mean_ms for t in timings],
                            hovertemplate="%{x}: %{y:.2f}x (mean %{customdata:.3f} ms)<extra></extra>"))
     fig.add_hline(y=1.0, line_dash="dot")
-    fig.update_layout(title=chart_title(title or f"Speed-up over {label(base)}, mean latency, on {_where([base])}"),
-                      yaxis_title=f"speed-up over {label(base)} (x)", template="plotly_white")
+    titled(fig, title or f"Speed-up over {label(base)}, mean latency, on {_where([base])}")
+    fig.update_layout(yaxis_title=f"speed-up over {label(base)} (x)", template="plotly_white")
     fig.update_traces(cliponaxis=False)  # the "1.23x" above the tallest bar stays whole
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
@@ -147,9 +167,11 @@ def accuracy_figure(reports: Sequence["AccuracyReport"], title: str | None = Non
                              hovertemplate="%{x}: max abs %{y:.3g}<extra>" + name + "</extra>"))
         fig.add_trace(go.Scatter(x=[p for p, _ in rows], y=[o.atol for _, o in rows], mode="markers",
                                  marker={"symbol": "line-ew-open", "size": 24}, name=f"{name}: atol"))
-    fig.update_layout(title=chart_title(title) if title else chart_title(
-                          "Max abs error of each output vs the fp32 reference", _compared(reports)),
-                      yaxis_type="log", yaxis_title="max abs error", barmode="group", template="plotly_white")
+    if title:
+        titled(fig, title)
+    else:
+        titled(fig, "Max abs error of each output vs the fp32 reference", _compared(reports))
+    fig.update_layout(yaxis_type="log", yaxis_title="max abs error", barmode="group", template="plotly_white")
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .._io import human_bytes
 from .._optional import require
-from .charts import integer_ticks
+from .charts import integer_ticks, titled
 from .tables import table
 
 COUNTED = "counted from the engine build, not timed"
@@ -56,7 +56,8 @@ def fusion_figure(result):
                              name=label, marker_color=colour, legendgroup=attr, showlegend=False), row=1, col=2)
     fig.update_yaxes(row=1, col=1, **integer_ticks([v for _, fs in result.fusion
                                                     for v in (fs.kernels_before, fs.kernels_after)]))
-    fig.update_layout(title=f"What fusion saves ({COUNTED})", barmode="group", template="plotly_white")
+    titled(fig, f"What fusion saves ({COUNTED})")
+    fig.update_layout(barmode="group", template="plotly_white")
     return fig
 
 
