@@ -127,6 +127,19 @@ CLIPPED_TEXTS_JS = r"""
       if (!why && ellipsised(text)) why = `${kind} ends with an ellipsis`;
       if (why) add("plotly", t, text, why);
     }
+    // A title lying over tick labels, a legend or an axis title can't be read either.
+    const texts = [...plot.querySelectorAll("svg text")].filter(t => norm(t.textContent) && shown(t)
+      && !t.closest(".hoverlayer, .modebar, .draglayer") && t.getBoundingClientRect().width);
+    for (const t of texts.filter(t => t.classList.contains("gtitle"))) {
+      const r = t.getBoundingClientRect();
+      for (const o of texts) {
+        if (o === t) continue;
+        const q = o.getBoundingClientRect();
+        const w = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+        const h = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+        if (w > 1 && h > 1) add("plotly", t, norm(t.textContent), `the title lies over '${norm(o.textContent)}'`);
+      }
+    }
   }
 
   for (const item of root.querySelectorAll(".trtlab-graph .tg-item")) {

@@ -45,20 +45,22 @@ def wrap(text: str, width: int = TITLE_CHARS) -> str:
 
 
 def chart_title(text: str, subtitle: str = "") -> dict:
-    """A plotly title, wrapped to fit, its subtitle in smaller type below; pass it to `titled`,
-    which makes room for its lines above the plot."""
+    """A plotly title, wrapped to fit, its subtitle in smaller type below, at the top of the
+    figure; pass it to `titled`, which makes room for it."""
     sub = f"<br><sup>{wrap(subtitle, SUBTITLE_CHARS).replace('<br>', '</sup><br><sup>')}</sup>" if subtitle else ""
     return {"text": wrap(text) + sub, "x": 0.01, "xanchor": "left", "yref": "container", "y": 1,
-            "yanchor": "top", "pad": {"t": 12}}
+            "yanchor": "top", "pad": {"t": 20}}
 
 
-def titled(fig, text: str, subtitle: str = ""):
+def titled(fig, text: str, subtitle: str = "", above: int = 0):
     """Give `fig` its title and a top margin as tall as the title's lines (plotly keeps a fixed
-    margin, so a wrapped title would lie over the plot)."""
+    margin, so a wrapped title would lie over the plot), plus `above` px for what stands over the
+    plot (subplot titles)."""
     t = chart_title(text, subtitle)
     lines = t["text"].split("<br>")
     small = sum(line.startswith("<sup>") for line in lines)
-    fig.update_layout(title=t, margin={"t": 36 + 22 * (len(lines) - small) + 15 * small})
+    # 20 px above the title, its lines, 16 px below it for the top tick label to stand in.
+    fig.update_layout(title=t, margin={"t": 36 + above + 22 * (len(lines) - small) + 15 * small})
     return fig
 
 

@@ -56,7 +56,7 @@ def fusion_figure(result):
                              name=label, marker_color=colour, legendgroup=attr, showlegend=False), row=1, col=2)
     fig.update_yaxes(row=1, col=1, **integer_ticks([v for _, fs in result.fusion
                                                     for v in (fs.kernels_before, fs.kernels_after)]))
-    titled(fig, f"What fusion saves ({COUNTED})")
+    titled(fig, f"What fusion saves ({COUNTED})", above=24)  # over the subplot titles
     fig.update_layout(barmode="group", template="plotly_white")
     return fig
 
