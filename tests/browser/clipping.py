@@ -12,8 +12,13 @@ CLIPPED_TEXTS_JS = r"""
 (root) => {
   const out = [];
   const norm = s => (s || "").replace(/\s+/g, " ").trim();
-  const where = e => { const p = []; for (let a = e, i = 0; a && i < 4; a = a.parentElement, i++)
-    p.push(a.tagName.toLowerCase() + (a.classList.length ? "." + [...a.classList].join(".") : "")); return p.join(" < "); };
+  const name = a => a.tagName.toLowerCase() + (a.classList.length ? "." + [...a.classList].join(".") : "");
+  const where = e => {
+    const p = [];
+    for (let a = e, i = 0; a && i < 4; a = a.parentElement, i++) p.push(name(a));
+    return p.join(" < ");
+  };
+  const px = v => v.toFixed(0);
   // "abc…xyz" is given in full by a title holding "abc" and "xyz".
   const covers = (title, text) => {
     const parts = text.split(/…|\.\.\./).map(norm).filter(Boolean);
@@ -53,15 +58,16 @@ CLIPPED_TEXTS_JS = r"""
       const ox = cs.overflowX, oy = cs.overflowY;
       if (ox === "auto" || ox === "scroll" || oy === "auto" || oy === "scroll") break;  // reachable by scrolling
       if (ox === "hidden" || ox === "clip") {
-        if (a.scrollWidth > a.clientWidth + 1 && a === e) why = `scrollWidth ${a.scrollWidth} > clientWidth ${a.clientWidth}`;
+        if (a.scrollWidth > a.clientWidth + 1 && a === e)
+          why = `scrollWidth ${a.scrollWidth} > clientWidth ${a.clientWidth}`;
         const b = a.getBoundingClientRect(), left = b.left + a.clientLeft, right = left + a.clientWidth;
         if (!why && (r.right > right + 1 || r.left < left - 1))
-          why = `text ${r.left.toFixed(0)}..${r.right.toFixed(0)} px beyond ${where(a).split(" < ")[0]} ${left.toFixed(0)}..${right.toFixed(0)}`;
+          why = `text ${px(r.left)}..${px(r.right)} px beyond ${name(a)} ${px(left)}..${px(right)}`;
       }
       if (!why && (oy === "hidden" || oy === "clip")) {
         const b = a.getBoundingClientRect(), top = b.top + a.clientTop, bottom = top + a.clientHeight;
         if (r.bottom > bottom + 1 || r.top < top - 1)
-          why = `text ${r.top.toFixed(0)}..${r.bottom.toFixed(0)} px outside ${where(a).split(" < ")[0]} rows ${top.toFixed(0)}..${bottom.toFixed(0)}`;
+          why = `text ${px(r.top)}..${px(r.bottom)} px outside ${name(a)} rows ${px(top)}..${px(bottom)}`;
       }
     }
     if (!why && ellipsised(text)) why = "ends with an ellipsis";
@@ -106,7 +112,8 @@ CLIPPED_TEXTS_JS = r"""
     const p = new DOMPoint(x, y).matrixTransform(ctm), q = new DOMPoint(x + w, y + h).matrixTransform(ctm);
     return { left: Math.min(p.x, q.x), right: Math.max(p.x, q.x), top: Math.min(p.y, q.y), bottom: Math.max(p.y, q.y) };
   };
-  const outside = (r, b) => r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1;
+  const outside = (r, b) => r.left < b.left - 1 || r.right > b.right + 1
+    || r.top < b.top - 1 || r.bottom > b.bottom + 1;
   const box = (r) => `${r.left.toFixed(0)},${r.top.toFixed(0)}..${r.right.toFixed(0)},${r.bottom.toFixed(0)}`;
 
   for (const plot of root.querySelectorAll(".js-plotly-plot")) {

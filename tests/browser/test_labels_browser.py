@@ -207,13 +207,15 @@ CLIPPED_PAGE = """
   <div style="width:400px;overflow:hidden"><span>a short inline label</span></div>
   <div>shortened without a tooltip…</div>
   <select style="width:70px"><option>installed TensorRT parser</option></select>
-  <div class="js-plotly-plot"><svg width="120" height="40"><text x="10" y="20">a plot title far too long</text></svg></div>
+  <div class="js-plotly-plot"><svg width="120" height="40">
+    <text x="10" y="20">a plot title far too long</text></svg></div>
   <div class="js-plotly-plot"><svg width="300" height="40"><text class="gtitle" x="10" y="20">a title</text>
     <text x="20" y="22">0.001</text></svg></div>
   <div class="trtlab-graph"><svg width="300" height="60"><g class="tg-item"><title>Conv conv1</title>
     <rect class="tg-box" width="40" height="30"></rect><text x="20" y="16" text-anchor="middle">Convolution</text></g>
     <g class="tg-item" transform="translate(100,0)"><title>Conv a_long_name</title>
-    <rect class="tg-box" width="90" height="30"></rect><text x="45" y="16" text-anchor="middle">a_lo…name</text></g></svg></div>
+    <rect class="tg-box" width="90" height="30"></rect>
+    <text x="45" y="16" text-anchor="middle">a_lo…name</text></g></svg></div>
 </div>
 """
 
@@ -231,5 +233,6 @@ def test_the_clipping_check_finds_cut_text_and_spares_readable_text():
         finally:
             browser.close()
     assert found == {("html", "cut label one"), ("html", "shortened without a tooltip…"),
-                     ("select", "installed TensorRT parser"), ("plotly", "a plot title far too long"), ("plotly", "a title"),
+                     ("select", "installed TensorRT parser"), ("plotly", "a plot title far too long"),
+                     ("plotly", "a title"),
                      ("graph", "Convolution")}

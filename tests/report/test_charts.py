@@ -33,7 +33,8 @@ def test_a_chart_title_makes_room_above_the_plot_and_wraps_its_subtitle():
     assert three.layout.margin.t >= one.layout.margin.t + 2 * 15
 
 
-@pytest.mark.parametrize("values, dtick", [([0, 1], 1), ([1, 1, 2], 1), ([3], 1), ([12], 2), ([40, 69], 10), ([300], 50), ([], 1)])
+@pytest.mark.parametrize("values, dtick", [([0, 1], 1), ([1, 1, 2], 1), ([3], 1), ([12], 2), ([40, 69], 10),
+                                           ([300], 50), ([], 1)])
 def test_count_axes_tick_only_at_whole_numbers(values, dtick):
     ticks = integer_ticks(values)
     assert ticks["tickformat"] == "d" and ticks["dtick"] == dtick and isinstance(ticks["dtick"], int)

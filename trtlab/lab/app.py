@@ -148,7 +148,8 @@ class Lab(W.VBox):
         m = self.model
         ins = ", ".join(f"{i.name} {i.dtype}[{i.shape_text()}]" for i in m.inputs.values())
         return (f"<b>{html.escape(m.name)}</b> &nbsp; {counted(len(m.nodes), 'node')}, "
-                f"{counted(len(m.op_counts), 'op type')}, opset {m.opset} &nbsp; <span style='color:#666'>{html.escape(ins)}</span>")
+                f"{counted(len(m.op_counts), 'op type')}, opset {m.opset} &nbsp; "
+                f"<span style='color:#666'>{html.escape(ins)}</span>")
 
     def __repr__(self) -> str:
         plan = self.plan

@@ -137,7 +137,8 @@ class GraphWidget(anywidget.AnyWidget):
         full: dict[str, dict[str, None]] = {}
         for reason in self.data.fallback.values():
             full.setdefault(_reason_key(reason), {})[" ".join(str(reason).split())] = None
-        return [[colour, label] + (["\n".join(list(full[label])[:5])] if label.endswith("\u2026") and label in full else [])
+        return [[colour, label, "\n".join(list(full[label])[:5])]
+                if label.endswith("\u2026") and label in full else [colour, label]
                 for colour, label in legend]
 
     # ------------------------------------------------------------ actions

@@ -34,13 +34,12 @@ def wrap(text: str, width: int = TITLE_CHARS) -> str:
     """`text` in lines of at most `width` characters joined by <br>, broken after a comma or
     before a bracket where it can, else between words."""
     lines: list[str] = []
-    for chunk in _BREAK.split(text):
-        words = chunk.split(" ") if len(chunk.strip()) > width else [chunk]
-        for word in words:
-            if lines and len(lines[-1]) + len(word) + 1 <= width:
-                lines[-1] = f"{lines[-1]} {word}".replace("  ", " ")
+    for chunk in (c.strip() for c in _BREAK.split(text)):
+        for word in (chunk.split(" ") if len(chunk) > width else [chunk]):
+            if lines and len(lines[-1]) + 1 + len(word) <= width:
+                lines[-1] += " " + word
             else:
-                lines.append(word.strip())
+                lines.append(word)
     return "<br>".join(line for line in lines if line)
 
 
@@ -75,9 +74,8 @@ def integer_ticks(values, most: int = 8) -> dict:
 
 
 def _next_step(step: int) -> int:
-    """1, 2, 5, 10, 20, 50, ..."""
-    digits = str(step)
-    return step * 2 if digits[0] in "15" else step * 5 // 2
+    """1 -> 2 -> 5 -> 10 -> 20 -> 50 -> ..."""
+    return step * 5 // 2 if str(step)[0] == "2" else step * 2
 
 
 def _where(timings: Sequence["TimingResult"]) -> str:
@@ -172,7 +170,7 @@ def accuracy_figure(reports: Sequence["AccuracyReport"], title: str | None = Non
     if title:
         titled(fig, title)
     else:
-        titled(fig, "Max abs error of each output vs the fp32 reference", _compared(reports))
+        titled(fig, "Max abs error vs fp32 reference", _compared(reports))
     fig.update_layout(yaxis_type="log", yaxis_title="max abs error", barmode="group", template="plotly_white")
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
