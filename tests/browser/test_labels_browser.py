@@ -1,7 +1,9 @@
 """Every label, title, button and legend of the Lab reads in full at 1600 px wide, in a real
 JupyterLab 4 in Chromium: on a zoo model and on a real model without name scopes (PP-OCR cls),
 on each tab, before and after a build that draws charts and tables, for each overlay of the
-graphs, with a group opened and after a sweep.
+graphs (also under the MXNet 1.3 coverage, whose fallback reasons are long), with a group opened
+and a node selected, and after a sweep. A second test checks the finder itself on a page of
+known cut and uncut text.
 
 Text counts as readable when nothing clips it (its box and the boxes around it that hide
 overflow), or when a tooltip (`title`) gives it in full. Offenders go to
