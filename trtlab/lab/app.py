@@ -19,6 +19,7 @@ from .build_panel import BuildPanel, node_overlays
 from .coverage_panel import CoveragePanel
 from .graph_panel import GraphPanel
 from ..precisions import DESCRIPTIONS, PRECISIONS
+from ..report.tables import counted
 from .session import Session, Settings
 from .sweep import SweepPanel
 
@@ -146,11 +147,12 @@ class Lab(W.VBox):
     def _header_html(self) -> str:
         m = self.model
         ins = ", ".join(f"{i.name} {i.dtype}[{i.shape_text()}]" for i in m.inputs.values())
-        return (f"<b>{html.escape(m.name)}</b> &nbsp; {len(m.nodes)} nodes, {len(m.op_counts)} op "
-                f"types, opset {m.opset} &nbsp; <span style='color:#666'>{html.escape(ins)}</span>")
+        return (f"<b>{html.escape(m.name)}</b> &nbsp; {counted(len(m.nodes), 'node')}, "
+                f"{counted(len(m.op_counts), 'op type')}, opset {m.opset} &nbsp; "
+                f"<span style='color:#666'>{html.escape(ins)}</span>")
 
     def __repr__(self) -> str:
         plan = self.plan
-        tail = f", {plan.engine_count} engines, {plan.coverage_pct:.1f}% in TensorRT" if plan else ""
+        tail = f", {counted(plan.engine_count, 'engine')}, {plan.coverage_pct:.1f}% in TensorRT" if plan else ""
         return f"<trtlab.Lab {self.model.name!r}{tail}>"
 

@@ -16,6 +16,7 @@ import ipywidgets as W
 
 from ..plan import Plan
 from ..report import engine_build, tables
+from ..report.tables import counted
 from ..report.charts import check_figures
 from . import background
 from .figures import set_figures
@@ -74,7 +75,7 @@ class BuildPanel(W.VBox):
         if self.running:
             return
         n = plan.engine_count
-        self.status.value = (f"Will build {n} engine{'s' if n != 1 else ''} at "
+        self.status.value = (f"Will build {counted(n, 'engine')} at "
                              f"{html.escape(', '.join(self.precisions()))}, compare with the fp32 "
                              "model and time it.")
 
@@ -102,7 +103,7 @@ class BuildPanel(W.VBox):
         self.bars = {}
         for s in plan.subgraphs:
             bar = W.FloatProgress(value=0, min=0, max=len(precisions),
-                                  description=f"{s.name} ({len(s.nodes)} nodes)",
+                                  description=f"{s.name} ({counted(len(s.nodes), 'node')})",
                                   style={"description_width": "14em"})
             bar.add_class("trtlab-engine-progress")
             self.bars[s.name] = bar
@@ -163,7 +164,7 @@ class BuildPanel(W.VBox):
         done = "Cancelled: showing what was done." if result.cancelled else "Done."
         secs = sum(result.elapsed_s.values()) if result.elapsed_s else 0.0
         n = len(result.engines)
-        self.status.value = (f"{done} {built} of {n} engine build{'s' if n != 1 else ''} succeeded"
+        self.status.value = (f"{done} {built} of {counted(n, 'engine build')} succeeded"
                              f"{f' ({html.escape(result.builder)})' if result.builder else ''}; {secs:.1f} s."
                              + tables.verdicts_table(result))
         for e in result.engines:

@@ -8,6 +8,7 @@ from typing import Callable
 import ipywidgets as W
 
 from ..plan import Plan
+from ..report.tables import counted
 from .session import PRESETS, Session
 
 
@@ -108,10 +109,11 @@ class CoveragePanel(W.VBox):
     def show_plan(self, plan: Plan) -> None:
         fallback = len(plan.fallback_nodes)
         cards = [
-            ("coverage", f"{plan.coverage_pct:.1f}%", f"{plan.nodes_in_engines} of {plan.total_nodes} nodes in TensorRT"),
+            ("coverage", f"{plan.coverage_pct:.1f}%",
+             f"{plan.nodes_in_engines} of {counted(plan.total_nodes, 'node')} in TensorRT"),
             ("engines", str(plan.engine_count), "TensorRT subgraph" + ("" if plan.engine_count == 1 else "s")),
             ("ops / engine", f"{plan.ops_per_engine:.1f}", "mean nodes per engine"),
-            ("fallback", str(fallback), "nodes left to the framework"),
+            ("fallback", str(fallback), ("node" if fallback == 1 else "nodes") + " left to the framework"),
         ]
         self.figures.value = "<div style='display:flex;gap:10px;flex-wrap:wrap'>" + "".join(
             f"<div class='trtlab-figure' data-name='{html.escape(k)}' style='border:1px solid #ccc;"

@@ -17,7 +17,9 @@ def figure_bundle(fig) -> dict:
     import plotly.io as pio
 
     spec = json.loads(pio.to_json(fig, validate=False))
-    spec.setdefault("config", {"displaylogo": False, "responsive": True})
+    # Not plotly's own "responsive": in JupyterLab it sizes the chart to its output's height, which is
+    # none, so a taller window drew every chart 0 px high; JupyterLab's renderer follows the width.
+    spec.setdefault("config", {"displaylogo": False, "responsive": False})
     title = ((spec.get("layout") or {}).get("title") or {}).get("text") or "plotly figure"
     return {PLOTLY_MIME: spec, "text/plain": f"<plotly figure: {title}>"}
 

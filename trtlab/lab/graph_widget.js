@@ -103,13 +103,13 @@ function render({ model, el: root }) {
       if (it.kind === "open") {
         const head = el("g", { class: "tg-head" }, grp);
         el("rect", { class: "tg-head-band", width: it.w, height: 20, rx: 4, ry: 4 }, head);
-        const t = el("text", { x: 8, y: 14, class: "tg-head-text" }, head);
+        const t = el("text", { x: 8, y: 14, class: "tg-head-text", "data-room": it.w - 12 }, head);
         t.textContent = "\u25be " + it.lines[0];
         continue;
       }
       it.lines.forEach((line, i) => {
         const t = el("text", { x: it.w / 2, y: 16 + i * 14, "text-anchor": "middle",
-          class: i === 0 ? "tg-l0" : "tg-l" }, grp);
+          class: i === 0 ? "tg-l0" : "tg-l", "data-room": it.w - 6 }, grp);
         t.textContent = (it.kind === "group" && i === 0 ? "\u25b8 " : "") + line;
       });
       if (it.kind === "group") el("g", { class: "tg-mix", transform: `translate(6,${it.h - 12})` }, grp);
@@ -134,6 +134,7 @@ function render({ model, el: root }) {
     }
     paint();
     marks();
+    requestAnimationFrame(fitLabels);
     if (g.id !== graphId) { graphId = g.id; requestAnimationFrame(fitAll); }
   }
 
@@ -162,11 +163,24 @@ function render({ model, el: root }) {
       }
     }
     legend.replaceChildren();
-    for (const [colour, label] of model.get("legend") || []) {
+    for (const [colour, label, tip] of model.get("legend") || []) {
       const item = html("span", "tg-legend-item", legend);
+      if (tip) item.title = tip;
       const sw = html("span", "tg-swatch", item);
       sw.style.background = colour;
       html("span", "tg-legend-text", item, label);
+    }
+  }
+
+  // Box widths come from an estimate of the text's width; where this browser's font draws a label
+  // wider than its box, squeeze the label into the box (the box's <title> has it in full too).
+  function fitLabels() {
+    for (const t of world.querySelectorAll("text[data-room]")) {
+      const used = t.getComputedTextLength();  // 0 while the graph is hidden: fitted when shown
+      if (!used) continue;
+      const room = +t.getAttribute("data-room");
+      if (used > room) { t.setAttribute("textLength", room); t.setAttribute("lengthAdjust", "spacingAndGlyphs"); }
+      t.removeAttribute("data-room");
     }
   }
 
@@ -262,7 +276,7 @@ function render({ model, el: root }) {
   model.on("change:details", setDetails);
   setHeight(); setTitle(); setDetails(); options(); drawGraph();
   // The output area may get its width after the first draw: fit again once it is known.
-  const ro = new ResizeObserver(() => { if (!drag && view.k === view.k) fitAllOnce(); });
+  const ro = new ResizeObserver(() => { fitLabels(); if (!drag && view.k === view.k) fitAllOnce(); });
   let fitted = false;
   function fitAllOnce() { if (!fitted && frame.getBoundingClientRect().width > 0) { fitted = true; fitAll(); } }
   ro.observe(frame);

@@ -16,9 +16,10 @@ from typing import Callable
 import anywidget
 import traitlets as T
 
+from ..report.tables import counted
 from ..views.hierarchy import Hierarchy, model_hierarchy, node_id, plan_hierarchy
 from ..views.layout import GraphLayout
-from ..views.overlays import NodeData, node_data, paint
+from ..views.overlays import NodeData, _reason_key, node_data, paint
 from .node_details import group_details_html, item_details_html
 
 _HERE = Path(__file__).parent
@@ -32,7 +33,7 @@ class GraphWidget(anywidget.AnyWidget):
 
     graph = T.Dict().tag(sync=True)  # {"id", "width", "height", "items", "edges", "expanded"}
     styles = T.Dict().tag(sync=True)  # item id -> {"fill", "mix", "tip"}
-    legend = T.List().tag(sync=True)  # [[colour, label], ...]
+    legend = T.List().tag(sync=True)  # [[colour, label, tooltip if shortened], ...]
     overlays = T.List().tag(sync=True)  # [[value, label], ...]
     overlay = T.Unicode("coverage").tag(sync=True)
     expanded = T.List(T.Unicode()).tag(sync=True)
@@ -125,7 +126,20 @@ class GraphWidget(anywidget.AnyWidget):
     def _paint(self) -> None:
         items = {i["id"]: self.hierarchy.members(i["id"]) for i in self.graph.get("items", [])
                  if i["kind"] in ("node", "group")}
-        self.styles, self.legend = paint(self.data, self.overlay, items, self._paint_cache)
+        styles, legend = paint(self.data, self.overlay, items, self._paint_cache)
+        self.styles, self.legend = styles, self._with_tooltips(legend)
+
+    def _with_tooltips(self, legend: list) -> list:
+        """A legend entry shortened with an ellipsis (a long fallback reason) gets, as its
+        tooltip, the full reasons it stands for."""
+        if not any(label.endswith("\u2026") for _, label in legend):
+            return legend
+        full: dict[str, dict[str, None]] = {}
+        for reason in self.data.fallback.values():
+            full.setdefault(_reason_key(reason), {})[" ".join(str(reason).split())] = None
+        return [[colour, label, "\n".join(list(full[label])[:5])]
+                if label.endswith("\u2026") and label in full else [colour, label]
+                for colour, label in legend]
 
     # ------------------------------------------------------------ actions
     def toggle(self, group: str) -> None:
@@ -218,5 +232,4 @@ class GraphWidget(anywidget.AnyWidget):
 
 
 def _after_title(plan) -> str:
-    n = plan.engine_count
-    return f"{plan.model.name}: after ({n} TensorRT engine{'s' if n != 1 else ''})"
+    return f"{plan.model.name}: after ({counted(plan.engine_count, 'TensorRT engine')})"

@@ -7,6 +7,7 @@ import html
 import numpy as np
 from onnx import helper, numpy_helper
 
+from ..report.tables import counted
 from ..views.hierarchy import Hierarchy
 from ..views.overlays import NodeData
 
@@ -19,7 +20,7 @@ def _attr_text(attr) -> str:
     if hasattr(value, "dims") and hasattr(value, "data_type"):  # a TensorProto
         return f"tensor {list(value.dims)}"
     if hasattr(value, "node"):  # a subgraph
-        return f"graph ({len(value.node)} nodes)"
+        return f"graph ({counted(len(value.node), 'node')})"
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     if isinstance(value, (list, tuple)) and len(value) > 16:
@@ -107,7 +108,7 @@ def group_details_html(model, data: NodeData, name: str, members) -> str:
         s = data.statuses[m].status if m in data.statuses else "unknown"
         statuses[s] = statuses.get(s, 0) + 1
     mix = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items(), key=lambda kv: -kv[1]))
-    head = (f"<b>{html.escape(name)}</b>: {len(members)} ops"
+    head = (f"<b>{html.escape(name)}</b>: {counted(len(members), 'op')}"
             + (f", {inside} in TensorRT engines" if data.engine_of else ""))
     shown = ", ".join(members[:40]) + (f", … ({len(members) - 40} more)" if len(members) > 40 else "")
     return (f"<div class='trtlab-node-details' data-node='{html.escape(name, quote=True)}'>"

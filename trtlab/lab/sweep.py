@@ -7,6 +7,7 @@ from typing import Callable
 
 import ipywidgets as W
 
+from ..report.charts import integer_ticks, titled
 from .figures import set_figures
 from .session import Session, Settings
 
@@ -37,16 +38,15 @@ def sweep_figure(points: list[SweepPoint], *, model_name: str, settings: Setting
                              mode="lines+markers"), secondary_y=False)
     fig.add_trace(go.Bar(x=xs, y=[p.engines for p in points], name="engines", opacity=0.4),
                   secondary_y=True)
-    fig.update_layout(
-        title={"text": f"{model_name}: partition vs min_block_size<br><sup>{settings.source}, "
-                       f"{settings.precision}; computed from the partition, no engine built</sup>"},
-        xaxis_title="min_block_size", height=360, margin={"t": 60, "b": 40, "l": 50, "r": 50},
-        legend={"orientation": "h", "y": -0.2})
+    titled(fig, f"{model_name}: partition vs min_block_size",
+           f"{settings.source}, {settings.precision}; computed from the partition, no engine built")
+    fig.update_layout(xaxis_title="min_block_size", height=380, margin={"b": 40, "l": 50, "r": 50},
+                      legend={"orientation": "h", "y": -0.25})
     fig.update_yaxes(title_text="nodes in TensorRT (%)", range=[0, 100], secondary_y=False)
     # Counts are whole numbers: integer ticks only (plotly would otherwise draw 0.211, 0.421, ...).
-    fig.update_yaxes(title_text="engines", secondary_y=True, rangemode="tozero", tickformat="d",
-                     dtick=max(1, -(-max([p.engines for p in points], default=1) // 8)))
-    fig.update_xaxes(tickformat="d", dtick=max(1, -(-max(xs, default=1) // 16)))
+    fig.update_yaxes(title_text="engines", secondary_y=True, rangemode="tozero",
+                     **integer_ticks([p.engines for p in points]))
+    fig.update_xaxes(**integer_ticks(xs, most=16))
     return fig
 
 

@@ -10,6 +10,7 @@ both use these.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Sequence
 
 from .._optional import require
@@ -21,6 +22,60 @@ if TYPE_CHECKING:
 
 def _go():
     return require("plotly.graph_objects", "lab", "Drawing charts")
+
+
+# Plotly never wraps a title: one longer than the figure runs off its edge. Lines of at most this
+# many characters fit a figure 700 px wide in plotly's 17 px title font.
+TITLE_CHARS, SUBTITLE_CHARS = 70, 95
+_BREAK = re.compile(r"(?<=[,;:]) |(?= \()")
+
+
+def wrap(text: str, width: int = TITLE_CHARS) -> str:
+    """`text` in lines of at most `width` characters joined by <br>, broken after a comma or
+    before a bracket where it can, else between words."""
+    lines: list[str] = []
+    for chunk in (c.strip() for c in _BREAK.split(text)):
+        for word in (chunk.split(" ") if len(chunk) > width else [chunk]):
+            if lines and len(lines[-1]) + 1 + len(word) <= width:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+    return "<br>".join(line for line in lines if line)
+
+
+def chart_title(text: str, subtitle: str = "") -> dict:
+    """A plotly title, wrapped to fit, its subtitle in smaller type below, at the top of the
+    figure; pass it to `titled`, which makes room for it."""
+    sub = f"<br><sup>{wrap(subtitle, SUBTITLE_CHARS).replace('<br>', '</sup><br><sup>')}</sup>" if subtitle else ""
+    return {"text": wrap(text) + sub, "x": 0.01, "xanchor": "left", "yref": "container", "y": 1,
+            "yanchor": "top", "pad": {"t": 20}}
+
+
+def titled(fig, text: str, subtitle: str = "", above: int = 0):
+    """Give `fig` its title and a top margin as tall as the title's lines (plotly keeps a fixed
+    margin, so a wrapped title would lie over the plot), plus `above` px for what stands over the
+    plot (subplot titles)."""
+    t = chart_title(text, subtitle)
+    lines = t["text"].split("<br>")
+    small = sum(line.startswith("<sup>") for line in lines)
+    # 20 px above the title, its lines, 16 px below it for the top tick label to stand in.
+    fig.update_layout(title=t, margin={"t": 36 + above + 22 * (len(lines) - small) + 15 * small})
+    return fig
+
+
+def integer_ticks(values, most: int = 8) -> dict:
+    """Axis settings for whole-number counts: ticks only at integers, 1, 2 or 5 times a power of
+    ten apart, at most about `most` of them (plotly would otherwise tick 0.2, 0.4, ...)."""
+    top = max([int(v) for v in values if v is not None], default=1)
+    step = 1
+    while top > step * most:
+        step = _next_step(step)
+    return {"tickformat": "d", "dtick": step, "tick0": 0}
+
+
+def _next_step(step: int) -> int:
+    """1 -> 2 -> 5 -> 10 -> 20 -> 50 -> ..."""
+    return step * 5 // 2 if str(step)[0] == "2" else step * 2
 
 
 def _where(timings: Sequence["TimingResult"]) -> str:
@@ -41,8 +96,10 @@ def latency_figure(timings: Sequence["TimingResult"], title: str | None = None):
         fig.add_trace(go.Box(y=list(t.samples_ms), name=label(t), boxpoints="all", jitter=0.3,
                              pointpos=0, marker={"size": 3},
                              hovertemplate="%{y:.3f} ms<extra>" + label(t) + "</extra>"))
-    fig.update_layout(title=title or f"Latency per run on {_where(timings)}",
-                      yaxis_title="latency (ms)", showlegend=False, template="plotly_white")
+    titled(fig, title or f"Latency per run on {_where(timings)}")
+    fig.update_layout(yaxis_title="latency (ms)", showlegend=False, template="plotly_white")
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -89,8 +146,11 @@ def speedup_figure(timings: Sequence["TimingResult"], baseline: "TimingResult | 
                            customdata=[t.mean_ms for t in timings],
                            hovertemplate="%{x}: %{y:.2f}x (mean %{customdata:.3f} ms)<extra></extra>"))
     fig.add_hline(y=1.0, line_dash="dot")
-    fig.update_layout(title=title or f"Speed-up over {label(base)}, mean latency, on {_where([base])}",
-                      yaxis_title=f"speed-up over {label(base)} (x)", template="plotly_white")
+    titled(fig, title or f"Speed-up over {label(base)}, mean latency, on {_where([base])}")
+    fig.update_layout(yaxis_title=f"speed-up over {label(base)} (x)", template="plotly_white")
+    fig.update_traces(cliponaxis=False)  # the "1.23x" above the tallest bar stays whole
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -107,10 +167,23 @@ def accuracy_figure(reports: Sequence["AccuracyReport"], title: str | None = Non
                              hovertemplate="%{x}: max abs %{y:.3g}<extra>" + name + "</extra>"))
         fig.add_trace(go.Scatter(x=[p for p, _ in rows], y=[o.atol for _, o in rows], mode="markers",
                                  marker={"symbol": "line-ew-open", "size": 24}, name=f"{name}: atol"))
-    compared = reports[0].label if reports else ""
-    fig.update_layout(title=title or f"Max abs error vs fp32 reference ({compared})",
-                      yaxis_type="log", yaxis_title="max abs error", barmode="group", template="plotly_white")
+    if title:
+        titled(fig, title)
+    else:
+        titled(fig, "Max abs error vs fp32 reference", _compared(reports))
+    fig.update_layout(yaxis_type="log", yaxis_title="max abs error", barmode="group", template="plotly_white")
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
+
+
+def _compared(reports: Sequence["AccuracyReport"]) -> str:
+    """What each precision's run was, said once where they differ only by the precision."""
+    labels = {r.precision: r.label for r in reports if r.label}
+    same = {label.replace(f"in {p},", "in its precision,") for p, label in labels.items()}
+    if len(same) == 1 and len(labels) > 1:
+        return f"each precision: {same.pop()}"
+    return "; ".join(f"{p}: {label}" for p, label in labels.items())
 
 
 def check_figures(result) -> list:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .._io import human_bytes
 from .._optional import require
+from .charts import integer_ticks, titled
 from .tables import table
 
 COUNTED = "counted from the engine build, not timed"
@@ -53,8 +54,10 @@ def fusion_figure(result):
                              marker_color=colour, legendgroup=attr), row=1, col=1)
         fig.add_trace(go.Bar(x=names, y=[getattr(fs, f"traffic_{attr}") / 2**20 for _, fs in result.fusion],
                              name=label, marker_color=colour, legendgroup=attr, showlegend=False), row=1, col=2)
-    fig.update_yaxes(tickformat="d", row=1, col=1)
-    fig.update_layout(title=f"What fusion saves ({COUNTED})", barmode="group", template="plotly_white")
+    fig.update_yaxes(row=1, col=1, **integer_ticks([v for _, fs in result.fusion
+                                                    for v in (fs.kernels_before, fs.kernels_after)]))
+    titled(fig, f"What fusion saves ({COUNTED})", above=24)  # over the subplot titles
+    fig.update_layout(barmode="group", template="plotly_white")
     return fig
 
 
