@@ -75,7 +75,7 @@ def block_status(members: Iterable[str], statuses: Mapping[str, NodeStatus]) -> 
         s = statuses[m].status
         counts[s] = counts.get(s, 0) + 1
     inside = counts.get("supported", 0)
-    summary = f"{inside} of {len(members)} nodes in TensorRT"
+    summary = f"{inside} of {len(members)} node{'' if len(members) == 1 else 's'} in TensorRT"
     others = ", ".join(f"{n} {s}" for s, n in counts.items() if s != "supported")
     if others:
         summary += f"; {others}"
