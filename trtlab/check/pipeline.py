@@ -9,11 +9,11 @@ runs through ONNX Runtime in the engine's precision, as a stand-in, and every fi
 
 from __future__ import annotations
 
-import gc
 from typing import Any, Callable
 
 from ..errors import TrtlabError, one_line
 from ..loaders import load
+from ..memory import release_memory
 from ..partition import partition
 from ..plan import Plan
 from .engines import EngineStep
@@ -52,6 +52,7 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
                                   timeout_s=settings.reference_timeout_s)
     except TrtlabError as exc:
         raise TrtlabError(f"{exc}{_random_note(result, feeds)}") from None
+    release_memory()
     # Each precision cuts the subgraphs it needs and lets them go: no fp32 copy of the weights
     # is kept beside the model for the whole check.
     ctx = Context(plan, result, run, feeds, reference, EngineStep.find(plan, result, run))
@@ -66,7 +67,7 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
                 result.not_done.append(f"cancelled by the user before {precision}; later steps were not run")
                 break
             measure(ctx, precision)
-            gc.collect()  # a precision's sessions and models go before the next one's are made
+            release_memory()  # a precision's sessions and models go before the next one's are made
             if settings.per_node and precision != "fp32" and precision in ctx.hybrids:
                 _per_node(ctx, precision)
     finally:

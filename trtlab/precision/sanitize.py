@@ -16,7 +16,6 @@ own warnings (printed on stdout) are captured, so a caller printing JSON keeps a
 from __future__ import annotations
 
 import contextlib
-import gc
 import io
 from typing import Callable, Mapping
 
@@ -26,6 +25,7 @@ from onnx import shape_inference
 
 from .. import _optional
 from ..errors import TrtlabError, one_line
+from ..memory import release_memory
 from ..model import Model, _drop_initializer_inputs
 from ..ort import LARGE_MODEL_BYTES
 from ..weights import apply_inferred, light_copy, weight_bytes
@@ -142,7 +142,7 @@ def _fold_constants(gs, proto: onnx.ModelProto, flatten: bool) -> onnx.ModelProt
     if weight_bytes(proto) > LARGE_MODEL_BYTES:
         # graphsurgeon's graph is a web of cycles holding the input's weights (a protobuf
         # message lives as long as any part of it): let it go now, not at the next collection.
-        gc.collect()
+        release_memory()
     # graphsurgeon may rewrite the opset list and IR version: keep what the model declared.
     del folded.opset_import[:]
     folded.opset_import.extend(opset_imports)
