@@ -59,8 +59,8 @@ def check_text(result) -> str:
     for r in result.accuracy:
         for o in r.outputs:
             top1 = "" if o.top1_agree is None else f", top-1 {o.top1_agree:.0%}"
-            lines.append(f"  accuracy {r.precision} {o.output}: max abs {o.max_abs:.3g}, "
-                         f"max rel {o.max_rel:.3g}, cosine {o.cosine:.6f}{top1} ({r.label})")
+            lines.append(f"  accuracy {r.precision} {o.output}: max abs error {o.max_abs:.3g}, "
+                         f"max rel error {o.max_rel:.3g}, cosine {o.cosine:.6f}{top1} ({r.label})")
     for p, kept in result.kept_fp32.items():
         if kept:
             shown = ", ".join(f"{k['node']} ({k['reason']})" for k in kept[:5])
