@@ -14,8 +14,10 @@ from typing import Any, Callable
 from ..errors import TrtlabError, one_line
 from ..loaders import load
 from ..memory import release_memory
+from ..ort import LARGE_MODEL_BYTES
 from ..partition import partition
 from ..plan import Plan
+from ..weights import weight_bytes
 from .engines import EngineStep
 from .measure import Context, measure
 from .progress import CheckEvent, Progress
@@ -52,7 +54,10 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
                                   timeout_s=settings.reference_timeout_s)
     except TrtlabError as exc:
         raise TrtlabError(f"{exc}{_random_note(result, feeds)}") from None
-    release_memory()
+    # A large model's freed copies go back to the system between steps (a small one's are not
+    # worth the collection's time).
+    release = release_memory if weight_bytes(plan.model.proto) > LARGE_MODEL_BYTES else (lambda: None)
+    release()
     # Each precision cuts the subgraphs it needs and lets them go: no fp32 copy of the weights
     # is kept beside the model for the whole check.
     ctx = Context(plan, result, run, feeds, reference, EngineStep.find(plan, result, run))
@@ -67,7 +72,7 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
                 result.not_done.append(f"cancelled by the user before {precision}; later steps were not run")
                 break
             measure(ctx, precision)
-            release_memory()  # a precision's sessions and models go before the next one's are made
+            release()  # a precision's sessions and models go before the next one's are made
             if settings.per_node and precision != "fp32" and precision in ctx.hybrids:
                 _per_node(ctx, precision)
     finally:
