@@ -17,13 +17,13 @@ from .test_check import needs_trt
 
 def _counting(monkeypatch):
     calls = []
-    real = convert_module.sanitize_with_notes
+    real = convert_module.sanitize_checked
 
     def counted(model, feeds=None):
         calls.append(model.graph.name if isinstance(model, onnx.ModelProto) else model)
         return real(model, feeds)
 
-    monkeypatch.setattr(convert_module, "sanitize_with_notes", counted)
+    monkeypatch.setattr(convert_module, "sanitize_checked", counted)
     return calls
 
 

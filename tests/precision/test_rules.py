@@ -9,6 +9,7 @@ from onnx import TensorProto, helper
 
 from trtlab.precision import ConversionInvalid, ConvertedModel, convert_precision, sanitize, sanitize_with_notes
 from trtlab.precision.convert import validate_converted
+from trtlab.precision.sanitize import sanitize_checked
 from trtlab.precision.fold_bn import fold_batchnorm
 
 from tests import models as rm
@@ -95,6 +96,13 @@ def test_a_cast_that_disagrees_with_its_declared_type_is_refused():
     with pytest.raises(ConversionInvalid, match="fp16 model is invalid") as info:
         validate_converted(model, ConvertedModel("fp16", broken))
     assert info.value.precision == "fp16"
+    # A large model is not kept for this: what sanitizing learnt of it gives the same verdicts.
+    _, _, facts = sanitize_checked(model)
+    assert facts.structure_ok and facts.loads and facts.run_error is None and facts.feeds
+    with pytest.raises(ConversionInvalid, match="fp16 model is invalid") as info:
+        validate_converted(facts, ConvertedModel("fp16", broken))
+    good = convert_precision(model, "fp16").model
+    assert validate_converted(facts, ConvertedModel("fp16", good)) == "the onnx checker and a run in ONNX Runtime"
 
 
 def test_int8_of_an_opset_11_model_is_valid_and_runs():

@@ -17,6 +17,8 @@ import onnx
 
 from ..errors import TrtlabError
 from ..model import Model
+from ..ort import LARGE_MODEL_BYTES
+from ..weights import weight_bytes
 from ..precisions import check_precision
 from ._proto import as_proto
 from .bf16 import convert_bf16
@@ -25,7 +27,7 @@ from .fp16 import convert_fp16
 from .int8 import quantize_int8
 from .lowbit import KeptNode
 from .policy import PrecisionPolicy
-from .sanitize import sanitize_with_notes
+from .sanitize import Original, sanitize_checked
 from .validate import check_structure, example_feeds, load_error, run
 
 
@@ -83,10 +85,15 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
     original = model.proto if isinstance(model, Model) else model
     if not isinstance(original, onnx.ModelProto):
         as_proto(original)  # raises the TypeError that says what was given
-    proto, notes = sanitize_with_notes(original, feeds)
+    proto, notes, facts = sanitize_checked(original, feeds)
+    if weight_bytes(proto) > LARGE_MODEL_BYTES:
+        # Validation below needs only what sanitizing learnt of the original: a caller that
+        # handed over its own copy (a cut) has it freed here, not after the conversion.
+        del model, original
+        original = facts
     kept: list[KeptNode] = []
     if precision == "fp16":
-        proto, kept = convert_fp16(proto, policy, feeds if feeds is not None else example_feeds(original))
+        proto, kept = convert_fp16(proto, policy, feeds if feeds is not None else facts.feeds)
     elif precision == "bf16":
         proto, kept = convert_bf16(proto, policy, runnable_in_ort=runnable_in_ort)
     elif precision == "int8":
@@ -102,10 +109,14 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
     return result
 
 
-def validate_converted(original: onnx.ModelProto, result: ConvertedModel, *,
+def validate_converted(original: onnx.ModelProto | Original, result: ConvertedModel, *,
                        feeds: Mapping[str, np.ndarray] | None = None, runs_in_ort: bool = True) -> str:
     """What `result.model` passed, in words; raises ConversionInvalid when it fails the onnx
-    checker or does not run in ONNX Runtime while `original` does."""
+    checker or does not run in ONNX Runtime while `original` does. `original` is the model, or
+    what sanitizing learnt of it (`Original`)."""
+    if isinstance(original, Original):
+        return _validate_against_facts(original, result, runs_in_ort)
+
     def invalid(why: str) -> ConversionInvalid:
         return ConversionInvalid(f"The {result.precision} model is invalid: {why}", precision=result.precision,
                                  kept_fp32=result.kept_fp32, notes=result.notes)
@@ -129,5 +140,31 @@ def validate_converted(original: onnx.ModelProto, result: ConvertedModel, *,
                 raise invalid(f"ONNX Runtime cannot load it: {why}") from None
             return (f"the onnx checker and a load in ONNX Runtime (the fp32 model does not run there "
                     f"on these inputs either: {fp32_exc})")
+        raise invalid(str(exc)) from None
+    return "the onnx checker and a run in ONNX Runtime"
+
+
+def _validate_against_facts(original: Original, result: ConvertedModel, runs_in_ort: bool) -> str:
+    """`validate_converted` with only what is known of the original, the same verdicts."""
+    def invalid(why: str) -> ConversionInvalid:
+        return ConversionInvalid(f"The {result.precision} model is invalid: {why}", precision=result.precision,
+                                 kept_fp32=result.kept_fp32, notes=result.notes)
+
+    complaint = check_structure(result.model)
+    if complaint and original.structure_ok:
+        raise invalid(f"the onnx checker says: {complaint}")
+    if not runs_in_ort:
+        return "the onnx checker (bf16 arithmetic does not run in ONNX Runtime on CPU)"
+    if original.feeds is None:
+        return "the onnx checker (no example inputs can be made for this model)"
+    try:
+        run(result.model, original.feeds)
+    except TrtlabError as exc:
+        if original.run_error is not None:
+            why = load_error(result.model)
+            if why and original.loads:
+                raise invalid(f"ONNX Runtime cannot load it: {why}") from None
+            return (f"the onnx checker and a load in ONNX Runtime (the fp32 model does not run there "
+                    f"on these inputs either: {original.run_error})")
         raise invalid(str(exc)) from None
     return "the onnx checker and a run in ONNX Runtime"

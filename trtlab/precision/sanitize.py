@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
@@ -40,12 +41,30 @@ def sanitize(model: onnx.ModelProto | Model, feeds: Mapping[str, np.ndarray] | N
     return sanitize_with_notes(model, feeds)[0]
 
 
+@dataclass
+class Original:
+    """What sanitizing learnt of the model it was given, for checks of what is made from it later
+    (so that a large model need not be kept for them)."""
+
+    structure_ok: bool  # it passes the onnx checker
+    loads: bool  # ONNX Runtime loads it
+    feeds: dict | None  # the inputs it was run on (None: none could be made)
+    run_error: str | None  # why it did not run on them (None: it ran, or was not run)
+
+
 def sanitize_with_notes(model: onnx.ModelProto | Model, feeds: Mapping[str, np.ndarray] | None = None
                         ) -> tuple[onnx.ModelProto, list[str]]:
     """`sanitize`, plus a note for each step that was skipped and why.
 
     `feeds` ({input: array}) are the inputs each step's result is run on; without them, seeded
     random inputs (which suit most models, not those whose inputs select a branch)."""
+    proto, notes, _ = sanitize_checked(model, feeds)
+    return proto, notes
+
+
+def sanitize_checked(model: onnx.ModelProto | Model, feeds: Mapping[str, np.ndarray] | None = None
+                     ) -> tuple[onnx.ModelProto, list[str], Original]:
+    """`sanitize_with_notes`, plus what was learnt of the given model (`Original`)."""
     gs = _optional.require("onnx_graphsurgeon", None, "Folding constants before a precision transform")
     proto = model.proto if isinstance(model, Model) else model
     # The given model is only read: each step below makes a new one, and a private copy is made
@@ -58,6 +77,7 @@ def sanitize_with_notes(model: onnx.ModelProto | Model, feeds: Mapping[str, np.n
         _drop_initializer_inputs(proto.graph)
     check = _Checker(proto, feeds)
     notes: list[str] = list(check.notes)
+    facts = Original(check.structure_ok, check.loads, check.feeds, check.run_error)
 
     folded = None
     for flatten in (True, False):
@@ -88,9 +108,9 @@ def sanitize_with_notes(model: onnx.ModelProto | Model, feeds: Mapping[str, np.n
         if why is None:
             proto = proto if owned else as_proto(proto)
             apply_inferred(proto, candidate)
-            return proto, notes
+            return proto, notes, facts
         notes.append(f"shape inference{' with data propagation' if data_prop else ''} skipped: {why}")
-    return (proto if owned else as_proto(proto)), notes
+    return (proto if owned else as_proto(proto)), notes, facts
 
 
 class _Checker:
@@ -101,11 +121,16 @@ class _Checker:
         self.structure_ok = check_structure(proto) is None
         self.feeds = dict(feeds) if feeds is not None else example_feeds(proto)
         self.reference = None
-        self.loads = load_error(proto) is None
+        self.run_error: str | None = None
+        why = load_error(proto)
+        self.loads = why is None
+        if not self.loads:
+            self.run_error = f"ONNX Runtime cannot run it: {why}"
         if self.feeds is not None and self.loads:
             try:
                 self.reference = run(proto, self.feeds)
             except TrtlabError as exc:
+                self.run_error = str(exc)
                 self.notes.append(f"sanitizing steps only loaded, not run, in ONNX Runtime ({exc})")
 
     def __call__(self, proto: onnx.ModelProto) -> str | None:
