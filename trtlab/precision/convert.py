@@ -9,6 +9,7 @@ and `validated` says so.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -114,57 +115,54 @@ def validate_converted(original: onnx.ModelProto | Original, result: ConvertedMo
     """What `result.model` passed, in words; raises ConversionInvalid when it fails the onnx
     checker or does not run in ONNX Runtime while `original` does. `original` is the model, or
     what sanitizing learnt of it (`Original`)."""
-    if isinstance(original, Original):
-        return _validate_against_facts(original, result, runs_in_ort)
+    known = original if isinstance(original, Original) else _Asked(original, feeds)
 
     def invalid(why: str) -> ConversionInvalid:
         return ConversionInvalid(f"The {result.precision} model is invalid: {why}", precision=result.precision,
                                  kept_fp32=result.kept_fp32, notes=result.notes)
 
     complaint = check_structure(result.model)
-    if complaint and check_structure(original) is None:
+    if complaint and known.structure_ok:
         raise invalid(f"the onnx checker says: {complaint}")
     if not runs_in_ort:
         return "the onnx checker (bf16 arithmetic does not run in ONNX Runtime on CPU)"
-    feeds = dict(feeds) if feeds is not None else example_feeds(original)
-    if feeds is None:
+    if known.feeds is None:
         return "the onnx checker (no example inputs can be made for this model)"
     try:
-        run(result.model, feeds)
+        run(result.model, known.feeds)
     except TrtlabError as exc:
+        if known.run_error is not None:
+            why = load_error(result.model)
+            if why and known.loads:
+                raise invalid(f"ONNX Runtime cannot load it: {why}") from None
+            return (f"the onnx checker and a load in ONNX Runtime (the fp32 model does not run there "
+                    f"on these inputs either: {known.run_error})")
+        raise invalid(str(exc)) from None
+    return "the onnx checker and a run in ONNX Runtime"
+
+
+class _Asked:
+    """What `Original` holds, asked of the model itself, each only when validation needs it."""
+
+    def __init__(self, proto: onnx.ModelProto, feeds: Mapping[str, np.ndarray] | None):
+        self._proto, self._feeds = proto, feeds
+
+    @functools.cached_property
+    def structure_ok(self) -> bool:
+        return check_structure(self._proto) is None
+
+    @functools.cached_property
+    def feeds(self) -> dict | None:
+        return dict(self._feeds) if self._feeds is not None else example_feeds(self._proto)
+
+    @functools.cached_property
+    def run_error(self) -> str | None:
         try:
-            run(original, feeds)
-        except TrtlabError as fp32_exc:
-            why = load_error(result.model)
-            if why and load_error(original) is None:
-                raise invalid(f"ONNX Runtime cannot load it: {why}") from None
-            return (f"the onnx checker and a load in ONNX Runtime (the fp32 model does not run there "
-                    f"on these inputs either: {fp32_exc})")
-        raise invalid(str(exc)) from None
-    return "the onnx checker and a run in ONNX Runtime"
+            run(self._proto, self.feeds)
+        except TrtlabError as exc:
+            return str(exc)
+        return None
 
-
-def _validate_against_facts(original: Original, result: ConvertedModel, runs_in_ort: bool) -> str:
-    """`validate_converted` with only what is known of the original, the same verdicts."""
-    def invalid(why: str) -> ConversionInvalid:
-        return ConversionInvalid(f"The {result.precision} model is invalid: {why}", precision=result.precision,
-                                 kept_fp32=result.kept_fp32, notes=result.notes)
-
-    complaint = check_structure(result.model)
-    if complaint and original.structure_ok:
-        raise invalid(f"the onnx checker says: {complaint}")
-    if not runs_in_ort:
-        return "the onnx checker (bf16 arithmetic does not run in ONNX Runtime on CPU)"
-    if original.feeds is None:
-        return "the onnx checker (no example inputs can be made for this model)"
-    try:
-        run(result.model, original.feeds)
-    except TrtlabError as exc:
-        if original.run_error is not None:
-            why = load_error(result.model)
-            if why and original.loads:
-                raise invalid(f"ONNX Runtime cannot load it: {why}") from None
-            return (f"the onnx checker and a load in ONNX Runtime (the fp32 model does not run there "
-                    f"on these inputs either: {original.run_error})")
-        raise invalid(str(exc)) from None
-    return "the onnx checker and a run in ONNX Runtime"
+    @functools.cached_property
+    def loads(self) -> bool:
+        return load_error(self._proto) is None
