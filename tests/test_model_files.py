@@ -51,8 +51,9 @@ def test_external_weights_are_aligned_and_run_the_same(tmp_path):
 
 def test_large_models_reach_onnxruntime_through_mapped_files(monkeypatch):
     from trtlab import ort as trtlab_ort
+    from trtlab import weights
 
-    monkeypatch.setattr(trtlab_ort, "LARGE_MODEL_BYTES", 1024)
+    monkeypatch.setattr(weights, "LARGE_MODEL_BYTES", 1024)
     proto = wide_mlp(width=128)
     with trtlab_ort.loadable(proto) as source:
         assert isinstance(source, str)

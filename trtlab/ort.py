@@ -54,10 +54,6 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
     return so
 
 
-# Past this size of weights ONNX Runtime loads a model from temporary files, not from bytes.
-LARGE_MODEL_BYTES = 64 * 1024**2
-
-
 @contextlib.contextmanager
 def loadable(model: onnx.ModelProto | bytes) -> Iterator[str | bytes]:
     """What ONNX Runtime should load `model` from: its bytes, or for a large proto a temporary
@@ -66,9 +62,9 @@ def loadable(model: onnx.ModelProto | bytes) -> Iterator[str | bytes]:
     (`trtlab.model_files`), ONNX Runtime maps the weights instead of copying them. The files go
     when the caller's `with` ends: a session keeps its mapping of them."""
     from .model_files import write_model
-    from .weights import weight_bytes
+    from .weights import is_large
 
-    if isinstance(model, bytes) or weight_bytes(model) <= LARGE_MODEL_BYTES:
+    if isinstance(model, bytes) or not is_large(model):
         yield model if isinstance(model, bytes) else model.SerializeToString()
         return
     with tempfile.TemporaryDirectory(prefix="trtlab-ort-", ignore_cleanup_errors=True) as folder:

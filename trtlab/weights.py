@@ -106,6 +106,15 @@ def apply_inferred(proto: onnx.ModelProto, inferred: onnx.ModelProto) -> None:
             g.node[i].CopyFrom(node)
 
 
+# Past this size of weights a model is handled as large: ONNX Runtime maps it from files, and
+# the check gives freed copies back to the system between its steps.
+LARGE_MODEL_BYTES = 64 * 1024**2
+
+
+def is_large(proto: onnx.ModelProto) -> bool:
+    return weight_bytes(proto) > LARGE_MODEL_BYTES
+
+
 def weight_bytes(proto: onnx.ModelProto) -> int:
     """The size of the model's initializers, from their shapes (`ByteSize()` would serialise the
     whole model to count it)."""

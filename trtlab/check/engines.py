@@ -85,17 +85,14 @@ class EngineStep:
                     self._prints.setdefault(name, fingerprint(cut))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the cache's own warning becomes a statement below
-            # Engines are read back from the cache only where they will run; a hit is served
-            # only once its bytes match the checksum either way.
+            # Engines are kept in memory (read back from the cache, or from a fresh build) only
+            # where they will run; a hit is served only once its bytes match the checksum either way.
             builds = build_engines(items, precision, cache=self.cache, progress=on_event,
                                    cancel=self.progress.cancel, flavour=self.trt, fingerprints=self._prints,
                                    calibration=calibration, read_engines=self.runnable,
                                    timeout_s=result.settings.build_timeout_s, worker=self.worker,
                                    prepared=prepared)
         del items, prepared
-        if not self.runnable:  # engines that cannot run here are not kept in memory (a cache has them)
-            for r in builds:
-                r.engine = None
         out = {result.engine_subgraph(r): r for r in builds}
         result.engines.extend(builds)
         ok = [r for r in builds if r.built]

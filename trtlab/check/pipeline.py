@@ -14,10 +14,9 @@ from typing import Any, Callable
 from ..errors import TrtlabError, one_line
 from ..loaders import load
 from ..memory import release_memory
-from ..ort import LARGE_MODEL_BYTES
 from ..partition import partition
 from ..plan import Plan
-from ..weights import weight_bytes
+from ..weights import is_large
 from .engines import EngineStep
 from .measure import Context, measure
 from .progress import CheckEvent, Progress
@@ -56,7 +55,7 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
         raise TrtlabError(f"{exc}{_random_note(result, feeds)}") from None
     # A large model's freed copies go back to the system between steps (a small one's are not
     # worth the collection's time).
-    release = release_memory if weight_bytes(plan.model.proto) > LARGE_MODEL_BYTES else (lambda: None)
+    release = release_memory if is_large(plan.model.proto) else (lambda: None)
     release()
     # Each precision cuts the subgraphs it needs and lets them go: no fp32 copy of the weights
     # is kept beside the model for the whole check.

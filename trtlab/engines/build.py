@@ -115,7 +115,7 @@ def build_into(result: BuildResult, onnx_model, *, progress: Progress | None = N
     result.messages.extend(f"{sev}: {msg}" for sev, msg in out["log"] if sev in _PLAIN)
     if out["built"]:
         result.built, result.engine = True, out["engine"]
-        result.bytes = out.get("engine_bytes") or len(out["engine"])
+        result.bytes = out["engine_bytes"]
         if out["timing_cache"] is not None:
             _save_timing_cache(timing_cache, out["timing_cache"], result, cache)
         if cache is not None:

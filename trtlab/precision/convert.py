@@ -18,8 +18,7 @@ import onnx
 
 from ..errors import TrtlabError
 from ..model import Model
-from ..ort import LARGE_MODEL_BYTES
-from ..weights import weight_bytes
+from ..weights import is_large
 from ..precisions import check_precision
 from ._proto import as_proto
 from .bf16 import convert_bf16
@@ -87,7 +86,7 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
     if not isinstance(original, onnx.ModelProto):
         as_proto(original)  # raises the TypeError that says what was given
     proto, notes, facts = sanitize_checked(original, feeds)
-    if weight_bytes(proto) > LARGE_MODEL_BYTES:
+    if is_large(proto):
         # Validation below needs only what sanitizing learnt of the original: a caller that
         # handed over its own copy (a cut) has it freed here, not after the conversion.
         del model, original

@@ -28,8 +28,7 @@ from .. import _optional
 from ..errors import TrtlabError, one_line
 from ..memory import release_memory
 from ..model import Model, _drop_initializer_inputs
-from ..ort import LARGE_MODEL_BYTES
-from ..weights import apply_inferred, light_copy, weight_bytes
+from ..weights import apply_inferred, is_large, light_copy
 from ._proto import as_proto
 from .fold_bn import fold_batchnorm
 from .validate import check_structure, difference, example_feeds, load_error, run
@@ -164,7 +163,7 @@ def _fold_constants(gs, proto: onnx.ModelProto, flatten: bool) -> onnx.ModelProt
         graph.fold_constants(error_ok=True, flatten_subgraphs=flatten).cleanup().toposort()
         folded = gs.export_onnx(graph, do_type_check=False)
     del graph
-    if weight_bytes(proto) > LARGE_MODEL_BYTES:
+    if is_large(proto):
         # graphsurgeon's graph is a web of cycles holding the input's weights (a protobuf
         # message lives as long as any part of it): let it go now, not at the next collection.
         release_memory()
