@@ -71,3 +71,56 @@ def jupyter_server(app: str, root: Path, tmp_path: Path, notebook: str, **env_ex
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
         log.close()
+
+
+@contextlib.contextmanager
+def notebook_page(url: str, *, height: int = 1000):
+    """Chromium, 1600 px wide, on the notebook at `url` with all its cells started; yields
+    (page, playwright's sync_api). Skips where Chromium or playwright is missing."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": height})
+            page.set_default_timeout(60_000)
+            page.goto(url, timeout=90_000)
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+            # The kernel must be up before "Run All", or the cells queue behind its start.
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+            run_all(page)
+            yield page, sync_api
+        finally:
+            browser.close()
+
+
+def _dismiss_dialogs(page) -> None:
+    """A slow start can raise one of JupyterLab's own dialogs (a kernel that took long to answer):
+    keep its words with the artifacts and close it, so the run can go on."""
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():
+        (ARTIFACTS / "dialog.txt").write_text(dialog.first.inner_text())
+        page.keyboard.press("Escape")
+        dialog.first.wait_for(state="detached", timeout=10_000)
+
+
+def run_all(page, attempts: int = 4) -> None:
+    """Run > Run All Cells, again if the kernel was not ready to take it (the indicator can say
+    idle a moment before the kernel accepts requests)."""
+    first_prompt = page.locator(".jp-CodeCell .jp-InputArea-prompt").first
+    for _ in range(attempts):
+        _dismiss_dialogs(page)
+        page.locator(".jp-Cell").first.click()
+        page.keyboard.press("Escape")
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if first_prompt.inner_text().strip() not in ("[ ]:", ""):
+                return
+            time.sleep(0.5)
+    raise AssertionError("the notebook's cells never started running")

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .server import ARTIFACTS, CHROMIUM, FLAGS, jupyter_server
-from .test_quickstart_browser import _run_all
+from .server import ARTIFACTS, jupyter_server, notebook_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -78,88 +77,74 @@ def _centre_of(page, side: str, selector: str) -> tuple[float, float]:
 
 
 def test_graph_widget_navigates_a_real_model(lab_url):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
     app, url = lab_url
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    with notebook_page(url) as (page, sync_api):
+        before, after = ".trtlab-before", ".trtlab-after"
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(60_000)
-            page.goto(url, timeout=90_000)
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-            _run_all(page)
-            before, after = ".trtlab-before", ".trtlab-after"
-            try:
-                page.locator(f"{before} .tg-item").first.wait_for(state="attached", timeout=120_000)
-            except sync_api.TimeoutError:
-                page.screenshot(path=str(ARTIFACTS / f"graph-{app}-failed.png"))
-                raise AssertionError("no graph drawn; the cell shows: "
-                                     + page.locator(".jp-OutputArea").first.inner_text()[-2000:]) from None
-            page.locator(f"{after} .tg-item").first.wait_for(state="attached", timeout=30_000)
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(ARTIFACTS / f"graph-{app}-open.png"))
-            # Fitted on open: no box lies outside its frame; both graphs within the page width.
-            for side in ("trtlab-before", "trtlab-after"):
-                outside = page.evaluate(
-                    """side => { const f = document.querySelector(`.${side} .tg-frame`).getBoundingClientRect();
-                         return [...document.querySelectorAll(`.${side} .tg-item`)].filter(e => {
-                           const r = e.getBoundingClientRect();
-                           return r.left < f.left - 1 || r.right > f.right + 1 || r.top < f.top - 1 || r.bottom > f.bottom + 1;
-                         }).length; }""", side)
-                assert outside == 0, f"{side}: {outside} boxes outside the view after fit"
-                right = page.evaluate(f"() => document.querySelector('.{side} .tg-frame').getBoundingClientRect().right")
-                assert right <= 1600
-            # Coloured by coverage: boxes say their status; no Constant boxes (folded into consumers).
-            assert page.locator(f"{before} .tg-group[data-status='supported']").count() > 3
-            assert page.locator(f"{before} .tg-item[data-name^='Constant_']").count() == 0
-            # Search: each match is centred in turn.
-            search = page.locator(f"{before} .tg-search")
-            search.fill("MatMul")
-            search.press("Enter")
-            page.wait_for_function(
-                "() => /^1 of \\d+$/.test(document.querySelector('.trtlab-before .tg-count').textContent)")
-            page.locator(f"{before} .tg-current").wait_for(state="attached")
-            page.wait_for_timeout(400)
-            assert _inside(page, "trtlab-before", ".tg-current")
-            first = page.locator(f"{before} .tg-current").get_attribute("data-id")
-            search.press("Enter")
-            page.wait_for_function(
-                "() => document.querySelector('.trtlab-before .tg-count').textContent.startsWith('2 of')")
-            page.wait_for_timeout(400)
-            assert page.locator(f"{before} .tg-current").get_attribute("data-id") != first
-            assert _inside(page, "trtlab-before", ".tg-current")
-            page.screenshot(path=str(ARTIFACTS / f"graph-{app}-search.png"))
-            # A click on a closed group opens it: more boxes, the group drawn open.
-            page.locator(f"{before} .tg-fit").click()
-            n_items = page.locator(f"{before} .tg-item").count()
-            gid = page.locator(f"{before} .tg-group").first.get_attribute("data-id")
-            x, y = _centre_of(page, "trtlab-before", f".tg-group[data-id='{gid}']")
-            page.mouse.click(x, y)
-            page.locator(f"{before} .tg-open[data-id='{gid}']").wait_for(state="attached")
-            assert page.locator(f"{before} .tg-item").count() > n_items
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(ARTIFACTS / f"graph-{app}-expanded.png"))
-            # The overlay menu: colour by engine.
-            page.locator(f"{before} .tg-overlay").select_option("engine")
-            page.wait_for_function(
-                "() => document.querySelector('.trtlab-before .tg-legend').textContent.includes('trt_engine_')")
-            # Select a node of the before-graph: the after-graph highlights its engine.
-            page.locator(f"{before} .tg-fit").click()
-            page.wait_for_timeout(300)
-            # A node box of the opened group, clicked where it shows inside the frame.
-            x, y = _centre_of(page, "trtlab-before", ".tg-open ~ .tg-node")
-            page.mouse.click(x, y)
-            page.locator(f"{before} .tg-selected").wait_for(state="attached")
-            page.locator(f"{after} .tg-highlight").first.wait_for(state="attached")
-            page.wait_for_timeout(400)
-            assert _inside(page, "trtlab-after", ".tg-highlight")
-            details = page.locator(f"{before} .tg-details").inner_text()
-            assert "coverage" in details and "inputs" in details
-            page.screenshot(path=str(ARTIFACTS / f"graph-{app}-linked.png"))
-            assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
-        finally:
-            browser.close()
+            page.locator(f"{before} .tg-item").first.wait_for(state="attached", timeout=120_000)
+        except sync_api.TimeoutError:
+            page.screenshot(path=str(ARTIFACTS / f"graph-{app}-failed.png"))
+            raise AssertionError("no graph drawn; the cell shows: "
+                                 + page.locator(".jp-OutputArea").first.inner_text()[-2000:]) from None
+        page.locator(f"{after} .tg-item").first.wait_for(state="attached", timeout=30_000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / f"graph-{app}-open.png"))
+        # Fitted on open: no box lies outside its frame; both graphs within the page width.
+        for side in ("trtlab-before", "trtlab-after"):
+            outside = page.evaluate(
+                """side => { const f = document.querySelector(`.${side} .tg-frame`).getBoundingClientRect();
+                     return [...document.querySelectorAll(`.${side} .tg-item`)].filter(e => {
+                       const r = e.getBoundingClientRect();
+                       return r.left < f.left - 1 || r.right > f.right + 1 || r.top < f.top - 1 || r.bottom > f.bottom + 1;
+                     }).length; }""", side)
+            assert outside == 0, f"{side}: {outside} boxes outside the view after fit"
+            right = page.evaluate(f"() => document.querySelector('.{side} .tg-frame').getBoundingClientRect().right")
+            assert right <= 1600
+        # Coloured by coverage: boxes say their status; no Constant boxes (folded into consumers).
+        assert page.locator(f"{before} .tg-group[data-status='supported']").count() > 3
+        assert page.locator(f"{before} .tg-item[data-name^='Constant_']").count() == 0
+        # Search: each match is centred in turn.
+        search = page.locator(f"{before} .tg-search")
+        search.fill("MatMul")
+        search.press("Enter")
+        page.wait_for_function(
+            "() => /^1 of \\d+$/.test(document.querySelector('.trtlab-before .tg-count').textContent)")
+        page.locator(f"{before} .tg-current").wait_for(state="attached")
+        page.wait_for_timeout(400)
+        assert _inside(page, "trtlab-before", ".tg-current")
+        first = page.locator(f"{before} .tg-current").get_attribute("data-id")
+        search.press("Enter")
+        page.wait_for_function(
+            "() => document.querySelector('.trtlab-before .tg-count').textContent.startsWith('2 of')")
+        page.wait_for_timeout(400)
+        assert page.locator(f"{before} .tg-current").get_attribute("data-id") != first
+        assert _inside(page, "trtlab-before", ".tg-current")
+        page.screenshot(path=str(ARTIFACTS / f"graph-{app}-search.png"))
+        # A click on a closed group opens it: more boxes, the group drawn open.
+        page.locator(f"{before} .tg-fit").click()
+        n_items = page.locator(f"{before} .tg-item").count()
+        gid = page.locator(f"{before} .tg-group").first.get_attribute("data-id")
+        x, y = _centre_of(page, "trtlab-before", f".tg-group[data-id='{gid}']")
+        page.mouse.click(x, y)
+        page.locator(f"{before} .tg-open[data-id='{gid}']").wait_for(state="attached")
+        assert page.locator(f"{before} .tg-item").count() > n_items
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / f"graph-{app}-expanded.png"))
+        # The overlay menu: colour by engine.
+        page.locator(f"{before} .tg-overlay").select_option("engine")
+        page.wait_for_function(
+            "() => document.querySelector('.trtlab-before .tg-legend').textContent.includes('trt_engine_')")
+        # Select a node of the before-graph: the after-graph highlights its engine.
+        page.locator(f"{before} .tg-fit").click()
+        page.wait_for_timeout(300)
+        # A node box of the opened group, clicked where it shows inside the frame.
+        x, y = _centre_of(page, "trtlab-before", ".tg-open ~ .tg-node")
+        page.mouse.click(x, y)
+        page.locator(f"{before} .tg-selected").wait_for(state="attached")
+        page.locator(f"{after} .tg-highlight").first.wait_for(state="attached")
+        page.wait_for_timeout(400)
+        assert _inside(page, "trtlab-after", ".tg-highlight")
+        details = page.locator(f"{before} .tg-details").inner_text()
+        assert "coverage" in details and "inputs" in details
+        page.screenshot(path=str(ARTIFACTS / f"graph-{app}-linked.png"))
+        assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from .clipping import clipped_texts
-from .server import ARTIFACTS, CHROMIUM, FLAGS, jupyter_server
-from .test_quickstart_browser import _run_all
+from .server import ARTIFACTS, CHROMIUM, FLAGS, jupyter_server, notebook_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -80,6 +79,17 @@ def _tab(lab, name: str) -> None:
     lab.page.wait_for_timeout(400)
 
 
+def _every_overlay(page, lab, model: str, found: Findings, step: str) -> None:
+    """Each graph coloured by each overlay in turn, its text checked; then back to coverage."""
+    for side in ("trtlab-before", "trtlab-after"):
+        select = lab.locator(f".{side} .tg-overlay")
+        for value in select.locator("option").evaluate_all("os => os.map(o => o.value)"):
+            select.select_option(value)
+            page.wait_for_timeout(300)
+            found.check(lab, model, f"{step}, {side[7:]} by {value}")
+        select.select_option("coverage")
+
+
 def _visit(page, lab, model: str, found: Findings, sync_api) -> None:
     def shot(step: str) -> None:
         """The whole Lab: the page is made tall enough for it, then set back to 1600x1000."""
@@ -116,13 +126,7 @@ def _visit(page, lab, model: str, found: Findings, sync_api) -> None:
     shot("build")
     # Graphs after the build (precision and error overlays exist now): every overlay, a group open.
     _tab(lab, "Graph")
-    for side in ("trtlab-before", "trtlab-after"):
-        select = lab.locator(f".{side} .tg-overlay")
-        for value in select.locator("option").evaluate_all("os => os.map(o => o.value)"):
-            select.select_option(value)
-            page.wait_for_timeout(300)
-            found.check(lab, model, f"graph, {side[7:]} by {value}")
-        select.select_option("coverage")
+    _every_overlay(page, lab, model, found, "graph")
     group = lab.locator(".trtlab-before .tg-group").first
     gid = group.get_attribute("data-id")
     box = group.bounding_box()
@@ -152,13 +156,7 @@ def _visit(page, lab, model: str, found: Findings, sync_api) -> None:
     except sync_api.TimeoutError:
         pass
     page.wait_for_timeout(500)
-    for side in ("trtlab-before", "trtlab-after"):
-        select = lab.locator(f".{side} .tg-overlay")
-        for value in select.locator("option").evaluate_all("os => os.map(o => o.value)"):
-            select.select_option(value)
-            page.wait_for_timeout(300)
-            found.check(lab, model, f"MXNet 1.3 coverage, {side[7:]} by {value}")
-        select.select_option("coverage")
+    _every_overlay(page, lab, model, found, "MXNet 1.3 coverage")
     shot("mxnet-graph")
     # Sweep: before and after.
     _tab(lab, "Sweep")
@@ -171,20 +169,9 @@ def _visit(page, lab, model: str, found: Findings, sync_api) -> None:
 
 
 def test_every_label_of_the_lab_reads_in_full(lab_url):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
-    ARTIFACTS.mkdir(exist_ok=True)
     found = Findings()
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    with notebook_page(lab_url) as (page, sync_api):
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(60_000)
-            page.goto(lab_url, timeout=90_000)
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-            _run_all(page)
             labs = page.locator(".trtlab-lab")
             try:
                 labs.nth(1).locator(".trtlab-before .tg-item").first.wait_for(state="attached", timeout=240_000)
@@ -198,7 +185,6 @@ def test_every_label_of_the_lab_reads_in_full(lab_url):
             assert all(labs.nth(i).locator(".trtlab-errors").inner_text().strip() == "" for i in range(2))
         finally:
             (ARTIFACTS / "labels-offenders.txt").write_text(found.text() + "\n" if found.rows else "none\n")
-            browser.close()
     assert not found.rows, f"{len(found.rows)} texts can't be read in full:\n{found.text()}"
 
 

@@ -7,12 +7,10 @@ coloured, and unticking an op type redraws the after-graph. A screenshot goes to
 from __future__ import annotations
 
 import shutil
-import time
-from pathlib import Path
 
 import pytest
 
-from .server import ARTIFACTS, CHROMIUM, FLAGS, REPO, jupyter_server
+from .server import ARTIFACTS, REPO, jupyter_server, notebook_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,111 +33,67 @@ def jupyter(request, tmp_path):
 
 
 def test_quickstart_renders_the_lab_and_reacts(jupyter):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
     app, url = jupyter
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    with notebook_page(url, height=1100) as (page, sync_api):
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1100})
-            page.set_default_timeout(60_000)
-            page.goto(url, timeout=90_000)
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
-            # The kernel must be up before "Run All", or the cells queue behind its start.
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                                   timeout=90_000)
-            _run_all(page)
-            try:
-                # The Lab's before-graph (the graph widget), its groups coloured as TensorRT's.
-                tr_items = page.locator(".trtlab-before .tg-item[data-status='supported']")
-                tr_items.first.wait_for(state="attached", timeout=240_000)
-            finally:
-                page.screenshot(path=str(ARTIFACTS / f"quickstart-{app}.png"), full_page=True)
-            assert tr_items.count() >= 3
-            after = page.locator(".trtlab-after .tg-world").first
-            after_before = after.inner_html()
-            coverage_before = page.locator(".trtlab-figures").first.inner_text()
-            # Untick the first op type TensorRT takes (the table lists the most common first).
-            box = page.locator(".trtlab-op-check input[type=checkbox]:checked").first
-            op = page.locator(".trtlab-op-check:has(input:checked)").first.inner_text().strip()
-            box.scroll_into_view_if_needed()
-            box.uncheck()
-            page.wait_for_function(
-                "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerHTML !== old; }",
-                arg=[".trtlab-after .tg-world", after_before], timeout=30_000)
-            assert page.locator(".trtlab-figures").first.inner_text() != coverage_before
-            page.locator(".trtlab-lab").first.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / f"quickstart-{app}-unticked.png"), full_page=True)
-            assert op, "the op checkbox has a label"
-            # Dragging the before-graph pans it (the drawing moves inside its frame).
-            frame = page.locator(".trtlab-before .tg-frame").first
-            frame.scroll_into_view_if_needed()
-            world = page.locator(".trtlab-before .tg-world").first
-            moved_from = world.get_attribute("transform")
-            box_ = frame.bounding_box()
-            x, y = box_["x"] + box_["width"] / 2, box_["y"] + box_["height"] - 20
-            page.mouse.move(x, y)
-            page.mouse.down()
-            page.mouse.move(x, y - 150, steps=5)
-            page.mouse.up()
-            assert world.get_attribute("transform") != moved_from
-            # Searching for a node selects it; its details show.
-            page.locator(".trtlab-before .tg-search").first.fill("conv1")
-            page.keyboard.press("Enter")
-            page.locator(".trtlab-before .tg-current").first.wait_for(state="attached", timeout=30_000)
-            page.locator(".trtlab-before .tg-current").first.click()
-            page.wait_for_function(
-                "() => { const d = document.querySelector('.trtlab-before .tg-details');"
-                " return d && d.innerText.includes('conv1') && d.innerText.includes('Conv'); }",
-                timeout=30_000)
-            # Build and time: the plotly charts render inside the widget (plotly's mime renderer).
-            # The notebook reaches the Lab's "Build and time" within three screens of 1000 px.
-            depth = page.evaluate(
-                "() => { const tab = [...document.querySelectorAll('.lm-TabBar-tabLabel')]"
-                ".find(e => e.textContent.trim() === 'Build and time');"
-                " const box = document.querySelector('.jp-WindowedPanel-outer')"
-                " || document.querySelector('.jp-Notebook');"
-                " return tab.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop; }")
-            (ARTIFACTS / f"quickstart-{app}-depth.txt").write_text(f"{depth:.0f} px\n")
-            assert depth < 3000, f"'Build and time' is {depth:.0f} px down the notebook"
-            page.get_by_role("tab", name="Build and time").first.click()
-            page.locator(".trtlab-build-panel button:has-text('Build and time')").first.click()
-            page.locator(".trtlab-build-charts .js-plotly-plot").first.wait_for(
-                state="visible", timeout=180_000)
-            page.locator(".trtlab-accuracy table").first.wait_for(state="attached", timeout=30_000)
-            page.locator(".trtlab-build-panel").first.screenshot(
-                path=str(ARTIFACTS / f"quickstart-{app}-build.png"))
-            assert page.locator(".trtlab-errors").first.inner_text().strip() == ""
-            assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
+            # The Lab's before-graph (the graph widget), its groups coloured as TensorRT's.
+            tr_items = page.locator(".trtlab-before .tg-item[data-status='supported']")
+            tr_items.first.wait_for(state="attached", timeout=240_000)
         finally:
-            browser.close()
-
-
-def _dismiss_dialogs(page) -> None:
-    """A slow start can raise one of JupyterLab's own dialogs (a kernel that took long to answer):
-    keep its words with the artifacts and close it, so the run can go on."""
-    dialog = page.locator(".jp-Dialog")
-    if dialog.count():
-        (ARTIFACTS / "dialog.txt").write_text(dialog.first.inner_text())
-        page.keyboard.press("Escape")
-        dialog.first.wait_for(state="detached", timeout=10_000)
-
-
-def _run_all(page, attempts: int = 4) -> None:
-    """Run > Run All Cells, again if the kernel was not ready to take it (the indicator can say
-    idle a moment before the kernel accepts requests)."""
-    first_prompt = page.locator(".jp-CodeCell .jp-InputArea-prompt").first
-    for _ in range(attempts):
-        _dismiss_dialogs(page)
-        page.locator(".jp-Cell").first.click()
-        page.keyboard.press("Escape")
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if first_prompt.inner_text().strip() not in ("[ ]:", ""):
-                return
-            time.sleep(0.5)
-    raise AssertionError("the notebook's cells never started running")
+            page.screenshot(path=str(ARTIFACTS / f"quickstart-{app}.png"), full_page=True)
+        assert tr_items.count() >= 3
+        after = page.locator(".trtlab-after .tg-world").first
+        after_before = after.inner_html()
+        coverage_before = page.locator(".trtlab-figures").first.inner_text()
+        # Untick the first op type TensorRT takes (the table lists the most common first).
+        box = page.locator(".trtlab-op-check input[type=checkbox]:checked").first
+        op = page.locator(".trtlab-op-check:has(input:checked)").first.inner_text().strip()
+        box.scroll_into_view_if_needed()
+        box.uncheck()
+        page.wait_for_function(
+            "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerHTML !== old; }",
+            arg=[".trtlab-after .tg-world", after_before], timeout=30_000)
+        assert page.locator(".trtlab-figures").first.inner_text() != coverage_before
+        page.locator(".trtlab-lab").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"quickstart-{app}-unticked.png"), full_page=True)
+        assert op, "the op checkbox has a label"
+        # Dragging the before-graph pans it (the drawing moves inside its frame).
+        frame = page.locator(".trtlab-before .tg-frame").first
+        frame.scroll_into_view_if_needed()
+        world = page.locator(".trtlab-before .tg-world").first
+        moved_from = world.get_attribute("transform")
+        box_ = frame.bounding_box()
+        x, y = box_["x"] + box_["width"] / 2, box_["y"] + box_["height"] - 20
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x, y - 150, steps=5)
+        page.mouse.up()
+        assert world.get_attribute("transform") != moved_from
+        # Searching for a node selects it; its details show.
+        page.locator(".trtlab-before .tg-search").first.fill("conv1")
+        page.keyboard.press("Enter")
+        page.locator(".trtlab-before .tg-current").first.wait_for(state="attached", timeout=30_000)
+        page.locator(".trtlab-before .tg-current").first.click()
+        page.wait_for_function(
+            "() => { const d = document.querySelector('.trtlab-before .tg-details');"
+            " return d && d.innerText.includes('conv1') && d.innerText.includes('Conv'); }",
+            timeout=30_000)
+        # Build and time: the plotly charts render inside the widget (plotly's mime renderer).
+        # The notebook reaches the Lab's "Build and time" within three screens of 1000 px.
+        depth = page.evaluate(
+            "() => { const tab = [...document.querySelectorAll('.lm-TabBar-tabLabel')]"
+            ".find(e => e.textContent.trim() === 'Build and time');"
+            " const box = document.querySelector('.jp-WindowedPanel-outer')"
+            " || document.querySelector('.jp-Notebook');"
+            " return tab.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop; }")
+        (ARTIFACTS / f"quickstart-{app}-depth.txt").write_text(f"{depth:.0f} px\n")
+        assert depth < 3000, f"'Build and time' is {depth:.0f} px down the notebook"
+        page.get_by_role("tab", name="Build and time").first.click()
+        page.locator(".trtlab-build-panel button:has-text('Build and time')").first.click()
+        page.locator(".trtlab-build-charts .js-plotly-plot").first.wait_for(
+            state="visible", timeout=180_000)
+        page.locator(".trtlab-accuracy table").first.wait_for(state="attached", timeout=30_000)
+        page.locator(".trtlab-build-panel").first.screenshot(
+            path=str(ARTIFACTS / f"quickstart-{app}-build.png"))
+        assert page.locator(".trtlab-errors").first.inner_text().strip() == ""
+        assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
