@@ -20,7 +20,6 @@ import onnx
 
 _GRAPH = onnx.ModelProto.DESCRIPTOR.fields_by_name["graph"].number
 _INITIALIZER = onnx.GraphProto.DESCRIPTOR.fields_by_name["initializer"].number
-_RAW_DATA = onnx.TensorProto.DESCRIPTOR.fields_by_name["raw_data"].number
 _LENGTH_DELIMITED = 2
 ALIGN = 64 * 1024  # the allocation granularity a memory map's offset needs on every platform
 EXTERNAL_MIN_BYTES = 1024  # smaller weights stay in the model file
@@ -54,19 +53,6 @@ def write_model(proto: onnx.ModelProto, path: str | os.PathLike, *, external_dat
         if weights is not None:
             weights.close()
     return path
-
-
-def raw_data_length(t: onnx.TensorProto) -> int:
-    """`len(t.raw_data)` without the copy of the bytes that reading the field makes: from the
-    serialized sizes of the tensor with and without it (tag, length, bytes)."""
-    if not t.HasField("raw_data"):
-        return 0
-    rest = t.ByteSize() - _without(t, onnx.TensorProto(), "raw_data").ByteSize() - len(_tag(_RAW_DATA))
-    for width in range(1, 11):  # the length's varint takes 1 to 10 bytes
-        length = rest - width
-        if length >= 0 and len(_varint(length)) == width:
-            return length
-    raise ValueError(f"tensor '{t.name}': raw_data size could not be worked out")
 
 
 def _entry(t: onnx.TensorProto, weights, location: str | None) -> tuple[int, onnx.TensorProto | None]:

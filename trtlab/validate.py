@@ -164,8 +164,6 @@ def _values_held(t: onnx.TensorProto) -> int | None:
 
     from onnx import helper
 
-    from .model_files import raw_data_length
-
     if t.data_type == TensorProto.STRING:
         return len(t.string_data)
     try:
@@ -175,7 +173,7 @@ def _values_held(t: onnx.TensorProto) -> int | None:
     if t.data_type in _PACKED_TYPES:
         return None
     if t.HasField("raw_data"):
-        size = raw_data_length(t)  # not len(t.raw_data): that copies the weight
+        size = len(t.raw_data)
         return size // itemsize if size % itemsize == 0 else -1
     field = helper.tensor_dtype_to_field(t.data_type)
     held = len(getattr(t, field))

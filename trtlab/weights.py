@@ -23,10 +23,11 @@ def infer_shapes_in_place(proto: onnx.ModelProto, **options) -> None:
     apply_inferred(proto, shape_inference.infer_shapes(light_copy(proto), **options))
 
 
-def light_copy(proto: onnx.ModelProto) -> onnx.ModelProto:
+def light_copy(proto: onnx.ModelProto, *, stubs: bool = False) -> onnx.ModelProto:
     """`proto` without its large weights: each initializer of more than 16384 elements becomes a
-    graph input of the same type and shape. Shape inference and the onnx checker's graph checks
-    read no more."""
+    graph input of the same type and shape (shape inference and the onnx checker's graph checks
+    read no more), or with `stubs` an initializer with its name, type and shape but no data.
+    The copy refers to nothing of `proto`: holding it keeps no weights alive."""
     g = proto.graph
     light = onnx.ModelProto()
     for field in ("ir_version", "producer_name", "producer_version", "domain", "model_version", "doc_string"):
@@ -46,29 +47,19 @@ def light_copy(proto: onnx.ModelProto) -> onnx.ModelProto:
     for t in g.initializer:
         if math.prod(t.dims) <= _INFERENCE_INLINE_ELEMENTS:
             lg.initializer.append(t)
+        elif stubs:
+            stub = lg.initializer.add()
+            stub.name, stub.data_type = t.name, t.data_type
+            stub.dims.extend(t.dims)
         elif t.name not in declared:
             lg.input.append(helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
     return light
 
 
 def shapes_only(proto: onnx.ModelProto) -> onnx.ModelProto:
-    """A copy of `proto` whose large initializers (over 16384 elements) keep their name, type and
-    shape but not their data: for readers that need a model's structure and weight sizes only.
-    Nothing of `proto` is referenced by the copy, so holding it keeps no weights alive."""
-    out = onnx.ModelProto()
-    out.CopyFrom(light_copy(proto))
-    g = out.graph
-    declared = {vi.name for vi in proto.graph.input}
-    large = [t for t in proto.graph.initializer if math.prod(t.dims) > _INFERENCE_INLINE_ELEMENTS]
-    names = {t.name for t in large} - declared
-    keep = [vi for vi in g.input if vi.name not in names]
-    del g.input[:]
-    g.input.extend(keep)
-    for t in large:
-        stub = g.initializer.add()
-        stub.name, stub.data_type = t.name, t.data_type
-        stub.dims.extend(t.dims)
-    return out
+    """A copy of `proto` whose large initializers keep their name, type and shape but not their
+    data: for readers that need a model's structure and weight sizes only."""
+    return light_copy(proto, stubs=True)
 
 
 def compacted(proto: onnx.ModelProto) -> onnx.ModelProto:
