@@ -31,6 +31,7 @@ from .errors import TrtlabError
 from .model import Model
 from .plan import Fallback, Plan, Subgraph
 from .settings import PartitionSettings
+from .words import counted
 
 
 def partition(model: Model, coverage: "str | PartitionSettings | CoverageReport" = "tensorrt",
@@ -237,8 +238,8 @@ def _make_plan(model: Model, report: CoverageReport, graph: _Graph, groups: list
         if i in owner:
             continue
         if i in small:
-            reason = (f"supported, but its TensorRT block has only {small[i]} node"
-                      f"{'s' if small[i] != 1 else ''}, under min_block_size={min_block_size}")
+            reason = (f"supported, but its TensorRT block has only {counted(small[i], 'node')}, "
+                      f"under min_block_size={min_block_size}")
         else:
             reason = report.verdicts[node.name].reason
         fallback.append(Fallback(node.name, node.op_type, reason))

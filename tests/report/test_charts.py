@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from trtlab.report.charts import SUBTITLE_CHARS, TITLE_CHARS, chart_title, integer_ticks, titled, wrap
-from trtlab.report.tables import counted
 
 LONG = ("Max abs error vs fp32 reference (ONNX Runtime stand-ins (not TensorRT) for the TensorRT "
         "subgraphs, in fp32, against the whole fp32 model in ONNX Runtime)")
@@ -38,8 +37,3 @@ def test_a_chart_title_makes_room_above_the_plot_and_wraps_its_subtitle():
 def test_count_axes_tick_only_at_whole_numbers(values, dtick):
     ticks = integer_ticks(values)
     assert ticks["tickformat"] == "d" and ticks["dtick"] == dtick and isinstance(ticks["dtick"], int)
-
-
-@pytest.mark.parametrize("n, text", [(0, "0 engines"), (1, "1 engine"), (2, "2 engines")])
-def test_counts_take_the_right_plural(n, text):
-    assert counted(n, "engine") == text

@@ -14,6 +14,7 @@ from ..engines.batch import transformed_precision
 from ..errors import TrtlabError, one_line
 from ..installed_tensorrt import TensorRT, require_tensorrt
 from ..plan import Plan
+from ..words import counted
 from .progress import Progress
 from .result import CheckResult
 
@@ -63,8 +64,7 @@ class EngineStep:
         converted and validated), built as it is wherever this TensorRT builds that precision
         from a converted model; otherwise the fp32 cut is transformed for the build."""
         plan, result = self.plan, self.result
-        n = len(plan.subgraphs)
-        self.progress.step("build", f"{precision}: building {n} engine{'s' if n != 1 else ''} with "
+        self.progress.step("build", f"{precision}: building {counted(len(plan.subgraphs), 'engine')} with "
                            f"{self.trt.label}", precision=precision)
 
         def on_event(event):

@@ -16,6 +16,7 @@ from ..cut import cut_subgraph
 from ..errors import TrtlabError, one_line
 from ..hybrid import HybridRunner
 from ..plan import Plan
+from ..words import counted
 from .engines import EngineStep
 from .progress import Progress
 from .reference import Reference
@@ -46,7 +47,7 @@ def measure(ctx: Context, precision: str) -> None:
         return no("no TensorRT subgraph: nothing would run in TensorRT")
     if precision == "int8" and ctx.calibration is None:
         return no(ctx.calibration_problem or "no int8 calibration data")
-    ctx.progress.step("precision", f"{precision}: converting {_count(plan.engine_count, 'subgraph')}",
+    ctx.progress.step("precision", f"{precision}: converting {counted(plan.engine_count, 'subgraph')}",
                       precision=precision)
     models = _models(ctx, precision)
     if models is None:
@@ -133,7 +134,3 @@ def _what_ran(ctx: Context, precision: str, runtimes: dict) -> str:
     if runtimes:
         return f"TensorRT engines in {precision} for {len(runtimes)} of {n} subgraphs, {STAND_IN} for the rest"
     return f"{STAND_IN} for the TensorRT subgraphs, in {precision}"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -19,7 +19,7 @@ from .build_panel import BuildPanel, node_overlays
 from .coverage_panel import CoveragePanel
 from .graph_panel import GraphPanel
 from ..precisions import DESCRIPTIONS, PRECISIONS
-from ..report.tables import counted
+from ..words import counted
 from .session import Session, Settings
 from .sweep import SweepPanel
 

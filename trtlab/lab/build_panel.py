@@ -16,7 +16,7 @@ import ipywidgets as W
 
 from ..plan import Plan
 from ..report import engine_build, tables
-from ..report.tables import counted
+from ..words import counted
 from ..report.charts import check_figures
 from . import background
 from .figures import set_figures

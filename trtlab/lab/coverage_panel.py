@@ -8,7 +8,7 @@ from typing import Callable
 import ipywidgets as W
 
 from ..plan import Plan
-from ..report.tables import counted
+from ..words import counted
 from .session import PRESETS, Session
 
 

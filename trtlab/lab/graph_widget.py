@@ -16,7 +16,7 @@ from typing import Callable
 import anywidget
 import traitlets as T
 
-from ..report.tables import counted
+from ..words import counted
 from ..views.hierarchy import Hierarchy, model_hierarchy, node_id, plan_hierarchy
 from ..views.layout import GraphLayout
 from ..views.overlays import NodeData, _reason_key, node_data, paint

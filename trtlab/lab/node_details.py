@@ -7,7 +7,7 @@ import html
 import numpy as np
 from onnx import helper, numpy_helper
 
-from ..report.tables import counted
+from ..words import counted
 from ..views.hierarchy import Hierarchy
 from ..views.overlays import NodeData
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from .._io import human_bytes
 from .._optional import require
+from ..fusion.savings import COUNTED
 from .charts import integer_ticks, titled
 from .tables import table
 
-COUNTED = "counted from the engine build, not timed"
 
 
 def _mib(n) -> str:

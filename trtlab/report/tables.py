@@ -14,11 +14,6 @@ STATUS_STYLE = {"pass": "color:#2e7d32", "fail": "color:#c62828;font-weight:bold
 MAX_REL_HELP = "max abs error divided by the largest absolute value of the fp32 output"
 
 
-def counted(n: int, noun: str, nouns: str | None = None) -> str:
-    """'1 engine', '2 engines', '0 engines'."""
-    return f"{n} {noun if n == 1 else (nouns or noun + 's')}"
-
-
 class Raw(str):
     """Table cell HTML that is already escaped."""
 

@@ -4,6 +4,7 @@ and `trtlab check` print, and every result's `text/plain`)."""
 from __future__ import annotations
 
 from ..errors import one_line
+from ..words import counted
 
 
 def _ops(counts: dict[str, int], limit: int = 6) -> str:
@@ -50,9 +51,9 @@ def check_text(result) -> str:
     """The plain-text summary of a `CheckResult`: one verdict per precision first."""
     p = result.plan
     n = p.engine_count
-    lines = [f"trtlab check of '{p.model.name}': {n} TensorRT subgraph{'s' if n != 1 else ''}, "
+    lines = [f"trtlab check of '{p.model.name}': {counted(n, 'TensorRT subgraph')}, "
              f"{p.coverage_pct:.1f}% of {p.total_nodes} nodes in TensorRT, "
-             f"{len(p.fallback_nodes)} fallback node{'s' if len(p.fallback_nodes) != 1 else ''}"]
+             f"{counted(len(p.fallback_nodes), 'fallback node')}"]
     lines += [f"  verdict {result.verdict(x).text()}" for x in result.precisions]
     for e in result.engines:
         lines.append(f"  engine {result.engine_subgraph(e)} {e.precision}: {engine_state(e)}")
@@ -64,7 +65,7 @@ def check_text(result) -> str:
     for p, kept in result.kept_fp32.items():
         if kept:
             shown = ", ".join(f"{k['node']} ({k['reason']})" for k in kept[:5])
-            lines.append(f"  kept in fp32 at {p}: {len(kept)} node{'s' if len(kept) != 1 else ''}: {shown}"
+            lines.append(f"  kept in fp32 at {p}: {counted(len(kept), 'node')}: {shown}"
                          + (", ..." if len(kept) > 5 else ""))
     lines += [f"  precision note: {n}" for n in result.precision_notes]
     if result.hybrid_max_abs is not None:

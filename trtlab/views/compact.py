@@ -10,6 +10,7 @@ from __future__ import annotations
 import html as _html
 from typing import TYPE_CHECKING
 
+from ..words import counted
 from .hierarchy import model_hierarchy, plan_hierarchy
 from .layout import GraphLayout
 from .overlays import node_data, paint
@@ -81,7 +82,7 @@ def compact_graph_html(plan: "Plan", *, height: int = 360, sides: tuple = ("befo
     data = node_data(model, plan)
     parts, legend = [], []
     drawn = {"before": (f"{model.name}: before", lambda: model_hierarchy(model)),
-             "after": (f"after: {plan.engine_count} TensorRT engine{'s' if plan.engine_count != 1 else ''}",
+             "after": (f"after: {counted(plan.engine_count, 'TensorRT engine')}",
                        lambda: plan_hierarchy(plan))}
     for title, hierarchy in ((drawn[side][0], drawn[side][1]()) for side in sides):
         graph = GraphLayout(hierarchy, rankdir="LR").layout()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .._io import atomic_write_bytes, atomic_write_text
 from ..errors import TrtlabError
+from ..words import counted
 from .status import ENGINE_FILL, FILL, LEGEND, NodeStatus, node_statuses
 from .svg import dot_text, finish_svg, render, restyle_before, side_by_side_svg
 
@@ -72,7 +73,7 @@ class GraphView:
         counts = Counter(s.status for s in self.statuses.values())
         parts = ", ".join(f"{n} {s}" for s, n in counts.most_common())
         closed = sum(1 for g in self.groups if g.id not in self.expanded)
-        groups = f", {closed} closed group{'s' if closed != 1 else ''}" if closed else ""
+        groups = f", {counted(closed, 'closed group')}" if closed else ""
         return f"{self.title}: {len(self.statuses)} nodes ({parts}){groups}"
 
     def __repr__(self) -> str:

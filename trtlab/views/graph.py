@@ -18,6 +18,7 @@ from collections import Counter, OrderedDict
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..errors import TrtlabError
+from ..words import counted
 from .drawing import BeforeAfter, GraphView, _legend
 from .hierarchy import Hierarchy, folded_constants, model_hierarchy, plan_hierarchy
 from .selection import group_paths, neighbourhood, resolve_groups, resolve_nodes
@@ -210,8 +211,7 @@ def after_graph(plan: "Plan", *, rankdir: str = "TB", edge_labels: bool = True,
     draw_items(g, h, h.root, opened=opened, keep=set(h.drawn), paths=paths, node=node, group=group,
                cluster_prefix="ac-", node_ids=node_ids, shown=shown)
     io_and_edges(g, model, node_ids, edge_labels, "ai-", "ao-", meta, stubs=False, boxes=boxes)
-    title = (f"{model.name}: after ({plan.engine_count} TensorRT engine"
-             f"{'s' if plan.engine_count != 1 else ''}, {len(plan.fallback_nodes)} fallback)")
+    title = f"{model.name}: after ({counted(plan.engine_count, 'TensorRT engine')}, {len(plan.fallback_nodes)} fallback)"
     return GraphView("after", g, title=title, meta=meta, node_ids=node_ids, statuses=statuses,
                      hierarchy=h, groups=[h.groups[gid] for gid in shown], expanded=opened)
 
@@ -220,7 +220,7 @@ def _engine_node(g, model: "Model", eid: str, sg, members: Sequence[str]) -> Non
     """One TensorRT engine: its id, op count and op types, counting the nodes drawn (Constant
     nodes it took in are attributes of their consumers, as in the before-graph)."""
     ops = Counter(model.node_by_name[n].op_type for n in members)
-    count = f"{len(members)} op{'s' if len(members) != 1 else ''}"
+    count = counted(len(members), "op")
     label = f"TensorRT engine {sg.id}\n{count}\n{op_lines(ops, lines=4)}"
     shown = ", ".join(members[:30]) + (f", ... ({len(members) - 30} more)" if len(members) > 30 else "")
     folded = len(sg.nodes) - len(members)

@@ -16,6 +16,7 @@ from collections import Counter, OrderedDict
 from typing import Iterable
 
 from ..errors import TrtlabError
+from ..words import counted
 from .hierarchy import Hierarchy, node_id
 
 PAD, HEAD = 10.0, 22.0  # an open group's inner margin and title band, px
@@ -175,7 +176,7 @@ class GraphLayout:
             ops = g.op_counts(model)
             top = " ".join(f"{op}\u00d7{n}" if n > 1 else op for op, n in ops.most_common(3))
             more = f" +{len(ops) - 3}" if len(ops) > 3 else ""
-            count = f"{len(g.members)} op{'s' if len(g.members) != 1 else ''}"
+            count = counted(len(g.members), "op")
             alike = f", {g.repeats} alike" if g.repeats > 1 else ""
             return {"kind": "group", "lines": [_short(g.name), count + alike, _short(top + more, 40)],
                     "title": f"{g.name}: {len(g.members)} ops ({', '.join(f'{o} {n}' for o, n in ops.most_common())})",

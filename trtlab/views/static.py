@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Callable, Collection, Sequence
 
+from ..words import counted
 from .hierarchy import Group, Hierarchy
 from .status import FILL, IO_FILL, NodeStatus, block_status
 from .svg import dom_id, dot_text
@@ -59,7 +60,7 @@ def group_box(g, eid: str, grp: Group, path: str, inside: Sequence[str], model: 
     coloured by its members' status (``mixed`` when they differ), the mix in the tooltip."""
     ops = Counter(model.node_by_name[m].op_type for m in inside)
     st = block_status(inside, statuses)
-    count = f"{len(inside)} op{'s' if len(inside) != 1 else ''}"
+    count = counted(len(inside), "op")
     alike = f", {grp.repeats} alike" if grp.repeats > 1 else ""
     label = f"{short(grp.name)}\n{count}{alike}\n{op_lines(ops)}"
     listed = ", ".join(f"{op} {n}" for op, n in ops.most_common(12))

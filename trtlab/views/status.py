@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..errors import TrtlabError
+from ..words import counted
 
 if TYPE_CHECKING:
     from ..coverage import CoverageReport, Verdict
@@ -75,7 +76,7 @@ def block_status(members: Iterable[str], statuses: Mapping[str, NodeStatus]) -> 
         s = statuses[m].status
         counts[s] = counts.get(s, 0) + 1
     inside = counts.get("supported", 0)
-    summary = f"{inside} of {len(members)} node{'' if len(members) == 1 else 's'} in TensorRT"
+    summary = f"{inside} of {counted(len(members), 'node')} in TensorRT"
     others = ", ".join(f"{n} {s}" for s, n in counts.items() if s != "supported")
     if others:
         summary += f"; {others}"
