@@ -10,22 +10,15 @@ import math
 
 import pytest
 
-from trtlab import corpus
 from trtlab.check import check
 
-SMALL = [n for n in corpus.names() if corpus.ENTRIES[n].small and corpus.ENTRIES[n].path]
+from tests.real_models import SMALL, load_corpus
 
-
-def _load(name):
-    try:
-        return corpus.load(name)
-    except Exception as exc:  # the package is not installed: the skip names it
-        pytest.skip(str(exc))
 
 
 @pytest.fixture(scope="module", params=SMALL)
 def checked(request, tmp_path_factory):
-    model, feeds = _load(request.param)
+    model, feeds = load_corpus(request.param)
     return request.param, check(model, ["fp32", "fp16", "bf16", "int8"], feeds=feeds, timing=False,
                                 cache_dir=tmp_path_factory.mktemp("cache"))
 
@@ -69,7 +62,7 @@ def test_json_and_exit_status_agree_with_the_verdicts(checked):
 
 def test_a_hugging_face_bert_keeps_its_integer_inputs_through_check():
     pytest.importorskip("transformers", reason="needs transformers (pip install 'trtlab[test]')")
-    model, _ = corpus.load("bert")
+    model, _ = load_corpus("bert")
     assert {n: i.dtype for n, i in model.inputs.items()} == {"input_ids": "int64", "attention_mask": "int64"}
     r = check(model, ["fp32", "fp16"], build=False, timing=False)
     assert r.random_feeds and [v.status for v in r.verdicts] == ["pass", "pass"], r.verdicts

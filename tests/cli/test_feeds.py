@@ -12,13 +12,12 @@ import pytest
 
 from trtlab import corpus
 
+from tests.real_models import real_model
+
 
 @pytest.fixture(scope="module")
 def silero(tmp_path_factory):
-    try:
-        path = corpus.path("silero-vad")
-    except Exception as exc:  # the package is not installed: the skip names it
-        pytest.skip(str(exc))
+    path = real_model("silero-vad")
     feeds = corpus.ENTRIES["silero-vad"].feeds()
     npz = tmp_path_factory.mktemp("feeds") / "silero.npz"
     np.savez(npz, **feeds)

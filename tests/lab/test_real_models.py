@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from trtlab import corpus
 from trtlab.lab import Lab
 
-SMALL = [n for n in corpus.names() if corpus.ENTRIES[n].small and corpus.ENTRIES[n].path]
+from tests.real_models import SMALL, load_corpus
+
 
 
 @pytest.mark.parametrize("name", SMALL)
 def test_the_lab_opens_on_a_real_model(name):
-    try:
-        model, feeds = corpus.load(name)
-    except Exception as exc:  # the package is not installed: the skip names it
-        pytest.skip(str(exc))
+    model, feeds = load_corpus(name)
     lab = Lab(model, feeds=feeds, check_options={"cache_dir": False})
     try:
         lab.graph.wait()

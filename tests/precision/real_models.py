@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-import trtlab
-from trtlab import corpus
 from trtlab.feeds import random_feeds
+
+from tests.real_models import load_corpus
 
 def load_real(name: str):
     """(trtlab Model, feeds) for the corpus model `name` (`trtlab.corpus`): its own real values
     where it has some, random ones for the rest; skips naming the package when it is missing."""
-    try:
-        model, fixed = corpus.load(name)
-    except trtlab.MissingDependency as exc:
-        pytest.skip(str(exc))
+    model, fixed = load_corpus(name)
     feeds = random_feeds(model)
     feeds.update(fixed or {})
     return model, feeds
