@@ -1,21 +1,21 @@
 """Peak resident memory of loading and checking a large model, against the size of its file.
 
-    python bench/bench_memory.py [--models gpt2 gpt2-4 matmul-chain] [--steps torch file fp32 fp32+fp16]
+    python bench/bench_memory.py [--models gpt2 gpt2-4 matmul-chain] [--steps torch file fp32 fp32+fp16 ...]
 
 Each model is built from code (GPT-2 124M from its config with random weights, a 4-layer GPT-2,
 a chain of large MatMuls), saved once as an .onnx file, then every step runs in a fresh process
 of its own: (a) `trtlab.load` of the torch module, (b) `trtlab.load` of the .onnx file, (c) a
-`check` in fp32, (d) a `check` in fp32 and fp16 (timing off, no engine cache). Columns: the
+`check` in fp32, (d) a `check` in fp32 and fp16 (timing off, no engine cache), (e) the same
+with timing on ("fp32+fp16/timed": the check's default). Columns: the
 file's size, the process's peak resident memory (ru_maxrss), its ratio to the file, the
 resident memory the process had before the step (Python and the imported packages), the peak
 of its largest child process (the TensorRT builder, which holds the network it builds), and
 the check's verdicts.
 
-Where a check still holds several copies of the weights at once (the aim is one extra copy per
-step, and a peak under 3x the file): the `Model` itself and the cut of a TensorRT subgraph while
-a precision is measured; while a cut is sanitized (constant folding), the folded copy beside it;
-while it is converted to fp16, the fp16 weights beside the fp32 ones; and the weights ONNX
-Runtime maps for each validation run.
+What a check holds, step by step: the `Model` itself (the weights once), and for a large model
+a store its weights are written to once (a temporary file), which every cut, folded, converted
+and validated copy refers to instead of holding the weights; ONNX Runtime maps them from that
+file for each run, one session at a time; the build worker's parser reads them from it too.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ else:
     model = trtlab.load(path)
     if step != "file":
         from trtlab.check import check
-        result = check(model, step.split("+"), timing=False, cache_dir=False)
-        verdicts = " ".join(f"{p}:{result.verdict(p).status}" for p in step.split("+"))
+        precisions, _, mode = step.partition("/")
+        result = check(model, precisions.split("+"), timing=mode == "timed", cache_dir=False)
+        verdicts = " ".join(f"{p}:{result.verdict(p).status}" for p in precisions.split("+"))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"peak_mb": peak, "before_mb": before, "child_mb": child, "verdicts": verdicts}))
@@ -85,7 +86,7 @@ print(json.dumps({"peak_mb": peak, "before_mb": before, "child_mb": child, "verd
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
-    ap.add_argument("--steps", nargs="+", default=["torch", "file", "fp32", "fp32+fp16"])
+    ap.add_argument("--steps", nargs="+", default=["torch", "file", "fp32", "fp32+fp16", "fp32+fp16/timed"])
     args = ap.parse_args()
     head = (f"{'model':14} {'step':10} {'file MB':>8} {'peak MB':>8} {'x file':>7} {'before MB':>10} "
             f"{'builder MB':>10}  verdicts")

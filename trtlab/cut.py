@@ -19,10 +19,12 @@ from .model import Model, TensorInfo
 
 if TYPE_CHECKING:
     from .plan import Plan
+    from .weight_store import WeightStore
 
 
-def cut_subgraph(plan: "Plan", subgraph_id: int) -> onnx.ModelProto:
-    """The standalone ONNX model of TensorRT subgraph `subgraph_id` of `plan`."""
+def cut_subgraph(plan: "Plan", subgraph_id: int, *, store: "WeightStore | None" = None) -> onnx.ModelProto:
+    """The standalone ONNX model of TensorRT subgraph `subgraph_id` of `plan` (with `store`, a
+    `WeightStore` of the plan's model, its stored weights are references to it)."""
     try:
         sub = plan.subgraph(subgraph_id)
     except KeyError:
@@ -30,7 +32,7 @@ def cut_subgraph(plan: "Plan", subgraph_id: int) -> onnx.ModelProto:
         raise TrtlabError(f"The plan has no subgraph {subgraph_id}.",
                           hint=f"Its subgraph ids are: {ids}.") from None
     return cut_nodes(plan.model, sub.nodes, inputs=sub.inputs, outputs=sub.outputs,
-                     name=f"{plan.model.name}_{sub.name}")
+                     name=f"{plan.model.name}_{sub.name}", store=store)
 
 
 def cut_fallback(plan: "Plan", nodes: Sequence[str], *, keep: Iterable[str] = ()) -> onnx.ModelProto:
@@ -69,8 +71,10 @@ def boundary(model: Model, nodes: Sequence[str], keep: Iterable[str] = ()) -> tu
 
 def cut_nodes(model: Model, nodes: Sequence[str], *, inputs: Sequence[str] | None = None,
               outputs: Sequence[str] | None = None, keep: Iterable[str] = (),
-              name: str | None = None) -> onnx.ModelProto:
-    """A standalone ONNX model of `nodes` of `model`; boundaries computed when not given."""
+              name: str | None = None, store: "WeightStore | None" = None) -> onnx.ModelProto:
+    """A standalone ONNX model of `nodes` of `model`; boundaries computed when not given. With
+    `store` (a `WeightStore` of `model`), the weights it holds are references to it, not copies:
+    the cut is then valid only while the store is open."""
     if not nodes:
         raise TrtlabError("Cannot cut an empty set of nodes.")
     unknown = [n for n in nodes if n not in model.node_by_name]
@@ -104,7 +108,7 @@ def cut_nodes(model: Model, nodes: Sequence[str], *, inputs: Sequence[str] | Non
     graph.output.extend(_value_info(model, t) for t in outputs)
     graph.value_info.extend(value_info)
     for t in used_inits:
-        graph.initializer.add().CopyFrom(model.initializers[t])
+        graph.initializer.add().CopyFrom((store.ref(t) if store is not None else None) or model.initializers[t])
     return proto
 
 

@@ -16,18 +16,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import BinaryIO, Callable
+
 import onnx
+
+from .weight_store import ALIGN, reference, set_field, store_of
 
 _GRAPH = onnx.ModelProto.DESCRIPTOR.fields_by_name["graph"].number
 _INITIALIZER = onnx.GraphProto.DESCRIPTOR.fields_by_name["initializer"].number
+_RAW_DATA = onnx.TensorProto.DESCRIPTOR.fields_by_name["raw_data"].number
 _LENGTH_DELIMITED = 2
-ALIGN = 64 * 1024  # the allocation granularity a memory map's offset needs on every platform
 EXTERNAL_MIN_BYTES = 1024  # smaller weights stay in the model file
 
 
 def write_model(proto: onnx.ModelProto, path: str | os.PathLike, *, external_data: str | None = None) -> Path:
     """Write `proto` to `path` (weights inline, or with `external_data` in that file name next to
-    it); at most one weight's bytes are copied at a time. `proto` is not changed."""
+    it); at most one weight's bytes are copied at a time. `proto` is not changed. A reference to
+    a `WeightStore` stays one where the store's file is reachable from the model file's folder
+    (its own folder, or a link to it: `WeightStore.link_into`); anywhere else the weight's bytes
+    are written from the store, like any other weight's."""
     path = Path(path)
     # Fields before and after `graph` in number order: the file is byte for byte what
     # protobuf itself would write.
@@ -37,16 +44,19 @@ def write_model(proto: onnx.ModelProto, path: str | os.PathLike, *, external_dat
     graph_tail = _without(proto.graph, onnx.GraphProto(), "initializer", above=_INITIALIZER)
     weights = open(path.parent / external_data, "wb") if external_data else None
     try:
-        entries = [_entry(t, weights, external_data) for t in proto.graph.initializer]
+        entries = [_entry(t, weights, external_data, path.parent) for t in proto.graph.initializer]
         body = graph.ByteSize() + graph_tail.ByteSize() + sum(_field_size(_INITIALIZER, size) for size, _ in entries)
         with open(path, "wb") as f:
             f.write(head.SerializeToString())
             if proto.HasField("graph"):
                 f.write(_tag(_GRAPH) + _varint(body))
                 f.write(graph.SerializeToString())
-                for (size, tensor), source in zip(entries, proto.graph.initializer):
+                for (size, write), source in zip(entries, proto.graph.initializer):
                     f.write(_tag(_INITIALIZER) + _varint(size))
-                    f.write((tensor if tensor is not None else source).SerializeToString())
+                    if write is None:
+                        f.write(source.SerializeToString())
+                    else:
+                        write(f)
                 f.write(graph_tail.SerializeToString())
             f.write(tail.SerializeToString())
     finally:
@@ -55,24 +65,45 @@ def write_model(proto: onnx.ModelProto, path: str | os.PathLike, *, external_dat
     return path
 
 
-def _entry(t: onnx.TensorProto, weights, location: str | None) -> tuple[int, onnx.TensorProto | None]:
-    """(serialized size, the tensor to write or None for `t` itself); with `weights`, a tensor
-    with raw data has it written there and is replaced by a reference to it."""
-    if weights is None or not t.HasField("raw_data") or len(t.raw_data) < EXTERNAL_MIN_BYTES:
+def _entry(t: onnx.TensorProto, weights, location: str | None, folder: Path
+           ) -> tuple[int, Callable[[BinaryIO], object] | None]:
+    """(serialized size, what writes the tensor, or None to write `t` itself); with `weights`, a
+    tensor with raw data has it written there and is replaced by a reference to it. A weight of
+    a `WeightStore` is copied from the store's file a piece at a time."""
+    store = store_of(t)
+    if store is not None:
+        if store.reachable_from(folder):
+            return t.ByteSize(), None
+        if weights is None:  # inline: the tensor without its data, then its raw_data field
+            bare = _without(t, onnx.TensorProto(), "external_data")
+            bare.ClearField("data_location")
+            length = store.length(t)
+            head = bare.SerializeToString() + _tag(_RAW_DATA) + _varint(length)
+
+            def inline(f) -> None:
+                f.write(head)
+                store.copy_to(t, f)
+            return len(head) + length, inline
+        offset = _aligned_end(weights)
+        store.copy_to(t, weights)
+        length = store.length(t)
+    elif weights is None or not t.HasField("raw_data") or len(t.raw_data) < EXTERNAL_MIN_BYTES:
         return t.ByteSize(), None
-    data = t.raw_data  # one weight's bytes, copied once
+    else:
+        data = t.raw_data  # one weight's bytes, copied once
+        offset = _aligned_end(weights)
+        weights.write(data)
+        length = len(data)
+    ref = reference(t, location, offset, length)
+    return ref.ByteSize(), lambda f: f.write(ref.SerializeToString())
+
+
+def _aligned_end(weights) -> int:
     offset = weights.seek(0, os.SEEK_END)
     if offset % ALIGN:
         weights.write(b"\0" * (ALIGN - offset % ALIGN))
         offset = weights.tell()
-    weights.write(data)
-    ref = _without(t, onnx.TensorProto(), "raw_data")
-    ref.data_location = onnx.TensorProto.EXTERNAL
-    del ref.external_data[:]
-    for key, value in (("location", location), ("offset", str(offset)), ("length", str(len(data)))):
-        entry = ref.external_data.add()
-        entry.key, entry.value = key, value
-    return ref.ByteSize(), ref
+    return offset
 
 
 def _without(source, out, skip: str, *, below: int | None = None, above: int | None = None):
@@ -81,12 +112,7 @@ def _without(source, out, skip: str, *, below: int | None = None, above: int | N
     for fd, value in source.ListFields():
         if fd.name == skip or (below is not None and fd.number > below) or (above is not None and fd.number < above):
             continue
-        if fd.is_repeated:
-            getattr(out, fd.name).extend(value)
-        elif fd.message_type is not None:
-            getattr(out, fd.name).CopyFrom(value)
-        else:
-            setattr(out, fd.name, value)
+        set_field(out, fd, value)
     return out
 
 

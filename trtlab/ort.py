@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import uuid
 from typing import Any, Iterator, Mapping
 
 import numpy as np
@@ -36,9 +37,15 @@ def provider_label(provider: str) -> str:
         provider, f"ONNX Runtime {provider.replace('ExecutionProvider', '')}")
 
 
-def session_options(threads: int | None = None, optimize: bool = True, spin: bool = True):
+def session_options(threads: int | None = None, optimize: bool = True, spin: bool = True, mapped: bool = False):
     """Sequential execution with one intra-op pool sized to the cores: many small sessions in
-    a row then cost no more thread start-up or oversubscription than one big session."""
+    a row then cost no more thread start-up or oversubscription than one big session.
+
+    `mapped` (a large model, its weights mapped from a file): kernels read the weights where
+    they are mapped instead of packing a copy of each (which would double them, and stay with
+    the C allocator after the session goes), and nodes run in priority order, which runs a Cast
+    of a weight (ONNX Runtime adds them where the CPU has no fp16 kernel) just before its
+    reader instead of all of them first, each cast copy alive until its reader runs."""
     ort = onnxruntime()
     so = ort.SessionOptions()
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -51,6 +58,9 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
         # between kernels) but stop when it ends, so they don't burn the cores the next one needs.
         so.add_session_config_entry("session.force_spinning_stop", "1")
     so.log_severity_level = 4  # failures are raised, not logged
+    if mapped:
+        so.add_session_config_entry("session.disable_prepacking", "1")
+        so.execution_order = ort.ExecutionOrder.PRIORITY_BASED
     return so
 
 
@@ -59,13 +69,27 @@ def loadable(model: onnx.ModelProto | bytes) -> Iterator[str | bytes]:
     """What ONNX Runtime should load `model` from: its bytes, or for a large proto a temporary
     model file whose weights lie in a file of their own. From bytes, the bytes and ONNX Runtime's
     copy of the weights are alive together; from the files, written one weight at a time
-    (`trtlab.model_files`), ONNX Runtime maps the weights instead of copying them. The files go
-    when the caller's `with` ends: a session keeps its mapping of them."""
+    (`trtlab.model_files`), ONNX Runtime maps the weights instead of copying them. A model whose
+    weights are references to a `WeightStore` is written into the store's folder, where ONNX
+    Runtime maps them from the store's own file. The files go when the caller's `with` ends: a
+    session keeps its mapping of them."""
     from .model_files import write_model
+    from .weight_store import stores_in
     from .weights import is_large
 
-    if isinstance(model, bytes) or not is_large(model):
+    stores = set() if isinstance(model, bytes) else stores_in(model)
+    if not stores and (isinstance(model, bytes) or not is_large(model)):
         yield model if isinstance(model, bytes) else model.SerializeToString()
+        return
+    if len(stores) == 1:
+        folder, name = next(iter(stores)).folder, f"model-{uuid.uuid4().hex[:12]}"
+        path = folder / f"{name}.onnx"
+        try:
+            yield str(write_model(model, path, external_data=f"{name}.weights"))
+        finally:
+            for leftover in (path, folder / f"{name}.weights"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
         return
     with tempfile.TemporaryDirectory(prefix="trtlab-ort-", ignore_cleanup_errors=True) as folder:
         yield str(write_model(model, os.path.join(folder, "model.onnx"), external_data="model.weights"))
@@ -81,13 +105,16 @@ def make_session(proto: onnx.ModelProto | bytes, provider: str = "auto", threads
 def _new_session(data: str | bytes, provider: str, threads: int | None, spin: bool):
     ort = onnxruntime()
     providers = [provider] if provider == CPU else [provider, CPU]
+    mapped = not isinstance(data, bytes)  # a large model, from files (see `loadable`)
     try:
-        return ort.InferenceSession(data, sess_options=session_options(threads, spin=spin), providers=providers)
+        return ort.InferenceSession(data, sess_options=session_options(threads, spin=spin, mapped=mapped),
+                                    providers=providers)
     except Exception as exc:
         # A cut whose every node folds to a constant (shape arithmetic on static shapes) makes
         # ONNX Runtime's optimiser leave an empty graph it then refuses; unoptimised it runs.
         try:
-            return ort.InferenceSession(data, sess_options=session_options(threads, optimize=False, spin=spin),
+            return ort.InferenceSession(data, sess_options=session_options(threads, optimize=False, spin=spin,
+                                                                           mapped=mapped),
                                         providers=providers)
         except Exception:
             pass

@@ -13,7 +13,7 @@ from onnx import helper, shape_inference
 
 # Initializers up to this many elements go to shape inference as they are (shape arithmetic reads
 # their values); larger ones are weights, of which inference needs only the type and shape.
-_INFERENCE_INLINE_ELEMENTS = 16 * 1024
+INLINE_ELEMENTS = 16 * 1024
 
 
 def infer_shapes_in_place(proto: onnx.ModelProto, **options) -> None:
@@ -45,7 +45,7 @@ def light_copy(proto: onnx.ModelProto, *, stubs: bool = False) -> onnx.ModelProt
     lg.sparse_initializer.extend(g.sparse_initializer)
     declared = {vi.name for vi in g.input}
     for t in g.initializer:
-        if math.prod(t.dims) <= _INFERENCE_INLINE_ELEMENTS:
+        if math.prod(t.dims) <= INLINE_ELEMENTS:
             lg.initializer.append(t)
         elif stubs:
             stub = lg.initializer.add()

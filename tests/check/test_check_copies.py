@@ -49,8 +49,8 @@ def test_no_cut_outlives_its_precision(monkeypatch):
     made, alive_at_start = [], {}
     real_cut, real_measure = measure_module.cut_subgraph, pipeline.measure
 
-    def cut(plan, sid):
-        proto = real_cut(plan, sid)
+    def cut(plan, sid, store=None):
+        proto = real_cut(plan, sid, store=store)
         made.append(id(proto))
         return proto
 

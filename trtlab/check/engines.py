@@ -4,7 +4,7 @@ builds of each precision with their progress and cache, and a runtime per engine
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import onnx
 
@@ -18,12 +18,17 @@ from ..words import counted
 from .progress import Progress
 from .result import CheckResult
 
+if TYPE_CHECKING:
+    from ..weight_store import WeightStore
+
 
 class EngineStep:
     """Builds the engines of one plan in each precision, for one check."""
 
-    def __init__(self, plan: Plan, trt: TensorRT, runnable: bool, result: CheckResult, progress: Progress):
+    def __init__(self, plan: Plan, trt: TensorRT, runnable: bool, result: CheckResult, progress: Progress,
+                 store: "WeightStore | None" = None):
         self.plan, self.trt, self.runnable = plan, trt, runnable
+        self.store = store  # the check's WeightStore of a large model, which cuts refer to
         self.result, self.progress = result, progress
         self.cache = _cache(result.settings.cache_dir)
         self._prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once
@@ -36,7 +41,8 @@ class EngineStep:
         self.worker.close()
 
     @classmethod
-    def find(cls, plan: Plan, result: CheckResult, progress: Progress) -> "EngineStep | None":
+    def find(cls, plan: Plan, result: CheckResult, progress: Progress,
+             store: "WeightStore | None" = None) -> "EngineStep | None":
         """The step, or None with the reason written down (building off, no TensorRT)."""
         if not result.settings.build:
             result.not_done.append("engines not built: building was turned off; the TensorRT subgraphs ran "
@@ -55,7 +61,7 @@ class EngineStep:
         if not ok:
             result.not_done.append(f"engines not run or timed: {why}; the TensorRT subgraphs ran in ONNX "
                                    "Runtime as stand-ins (not TensorRT) for accuracy")
-        return cls(plan, trt, ok, result, progress)
+        return cls(plan, trt, ok, result, progress, store)
 
     def build(self, precision: str, calibration: dict | None,
               models: dict[int, onnx.ModelProto]) -> dict[int, BuildResult]:
@@ -77,7 +83,7 @@ class EngineStep:
             items = [(s.name, models[s.id]) for s in plan.subgraphs]
             prepared = dict(items)
         else:
-            items = [(s.name, models[s.id] if precision == "fp32" else cut_subgraph(plan, s.id))
+            items = [(s.name, models[s.id] if precision == "fp32" else cut_subgraph(plan, s.id, store=self.store))
                      for s in plan.subgraphs]
             prepared = None
             if self.cache is not None:

@@ -16,6 +16,7 @@ from ..cut import cut_subgraph
 from ..errors import TrtlabError, one_line
 from ..hybrid import HybridRunner
 from ..plan import Plan
+from ..weight_store import WeightStore
 from ..words import counted
 from .engines import EngineStep
 from .progress import Progress
@@ -35,9 +36,11 @@ class Context:
     feeds: dict
     reference: Reference
     engines: EngineStep | None  # None: no TensorRT, or building turned off
+    store: WeightStore | None = None  # a large model's weights, which its cuts refer to
     calibration: dict | None = None  # int8 samples per engine name
     calibration_problem: str = ""  # why there are none
-    hybrids: dict[str, HybridRunner] = field(default_factory=dict)  # precision -> its runner
+    hybrids: dict[str, HybridRunner] = field(default_factory=dict)  # precision -> its runner, kept to time
+    ran: set[str] = field(default_factory=set)  # precisions whose hybrid model ran
 
 
 def measure(ctx: Context, precision: str) -> None:
@@ -69,13 +72,16 @@ def measure(ctx: Context, precision: str) -> None:
     ran = _what_ran(ctx, precision, runtimes)
     try:
         runner = HybridRunner(plan, engines=runtimes, provider=ctx.result.settings.provider,
-                              subgraph_models=models)
+                              subgraph_models=models, store=ctx.store)
         models.clear()  # the runner's sessions hold what they need
         outputs = runner.run(ctx.feeds)
     except TrtlabError as exc:
         return no(f"the {precision} model could not run on {ran}: {one_line(exc)}")
-    settings = result.settings
-    if settings.timing or settings.per_node:  # read again later; otherwise its sessions go now
+    ctx.ran.add(precision)
+    # Kept where the timing step will time it (with engines, every precision's; with stand-ins
+    # only fp32's, and for a large model not even that: its sessions would sit beside the
+    # baseline's, and the timing step makes them again); otherwise its sessions go now.
+    if result.settings.timing and (runtimes or (precision == "fp32" and ctx.store is None)):
         ctx.hybrids[precision] = runner
     report = compare(ctx.reference.outputs, outputs, precision, tolerances=result.settings.tolerances,
                      label=f"{ran}, against the whole fp32 model in ONNX Runtime")
@@ -105,7 +111,7 @@ def _models(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
     reference), with the nodes it kept in fp32 written down; or None with the verdict set.
     A cut lives only until it is converted."""
     if precision == "fp32":
-        return {s.id: cut_subgraph(ctx.plan, s.id) for s in ctx.plan.subgraphs}
+        return {s.id: cut_subgraph(ctx.plan, s.id, store=ctx.store) for s in ctx.plan.subgraphs}
     from ..precision import convert_precision
 
     out, values = {}, ctx.reference.values
@@ -113,7 +119,7 @@ def _models(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                done = convert_precision(cut_subgraph(ctx.plan, s.id), precision,
+                done = convert_precision(cut_subgraph(ctx.plan, s.id, store=ctx.store), precision,
                                          calibration=(ctx.calibration or {}).get(s.name),
                                          feeds={t: values[t] for t in s.inputs if t in values})
         except TrtlabError as exc:

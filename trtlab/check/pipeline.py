@@ -16,6 +16,7 @@ from ..loaders import load
 from ..memory import release_memory
 from ..partition import partition
 from ..plan import Plan
+from ..weight_store import WeightStore
 from ..weights import is_large
 from .engines import EngineStep
 from .measure import Context, measure
@@ -48,18 +49,37 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
     result = CheckResult(plan=plan, settings=settings)
     feeds = _feeds(plan, settings, result)
     run.step("reference", "running the whole model in ONNX Runtime (the fp32 reference)")
+    # A large model's weights are written once to a file that every cut, converted copy and
+    # ONNX Runtime session of this check refers to or maps, instead of each holding a copy.
+    store = _weight_store(plan, result)
+    try:
+        _measure_all(plan, result, run, feeds, store, model)
+    finally:
+        if store is not None:
+            store.close()
+    run.finish()
+    result.elapsed_s = dict(run.elapsed)
+    _agree(result)
+    return result
+
+
+def _measure_all(plan: Plan, result: CheckResult, run: Progress, feeds: dict, store: WeightStore | None,
+                 model: Any) -> None:
+    """The reference, each precision and the timing: what `check` does once the model is loaded."""
+    settings = result.settings
+    precisions = settings.precisions
     try:
         reference = run_reference(plan, feeds, settings.provider, every_tensor=settings.per_node,
-                                  timeout_s=settings.reference_timeout_s)
+                                  timeout_s=settings.reference_timeout_s, store=store)
     except TrtlabError as exc:
         raise TrtlabError(f"{exc}{_random_note(result, feeds)}") from None
     # A large model's freed copies go back to the system between steps (a small one's are not
     # worth the collection's time).
-    release = release_memory if is_large(plan.model.proto) else (lambda: None)
+    release = release_memory if store is not None else (lambda: None)
     release()
     # Each precision cuts the subgraphs it needs and lets them go: no fp32 copy of the weights
     # is kept beside the model for the whole check.
-    ctx = Context(plan, result, run, feeds, reference, EngineStep.find(plan, result, run))
+    ctx = Context(plan, result, run, feeds, reference, EngineStep.find(plan, result, run, store), store=store)
     per_precision = (2 + (ctx.engines is not None)) if plan.subgraphs else 0
     run.plan_steps(run.done + per_precision * len(precisions) + settings.timing + 1)
     if "int8" in precisions and plan.subgraphs:
@@ -72,7 +92,7 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
                 break
             measure(ctx, precision)
             release()  # a precision's sessions and models go before the next one's are made
-            if settings.per_node and precision != "fp32" and precision in ctx.hybrids:
+            if settings.per_node and precision != "fp32" and precision in ctx.ran:
                 _per_node(ctx, precision)
     finally:
         if ctx.engines is not None:
@@ -82,10 +102,17 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
             result.set_verdict(p, NOT_MEASURED, "cancelled" if result.cancelled else "not reached")
     if settings.timing and not result.cancelled and not run.cancelled:
         time_all(ctx, model)
-    run.finish()
-    result.elapsed_s = dict(run.elapsed)
-    _agree(result)
-    return result
+
+
+def _weight_store(plan: Plan, result: CheckResult) -> WeightStore | None:
+    if not is_large(plan.model.proto):
+        return None
+    try:
+        return WeightStore(plan.model.proto)
+    except TrtlabError as exc:
+        result.warnings.append(f"{one_line(exc)}: every step holds its own copy of the weights instead "
+                               "(the check needs more memory)")
+        return None
 
 
 def _feeds(plan: Plan, settings: CheckSettings, result: CheckResult) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 import numpy as np
 import onnx
@@ -15,6 +15,9 @@ from ..errors import TrtlabError, one_line
 from ..limits import run_with_time_limit
 from ..ort import make_session
 from ..plan import Plan
+
+if TYPE_CHECKING:
+    from ..weight_store import WeightStore
 
 
 @dataclass
@@ -47,13 +50,15 @@ def subgraph_inputs(plan: Plan) -> list[str]:
 
 
 def run_reference(plan: Plan, feeds: Mapping[str, np.ndarray], provider: str = "auto", *,
-                  every_tensor: bool = False, timeout_s: float | None = None) -> Reference:
-    """One ONNX Runtime run of the whole fp32 model, keeping what the rest of a check reads."""
+                  every_tensor: bool = False, timeout_s: float | None = None,
+                  store: "WeightStore | None" = None) -> Reference:
+    """One ONNX Runtime run of the whole fp32 model, keeping what the rest of a check reads
+    (with `store`, a `WeightStore` of the model, ONNX Runtime maps the weights from its file)."""
     m = plan.model
     wanted = subgraph_inputs(plan)
     if every_tensor:
         wanted += [t for n in m.nodes for t in n.output if t and t not in m.outputs]
-    with exposing(m.proto, wanted) as exposed:
+    with exposing(store.referring(m.proto) if store is not None else m.proto, wanted) as exposed:
         session = make_session(exposed, provider)
     names = [o.name for o in session.get_outputs()]
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import TrtlabError, one_line
+from ..hybrid import HybridRunner
 from ..loaders import framework_of
 from ..timing import (TORCH_PRECISIONS, TimingResult, cuda_available, mxnet_gpu_available, time_engine,
                       time_hybrid, time_mxnet, time_mxnet_gpu, time_onnxruntime, time_torch, time_torch_gpu)
@@ -31,9 +32,10 @@ def time_all(ctx: Context, original: Any) -> None:
     with_engines = {p: r for p, r in ctx.hybrids.items() if len(r.stand_ins) < r.plan.engine_count}
     if with_engines:
         _time_engines(ctx, with_engines, opts)
-    elif "fp32" in ctx.hybrids and result.plan.subgraphs:
+    elif "fp32" in ctx.ran and result.plan.subgraphs:
         ctx.progress.event("timing", "timing the hybrid run (ONNX Runtime stand-ins, not TensorRT)")
-        result.timing.append(time_hybrid(ctx.hybrids["fp32"], ctx.feeds, **opts))
+        runner = ctx.hybrids.pop("fp32", None) or HybridRunner(ctx.plan, provider=settings.provider, store=ctx.store)
+        result.timing.append(time_hybrid(runner, ctx.feeds, **opts))
     sentence = _speedup_sentence(ctx)
     if sentence:
         result.not_done.insert(0, sentence)

@@ -18,7 +18,7 @@ from .result import BuildEvent
 WEAK_FLAGS = {"fp16": ("FP16",), "bf16": ("BF16",), "int8": ("INT8", "FP16")}
 
 
-def build_serialized(flavour: TensorRT, onnx_bytes: bytes, *, name: str, precision: str,
+def build_serialized(flavour: TensorRT, onnx_bytes: bytes, *, name: str, precision: str, path: str | None = None,
                      workspace: int | None = None, timing_cache: bytes | None = None,
                      emit: Callable[[BuildEvent], object] | None = None) -> dict:
     """Build one engine; never raises for a failure of the model or the builder.
@@ -34,7 +34,8 @@ def build_serialized(flavour: TensorRT, onnx_bytes: bytes, *, name: str, precisi
         builder = trt.Builder(logger)
         network = flavour.create_network(builder)
         parser = trt.OnnxParser(network, logger)
-        if not parser.parse(onnx_bytes):
+        # `path`: where the model file lies, from which its external weights are found.
+        if not (parser.parse(onnx_bytes, path) if path else parser.parse(onnx_bytes)):
             errors = [parser_error(parser.get_error(i)) for i in range(parser.num_errors)]
             out["error"] = "ONNX parser: " + ("; ".join(errors) or "the model could not be parsed")
             return out

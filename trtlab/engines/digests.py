@@ -20,6 +20,7 @@ import onnx
 from google.protobuf.message import Message
 
 from ..model import Model
+from ..weight_store import store_of
 
 # Weights are hashed in pieces of at most this size, so one large tensor spreads over the cores;
 # pieces below the second size are hashed at once, where a thread would cost more than it saves.
@@ -43,10 +44,17 @@ def fingerprint(model: onnx.ModelProto | Model | bytes) -> str:
     with _Pieces() as weights:
         for tensor in proto.graph.initializer:
             h.update(b"initializer\0")
+            store = store_of(tensor)
             for fd, value in tensor.ListFields():
                 if fd.name == "raw_data":
                     h.update(b"raw_data\0" + len(value).to_bytes(8, "little"))
                     weights.add(value)
+                elif store is not None and fd.name in ("external_data", "data_location"):
+                    # A reference to a WeightStore (a temporary file) counts by the digest of its
+                    # bytes, taken when they were stored: the same in every check.
+                    if fd.name == "external_data":
+                        h.update(b"stored\0")
+                        weights.add_digest(store.digest(tensor))
                 else:
                     _update(h, fd.name, value)
     for digest in weights.digests:
@@ -147,6 +155,10 @@ class _Pieces:
         for start in range(0, len(view), PIECE):
             piece = view[start:start + PIECE]
             self._out.append(self._pool.submit(_sha256, piece) if len(piece) >= PARALLEL_MIN else _sha256(piece))
+
+    def add_digest(self, digest: bytes) -> None:
+        """A digest taken before, in its place among the pieces."""
+        self._out.append(digest)
 
     def __enter__(self) -> "_Pieces":
         return self

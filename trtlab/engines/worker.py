@@ -100,7 +100,11 @@ class BuildWorker:
                 onnx_path.write_bytes(onnx_model)
             else:
                 from ..model_files import write_model
+                from ..weight_store import stores_in
 
+                # Weights kept in a WeightStore are read by the parser from the store's own file.
+                for store in stores_in(onnx_model):
+                    store.link_into(self._dir)
                 write_model(onnx_model, onnx_path)
         except OSError as exc:
             return _failed(f"the model could not be handed to the build worker ({exc})", 0.0)

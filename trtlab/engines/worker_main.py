@@ -81,7 +81,8 @@ def _run_in_thread(job: dict, send) -> dict:
             flavour = TensorRT(importlib.import_module(job["module"]), job["flavour"], job["version"])
             with open(job["onnx_path"], "rb") as f:
                 onnx_bytes = f.read()
-            out.update(build_serialized(flavour, onnx_bytes, name=job["name"], precision=job["precision"],
+            out.update(build_serialized(flavour, onnx_bytes, path=job["onnx_path"], name=job["name"],
+                                        precision=job["precision"],
                                         workspace=job["workspace"], timing_cache=job["timing_cache"],
                                         emit=lambda event: send(("event", event))))
             if out["engine"] is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 import onnx
@@ -27,6 +27,9 @@ from .bound import BoundChain
 from .cost import macs
 from ..feeds import check_feeds, numpy_dtype
 from ..ort import CPU, make_session, pick_provider, provider_label
+
+if TYPE_CHECKING:
+    from ..weight_store import WeightStore
 
 
 SMALL_SEGMENT_MACS = 10_000_000  # multiply-adds: below this, one thread beats a pool (measured on 2 cores)
@@ -61,11 +64,14 @@ class HybridRunner:
     - ``subgraph_models``: subgraph id -> ONNX model replacing the fp32 cut for the stand-in,
       e.g. the subgraph converted to fp16; its inputs and outputs must keep their names.
     - ``provider``: ONNX Runtime provider, "auto" picks CUDA where installed, else CPU.
+    - ``store``: a `WeightStore` of the plan's model: its sessions map the weights from its file
+      instead of holding copies (it must stay open while the runner is made).
     """
 
     def __init__(self, plan: Plan, engines: Mapping[int, Any] | None = None, provider: str = "auto",
                  *, subgraph_models: Mapping[int, onnx.ModelProto] | None = None,
-                 threads: int | None = None, engine_label: str = "TensorRT engine"):
+                 threads: int | None = None, engine_label: str = "TensorRT engine",
+                 store: "WeightStore | None" = None):
         self.plan = plan
         self.model = plan.model
         self.provider = pick_provider(provider)
@@ -86,11 +92,11 @@ class HybridRunner:
                 call = _engine_call(engine, seg.outputs)
             else:
                 if seg.kind == "tensorrt":
-                    proto = subgraph_models.get(seg.subgraph) or cut_subgraph(plan, seg.subgraph)
+                    proto = subgraph_models.get(seg.subgraph) or cut_subgraph(plan, seg.subgraph, store=store)
                     seg.backend = f"{ort_label} (stand-in for TensorRT engine {seg.subgraph})"
                 else:
                     proto = cut_nodes(self.model, seg.nodes, inputs=seg.inputs, outputs=seg.outputs,
-                                      name=f"{self.model.name}_fallback_{seg.index}")
+                                      name=f"{self.model.name}_fallback_{seg.index}", store=store)
                     seg.backend = f"{ort_label} (fallback nodes)"
                 # Little work is done sooner on the calling thread than by waking pool threads.
                 small = threads is None and not spin and macs(self.model, seg.nodes) < SMALL_SEGMENT_MACS

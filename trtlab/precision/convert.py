@@ -18,7 +18,8 @@ import onnx
 
 from ..errors import TrtlabError
 from ..model import Model
-from ..weights import is_large
+from ..weight_store import stores_in
+from ..weights import compacted, is_large
 from ..precisions import check_precision
 from ._proto import as_proto
 from .bf16 import convert_bf16
@@ -85,6 +86,8 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
     original = model.proto if isinstance(model, Model) else model
     if not isinstance(original, onnx.ModelProto):
         as_proto(original)  # raises the TypeError that says what was given
+    stores = stores_in(original)  # a cut of a large model refers to its store; new weights join it
+    store = next(iter(stores)) if len(stores) == 1 else None
     proto, notes, facts = sanitize_checked(original, feeds)
     if is_large(proto):
         # Validation below needs only what sanitizing learnt of the original: a caller that
@@ -99,10 +102,12 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
     elif precision == "int8":
         proto, more = quantize_int8(proto, calibration)
         notes += more
-    if precision != "fp32":
-        from ..weights import compacted
-
-        proto = compacted(proto)  # the fp32 bytes its weights replaced go with the old message
+    # A new message holds only what is there now (the fp32 bytes the converted weights replaced
+    # go with the old one); with a store, not even the new weights (folded ones included).
+    if store is not None:
+        proto = store.keep(proto)
+    elif precision != "fp32":
+        proto = compacted(proto)
     result = ConvertedModel(precision, proto, kept, notes)
     result.validated = validate_converted(original, result, feeds=feeds,
                                           runs_in_ort=runnable_in_ort or precision != "bf16")

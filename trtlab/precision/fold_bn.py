@@ -12,6 +12,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from .. import weight_store
+
 
 def fold_batchnorm(proto: onnx.ModelProto) -> int:
     """Fold every foldable Conv/Gemm -> BatchNormalization pair of `proto` (edited in place);
@@ -35,7 +37,7 @@ def fold_batchnorm(proto: onnx.ModelProto) -> int:
             continue
         if readers.get(bn.input[0]) != 1 or bn.input[0] in outputs:
             continue  # the unfolded value is read elsewhere
-        scale, bias, mean, var = (numpy_helper.to_array(p).astype(np.float64) for p in params)
+        scale, bias, mean, var = (weight_store.array(p).astype(np.float64) for p in params)
         s = scale / np.sqrt(var + _attr(bn, "epsilon", 1e-5))
         shift = bias - s * mean
         folded = (_fold_conv(prev, s, shift, inits) if prev.op_type == "Conv"
@@ -96,7 +98,7 @@ def _weight(node: onnx.NodeProto, i: int, inits) -> np.ndarray | None:
     t = inits.get(node.input[i]) if i < len(node.input) else None
     if t is None or t.data_type != TensorProto.FLOAT:
         return None
-    return numpy_helper.to_array(t).astype(np.float64)
+    return weight_store.array(t).astype(np.float64)
 
 
 def _attr(node: onnx.NodeProto, name: str, default):
@@ -122,15 +124,9 @@ def _fresh(base: str, used: set[str]) -> str:
 
 
 def _drop_unused(g: onnx.GraphProto) -> None:
-    from .lowbit import outer_names, subgraphs
+    from .lowbit import drop_unused_initializers
 
-    used = {i for n in g.node for i in n.input}
-    for n in g.node:
-        for body in subgraphs(n):
-            used |= outer_names(body)
-    keep = [t for t in g.initializer if t.name in used]
-    del g.initializer[:]
-    g.initializer.extend(keep)
+    drop_unused_initializers(g)
     stale = [vi for vi in g.value_info if vi.name not in {o for n in g.node for o in n.output}]
     for vi in stale:
         g.value_info.remove(vi)

@@ -21,6 +21,7 @@ from onnx import version_converter
 from .. import _optional
 from ..errors import TrtlabError, one_line
 from ..model import Model
+from ..model_files import write_model
 from ._proto import opset, toposort
 from .calibration import Calibration, samples
 from .sanitize import sanitize
@@ -103,7 +104,7 @@ def _quantize(proto: onnx.ModelProto, data, per_channel: bool, excluded: list[st
 
     with tempfile.TemporaryDirectory(prefix="trtlab-int8-") as tmp:
         src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        onnx.save(proto, src)
+        write_model(proto, src)  # weights a store refers to are written into the file
         # quantize_static logs a pre-processing advice on the root logger at every call.
         logging.disable(logging.WARNING)
         try:

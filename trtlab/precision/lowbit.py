@@ -28,6 +28,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from .. import weight_store
+
 FLOAT, FLOAT16, BF16 = TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16
 LIMITS = {FLOAT16: float(np.finfo(np.float16).max), BF16: 3.3895313892515355e38}
 TYPE_NAMES = {FLOAT16: "fp16", BF16: "bf16"}
@@ -244,9 +246,8 @@ class Rewriter:
             return self.casts[key]
         out = self._fresh(name + "__" + TYPE_NAMES.get(to, "fp32"))
         if name in self.inits and to != FLOAT and self.inits[name].data_type == FLOAT:
-            t = low_tensor(out, numpy_helper.to_array(self.inits[name]), to)
-            self.g.initializer.append(t)
-            self.inits[out] = t
+            self.g.initializer.append(low_tensor(out, weight_store.array(self.inits[name]), to))
+            self.inits[out] = self.g.initializer[-1]  # the graph's own: no second copy is kept
             self.types[out] = to
         else:
             self._emit(helper.make_node("Cast", [name], [out], to=to, name=self._fresh(out + "__cast")))
@@ -287,13 +288,19 @@ class Rewriter:
         return name
 
     def drop_unused_initializers(self) -> None:
-        used = {i for n in self.g.node for i in n.input}
-        for n in self.g.node:
-            for body in subgraphs(n):
-                used |= outer_names(body)
-        keep = [t for t in self.g.initializer if t.name in used]
-        del self.g.initializer[:]
-        self.g.initializer.extend(keep)
+        drop_unused_initializers(self.g)
+
+
+def drop_unused_initializers(graph: onnx.GraphProto) -> None:
+    """Remove the initializers no node of `graph` reads (counting what its bodies read from the
+    outer scope), in place: the others are not copied (a list of them put back would be)."""
+    used = {i for n in graph.node for i in n.input}
+    for n in graph.node:
+        for body in subgraphs(n):
+            used |= outer_names(body)
+    for i in reversed(range(len(graph.initializer))):
+        if graph.initializer[i].name not in used:
+            del graph.initializer[i]
 
 
 def _fixed_fp32_input(reader: onnx.NodeProto, name: str) -> bool:
@@ -302,7 +309,7 @@ def _fixed_fp32_input(reader: onnx.NodeProto, name: str) -> bool:
 
 
 def _abs_max(t: TensorProto) -> float:
-    a = numpy_helper.to_array(t)
+    a = weight_store.array(t)
     if a.size == 0:
         return 0.0
     finite = np.abs(a[np.isfinite(a)])

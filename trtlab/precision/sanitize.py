@@ -24,10 +24,11 @@ import numpy as np
 import onnx
 from onnx import shape_inference
 
-from .. import _optional
+from .. import _optional, weight_store
 from ..errors import TrtlabError, one_line
 from ..memory import release_memory
 from ..model import Model, _drop_initializer_inputs
+from ..weight_store import data_of, has_references, store_of
 from ..weights import apply_inferred, is_large, light_copy
 from ._proto import as_proto
 from .fold_bn import fold_batchnorm
@@ -159,7 +160,8 @@ def _fold_constants(gs, proto: onnx.ModelProto, flatten: bool) -> onnx.ModelProt
     opset_imports = list(proto.opset_import)
     ir_version = proto.ir_version
     with contextlib.redirect_stdout(io.StringIO()):  # graphsurgeon prints its warnings on stdout
-        graph = gs.import_onnx(proto)
+        graph = gs.import_onnx(_folding_inputs_inline(proto))
+        _read_references_from_stores(graph)
         graph.fold_constants(error_ok=True, flatten_subgraphs=flatten).cleanup().toposort()
         folded = gs.export_onnx(graph, do_type_check=False)
     del graph
@@ -172,6 +174,49 @@ def _fold_constants(gs, proto: onnx.ModelProto, flatten: bool) -> onnx.ModelProt
     folded.opset_import.extend(opset_imports)
     folded.ir_version = ir_version
     return folded
+
+
+def _folding_inputs_inline(proto: onnx.ModelProto) -> onnx.ModelProto:
+    """`proto`, or where weights it refers to in a `WeightStore` feed nodes that fold (all their
+    inputs constant), a copy with those weights' bytes in it: graphsurgeon folds by running the
+    constant nodes in ONNX Runtime from bytes, where a reference to a file cannot be followed."""
+    if not has_references(proto):
+        return proto
+    constant = {t.name for t in proto.graph.initializer} | {""}
+    wanted: set[str] = set()
+    for node in proto.graph.node:
+        if all(i in constant for i in node.input):
+            constant.update(node.output)
+            wanted.update(node.input)
+    stored = [i for i, t in enumerate(proto.graph.initializer)
+              if t.name in wanted and store_of(t) is not None]
+    if not stored:
+        return proto
+    out = onnx.ModelProto()
+    out.CopyFrom(proto)  # references only: a small copy
+    for i in stored:
+        t = out.graph.initializer[i]
+        data = data_of(t)
+        del t.external_data[:]
+        t.ClearField("data_location")
+        t.raw_data = data
+    return out
+
+
+def _read_references_from_stores(graph) -> None:
+    """Weights that stay references are read from their store if graphsurgeon asks for values."""
+    from onnx_graphsurgeon.ir.tensor import LazyValues
+
+    class Stored(LazyValues):
+        def load(self):
+            return weight_store.array(self.tensor)
+
+    for tensor in graph.tensors().values():
+        values = getattr(tensor, "_values", None)
+        if type(values) is LazyValues and store_of(values.tensor) is not None:
+            stored = Stored.__new__(Stored)
+            stored.__dict__.update(values.__dict__)
+            tensor._values = stored  # exported as the reference itself, like any LazyValues
 
 
 def _fold_bn(proto: onnx.ModelProto) -> onnx.ModelProto:

@@ -43,11 +43,14 @@ def example_feeds(proto: onnx.ModelProto, seed: int = 0) -> dict[str, np.ndarray
 
 def check_structure(proto: onnx.ModelProto) -> str | None:
     """The onnx checker's complaint about `proto`, or None. A large model is checked without its
-    large weights (see `trtlab.model.light_copy`): the checker would serialise them all once more."""
+    large weights (see `trtlab.weights.light_copy`): the checker would serialise them all once more;
+    so is one whose weights are references to a `WeightStore` (their files are not beside it)."""
+    from ..weight_store import has_references
     from ..weights import light_copy, weight_bytes
 
+    light = weight_bytes(proto) > LIGHT_CHECK_BYTES or has_references(proto)
     try:
-        onnx.checker.check_model(light_copy(proto) if weight_bytes(proto) > LIGHT_CHECK_BYTES else proto)
+        onnx.checker.check_model(light_copy(proto) if light else proto)
     except Exception as exc:
         return one_line(exc, first=True, limit=None)
     return None
@@ -65,14 +68,11 @@ def load_error(proto: onnx.ModelProto) -> str | None:
 
 def _session(proto: onnx.ModelProto):
     from .._optional import onnxruntime
+    from ..ort import loadable, session_options
 
     ort = onnxruntime()
-    so = ort.SessionOptions()
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    so.log_severity_level = 4
-    from ..ort import loadable
-
-    with loadable(proto) as source:  # a large model from a file: no bytes beside ORT's copy
+    with loadable(proto) as source:  # a large model from files: its weights mapped, not copied
+        so = session_options(optimize=False, mapped=not isinstance(source, bytes))
         return ort.InferenceSession(source, sess_options=so, providers=["CPUExecutionProvider"])
 
 
