@@ -37,7 +37,8 @@ def provider_label(provider: str) -> str:
         provider, f"ONNX Runtime {provider.replace('ExecutionProvider', '')}")
 
 
-def session_options(threads: int | None = None, optimize: bool = True, spin: bool = True, mapped: bool = False):
+def session_options(threads: int | None = None, optimize: bool = True, spin: bool = True, mapped: bool = False,
+                    timed: bool = False):
     """Sequential execution with one intra-op pool sized to the cores: many small sessions in
     a row then cost no more thread start-up or oversubscription than one big session.
 
@@ -45,7 +46,9 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
     they are mapped instead of packing a copy of each (which would double them, and stay with
     the C allocator after the session goes), and nodes run in priority order, which runs a Cast
     of a weight (ONNX Runtime adds them where the CPU has no fp16 kernel) just before its
-    reader instead of all of them first, each cast copy alive until its reader runs."""
+    reader instead of all of them first, each cast copy alive until its reader runs. A session
+    that is `timed` packs its weights even then: a latency is ONNX Runtime's as it is configured
+    by default, the packed copy alive only while that session is."""
     ort = onnxruntime()
     so = ort.SessionOptions()
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -58,7 +61,7 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
         # between kernels) but stop when it ends, so they don't burn the cores the next one needs.
         so.add_session_config_entry("session.force_spinning_stop", "1")
     so.log_severity_level = 4  # failures are raised, not logged
-    if mapped:
+    if mapped and not timed:
         so.add_session_config_entry("session.disable_prepacking", "1")
         so.execution_order = ort.ExecutionOrder.PRIORITY_BASED
     return so
@@ -96,25 +99,27 @@ def loadable(model: onnx.ModelProto | bytes) -> Iterator[str | bytes]:
 
 
 def make_session(proto: onnx.ModelProto | bytes, provider: str = "auto", threads: int | None = None,
-                 spin: bool = True):
+                 spin: bool = True, timed: bool = False):
+    """A session for `proto`; `timed`: one whose latency is reported (see `session_options`)."""
     provider = pick_provider(provider)
     with loadable(proto) as data:
-        return _new_session(data, provider, threads, spin)
+        return _new_session(data, provider, threads, spin, timed)
 
 
-def _new_session(data: str | bytes, provider: str, threads: int | None, spin: bool):
+def _new_session(data: str | bytes, provider: str, threads: int | None, spin: bool, timed: bool):
     ort = onnxruntime()
     providers = [provider] if provider == CPU else [provider, CPU]
     mapped = not isinstance(data, bytes)  # a large model, from files (see `loadable`)
     try:
-        return ort.InferenceSession(data, sess_options=session_options(threads, spin=spin, mapped=mapped),
+        return ort.InferenceSession(data, sess_options=session_options(threads, spin=spin, mapped=mapped,
+                                                                       timed=timed),
                                     providers=providers)
     except Exception as exc:
         # A cut whose every node folds to a constant (shape arithmetic on static shapes) makes
         # ONNX Runtime's optimiser leave an empty graph it then refuses; unoptimised it runs.
         try:
             return ort.InferenceSession(data, sess_options=session_options(threads, optimize=False, spin=spin,
-                                                                           mapped=mapped),
+                                                                           mapped=mapped, timed=timed),
                                         providers=providers)
         except Exception:
             pass

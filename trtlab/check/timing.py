@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import TrtlabError, one_line
 from ..hybrid import HybridRunner
+from ..memory import release_memory
 from ..loaders import framework_of
 from ..timing import (TORCH_PRECISIONS, TimingResult, cuda_available, mxnet_gpu_available, time_engine,
                       time_hybrid, time_mxnet, time_mxnet_gpu, time_onnxruntime, time_torch, time_torch_gpu)
@@ -34,7 +35,10 @@ def time_all(ctx: Context, original: Any) -> None:
         _time_engines(ctx, with_engines, opts)
     elif "fp32" in ctx.ran and result.plan.subgraphs:
         ctx.progress.event("timing", "timing the hybrid run (ONNX Runtime stand-ins, not TensorRT)")
-        runner = ctx.hybrids.pop("fp32", None) or HybridRunner(ctx.plan, provider=settings.provider, store=ctx.store)
+        if ctx.store is not None:
+            release_memory()  # the baseline's packed weights go back before the runner packs its own
+        runner = ctx.hybrids.pop("fp32", None) or HybridRunner(ctx.plan, provider=settings.provider,
+                                                               store=ctx.store, timed=True)
         result.timing.append(time_hybrid(runner, ctx.feeds, **opts))
     sentence = _speedup_sentence(ctx)
     if sentence:

@@ -66,12 +66,14 @@ class HybridRunner:
     - ``provider``: ONNX Runtime provider, "auto" picks CUDA where installed, else CPU.
     - ``store``: a `WeightStore` of the plan's model: its sessions map the weights from its file
       instead of holding copies (it must stay open while the runner is made).
+    - ``timed``: its latency will be reported: sessions of a large model pack their weights
+      as ONNX Runtime does by default (see `ort.session_options`).
     """
 
     def __init__(self, plan: Plan, engines: Mapping[int, Any] | None = None, provider: str = "auto",
                  *, subgraph_models: Mapping[int, onnx.ModelProto] | None = None,
                  threads: int | None = None, engine_label: str = "TensorRT engine",
-                 store: "WeightStore | None" = None):
+                 store: "WeightStore | None" = None, timed: bool = False):
         self.plan = plan
         self.model = plan.model
         self.provider = pick_provider(provider)
@@ -101,7 +103,7 @@ class HybridRunner:
                 # Little work is done sooner on the calling thread than by waking pool threads.
                 small = threads is None and not spin and macs(self.model, seg.nodes) < SMALL_SEGMENT_MACS
                 n_threads = 1 if small else threads
-                session = make_session(proto, self.provider, n_threads, spin=spin)
+                session = make_session(proto, self.provider, n_threads, spin=spin, timed=timed)
                 sessions.append(session)
                 call = _session_call(session, seg.outputs)
             self._steps.append((call, seg.inputs, seg.outputs, seg.release))

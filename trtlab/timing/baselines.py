@@ -35,7 +35,7 @@ def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None
 
         return time_onnxruntime_cuda(proto if proto is not None else model.proto, feeds, precision=precision,
                                      **measure_kw)
-    session = make_session(proto if proto is not None else model.proto, provider, threads)
+    session = make_session(proto if proto is not None else model.proto, provider, threads, timed=True)
     names = [o.name for o in session.get_outputs()]
     run = session.run
     samples, warm = measure(lambda: run(names, feeds), **measure_kw)
