@@ -97,8 +97,8 @@ def apply_inferred(proto: onnx.ModelProto, inferred: onnx.ModelProto) -> None:
             g.node[i].CopyFrom(node)
 
 
-# Past this size of weights a model is handled as large: ONNX Runtime maps it from files, and
-# the check gives freed copies back to the system between its steps.
+# Past this size of weights a model is handled as large: ONNX Runtime maps it from files, a
+# check keeps its weights in a `WeightStore`, and gives freed copies back between its steps.
 LARGE_MODEL_BYTES = 64 * 1024**2
 
 
