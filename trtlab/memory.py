@@ -9,7 +9,6 @@ that only shrinks from the top), so the process would stay as large as its bigge
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import sys
 from functools import lru_cache
@@ -29,8 +28,9 @@ def _malloc_trim():
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+        # Not ctypes.util.find_library: it runs `ldconfig -p` in a child process, a fork of this
+        # (large) one.
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):  # musl and others: nothing to call
         return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
