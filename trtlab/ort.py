@@ -46,9 +46,11 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
     they are mapped instead of packing a copy of each (which would double them, and stay with
     the C allocator after the session goes), and nodes run in priority order, which runs a Cast
     of a weight (ONNX Runtime adds them where the CPU has no fp16 kernel) just before its
-    reader instead of all of them first, each cast copy alive until its reader runs. A session
-    that is `timed` packs its weights even then: a latency is ONNX Runtime's as it is configured
-    by default, the packed copy alive only while that session is."""
+    reader instead of all of them first, each cast copy alive until its reader runs; optimised,
+    it stops at the extended level (the last level turns every such Cast into an fp32 copy of
+    its weight, all held by the session). A session that is `timed` is configured as ONNX
+    Runtime is by default even then: a latency is ONNX Runtime's own, the packed copies alive
+    only while that session is."""
     ort = onnxruntime()
     so = ort.SessionOptions()
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -64,6 +66,8 @@ def session_options(threads: int | None = None, optimize: bool = True, spin: boo
     if mapped and not timed:
         so.add_session_config_entry("session.disable_prepacking", "1")
         so.execution_order = ort.ExecutionOrder.PRIORITY_BASED
+        if optimize:
+            so.graph_optimization_level = level.ORT_ENABLE_EXTENDED
     return so
 
 
