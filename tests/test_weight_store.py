@@ -205,3 +205,19 @@ def test_a_large_bias_in_a_cut_of_a_small_model_is_not_stored():
                                                 [helper.make_tensor_value_info("y", 1, [1, 16384])], [b]))
     with WeightStore(proto) as store:
         assert store.names == [] and not has_references(store.referring(proto))
+
+
+def test_sessions_of_mapped_weights_hold_no_copies_unless_timed():
+    from trtlab.ort import session_options
+
+    ort = pytest.importorskip("onnxruntime", reason="needs onnxruntime")
+    checking = session_options(mapped=True)
+    assert checking.get_session_config_entry("session.disable_prepacking") == "1"
+    assert checking.execution_order == ort.ExecutionOrder.PRIORITY_BASED
+    assert checking.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    for default in (session_options(mapped=True, timed=True), session_options()):
+        # A timed session (and any session of a small model) is ONNX Runtime's default.
+        assert default.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        assert default.execution_order == ort.ExecutionOrder.DEFAULT
+        with pytest.raises(Exception):  # no such entry: prepacking on
+            default.get_session_config_entry("session.disable_prepacking")
