@@ -5,6 +5,9 @@
 
 Engines run only where a TensorRT and a GPU it supports exist; elsewhere each TensorRT subgraph
 runs through ONNX Runtime in the engine's precision, as a stand-in, and every figure says so.
+A large model's weights are written once to a `WeightStore` that every cut, converted copy,
+ONNX Runtime session and engine build of the check refers to, so each step holds at most one
+copy of them beside the model.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from typing import Any
 
 from ..errors import TrtlabError, one_line
 from ..hybrid import HybridRunner
-from ..memory import release_memory
 from ..loaders import framework_of
+from ..memory import release_memory
 from ..timing import (TORCH_PRECISIONS, TimingResult, cuda_available, mxnet_gpu_available, time_engine,
                       time_hybrid, time_mxnet, time_mxnet_gpu, time_onnxruntime, time_torch, time_torch_gpu)
 from .measure import Context
