@@ -87,10 +87,12 @@ def _entry(t: onnx.TensorProto, weights, location: str | None, folder: Path
         offset = _aligned_end(weights)
         store.copy_to(t, weights)
         length = store.length(t)
-    elif weights is None or not t.HasField("raw_data") or len(t.raw_data) < EXTERNAL_MIN_BYTES:
+    elif weights is None or not t.HasField("raw_data"):
         return t.ByteSize(), None
     else:
         data = t.raw_data  # one weight's bytes, copied once
+        if len(data) < EXTERNAL_MIN_BYTES:
+            return t.ByteSize(), None
         offset = _aligned_end(weights)
         weights.write(data)
         length = len(data)
