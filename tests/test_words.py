@@ -1,10 +1,10 @@
-"""Counts written with their noun in the right number."""
+"""Counts written with their noun in the right number; long names cut to fit."""
 
 from __future__ import annotations
 
 import pytest
 
-from trtlab.words import counted
+from trtlab.words import clip, counted, short
 
 
 @pytest.mark.parametrize("n, text", [(0, "0 engines"), (1, "1 engine"), (2, "2 engines")])
@@ -14,3 +14,14 @@ def test_counts_take_the_right_plural(n, text):
 
 def test_an_irregular_plural_is_given():
     assert counted(2, "op type") == "2 op types" and counted(3, "entry", "entries") == "3 entries"
+
+
+def test_a_long_name_is_cut_in_the_middle_to_its_limit():
+    name = "encoder/layer.11/attention/self/query/MatMul"
+    assert short(name, 20) == "encoder/l\u2026ery/MatMul" and len(short(name, 20)) == 20
+    assert short("a  b\nc") == "a b c" and short(name, 60) == name
+
+
+def test_a_reason_is_cut_at_its_end():
+    assert clip("not supported by the parser", 10) == "not suppo\u2026"
+    assert clip("short", 10) == "short"

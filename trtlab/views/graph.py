@@ -18,11 +18,11 @@ from collections import Counter, OrderedDict
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..errors import TrtlabError
-from ..words import counted
+from ..words import clip, counted, short
 from .drawing import BeforeAfter, GraphView, _legend
 from .hierarchy import Hierarchy, folded_constants, model_hierarchy, plan_hierarchy
 from .selection import group_paths, neighbourhood, resolve_groups, resolve_nodes
-from .static import clip, digraph, draw_items, group_box, io_and_edges, op_lines, shape_text, short
+from .static import digraph, draw_items, group_box, io_and_edges, op_lines, shape_text
 from .status import ENGINE_FILL, FILL, NodeStatus, node_statuses
 from .svg import dom_id, dot_text, restyle_before
 

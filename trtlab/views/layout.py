@@ -16,20 +16,12 @@ from collections import Counter, OrderedDict
 from typing import Iterable
 
 from ..errors import TrtlabError
-from ..words import counted
+from ..words import counted, short
 from .hierarchy import Hierarchy, node_id
 
 PAD, HEAD = 10.0, 22.0  # an open group's inner margin and title band, px
 CHAR_W, LINE_H = 6.6, 14.0
 _CACHE_SIZE = 256
-
-
-def _short(text: str, limit: int = 34) -> str:
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    half = (limit - 1) // 2
-    return f"{text[:half]}\u2026{text[-(limit - 1 - half):]}"
 
 
 class GraphLayout:
@@ -167,26 +159,26 @@ class GraphLayout:
             info = (model.inputs if kind == "in" else model.outputs).get(t)
             shape = info.shape_text() if info else "?"
             label = "input" if kind == "in" else "output"
-            return {"kind": "input" if kind == "in" else "output", "lines": [f"{label} {_short(t, 24)}", shape],
+            return {"kind": "input" if kind == "in" else "output", "lines": [f"{label} {short(t, 24)}", shape],
                     "title": f"{label} {t}: {info.dtype if info else '?'} [{shape}]", "name": t}
         if item.startswith("g:"):
             g = self.h.groups[item]
             if open_:
-                return {"kind": "open", "lines": [_short(g.name, 60)], "title": g.name, "name": g.name}
+                return {"kind": "open", "lines": [short(g.name, 60)], "title": g.name, "name": g.name}
             ops = g.op_counts(model)
             top = " ".join(f"{op}\u00d7{n}" if n > 1 else op for op, n in ops.most_common(3))
             more = f" +{len(ops) - 3}" if len(ops) > 3 else ""
             count = counted(len(g.members), "op")
             alike = f", {g.repeats} alike" if g.repeats > 1 else ""
-            return {"kind": "group", "lines": [_short(g.name), count + alike, _short(top + more, 40)],
+            return {"kind": "group", "lines": [short(g.name, 34), count + alike, short(top + more, 40)],
                     "title": f"{g.name}: {len(g.members)} ops ({', '.join(f'{o} {n}' for o, n in ops.most_common())})",
                     "name": g.name}
         name = item[2:]
         node = model.node_by_name[name]
-        lines = [node.op_type, _short(name)]
+        lines = [node.op_type, short(name, 34)]
         consts = self.h.constants.get(name, [])
         if consts:
-            lines.append(_short(", ".join(_const_text(model, t) for t in consts), 40))
+            lines.append(short(", ".join(_const_text(model, t) for t in consts), 40))
         return {"kind": "node", "lines": lines, "title": f"{node.op_type} {name}", "name": name}
 
     # ------------------------------------------------------------ dot

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Callable, Collection, Sequence
 
-from ..words import counted
+from ..words import counted, short
 from .hierarchy import Group, Hierarchy
 from .status import FILL, IO_FILL, NodeStatus, block_status
 from .svg import dom_id, dot_text
@@ -150,16 +150,3 @@ def io_and_edges(g, model: "Model", node_ids: dict[str, str], edge_labels: bool,
 def shape_text(model: "Model", tensor: str) -> str:
     info = model.tensors.get(tensor)
     return info.shape_text() if info is not None else "?"
-
-
-def short(text: str, limit: int = 40) -> str:
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    half = (limit - 1) // 2
-    return f"{text[:half]}\u2026{text[-(limit - 1 - half):]}"
-
-
-def clip(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
