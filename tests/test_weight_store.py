@@ -18,6 +18,7 @@ from trtlab.model_files import write_model
 from trtlab.partition import partition
 from trtlab.weight_store import ALIGN, WeightStore, array, has_references, store_of
 
+from .check.test_check import needs_trt
 from .models import wide_mlp
 
 
@@ -182,13 +183,9 @@ def test_int8_quantizes_a_cut_that_refers_to_the_store():
     assert any(n.op_type == "QuantizeLinear" for n in got.model.graph.node)
 
 
+@needs_trt
 def test_the_parser_reads_the_stores_file_beside_the_model(monkeypatch, tmp_path):
     from trtlab.check import check
-
-    from .check.test_check import has_tensorrt
-
-    if not has_tensorrt():
-        pytest.skip("needs tensorrt-rtx (pip install 'trtlab[rtx]')")
 
     _as_large(monkeypatch)
     result = check(trtlab.load(wide_net()), ["fp32", "fp16"], timing=False, cache_dir=tmp_path)

@@ -211,10 +211,12 @@ def has_references(proto: onnx.ModelProto) -> bool:
     return any(t.data_location == onnx.TensorProto.EXTERNAL for t in proto.graph.initializer)
 
 
-def data_of(t: onnx.TensorProto) -> bytes:
-    """The raw bytes of `t`: its own, or read from its store."""
-    store = store_of(t)
-    return store.read(t) if store is not None else t.raw_data
+def hold_bytes(t: onnx.TensorProto) -> None:
+    """Make `t`, a reference to a store, hold its weight's bytes itself (in place)."""
+    data = store_of(t).read(t)
+    del t.external_data[:]
+    t.ClearField("data_location")
+    t.raw_data = data
 
 
 def array(t: onnx.TensorProto) -> np.ndarray:

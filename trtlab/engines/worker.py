@@ -23,8 +23,8 @@ import sys
 import tempfile
 import threading
 import time
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..installed_tensorrt import TensorRT
 from .worker_main import read_frame, write_frame

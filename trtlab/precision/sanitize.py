@@ -28,7 +28,7 @@ from .. import _optional, weight_store
 from ..errors import TrtlabError, one_line
 from ..memory import release_memory
 from ..model import Model, _drop_initializer_inputs
-from ..weight_store import data_of, has_references, store_of
+from ..weight_store import has_references, hold_bytes, store_of
 from ..weights import apply_inferred, is_large, light_copy
 from ._proto import as_proto
 from .fold_bn import fold_batchnorm
@@ -195,11 +195,7 @@ def _folding_inputs_inline(proto: onnx.ModelProto) -> onnx.ModelProto:
     out = onnx.ModelProto()
     out.CopyFrom(proto)  # references only: a small copy
     for i in stored:
-        t = out.graph.initializer[i]
-        data = data_of(t)
-        del t.external_data[:]
-        t.ClearField("data_location")
-        t.raw_data = data
+        hold_bytes(out.graph.initializer[i])
     return out
 
 

@@ -14,7 +14,6 @@ from ..errors import TrtlabError, one_line
 # (variance 1e8) can move its sigmoid output by 1.5e-5 on a text-like page, and is then skipped
 # with a note (the fp16 transform keeps such a BatchNormalization in fp32 instead).
 SAME_ATOL, SAME_RTOL = 1e-5, 0.0
-LIGHT_CHECK_BYTES = 64 * 1024**2
 
 
 def example_feeds(proto: onnx.ModelProto, seed: int = 0) -> dict[str, np.ndarray] | None:
@@ -46,9 +45,9 @@ def check_structure(proto: onnx.ModelProto) -> str | None:
     large weights (see `trtlab.weights.light_copy`): the checker would serialise them all once more;
     so is one whose weights are references to a `WeightStore` (their files are not beside it)."""
     from ..weight_store import has_references
-    from ..weights import light_copy, weight_bytes
+    from ..weights import is_large, light_copy
 
-    light = weight_bytes(proto) > LIGHT_CHECK_BYTES or has_references(proto)
+    light = is_large(proto) or has_references(proto)
     try:
         onnx.checker.check_model(light_copy(proto) if light else proto)
     except Exception as exc:
