@@ -133,7 +133,7 @@ def _random_note(result: CheckResult, feeds: dict) -> str:
 
 def _calibrate(ctx: Context) -> None:
     try:
-        ctx.calibration, random = calibration_samples(ctx.plan, ctx.result.settings.calibration)
+        ctx.calibration, random = calibration_samples(ctx.plan, ctx.result.settings.calibration, ctx.store)
     except TrtlabError as exc:
         ctx.calibration_problem = f"int8 calibration data unusable: {one_line(exc)}"
         return

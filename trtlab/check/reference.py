@@ -58,7 +58,7 @@ def run_reference(plan: Plan, feeds: Mapping[str, np.ndarray], provider: str = "
     wanted = subgraph_inputs(plan)
     if every_tensor:
         wanted += [t for n in m.nodes for t in n.output if t and t not in m.outputs]
-    with exposing(store.referring(m.proto) if store is not None else m.proto, wanted) as exposed:
+    with exposing(_whole(m, store), wanted) as exposed:
         session = make_session(exposed, provider)
     names = [o.name for o in session.get_outputs()]
     try:
@@ -69,7 +69,13 @@ def run_reference(plan: Plan, feeds: Mapping[str, np.ndarray], provider: str = "
     return Reference({k: got[k] for k in m.outputs}, values)
 
 
-def calibration_samples(plan: Plan, calibration) -> tuple[dict[str, list[dict]], bool]:
+def _whole(m, store: "WeightStore | None") -> onnx.ModelProto:
+    """The model's proto, or with `store` the same model referring to the store's weights."""
+    return store.referring(m.proto) if store is not None else m.proto
+
+
+def calibration_samples(plan: Plan, calibration, store: "WeightStore | None" = None
+                        ) -> tuple[dict[str, list[dict]], bool]:
     """int8 calibration samples per TensorRT subgraph ({engine name: [{input: array}, ...]}), made
     from whole-model samples run through the fp32 model, and whether they were random.
     Raises TrtlabError (int8 then goes unmeasured) for unusable data."""
@@ -90,7 +96,7 @@ def calibration_samples(plan: Plan, calibration) -> tuple[dict[str, list[dict]],
                               hint="Calibrate on real, finite inputs.")
     wanted = subgraph_inputs(plan)
     if wanted:
-        with exposing(m.proto, wanted) as exposed:
+        with exposing(_whole(m, store), wanted) as exposed:
             session = make_session(exposed, "cpu")
         for d in data:
             d.update(zip(wanted, session.run(wanted, {k: d[k] for k in m.inputs})))

@@ -25,7 +25,10 @@ def time_all(ctx: Context, original: Any) -> None:
     opts = dict(settings.timing_options.to_dict(), cancel=ctx.progress.cancel)
     ctx.progress.step("timing", "timing the whole model in ONNX Runtime, the baselines and the hybrid runs")
     try:
-        result.timing.append(time_onnxruntime(result.model, ctx.feeds, provider=settings.provider, **opts))
+        # A large model's baseline maps the weights from the check's store (no second file of them).
+        whole = ctx.store.referring(result.model.proto) if ctx.store is not None else None
+        result.timing.append(time_onnxruntime(result.model, ctx.feeds, provider=settings.provider, proto=whole,
+                                              **opts))
     except TrtlabError as exc:
         result.not_done.append(f"ONNX Runtime baseline not timed: {one_line(exc)}")
     on_gpu = cuda_available()

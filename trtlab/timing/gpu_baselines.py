@@ -88,16 +88,16 @@ def time_onnxruntime_cuda(proto, feeds: Mapping[str, np.ndarray], *, precision: 
                           **measure_kw) -> TimingResult:
     """The whole model in ONNX Runtime's CUDA provider (onnxruntime-gpu), through an I/O binding
     to device buffers and on the harness's stream, so the copies and the run are timed apart."""
-    from ..ort import CUDA, session_options
+    from ..ort import CUDA, loadable, session_options
 
     ort = _optional.onnxruntime("Timing ONNX Runtime on the GPU")
     if CUDA not in ort.get_available_providers():
         raise TrtlabError("ONNX Runtime's CUDA provider is not installed.", hint="pip install onnxruntime-gpu")
     cuda = open_cuda("Timing ONNX Runtime on the GPU")
-    data = proto if isinstance(proto, bytes) else proto.SerializeToString()
     # The provider runs on the harness's stream, so its events bracket the provider's kernels.
     options = {"device_id": "0", "user_compute_stream": str(cuda.stream_handle)}
-    session = ort.InferenceSession(data, sess_options=session_options(), providers=[(CUDA, options)])
+    with loadable(proto) as data:  # a large model (or one whose weights are in a store) from files
+        session = ort.InferenceSession(data, sess_options=session_options(), providers=[(CUDA, options)])
     feeds = {k: np.ascontiguousarray(v) for k, v in feeds.items()}
     first = session.run(None, feeds)  # output shapes, and the provider's own warm-up
     names = [o.name for o in session.get_outputs()]
