@@ -13,6 +13,7 @@ import pytest
 
 pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
 
+from trtlab import scratch  # noqa: E402
 from trtlab.engines import EngineCache, build_engine, build_engines, worker  # noqa: E402
 from trtlab.engines.worker import exit_reason  # noqa: E402
 from trtlab.installed_tensorrt import require_tensorrt  # noqa: E402
@@ -27,16 +28,16 @@ def cnn():
     return tiny_cnn(folded_weight=False).SerializeToString()
 
 
-def test_a_crash_is_reported_and_the_next_build_goes_on(cnn, monkeypatch, tmp_path):
+def test_a_crash_is_reported_and_the_next_build_goes_on(cnn, monkeypatch):
     # With a 1 MiB stack, TensorRT's builder overflows it on a 1,000-node chain: a real SIGSEGV.
     monkeypatch.setattr(worker, "STACK_BYTES", 1 << 20)
-    monkeypatch.setattr(worker.tempfile, "tempdir", str(tmp_path))
+    before = set(scratch.folder().iterdir())
     start = time.monotonic()
     deep, good = build_engines([("deep", relu_chain(1000)), ("good", cnn)], "fp32", timeout_s=120)
     assert not deep.built and deep.error == "the builder crashed: signal 11 (SIGSEGV)"
     assert good.built and good.error is None and good.bytes > 1000
     assert time.monotonic() - start < 120
-    assert list(tmp_path.iterdir()) == []  # the workers' directories for models and engines are gone
+    assert set(scratch.folder().iterdir()) == before  # the workers' folders for models and engines are gone
 
 
 def test_a_worker_that_exits_says_why(cnn, monkeypatch):

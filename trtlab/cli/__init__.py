@@ -1,7 +1,9 @@
 """The `trtlab` command: `inspect`, `check`, `lab`.
 
 Each subcommand lives in its own module with `register(subparsers)`, which sets `func`.
-A TrtlabError is printed on one line, without a traceback, and the exit status is 2.
+A TrtlabError is printed on one line, without a traceback, and the exit status is 2. SIGTERM and
+SIGHUP end a command as Ctrl-C does (the build worker killed, temporary files removed), with the
+usual status 128 + the signal's number.
 """
 
 from __future__ import annotations
@@ -35,8 +37,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where Python next runs, so it unwinds as Ctrl-C does."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame):
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):  # a second signal during the clean-up ends the process at once
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    raise Terminated(signum)
+
+
+def _signals_as_interrupts() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers (main() called from a test's thread)
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _raise_terminated)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
+        _signals_as_interrupts()
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except TrtlabError as exc:
@@ -46,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         print("trtlab: error: ran out of memory. Give smaller input shapes with --input NAME:SHAPE.",
               file=sys.stderr)
         return 2
+    except Terminated as exc:
+        import signal
+
+        print(f"trtlab: stopped by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("trtlab: interrupted", file=sys.stderr)
         return 130

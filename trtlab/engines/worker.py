@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import scratch
 from ..installed_tensorrt import TensorRT
 from .worker_main import read_frame, write_frame
 
@@ -43,7 +44,7 @@ _POLL_S = 0.05
 # trtlab/__init__ (which imports onnx and numpy, a few tenths of a second the worker doesn't need).
 STUB_TRTLAB = ("import sys, types; p = types.ModuleType('trtlab'); p.__path__ = [sys.argv[1]]; "
                "sys.modules['trtlab'] = p; ")
-_BOOT = STUB_TRTLAB + "from trtlab.engines.worker_main import main; main()"
+_BOOT = STUB_TRTLAB + "from trtlab.engines.worker_main import main; main(int(sys.argv[2]))"
 
 
 class BuildWorker:
@@ -74,9 +75,11 @@ class BuildWorker:
             return
         self.close()
         self._stderr = tempfile.TemporaryFile()
-        self._dir = Path(tempfile.mkdtemp(prefix="trtlab-build-"))  # private (0700): models and engines
+        # Private (0700), inside the process's temporary folder: swept at the next start if this
+        # process is killed before it removes it.
+        self._dir = Path(tempfile.mkdtemp(prefix="build-", dir=scratch.folder()))
         root = str(Path(__file__).resolve().parent.parent)
-        self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, root], stdin=subprocess.PIPE,
+        self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, root, str(os.getpid())], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0)
         self._answers = queue.Queue()
         self._ready = False

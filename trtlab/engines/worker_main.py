@@ -16,9 +16,11 @@ import os
 import pickle
 import signal
 import struct
+import sys
 import threading
 
 _LENGTH = struct.Struct("<Q")
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def write_frame(stream, message) -> None:
@@ -49,9 +51,10 @@ def _read_exactly(stream, n: int) -> bytearray | None:
     return buffer
 
 
-def main() -> None:
+def main(parent: int | None = None) -> None:
     # Ctrl-C reaches the whole process group: the caller decides, and ends this process itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
     jobs = os.fdopen(os.dup(0), "rb", buffering=0)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # what TensorRT prints must not land in the answers
@@ -68,6 +71,21 @@ def main() -> None:
     send(("ready", os.getpid()))
     while (job := read_frame(jobs)) is not None:
         send(("done", _run_in_thread(job, send)))
+
+
+def _die_with(parent: int | None) -> None:
+    """End this worker when its parent ends, even by kill -9: on Linux the kernel sends SIGKILL
+    (prctl PR_SET_PDEATHSIG); elsewhere the next answer finds the pipe closed and the worker exits."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)  # the parent died before the signal was asked for
 
 
 def _run_in_thread(job: dict, send) -> dict:
