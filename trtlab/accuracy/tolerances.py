@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..errors import TrtlabError
+from ..precision_registry import PRECISIONS
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,9 @@ class Tolerance:
         return {"atol": self.atol, "rtol": self.rtol, "min_cosine": self.min_cosine}
 
 
+# The numbers live with each precision in `trtlab.precision_registry`.
 DEFAULT_TOLERANCES: dict[str, Tolerance] = {
-    "fp32": Tolerance(atol=1e-5, rtol=1e-5, min_cosine=0.99999),
-    "fp16": Tolerance(atol=1e-2, rtol=1e-2, min_cosine=0.999),
-    "bf16": Tolerance(atol=5e-2, rtol=5e-2, min_cosine=0.99),
-    "int8": Tolerance(atol=1e-1, rtol=1e-1, min_cosine=0.98),
-}
+    p.name: Tolerance(atol=p.atol, rtol=p.rtol, min_cosine=p.min_cosine) for p in PRECISIONS}
 
 
 def tolerance_for(precision: str, tolerances: Mapping[str, Tolerance | float | tuple] | None = None) -> Tolerance:

@@ -14,6 +14,7 @@ from ..engines.batch import transformed_precision
 from ..errors import TrtlabError, one_line
 from ..installed_tensorrt import TensorRT, require_tensorrt
 from ..plan import Plan
+from ..precision_registry import get as get_precision
 from ..words import counted
 from .progress import Progress
 from .result import CheckResult
@@ -78,12 +79,17 @@ class EngineStep:
                 self.progress.event("build", f"{event.engine} {precision}: {event.phase}",
                                     precision=precision, engine=event.engine)
 
-        as_converted = precision in ("fp16", "int8") and transformed_precision(self.trt, precision) == precision
+        # The model the check validated is built as it is where the build takes the same
+        # transform: not where TensorRT 10's flags build from fp32, nor where the check's model
+        # computes in fp32 for ONNX Runtime (bf16).
+        spec = get_precision(precision)
+        as_converted = (spec.reduced and spec.runs_in_onnxruntime
+                        and transformed_precision(self.trt, precision) == precision)
         if as_converted:
             items = [(s.name, models[s.id]) for s in plan.subgraphs]
             prepared = dict(items)
         else:
-            items = [(s.name, models[s.id] if precision == "fp32" else cut_subgraph(plan, s.id, store=self.store))
+            items = [(s.name, models[s.id] if not spec.reduced else cut_subgraph(plan, s.id, store=self.store))
                      for s in plan.subgraphs]
             prepared = None
             if self.cache is not None:

@@ -16,6 +16,7 @@ from ..cut import cut_subgraph
 from ..errors import TrtlabError, one_line
 from ..hybrid import HybridRunner
 from ..plan import Plan
+from ..precision_registry import REFERENCE, get as get_precision
 from ..weight_store import WeightStore
 from ..words import counted
 from .engines import EngineStep
@@ -37,7 +38,7 @@ class Context:
     reference: Reference
     engines: EngineStep | None  # None: no TensorRT, or building turned off
     store: WeightStore | None = None  # a large model's weights, which its cuts refer to
-    calibration: dict | None = None  # int8 samples per engine name
+    calibration: dict | None = None  # calibration samples per engine name (the Q/DQ precisions)
     calibration_problem: str = ""  # why there are none
     hybrids: dict[str, HybridRunner] = field(default_factory=dict)  # precision -> its runner, kept to time
     ran: set[str] = field(default_factory=set)  # precisions whose hybrid model ran
@@ -48,8 +49,9 @@ def measure(ctx: Context, precision: str) -> None:
     no = lambda reason: result.set_verdict(precision, NOT_MEASURED, reason)  # noqa: E731
     if not plan.subgraphs:
         return no("no TensorRT subgraph: nothing would run in TensorRT")
-    if precision == "int8" and ctx.calibration is None:
-        return no(ctx.calibration_problem or "no int8 calibration data")
+    spec = get_precision(precision)
+    if spec.calibrated and ctx.calibration is None:
+        return no(ctx.calibration_problem or f"no {precision} calibration data")
     ctx.progress.step("precision", f"{precision}: converting {counted(plan.engine_count, 'subgraph')}",
                       precision=precision)
     models = _models(ctx, precision)
@@ -57,7 +59,7 @@ def measure(ctx: Context, precision: str) -> None:
         return
     runtimes: dict[int, Any] = {}
     if ctx.engines is not None:
-        built = ctx.engines.build(precision, ctx.calibration if precision == "int8" else None, models)
+        built = ctx.engines.build(precision, ctx.calibration if spec.calibrated else None, models)
         failed = {sid: r for sid, r in built.items() if not r.built}
         if failed:
             sid, r = next(iter(failed.items()))
@@ -81,12 +83,12 @@ def measure(ctx: Context, precision: str) -> None:
     # Kept where the timing step will time it (with engines, every precision's; with stand-ins
     # only fp32's, and for a large model not even that: its sessions would sit beside the
     # baseline's, and the timing step makes them again); otherwise its sessions go now.
-    if result.settings.timing and (runtimes or (precision == "fp32" and ctx.store is None)):
+    if result.settings.timing and (runtimes or (spec is REFERENCE and ctx.store is None)):
         ctx.hybrids[precision] = runner
     report = compare(ctx.reference.outputs, outputs, precision, tolerances=result.settings.tolerances,
                      label=f"{ran}, against the whole fp32 model in ONNX Runtime")
     result.accuracy.append(report)
-    if precision == "fp32":
+    if spec is REFERENCE:
         result.hybrid_max_abs = max((o.max_abs for o in report.outputs), default=0.0)
         result.segments = [s.to_dict() for s in runner.segments]
     bad = [k for k, v in outputs.items() if v.dtype.kind in "fc" and not np.isfinite(v).all()]
@@ -110,7 +112,7 @@ def _models(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
     validated (the onnx checker and a run in ONNX Runtime on the cut's real inputs from the fp32
     reference), with the nodes it kept in fp32 written down; or None with the verdict set.
     A cut lives only until it is converted."""
-    if precision == "fp32":
+    if not get_precision(precision).reduced:
         return {s.id: cut_subgraph(ctx.plan, s.id, store=ctx.store) for s in ctx.plan.subgraphs}
     from ..precision import convert_precision
 

@@ -19,6 +19,7 @@ from ..loaders import load
 from ..memory import release_memory
 from ..partition import partition
 from ..plan import Plan
+from ..precision_registry import get as get_precision
 from ..weight_store import WeightStore
 from ..weights import is_large
 from .engines import EngineStep
@@ -85,7 +86,7 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, feeds: dict, st
     ctx = Context(plan, result, run, feeds, reference, EngineStep.find(plan, result, run, store), store=store)
     per_precision = (2 + (ctx.engines is not None)) if plan.subgraphs else 0
     run.plan_steps(run.done + per_precision * len(precisions) + settings.timing + 1)
-    if "int8" in precisions and plan.subgraphs:
+    if any(get_precision(p).calibrated for p in precisions) and plan.subgraphs:
         _calibrate(ctx)
     try:
         for precision in precisions:
@@ -95,7 +96,7 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, feeds: dict, st
                 break
             measure(ctx, precision)
             release()  # a precision's sessions and models go before the next one's are made
-            if settings.per_node and precision != "fp32" and precision in ctx.ran:
+            if settings.per_node and get_precision(precision).reduced and precision in ctx.ran:
                 _per_node(ctx, precision)
     finally:
         if ctx.engines is not None:
@@ -135,10 +136,11 @@ def _calibrate(ctx: Context) -> None:
     try:
         ctx.calibration, random = calibration_samples(ctx.plan, ctx.result.settings.calibration, ctx.store)
     except TrtlabError as exc:
-        ctx.calibration_problem = f"int8 calibration data unusable: {one_line(exc)}"
+        ctx.calibration_problem = f"calibration data unusable: {one_line(exc)}"
         return
     if random:
-        ctx.result.warnings.append("int8 calibrated on random inputs (no calibration data given): "
+        calibrated = ", ".join(p for p in ctx.result.settings.precisions if get_precision(p).calibrated)
+        ctx.result.warnings.append(f"{calibrated} calibrated on random inputs (no calibration data given): "
                                    "its accuracy figures mean little")
 
 
@@ -149,7 +151,7 @@ def _per_node(ctx: Context, precision: str) -> None:
     result = ctx.result
     try:
         cal = None
-        if precision == "int8":
+        if get_precision(precision).calibrated:
             from ..precision.calibration import input_specs, synthetic
 
             cal = [dict(ctx.feeds)] + synthetic(input_specs(result.model.proto))

@@ -76,9 +76,9 @@ def _whole(m, store: "WeightStore | None") -> onnx.ModelProto:
 
 def calibration_samples(plan: Plan, calibration, store: "WeightStore | None" = None
                         ) -> tuple[dict[str, list[dict]], bool]:
-    """int8 calibration samples per TensorRT subgraph ({engine name: [{input: array}, ...]}), made
+    """Calibration samples (the Q/DQ precisions) per TensorRT subgraph ({engine name: [{input: array}, ...]}), made
     from whole-model samples run through the fp32 model, and whether they were random.
-    Raises TrtlabError (int8 then goes unmeasured) for unusable data."""
+    Raises TrtlabError (those precisions then go unmeasured) for unusable data."""
     from ..precision.calibration import input_specs, samples, synthetic
 
     m = plan.model

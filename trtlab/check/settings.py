@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping, Sequence
 
-from ..precisions import check_precision
+from ..precision_registry import REFERENCE, check_precision
 from ..settings import PartitionSettings
 
 # The default limit on one engine build: deep graphs can take minutes, a stuck build never ends.
@@ -33,7 +33,7 @@ class CheckSettings:
     - ``partition``: coverage source, min_block_size and overrides (a `PartitionSettings`).
     - ``inputs`` fixes dynamic input shapes; ``params`` is an MXNet .params file; ``feeds`` real
       input values (a dict or an .npz path) instead of random ones.
-    - ``calibration``: int8 samples (a directory of .npy/.npz files or a list of {input: array}).
+    - ``calibration``: samples for the calibrated (Q/DQ) precisions (a directory of .npy/.npz files or a list of {input: array}).
     - ``cache_dir``: engine cache directory; True for the default one, None/False for none.
     - ``build_timeout_s``: time limit of one engine build (None: no limit).
     - ``reference_timeout_s``: time limit of the fp32 reference run (None: `trtlab.limits`' default).
@@ -59,7 +59,7 @@ class CheckSettings:
     def __post_init__(self):
         precisions = [self.precisions] if isinstance(self.precisions, str) else list(self.precisions)
         object.__setattr__(self, "precisions", tuple(dict.fromkeys(check_precision(p) for p in precisions))
-                           or ("fp32",))
+                           or (REFERENCE.name,))
         if isinstance(self.timing_options, Mapping):
             object.__setattr__(self, "timing_options", TimingOptions(**self.timing_options))
 

@@ -12,6 +12,7 @@ from ..errors import TrtlabError, one_line
 from ..hybrid import HybridRunner
 from ..loaders import framework_of
 from ..memory import release_memory
+from ..precision_registry import REFERENCE
 from ..timing import (TORCH_PRECISIONS, TimingResult, cuda_available, mxnet_gpu_available, time_engine,
                       time_hybrid, time_mxnet, time_mxnet_gpu, time_onnxruntime, time_torch, time_torch_gpu)
 from .measure import Context
@@ -36,11 +37,11 @@ def time_all(ctx: Context, original: Any) -> None:
     with_engines = {p: r for p, r in ctx.hybrids.items() if len(r.stand_ins) < r.plan.engine_count}
     if with_engines:
         _time_engines(ctx, with_engines, opts)
-    elif "fp32" in ctx.ran and result.plan.subgraphs:
+    elif REFERENCE.name in ctx.ran and result.plan.subgraphs:
         ctx.progress.event("timing", "timing the hybrid run (ONNX Runtime stand-ins, not TensorRT)")
         if ctx.store is not None:
             release_memory()  # the baseline's packed weights go back before the runner packs its own
-        runner = ctx.hybrids.pop("fp32", None) or HybridRunner(ctx.plan, provider=settings.provider,
+        runner = ctx.hybrids.pop(REFERENCE.name, None) or HybridRunner(ctx.plan, provider=settings.provider,
                                                                store=ctx.store, timed=True)
         result.timing.append(time_hybrid(runner, ctx.feeds, **opts))
     sentence = _speedup_sentence(ctx)
@@ -110,7 +111,7 @@ def _framework_baselines(original: Any, result, feeds, opts, on_gpu: bool) -> li
     out: list[TimingResult] = []
     try:
         if kind == "torch" and on_gpu:
-            for precision in [p for p in result.precisions if p in TORCH_PRECISIONS] or ["fp32"]:
+            for precision in [p for p in result.precisions if p in TORCH_PRECISIONS] or [REFERENCE.name]:
                 for graph in (False, True):
                     try:
                         out.append(time_torch_gpu(source, feeds, precision=precision, graph=graph, **opts))

@@ -10,7 +10,7 @@ import sys
 
 from ..errors import TrtlabError
 from ..model import parse_shape
-from ..precisions import PRECISIONS
+from ..precision_registry import NAMES as PRECISIONS
 from ..settings import SOURCES
 from .preflight import check_inputs, check_outputs, writing
 
@@ -87,7 +87,7 @@ def partition_settings(args):
 
 def plan_from_args(args, model=None, precision: str | None = None):
     from ..partition import partition
-    from ..precisions import check_precision
+    from ..precision_registry import check_precision
 
     settings = partition_settings(args)
     if precision is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..errors import TrtlabError
 from ..model import Model
-from ..precisions import check_precision
+from ..precision_registry import check_precision
 from ..settings import SOURCES, PartitionSettings, check_source  # noqa: F401 (re-exported)
 
 

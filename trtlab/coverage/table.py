@@ -12,9 +12,9 @@ from functools import lru_cache
 from importlib import resources
 
 from ..model import Model
+from ..precision_registry import get as get_precision
 from . import CoverageReport, Verdict
 
-FLOAT_TYPE = {"fp32": "FP32", "fp16": "FP16", "bf16": "BF16", "int8": "FP32"}
 NUMPY_TO_TABLE = {
     "float32": "FP32", "float16": "FP16", "bfloat16": "BF16", "float64": "FP32",  # doubles are cast down
     "int32": "INT32", "int64": "INT64", "int8": "INT8", "uint8": "UINT8", "bool": "BOOL",
@@ -70,7 +70,10 @@ def _data_type(model: Model, node, precision: str) -> str | None:
     if info is None:
         return None
     if info.dtype in FLOATS:
-        return FLOAT_TYPE[precision] if info.dtype in ("float32", "float64") else NUMPY_TO_TABLE[info.dtype]
+        # An fp32 tensor takes the precision's float type (a Q/DQ precision keeps fp32 around its pairs).
+        if info.dtype in ("float32", "float64"):
+            return NUMPY_TO_TABLE[get_precision(precision).float_tensors]
+        return NUMPY_TO_TABLE[info.dtype]
     return NUMPY_TO_TABLE.get(info.dtype)
 
 

@@ -12,7 +12,7 @@ import onnx
 from ..errors import TrtlabError
 from ..model import Model
 from ..precision.apply import apply_precision
-from ..precisions import check_precision
+from ..precision_registry import check_precision, get as get_precision
 from ..precision.calibration import Calibration
 from ..precision.policy import PrecisionPolicy
 from .build import Cancel, Progress, build_into, build_settings, from_cache, is_cancelled
@@ -39,7 +39,8 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
     `plan_or_models`: a `trtlab.Plan` (one engine per subgraph) or a list of (name, model) pairs,
     a model being an onnx.ModelProto, a trtlab Model or serialized ONNX bytes.
     The precision transform runs here (see `trtlab.precision`), except with TensorRT 10, where
-    fp16/bf16 use the builder flags on the fp32 model. `calibration` (int8) is one source for all
+    a precision with `flags_on_fp32` (fp16, bf16) uses the builder flags on the fp32 model.
+    `calibration` (the calibrated precisions) is one source for all
     models, or a mapping from engine name to source. `cache`: an EngineCache, a directory, True
     for the default directory, or None for no cache. A failure in one engine is reported in its
     result and the others still build; after `cancel`, the remaining engines report "cancelled".
@@ -61,7 +62,7 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
     check_precision(precision)
     flavour = flavour or require_tensorrt()
     cache = _as_cache(cache)
-    calibration = _materialized(calibration) if precision == "int8" else None
+    calibration = _materialized(calibration) if get_precision(precision).calibrated else None
     with nullcontext(worker) if worker is not None else BuildWorker(flavour) as worker:
         return [_one(name, model, precision, worker, cache, progress, cancel, workspace, policy,
                      _calibration_for(calibration, name), flavour, fingerprints, read_engines, timeout_s,
@@ -99,17 +100,21 @@ def _one(name, model, precision, worker, cache, progress, cancel, workspace, pol
 
 
 def transformed_precision(flavour: TensorRT, precision: str) -> str:
-    # TensorRT 10: the builder flag picks fp16/bf16 layers from the fp32 model.
-    return "fp32" if flavour.weakly_typed_flags and precision in ("fp16", "bf16") else precision
+    """The precision the model is transformed into before the build: with TensorRT 10 a
+    precision whose builder flags pick its layers from the fp32 model builds that model."""
+    spec = get_precision(precision)
+    if flavour.weakly_typed_flags and spec.flags_on_fp32:
+        return "fp32"
+    return spec.name
 
 
 def _settings(flavour: TensorRT, precision: str, workspace, policy, calibration) -> dict:
     """The build settings, and how the fp32 model is transformed before the build."""
-    to = transformed_precision(flavour, precision)
-    transform = {"to": to, "code": transform_id()}
-    if to in ("fp16", "bf16"):
+    to = get_precision(transformed_precision(flavour, precision))
+    transform = {"to": to.name, "code": transform_id()}
+    if to.reduced and not to.calibrated:
         transform["policy"] = (policy or PrecisionPolicy()).to_dict()
-    if to == "int8":
+    if to.calibrated:
         transform["calibration"] = calibration_digest(calibration)
     return dict(build_settings(flavour, precision, workspace), transform=transform)
 

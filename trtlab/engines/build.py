@@ -16,8 +16,8 @@ from typing import Callable
 from .._io import atomic_write_bytes
 from ..cancel import Cancel, is_cancelled  # noqa: F401  (is_cancelled: read here by older callers)
 from ..installed_tensorrt import TensorRT, require_tensorrt
-from ..precisions import check_precision
-from .builder import WEAK_FLAGS, parser_error  # noqa: F401  (parser_error: trtlab.fusion reads it here)
+from ..precision_registry import check_precision, get as get_precision
+from .builder import parser_error  # noqa: F401  (parser_error: trtlab.fusion reads it here)
 from .result import BuildEvent, BuildResult
 from .safe_files import read_regular_file
 from .worker import DEFAULT_TIMEOUT_S, BuildWorker
@@ -35,7 +35,7 @@ def build_settings(flavour: TensorRT, precision: str, workspace: int | None) -> 
         "precision": precision,
         "workspace": workspace,
         "network": "weakly-typed" if weak else "strongly-typed",
-        "builder_flags": list(WEAK_FLAGS.get(precision, ())) if weak else [],
+        "builder_flags": list(get_precision(precision).weak_flags) if weak else [],
     }
 
 

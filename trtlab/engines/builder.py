@@ -13,9 +13,8 @@ import time
 from typing import Callable
 
 from ..installed_tensorrt import TensorRT, capturing_logger
+from ..precision_registry import get as get_precision
 from .result import BuildEvent
-
-WEAK_FLAGS = {"fp16": ("FP16",), "bf16": ("BF16",), "int8": ("INT8", "FP16")}
 
 
 def build_serialized(flavour: TensorRT, onnx_bytes: bytes, *, name: str, precision: str, path: str | None = None,
@@ -44,7 +43,7 @@ def build_serialized(flavour: TensorRT, onnx_bytes: bytes, *, name: str, precisi
         if workspace:
             config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, int(workspace))
         if flavour.weakly_typed_flags:
-            for flag in WEAK_FLAGS.get(precision, ()):
+            for flag in get_precision(precision).weak_flags:
                 config.set_flag(getattr(trt.BuilderFlag, flag))
         monitor = _monitor_class(trt)(name, emit)
         config.progress_monitor = monitor

@@ -97,7 +97,7 @@ def checksum_read(f, size: int, *, keep: bool) -> tuple[str, bytes | None]:
 
 
 def calibration_digest(calibration) -> str:
-    """A digest of int8 calibration data: None (synthetic samples), a directory of .npy/.npz
+    """A digest of calibration data (the Q/DQ precisions): None (synthetic samples), a directory of .npy/.npz
     files, or a list of {input: array} samples (not a one-shot iterator: it would be used up)."""
     if calibration is None:
         return "synthetic"
@@ -127,10 +127,11 @@ def transform_id() -> str:
     """
     from importlib import metadata
 
-    from .. import precision
+    from .. import precision, precision_registry
 
     h = hashlib.sha256()
-    for path in sorted(Path(precision.__file__).parent.glob("*.py")):
+    # The registry says which transform each precision takes and with which settings.
+    for path in sorted(Path(precision.__file__).parent.glob("*.py")) + [Path(precision_registry.__file__)]:
         _update(h, path.name, path.read_bytes())
     for dist in ("onnx", "onnx-graphsurgeon", "onnxconverter-common", "onnxruntime", "onnxruntime-gpu"):
         try:

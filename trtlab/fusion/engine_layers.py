@@ -22,16 +22,20 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ..model import Model
+from ..precision_registry import PRECISIONS
 from .units import FusedUnit, ordered
 
 LogLines = Sequence["str | tuple[str, str]"]
 
-# TensorRT DataType name -> (precision label, bits per element)
+# TensorRT DataType name -> (precision label, bits per element): each precision's own kernel
+# types (see `trtlab.precision_registry`), and the other types TensorRT reports.
 DATATYPES = {
-    "Float": ("fp32", 32), "Half": ("fp16", 16), "BFloat16": ("bf16", 16), "FP8": ("fp8", 8),
-    "Int8": ("int8", 8), "UInt8": ("uint8", 8), "Int4": ("int4", 4), "FP4": ("fp4", 4),
+    "FP8": ("fp8", 8), "UInt8": ("uint8", 8), "Int4": ("int4", 4), "FP4": ("fp4", 4),
     "E8M0": ("e8m0", 8), "Int32": ("int32", 32), "Int64": ("int64", 64), "Bool": ("bool", 8),
+    **{kind: (p.name, p.bits) for p in PRECISIONS for kind in p.kernel_types},
 }
+# Types of indices, shapes and scale exponents: no kernel's math counts as running in them.
+INDEX_TYPES = ("uint8", "e8m0", "int32", "int64", "bool")
 # Stream synchronisation entries in TensorRT-RTX's layer list: no kernel runs for them.
 NOT_KERNELS = {"signal", "wait"}
 

@@ -15,15 +15,14 @@ from typing import Sequence
 import onnx
 
 from ..model import Model
-from ..precisions import check_precision
-from .engine_layers import EngineLayer, LogLines, engine_layers
+from ..precision_registry import REFERENCE, check_precision, get as get_precision
+from .engine_layers import DATATYPES, INDEX_TYPES, EngineLayer, LogLines, engine_layers
 from .units import as_model, precision_label
 
 # Bits of the floating and quantized types a kernel's math can run in; other types (int32,
 # int64, bool) are indices and shapes.
-_WIDTH = {"fp32": 32, "fp16": 16, "bf16": 16, "fp8": 8, "int8": 8, "fp4": 4, "int4": 4}
+_WIDTH = {label: bits for label, bits in DATATYPES.values() if label not in INDEX_TYPES}
 _CONVERSIONS = {"Cast", "CastLike", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear"}
-_SIXTEEN_BIT = ("fp16", "bf16")
 
 
 @dataclass
@@ -84,10 +83,10 @@ class EnginePrecision:
     @property
     def warning(self) -> str:
         """A sentence when the engine does not run in what was asked for; empty otherwise."""
-        if self.requested == "fp32" or not self.layers or self.counts["unknown"] == len(self.layers):
+        if self.requested == REFERENCE.name or not self.layers or self.counts["unknown"] == len(self.layers):
             return ""
         compute = self.compute_counts
-        if self.requested in _SIXTEEN_BIT and self.mostly_fp32:
+        if get_precision(self.requested).retyped and self.mostly_fp32:
             return (f"The {self.requested} engine runs mostly in fp32: {compute['fp32']} of its "
                     f"{sum(compute.values())} computing kernels read fp32 data, so expect fp32 speed and memory.")
         if self.in_requested == 0:
@@ -154,7 +153,7 @@ def _layer_precision(layer: EngineLayer, model: Model, requested: str) -> LayerP
     writes = [t.precision for t in layer.outputs]
     precision = _widest(reads) or _widest(writes) or (reads or writes or ["unknown"])[0]
     fp32_nodes = ([n for n in layer.nodes if _kept_fp32(model, model.node_by_name[n])]
-                  if requested in _SIXTEEN_BIT else [])
+                  if get_precision(requested).retyped else [])
     computes = any(model.node_by_name[n].op_type not in _CONVERSIONS for n in layer.nodes)
     out = LayerPrecision(layer.name, layer.kind, list(layer.nodes), precision, reads, writes, fp32_nodes,
                          computes=computes)
@@ -191,7 +190,7 @@ def _reason(layer: EngineLayer, lp: LayerPrecision, model: Model, requested: str
         parts.append("converts back to the model's output type")
     if lp.fp32_nodes:
         parts.append(_kept_text(model, lp.fp32_nodes, lp.precision if lp.precision == requested else ""))
-    if requested not in _SIXTEEN_BIT and requested != "fp32" and lp.precision == "fp32" and not parts:
+    if get_precision(requested).calibrated and lp.precision == REFERENCE.name and not parts:
         parts.append(_quantized_text(model, nodes, lp, requested))
     if not parts:
         ops = ", ".join(dict.fromkeys(n.op_type for n in nodes))

@@ -11,6 +11,7 @@ import numpy as np
 import onnx
 
 from ..model import Model
+from ..precision_registry import PRECISIONS
 
 
 @dataclass
@@ -104,7 +105,7 @@ def tensor_bytes(model: Model, name: str) -> int | None:
     return (int(np.prod(info.shape, dtype=np.int64)) * bits + 7) // 8
 
 
-_LABELS = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "float64": "fp64"}
+_LABELS = {"float64": "fp64", **{p.numpy_type: p.name for p in PRECISIONS}}
 
 
 def precision_label(dtype: str) -> str:

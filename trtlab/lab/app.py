@@ -18,7 +18,7 @@ from ..installed_tensorrt import find_tensorrt
 from .build_panel import BuildPanel, node_overlays
 from .coverage_panel import CoveragePanel
 from .graph_panel import GraphPanel
-from ..precisions import DESCRIPTIONS, PRECISIONS
+from ..precision_registry import PRECISIONS, check_precision
 from ..words import counted
 from .session import Session, Settings
 from .sweep import SweepPanel
@@ -39,6 +39,7 @@ class Lab(W.VBox):
     def __init__(self, model: Any, *, coverage: str = "tensorrt", precision: str = "fp32",
                  min_block_size: int = 1, inputs: Mapping | None = None, feeds: Any = None,
                  exclude_nodes=(), include_nodes=(), check_options: Mapping[str, Any] | None = None):
+        check_precision(precision)
         if feeds is not None:  # real inputs (an .npz path or a dict) also fix the input shapes
             from ..feeds import feed_shapes
 
@@ -54,9 +55,9 @@ class Lab(W.VBox):
         self.errors = W.HTML()
         self.errors.add_class("trtlab-errors")
         self.header = W.HTML(self._header_html())
-        self.precision = W.ToggleButtons(options=list(PRECISIONS), value=precision,
+        self.precision = W.ToggleButtons(options=[p.name for p in PRECISIONS], value=precision,
                                          description="precision",
-                                         tooltips=[DESCRIPTIONS[p] for p in PRECISIONS],
+                                         tooltips=[p.description for p in PRECISIONS],
                                          style={"button_width": "56px"})
         self.coverage_panel = CoveragePanel(self.session, source=coverage, precision=precision,
                                             min_block_size=min_block_size,
@@ -125,9 +126,9 @@ class Lab(W.VBox):
     def close(self) -> None:
         """Stop the Lab's background work (a running check, a coverage being computed), then close
         its widgets."""
-        self.build_panel.stop()
-        self.graph.stop()
-        self.session.stop()
+        for part in ("build_panel", "graph", "session"):  # absent where __init__ stopped early
+            if hasattr(self, part):
+                getattr(self, part).stop()
         super().close()
 
     # ------------------------------------------------------------ errors

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import ipywidgets as W
 
 from ..plan import Plan
+from ..precision_registry import REFERENCE
 from ..report import engine_build, tables
 from ..words import counted
 from ..report.charts import check_figures
@@ -86,7 +87,8 @@ class BuildPanel(W.VBox):
 
     def precisions(self) -> list[str]:
         p = self._precision()
-        return ["fp32", p] if self.compare_fp32.value and p != "fp32" else [p]
+        fp32 = REFERENCE.name
+        return [fp32, p] if self.compare_fp32.value and p != fp32 else [p]
 
     @property
     def running(self) -> bool:
@@ -185,14 +187,15 @@ def node_overlays(result: "CheckResult") -> dict:
     """The per-node overlays a check gives the graphs: the precision each node ran in (a node of an
     engine in the check's reduced precision unless the transform kept it in fp32, with why) and,
     where it was measured, the error each node adds."""
-    reduced = [p for p in result.precisions if p != "fp32" and result.verdict(p).measured] or ["fp32"]
+    fp32 = REFERENCE.name
+    reduced = [p for p in result.precisions if p != fp32 and result.verdict(p).measured] or [fp32]
     p = reduced[-1]
     engines = {n for s in result.plan.subgraphs for n in s.nodes}
-    precision = {n.name: (p if n.name in engines else "fp32") for n in result.model.nodes}
+    precision = {n.name: (p if n.name in engines else fp32) for n in result.model.nodes}
     reason = {}
     for k in result.kept_fp32.get(p, []):
         if k["node"] in precision:
-            precision[k["node"]], reason[k["node"]] = "fp32", k["reason"]
+            precision[k["node"]], reason[k["node"]] = fp32, k["reason"]
     errors = result.node_errors.get(p)
     error = {e.node: e.added_error for e in errors.nodes} if errors is not None else None
     return {"precision": precision, "precision_reason": reason, "error": error}

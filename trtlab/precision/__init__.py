@@ -1,7 +1,8 @@
 """Precision as a model transform: the ONNX model itself says which types each op runs in.
 
-TensorRT 11 and TensorRT-RTX are strongly typed (no FP16/INT8/BF16 builder flags), so fp16 and
-bf16 come from converting the model's types and int8 from explicit Q/DQ nodes. Every transform
+TensorRT 11 and TensorRT-RTX are strongly typed (no precision builder flags), so a 16-bit
+precision comes from converting the model's types and a quantized one from explicit Q/DQ nodes;
+which transform each precision takes is in `trtlab.precision_registry`. Every transform
 takes an `onnx.ModelProto` or a `trtlab.Model`, returns a new ModelProto whose inputs and outputs
 stay fp32, and runs in ONNX Runtime on CPU, so accuracy can be measured without a GPU.
 
@@ -17,19 +18,20 @@ checker or does not run in ONNX Runtime.
 
 from __future__ import annotations
 
-from ..precisions import PRECISIONS, check_precision
+from ..precision_registry import NAMES as PRECISIONS
+from ..precision_registry import Precision, check_precision
 from .apply import apply_precision
 from .bf16 import to_bf16
 from .calibration import synthetic as synthetic_calibration
 from .convert import ConversionInvalid, ConvertedModel, convert_precision
 from .fp16 import to_fp16
-from .int8 import to_int8
+from .qdq import to_int8
 from .lowbit import KeptNode
 from .policy import DEFAULT_KEEP_FP32_OPS, PrecisionPolicy
 from .sanitize import sanitize, sanitize_with_notes
 
 __all__ = [
-    "ConversionInvalid", "ConvertedModel", "DEFAULT_KEEP_FP32_OPS", "KeptNode", "PRECISIONS", "PrecisionPolicy",
+    "ConversionInvalid", "ConvertedModel", "DEFAULT_KEEP_FP32_OPS", "KeptNode", "PRECISIONS", "Precision", "PrecisionPolicy",
     "apply_precision", "check_precision", "convert_precision", "sanitize", "sanitize_with_notes",
     "synthetic_calibration", "to_bf16", "to_fp16", "to_int8",
 ]

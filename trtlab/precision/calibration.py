@@ -1,4 +1,4 @@
-"""Calibration data for int8: user samples checked against the model's inputs, or synthetic ones."""
+"""Calibration data for the quantized (Q/DQ) precisions: user samples checked against the model's inputs, or synthetic ones."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ def samples(proto: onnx.ModelProto, calibration: Calibration) -> list[dict[str, 
     """Calibration samples as a list of {input: ndarray}, each checked against the model inputs."""
     specs = input_specs(proto)
     if calibration is None:
-        warnings.warn("No calibration data given: int8 scales come from random synthetic inputs, so "
-                      "accuracy figures for this int8 model mean little. Pass calibration=... with real "
+        warnings.warn("No calibration data given: quantization scales come from random synthetic inputs, "
+                      "so accuracy figures for this quantized model mean little. Pass calibration=... with real "
                       "inputs.", UserWarning, stacklevel=3)
         return synthetic(specs)
     if isinstance(calibration, (str, os.PathLike)):

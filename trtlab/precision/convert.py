@@ -20,12 +20,12 @@ from ..errors import TrtlabError
 from ..model import Model
 from ..weight_store import stores_in
 from ..weights import compacted, is_large
-from ..precisions import check_precision
+from ..precision_registry import AS_IS, BF16_CAST, FP16_CAST, QDQ, Precision, get
 from ._proto import as_proto
 from .bf16 import convert_bf16
 from .calibration import Calibration
 from .fp16 import convert_fp16
-from .int8 import quantize_int8
+from .qdq import quantize
 from .lowbit import KeptNode
 from .policy import PrecisionPolicy
 from .sanitize import Original, sanitize_checked
@@ -73,15 +73,17 @@ class ConvertedModel:
 def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy: PrecisionPolicy | None = None,
                       calibration: Calibration = None, feeds: Mapping[str, np.ndarray] | None = None,
                       runnable_in_ort: bool = True) -> ConvertedModel:
-    """`model` sanitized and converted to `precision` ("fp32", "fp16", "bf16" or "int8"), validated.
+    """`model` sanitized and converted to `precision` (a name in `trtlab.precision_registry`), validated.
 
-    `policy` applies to fp16/bf16, `calibration` to int8; `feeds` ({input: array}) are the inputs
+    `policy` applies to the cast precisions (fp16, bf16), `calibration` to the calibrated ones
+    (Q/DQ); `feeds` ({input: array}) are the inputs
     the sanitizing steps and the validation run on (seeded random inputs when None).
     `runnable_in_ort=False` (bf16 for a TensorRT build) leaves bf16 arithmetic that ONNX Runtime's
     CPU provider cannot run, so that model is only checked by the onnx checker.
     Raises TrtlabError when the transform fails, ConversionInvalid when its result is invalid.
     """
-    check_precision(precision)
+    spec = get(precision)
+    precision = spec.name
     # Only read here (sanitizing makes its own copy): no extra copy of the weights.
     original = model.proto if isinstance(model, Model) else model
     if not isinstance(original, onnx.ModelProto):
@@ -94,24 +96,35 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
         # handed over its own copy (a cut) has it freed here, not after the conversion.
         del model, original
         original = facts
-    kept: list[KeptNode] = []
-    if precision == "fp16":
-        proto, kept = convert_fp16(proto, policy, feeds if feeds is not None else facts.feeds)
-    elif precision == "bf16":
-        proto, kept = convert_bf16(proto, policy, runnable_in_ort=runnable_in_ort)
-    elif precision == "int8":
-        proto, more = quantize_int8(proto, calibration)
-        notes += more
+    proto, kept, more = _transform(spec, proto, policy=policy, calibration=calibration,
+                                   feeds=feeds if feeds is not None else facts.feeds,
+                                   runnable_in_ort=runnable_in_ort)
+    notes += more
     # A new message holds only what is there now (the fp32 bytes the converted weights replaced
     # go with the old one); with a store, not even the new weights (folded ones included).
     if store is not None:
         proto = store.keep(proto)
-    elif precision != "fp32":
+    elif spec.reduced:
         proto = compacted(proto)
     result = ConvertedModel(precision, proto, kept, notes)
     result.validated = validate_converted(original, result, feeds=feeds,
-                                          runs_in_ort=runnable_in_ort or precision != "bf16")
+                                          runs_in_ort=runnable_in_ort or spec.runs_in_onnxruntime)
     return result
+
+
+def _transform(spec: Precision, proto: onnx.ModelProto, *, policy, calibration, feeds,
+               runnable_in_ort: bool) -> tuple[onnx.ModelProto, list[KeptNode], list[str]]:
+    """The sanitized `proto` in `spec`'s precision: (model, nodes kept fp32, notes)."""
+    if spec.transform == AS_IS:
+        return proto, [], []
+    if spec.transform == FP16_CAST:
+        return (*convert_fp16(proto, policy, feeds), [])
+    if spec.transform == BF16_CAST:
+        return (*convert_bf16(proto, policy, runnable_in_ort=runnable_in_ort), [])
+    if spec.transform == QDQ:
+        model, notes = quantize(proto, spec, calibration)
+        return model, [], notes
+    raise TrtlabError(f"Precision {spec.name} names a transform trtlab does not have: {spec.transform!r}.")
 
 
 def validate_converted(original: onnx.ModelProto | Original, result: ConvertedModel, *,
@@ -129,7 +142,7 @@ def validate_converted(original: onnx.ModelProto | Original, result: ConvertedMo
     if complaint and known.structure_ok:
         raise invalid(f"the onnx checker says: {complaint}")
     if not runs_in_ort:
-        return "the onnx checker (bf16 arithmetic does not run in ONNX Runtime on CPU)"
+        return f"the onnx checker ({result.precision} arithmetic does not run in ONNX Runtime on CPU)"
     if known.feeds is None:
         return "the onnx checker (no example inputs can be made for this model)"
     try:

@@ -29,10 +29,11 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from .. import weight_store
+from ..precision_registry import by_onnx_type
 
 FLOAT, FLOAT16, BF16 = TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16
 LIMITS = {FLOAT16: float(np.finfo(np.float16).max), BF16: 3.3895313892515355e38}
-TYPE_NAMES = {FLOAT16: "fp16", BF16: "bf16"}
+TYPE_NAMES = {t: by_onnx_type(t).name for t in (FLOAT, FLOAT16, BF16)}
 # Activations seen above this in an fp32 run keep their nodes fp32 in fp16 (ModelOpt AutoCast's
 # `data_max` rule): an eighth of the fp16 range leaves room for inputs larger than those seen.
 ACTIVATION_MAX = 8192.0
@@ -244,7 +245,7 @@ class Rewriter:
         key = (name, to)
         if key in self.casts:
             return self.casts[key]
-        out = self._fresh(name + "__" + TYPE_NAMES.get(to, "fp32"))
+        out = self._fresh(name + "__" + TYPE_NAMES[to])
         if name in self.inits and to != FLOAT and self.inits[name].data_type == FLOAT:
             self.g.initializer.append(low_tensor(out, weight_store.array(self.inits[name]), to))
             self.inits[out] = self.g.initializer[-1]  # the graph's own: no second copy is kept

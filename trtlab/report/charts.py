@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 from .._optional import require
+from ..precision_registry import REFERENCE
 
 if TYPE_CHECKING:
     from ..accuracy import AccuracyReport
@@ -120,7 +121,7 @@ def pick_baseline(timings: Sequence["TimingResult"]) -> "TimingResult | None":
     plain = [t for t in timings if not t.stand_in and not is_tensorrt(t)]
     framework = [t for t in plain if t.backend.startswith(("PyTorch", "MXNet")) and "CUDA graph" not in t.backend]
     for pool in (framework, [t for t in plain if t.backend.startswith("ONNX Runtime")], plain):
-        fp32 = [t for t in pool if t.precision == "fp32"]
+        fp32 = [t for t in pool if t.precision == REFERENCE.name]
         if fp32 or pool:
             return (fp32 or pool)[0]
     return None

@@ -15,12 +15,13 @@ import numpy as np
 
 from .. import _optional
 from ..errors import TrtlabError, one_line
+from ..precision_registry import PRECISIONS, get as get_precision
 from .inputs import batch_of, module_call
 from .cuda import TorchCuda, open_cuda
 from .gpu import GpuSteps, time_steps
 from .result import TimingResult
 
-TORCH_PRECISIONS = ("fp32", "fp16", "bf16")
+TORCH_PRECISIONS = tuple(p.name for p in PRECISIONS if p.torch_type)
 
 
 def time_torch_gpu(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str = "fp32",
@@ -42,7 +43,7 @@ def torch_steps(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str 
         raise TrtlabError(f"PyTorch on the GPU is timed in {', '.join(TORCH_PRECISIONS)}, not {precision}.")
     cuda = cuda or open_cuda("Timing PyTorch on the GPU", prefer="torch")
     torch = cuda.torch
-    dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[precision]
+    dtype = getattr(torch, get_precision(precision).torch_type)
     net = copy.deepcopy(module).eval().to(device="cuda", dtype=dtype)
     host, device = [], []
     for value in feeds.values():

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from ..precision_registry import PRECISIONS, REFERENCE
 from .status import FILL, LEGEND, NodeStatus, node_statuses
 
 if TYPE_CHECKING:
@@ -26,8 +27,9 @@ OVERLAYS = {"coverage": "coverage status", "engine": "engine", "precision": "pre
             "error": "accuracy error", "fallback": "fallback reason"}
 PALETTE = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#ffed6f",
            "#bc80bd", "#ccebc5"]
-PRECISION_FILL = {"fp32": "#9ecae1", "tf32": "#c6dbef", "fp16": "#fdae6b", "bf16": "#fdd0a2",
-                  "int8": "#a1d99b", "fp8": "#bcbddc", "int4": "#dadaeb", "fp4": "#dadaeb"}
+# Each precision's own colour, and those of kernel types TensorRT may report that trtlab does
+# not build to.
+PRECISION_FILL = {"tf32": "#c6dbef", "int4": "#dadaeb", "fp4": "#dadaeb", **{p.name: p.colour for p in PRECISIONS}}
 NONE_FILL = "#eeeeee"
 ERROR_BINS = [(1e-4, "#1a9850", "under 1e-4"), (1e-3, "#91cf60", "1e-4 to 1e-3"),
               (1e-2, "#fee08b", "1e-3 to 1e-2"), (1e-1, "#fc8d59", "1e-2 to 0.1"),
@@ -74,8 +76,8 @@ def node_data(model: "Model", source: "Plan | CoverageReport | None", *,
         for n in names:
             if n not in data.engine_of and n not in data.fallback:
                 data.fallback[n] = data.statuses[n].reason or "not in an engine"
-        kept = getattr(source.coverage, "precision", "fp32")
-        data.precision = {n: (kept if n in data.engine_of else "fp32") for n in names}
+        kept = getattr(source.coverage, "precision", REFERENCE.name)
+        data.precision = {n: (kept if n in data.engine_of else REFERENCE.name) for n in names}
         data.source = "plan"
     elif source is not None:
         data.source = f"{getattr(source, 'source', '')} coverage"

@@ -1,12 +1,15 @@
-"""`to_int8`: explicit quantization (QuantizeLinear/DequantizeLinear pairs) with ONNX Runtime.
+"""Explicit quantization (QuantizeLinear/DequantizeLinear pairs) with ONNX Runtime's
+`quantize_static`, for every precision whose transform is QDQ (the element type, calibration
+method and opset come from its `Precision`).
 
-The settings are the ones the TensorRT ONNX parser accepts: symmetric int8 activations and
-weights, weights per channel, only Conv/Gemm/MatMul quantized, and biases left in fp32 (a bias
-quantized to int32 makes the parser reject the DequantizeLinear that reads it).
+The settings are the ones the TensorRT ONNX parser accepts: symmetric activations and weights,
+weights per channel, only Conv/Gemm/MatMul quantized, and biases left in fp32 (a bias quantized
+to int32 makes the parser reject the DequantizeLinear that reads it).
 
-Per-channel DequantizeLinear (its `axis` attribute) exists from opset 13 on: an older model is
-upgraded with onnx's version converter first, and where that fails it is quantized per tensor,
-which opset 10 already allows.
+Per-channel DequantizeLinear (its `axis` attribute) exists from opset 13 on, and a precision may
+need a newer one (its `min_opset`): an older model is upgraded with onnx's version converter
+first, and where that fails it is quantized per tensor, which opset 10 already allows, if the
+precision's own type allows it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from .. import _optional
 from ..errors import TrtlabError, one_line
 from ..model import Model
 from ..model_files import write_model
+from ..precision_registry import INT8, QDQ, Precision
 from ._proto import opset, toposort
 from .calibration import Calibration, samples
 from .sanitize import sanitize
@@ -33,31 +37,37 @@ QDQ_OPSET = 10
 
 
 def to_int8(model: onnx.ModelProto | Model, calibration: Calibration = None) -> onnx.ModelProto:
-    """Insert Q/DQ pairs, with scales calibrated on `calibration`.
+    """Insert int8 Q/DQ pairs, with scales calibrated on `calibration`.
 
     `calibration`: an iterable of {input name: ndarray} samples, or a directory of .npz files
     (one per sample) or .npy files (single-input models). None calibrates on random inputs and
     warns that accuracy figures then mean little.
     """
-    return quantize_int8(sanitize(model), calibration)[0]
+    return quantize(sanitize(model), INT8, calibration)[0]
 
 
-def quantize_int8(proto: onnx.ModelProto, calibration: Calibration = None) -> tuple[onnx.ModelProto, list[str]]:
-    """Quantize an already sanitized `proto`; also notes on what was done to make it possible."""
-    _optional.onnxruntime("Quantizing a model to int8")
+def quantize(proto: onnx.ModelProto, precision: Precision,
+             calibration: Calibration = None) -> tuple[onnx.ModelProto, list[str]]:
+    """Quantize an already sanitized `proto` to `precision` (a QDQ one); also notes on what was
+    done to make it possible."""
+    if precision.transform != QDQ or precision.quant_type is None:
+        raise TrtlabError(f"{precision.name} is not a Q/DQ precision.")
+    _optional.onnxruntime(f"Quantizing a model to {precision.name}")
     data = samples(proto, calibration)
     notes: list[str] = []
     per_channel = True
     old = opset(proto)
-    if old < PER_CHANNEL_OPSET:
+    wanted = max(PER_CHANNEL_OPSET, precision.min_opset)
+    if old < wanted:
         try:
-            proto = version_converter.convert_version(proto, PER_CHANNEL_OPSET)
-            notes.append(f"upgraded from opset {old} to {PER_CHANNEL_OPSET} for per-channel weights")
+            proto = version_converter.convert_version(proto, wanted)
+            notes.append(f"upgraded from opset {old} to {wanted} for {precision.name} per-channel weights")
         except Exception as exc:
-            if old < QDQ_OPSET:
-                raise TrtlabError(f"int8 needs ONNX opset {QDQ_OPSET} or newer; this model is opset "
+            least = max(QDQ_OPSET, precision.min_opset)
+            if old < least:
+                raise TrtlabError(f"{precision.name} needs ONNX opset {least} or newer; this model is opset "
                                   f"{old} and upgrading it failed: {one_line(exc, first=True, limit=None)}",
-                                  hint="Export the model with opset 13 or newer.") from None
+                                  hint=f"Export the model with opset {wanted} or newer.") from None
             per_channel = False
             notes.append(f"weights quantized per tensor: opset {old} has no per-channel "
                          f"DequantizeLinear and upgrading failed ({one_line(exc, first=True, limit=None)})")
@@ -65,7 +75,7 @@ def quantize_int8(proto: onnx.ModelProto, calibration: Calibration = None) -> tu
     if excluded:
         notes.append(f"not quantized: {', '.join(excluded)} (their outputs are read inside If/Loop/Scan "
                      "bodies, which a Q/DQ pair would cut off)")
-    out = _quantize(proto, data, per_channel, excluded)
+    out = _quantize(proto, precision, data, per_channel, excluded)
     if not any(n.op_type == "QuantizeLinear" for n in out.graph.node):
         notes.append("nothing quantized: no Conv, Gemm or MatMul outside control-flow bodies")
     return out, notes
@@ -91,7 +101,8 @@ def _outer_scope_producers(proto: onnx.ModelProto) -> list[str]:
     return out
 
 
-def _quantize(proto: onnx.ModelProto, data, per_channel: bool, excluded: list[str]) -> onnx.ModelProto:
+def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: bool,
+              excluded: list[str]) -> onnx.ModelProto:
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
                                           QuantType, quantize_static)
 
@@ -102,19 +113,20 @@ def _quantize(proto: onnx.ModelProto, data, per_channel: bool, excluded: list[st
         def get_next(self):
             return next(self._it, None)
 
-    with tempfile.TemporaryDirectory(prefix="trtlab-int8-") as tmp:
-        src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
+    quant_type = getattr(QuantType, precision.quant_type)
+    with tempfile.TemporaryDirectory(prefix="trtlab-qdq-") as tmp:
+        src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / f"{precision.name}.onnx"
         write_model(proto, src)  # weights a store refers to are written into the file
         # quantize_static logs a pre-processing advice on the root logger at every call.
         logging.disable(logging.WARNING)
         try:
             quantize_static(
                 str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
-                op_types_to_quantize=QUANTIZED_OPS, nodes_to_exclude=excluded, activation_type=QuantType.QInt8,
-                weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                op_types_to_quantize=QUANTIZED_OPS, nodes_to_exclude=excluded, activation_type=quant_type,
+                weight_type=quant_type, calibrate_method=getattr(CalibrationMethod, precision.calibration_method),
                 extra_options=dict(EXTRA_OPTIONS))
         except Exception as exc:
-            raise TrtlabError(f"int8 quantization failed: {one_line(exc, first=True, limit=None)}") from None
+            raise TrtlabError(f"{precision.name} quantization failed: {one_line(exc, first=True, limit=None)}") from None
         finally:
             logging.disable(logging.NOTSET)
         out = onnx.load(dst)

@@ -1,0 +1,125 @@
+"""The precision registry: one object per precision, read by every part that offers or builds one,
+and an unknown precision is one clear error wherever it is given."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from trtlab import precision_registry as registry
+from trtlab.errors import TrtlabError
+from trtlab.installed_tensorrt import TensorRT
+
+from tests.models import INPUT_SHAPE, conv_model, tiny_cnn
+
+
+def test_each_precision_is_one_whole_object():
+    assert registry.NAMES == tuple(p.name for p in registry.PRECISIONS)
+    assert len(set(registry.NAMES)) == len(registry.NAMES)
+    assert len({p.colour for p in registry.PRECISIONS}) == len(registry.PRECISIONS)
+    assert registry.REFERENCE.name == "fp32" and not registry.REFERENCE.reduced
+    for p in registry.PRECISIONS:
+        assert registry.get(p.name) is p and registry.get(p) is p and registry.check_precision(p) == p.name
+        assert p.transform in (registry.AS_IS, registry.FP16_CAST, registry.BF16_CAST, registry.QDQ)
+        assert p.calibrated == (p.quant_type is not None)
+        assert p.kernel_types and all(registry.by_kernel_type(k) is p for k in p.kernel_types)
+        assert registry.by_onnx_type(p.onnx_type) is p
+        # A narrower type gets a looser bar, never a tighter one.
+        assert p.atol >= registry.REFERENCE.atol and p.min_cosine <= registry.REFERENCE.min_cosine
+
+
+@pytest.mark.parametrize("bad", ["fp9", "FP16", "", None, 16])
+def test_an_unknown_precision_names_the_ones_there_are(bad):
+    with pytest.raises(TrtlabError) as info:
+        registry.get(bad)
+    assert "Unknown precision" in str(info.value)
+    assert all(name in info.value.hint for name in registry.NAMES)
+
+
+def test_an_unknown_precision_is_refused_everywhere(tmp_path, capsys):
+    from trtlab.check import CheckSettings, check
+    from trtlab.coverage import coverage
+    from trtlab.cli import main
+    from trtlab.fusion import engine_precision
+    from trtlab.precision import convert_precision
+
+    model = conv_model()
+    for call in (lambda: convert_precision(model, "fp9"), lambda: check(model, ["fp32", "fp9"]),
+                 lambda: CheckSettings(precisions=("fp9",)), lambda: coverage(model, precision="fp9"),
+                 lambda: engine_precision([], model, "fp9")):
+        with pytest.raises(TrtlabError, match="Unknown precision 'fp9'"):
+            call()
+    path = tmp_path / "cnn.onnx"
+    model.save(path)
+    assert main(["check", str(path), "--precision", "fp9", "--no-timing", "-q"]) == 2
+    assert "Unknown precision 'fp9'" in capsys.readouterr().err
+
+
+def test_the_lab_offers_exactly_the_registry_and_refuses_others():
+    pytest.importorskip("ipywidgets", reason="needs ipywidgets (pip install 'trtlab[lab]')")
+    from trtlab.lab import Lab
+
+    lab = Lab(conv_model())
+    assert list(lab.precision.options) == list(registry.NAMES)
+    with pytest.raises(TrtlabError, match="Unknown precision 'fp9'"):
+        Lab(conv_model(), precision="fp9")
+
+
+def test_the_tables_elsewhere_come_from_the_registry():
+    from trtlab.accuracy import DEFAULT_TOLERANCES
+    from trtlab.fusion.engine_layers import DATATYPES
+    from trtlab.timing import TORCH_PRECISIONS
+    from trtlab.views.overlays import PRECISION_FILL
+
+    assert set(DEFAULT_TOLERANCES) == set(registry.NAMES)
+    for p in registry.PRECISIONS:
+        assert (DEFAULT_TOLERANCES[p.name].atol, DEFAULT_TOLERANCES[p.name].min_cosine) == (p.atol, p.min_cosine)
+        assert PRECISION_FILL[p.name] == p.colour
+        assert all(DATATYPES[k] == (p.name, p.bits) for k in p.kernel_types)
+        assert (p.name in TORCH_PRECISIONS) == (p.torch_type is not None)
+
+
+def _tensorrt_10():
+    """TensorRT 10's description (weakly typed: it has BuilderFlag.FP16). TensorRT 10 cannot be
+    installed here, and only its flag names are read."""
+    module = SimpleNamespace(__name__="tensorrt", BuilderFlag=SimpleNamespace(FP16=0, BF16=1, INT8=2))
+    return TensorRT(module, "tensorrt", "10.13.0")
+
+
+def test_builder_flags_and_what_is_built_follow_the_registry():
+    from trtlab.engines.batch import transformed_precision
+    from trtlab.engines.build import build_settings
+
+    weak = _tensorrt_10()
+    strong = TensorRT(SimpleNamespace(__name__="tensorrt", BuilderFlag=SimpleNamespace()), "tensorrt", "11.0.0")
+    for p in registry.PRECISIONS:
+        settings = build_settings(weak, p.name, None)
+        assert settings["network"] == "weakly-typed" and settings["builder_flags"] == list(p.weak_flags)
+        assert transformed_precision(weak, p.name) == ("fp32" if p.flags_on_fp32 else p.name)
+        assert build_settings(strong, p.name, None)["builder_flags"] == []
+        assert transformed_precision(strong, p.name) == p.name
+
+
+def test_a_transform_trtlab_lacks_is_an_error_not_fp32():
+    from trtlab.precision import convert_precision
+
+    odd = dataclasses.replace(registry.FP16, name="fp16x", transform="dither")
+    with pytest.raises(TrtlabError, match="transform trtlab does not have"):
+        convert_precision(tiny_cnn(), odd)
+
+
+@pytest.mark.parametrize("precision", registry.NAMES)
+def test_each_precision_converts_to_its_own_types(precision):
+    from trtlab.precision import convert_precision
+
+    spec = registry.get(precision)
+    rng = np.random.default_rng(0)
+    calibration = [{"x": rng.standard_normal(INPUT_SHAPE).astype(np.float32)} for _ in range(4)]
+    done = convert_precision(tiny_cnn(), precision, calibration=calibration if spec.calibrated else None)
+    types = {t.data_type for t in done.model.graph.initializer}
+    assert spec.onnx_type in types
+    assert done.precision == precision and done.validated.startswith("the onnx checker")
+
