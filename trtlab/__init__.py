@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CoverageReport", "Fallback", "MissingDependency", "Model", "PartitionSettings", "Plan", "Subgraph", "TensorInfo",
-    "TrtlabError", "Verdict", "coverage", "load", "partition", "Lab", "__version__",
+    "TrtlabError", "Verdict", "coverage", "load", "load_result", "partition", "Lab", "__version__",
 ]
 
 
@@ -32,4 +32,8 @@ def __getattr__(name: str):
         from .lab import Lab
 
         return Lab
+    if name == "load_result":  # a recorded check, read back (pulls in the check's result types)
+        from .check.record import load_result
+
+        return load_result
     raise AttributeError(f"module 'trtlab' has no attribute {name!r}")

@@ -76,7 +76,7 @@ def test_parser_error_in_one_subgraph_leaves_the_precision_not_measured(tmp_path
     plan = trtlab.partition(m, include_nodes=["det"], exclude_nodes=["abs"])
     assert [s.nodes for s in plan.subgraphs] == [["relu", "det"], ["neg"]]
     r = check(m, ["fp32"], plan=plan, cache_dir=tmp_path, timing=False)
-    by_id = {r.engine_subgraph(e): e for e in r.engines}
+    by_id = {e.subgraph: e for e in r.engines}
     assert not by_id[0].built and "parser" in by_id[0].error.lower() and "det" in by_id[0].error.lower()
     assert by_id[1].built
     # The other engine still built, but fp32 did not run as TensorRT would: no verdict of pass.

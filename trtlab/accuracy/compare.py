@@ -13,7 +13,7 @@ from ..errors import TrtlabError
 from .tolerances import Tolerance, tolerance_for
 
 
-@dataclass
+@dataclass(frozen=True)
 class OutputComparison:
     output: str
     precision: str
@@ -36,7 +36,7 @@ class OutputComparison:
         return asdict(self)
 
 
-@dataclass
+@dataclass(frozen=True)
 class AccuracyReport:
     precision: str
     outputs: list[OutputComparison] = field(default_factory=list)

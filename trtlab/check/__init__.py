@@ -8,15 +8,17 @@ plain words for what could not be done.
 - `settings`: `CheckSettings` (what a check does) and `TimingOptions`;
 - `pipeline`: `check()` itself; `reference`: the fp32 reference run, once;
 - `measure`: one precision (convert, build, run, compare); `engines`: the builds;
-- `timing`: the timing step; `result`: `CheckResult` and `Verdict`; `progress`: events, cancel.
+- `timing`: the timing step; `result`: `CheckResult` and its rows; `progress`: events, cancel;
+- `record`: the JSON record `--json` writes, read back anywhere (`load_result`).
 """
 
 from __future__ import annotations
 
 from .pipeline import check
 from .progress import STAGES, CheckEvent
-from .result import FAIL, NOT_MEASURED, PASS, CheckResult, Verdict
+from .record import load_result, save_result
+from .result import FAIL, NOT_MEASURED, PASS, CheckResult, EngineRow, Verdict
 from .settings import CheckSettings, TimingOptions
 
 __all__ = ["FAIL", "NOT_MEASURED", "PASS", "STAGES", "CheckEvent", "CheckResult", "CheckSettings",
-           "TimingOptions", "Verdict", "check"]
+           "EngineRow", "TimingOptions", "Verdict", "check", "load_result", "save_result"]

@@ -17,7 +17,7 @@ from ..plan import Plan
 from ..precision_registry import get as get_precision
 from ..words import counted
 from .progress import Progress
-from .result import CheckResult
+from .result import CheckResult, EngineRow
 
 if TYPE_CHECKING:
     from ..weight_store import WeightStore
@@ -105,17 +105,18 @@ class EngineStep:
                                    timeout_s=result.settings.build_timeout_s, worker=self.worker,
                                    prepared=prepared)
         del items, prepared
-        out = {result.engine_subgraph(r): r for r in builds}
-        result.engines.extend(builds)
+        ids = {s.name: s.id for s in plan.subgraphs}
+        out = {ids[r.name]: r for r in builds}
+        result.engines.extend(EngineRow.of(sid, r) for sid, r in out.items())
         ok = [r for r in builds if r.built]
         if ok:
             hits = sum(r.cache_hit for r in ok)
             result.done.append(f"{len(ok)} of {len(builds)} {precision} engines built ({self.trt.label}"
                                f"{', portable' if self.trt.portable else ''})"
                                + (f", {hits} from the cache" if hits else ""))
-        for r in builds:
+        for sid, r in out.items():
             if not r.built and r.error != "cancelled":
-                result.not_done.append(f"engine for subgraph {result.engine_subgraph(r)} ({precision}) not "
+                result.not_done.append(f"engine for subgraph {sid} ({precision}) not "
                                        f"built: {one_line(r.error)}")
         if self.cache is not None and not self.cache.writable:
             result.not_done.append(f"engine cache '{self.cache.dir}' is not writable: engines were built "

@@ -19,12 +19,14 @@ from ..loaders import load
 from ..memory import release_memory
 from ..partition import partition
 from ..plan import Plan
+from ..plan_record import model_file
 from ..precision_registry import get as get_precision
 from ..weight_store import WeightStore
 from ..weights import is_large
 from .engines import EngineStep
 from .measure import Context, measure
 from .progress import CheckEvent, Progress
+from .record import ran_on
 from .reference import calibration_samples, run_reference
 from .result import NOT_MEASURED, CheckResult
 from .settings import CheckSettings
@@ -50,7 +52,7 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
         loaded = load(model, inputs=settings.inputs, params=settings.params)
         run.step("partition", "partitioning")
         plan = partition(loaded, settings.partition, precisions[0])
-    result = CheckResult(plan=plan, settings=settings)
+    result = CheckResult(plan=plan, settings=settings, ran_on=ran_on(), model_file=model_file(model))
     feeds = _feeds(plan, settings, result)
     run.step("reference", "running the whole model in ONNX Runtime (the fp32 reference)")
     # A large model's weights are written once to a file that every cut, converted copy and

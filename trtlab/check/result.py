@@ -1,15 +1,20 @@
 """What a check found, as plain data: one verdict per precision, the engines, accuracy, timing,
-and in words what was done and what was not."""
+and in words what was done and what was not.
+
+Its rows are typed and frozen (`Verdict`, `EngineRow`, `AccuracyReport`, `TimingResult`); each
+engine row carries its subgraph id. `to_dict` is the record `trtlab check --json` writes, and
+`trtlab.check.record.load_result` reads it back into an equal result."""
 
 from __future__ import annotations
 
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import display
+from ..plan_record import plan_record
 
 if TYPE_CHECKING:
     from ..accuracy import AccuracyReport, NodeErrorReport
@@ -47,12 +52,45 @@ class Verdict:
         return out + (f"; ran on {self.ran}" if self.ran and self.measured else "")
 
 
+@dataclass(frozen=True)
+class EngineRow:
+    """One engine of a check: the subgraph it was built for, in one precision, built or found in
+    the cache or not built (with the error). The engine's bytes and builder log stay out."""
+
+    subgraph: int
+    precision: str
+    built: bool
+    bytes: int = 0
+    build_s: float = 0.0
+    cache_hit: bool = False
+    builder: str = ""
+    messages: tuple[str, ...] = ()
+    error: str | None = None
+    key: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "messages", tuple(self.messages))
+
+    @classmethod
+    def of(cls, subgraph: int, build: "BuildResult") -> "EngineRow":
+        return cls(subgraph, build.precision, build.built, build.bytes, build.build_s, build.cache_hit,
+                   build.builder, tuple(build.messages), build.error, build.key)
+
+    @property
+    def name(self) -> str:
+        return f"trt_engine_{self.subgraph}"  # as `Subgraph.name`
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {"subgraph": d.pop("subgraph"), "name": self.name, **d, "messages": list(self.messages)}
+
+
 @dataclass
 class CheckResult:
     plan: "Plan"
     settings: "CheckSettings"
     verdicts: list[Verdict] = field(default_factory=list)
-    engines: list["BuildResult"] = field(default_factory=list)
+    engines: list[EngineRow] = field(default_factory=list)
     accuracy: list["AccuracyReport"] = field(default_factory=list)
     timing: list["TimingResult"] = field(default_factory=list)
     hybrid_max_abs: float | None = None
@@ -70,6 +108,9 @@ class CheckResult:
     random_feeds: bool = True
     cancelled: bool = False
     elapsed_s: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    # Where the check ran (device, TensorRT, versions, when): see `trtlab.check.record.ran_on`.
+    ran_on: dict = field(default_factory=dict)
+    model_file: dict | None = None  # the model file checked: its path and sha256, where it was a file
 
     @property
     def model(self) -> "Model":
@@ -107,15 +148,12 @@ class CheckResult:
         """0 when every requested precision was measured and passed; 1 otherwise."""
         return 0 if self.passed else 1
 
-    def engine_subgraph(self, build: "BuildResult") -> int:
-        return int(build.name.rsplit("_", 1)[1])
-
     def to_dict(self) -> dict:
         d = self.plan.to_dict()
         d["settings"] = self.settings.to_dict()
         d["verdicts"] = [self.verdict(p).to_dict() for p in self.precisions]
         d["passed"] = self.passed
-        d["engines"] = [{"subgraph": self.engine_subgraph(e), **_engine_dict(e)} for e in self.engines]
+        d["engines"] = [e.to_dict() for e in self.engines]
         d["accuracy"] = [{**o.to_dict(), "precision": r.precision, "compared": r.label}
                          for r in self.accuracy for o in r.outputs]
         d["timing"] = [t.to_dict() for t in self.timing]
@@ -132,6 +170,10 @@ class CheckResult:
         d["random_feeds"] = self.random_feeds
         d.update(done=list(self.done), not_done=list(self.not_done), warnings=list(self.warnings),
                  cancelled=self.cancelled, builder=self.builder, engines_runnable=self.engines_runnable)
+        d["elapsed_s"] = dict(self.elapsed_s)
+        d["ran_on"] = dict(self.ran_on)
+        d["model_file"] = self.model_file
+        d["record"] = plan_record(self.plan)  # what reopening needs: the graph, coverage, settings
         return _finite(d)
 
     def to_json(self, **kw) -> str:
@@ -149,12 +191,6 @@ class CheckResult:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return display.mimebundle(self)
-
-
-def _engine_dict(e: "BuildResult") -> dict:
-    d = e.to_dict()
-    d.pop("log", None)  # the builder's whole log stays in Python
-    return d
 
 
 def _finite(value):

@@ -48,7 +48,7 @@ class Lab(W.VBox):
         self.model: Model = load(model, inputs=inputs)
         # Node overrides have no checkbox: they ride along with every change of the controls.
         self._nodes = PartitionSettings(coverage=coverage, exclude_nodes=exclude_nodes, include_nodes=include_nodes)
-        self.session = Session(self.model)
+        self.session = getattr(self, "_recorded_session", None) or Session(self.model)
         self.timings: dict[str, float] = {}
         self.plan: Plan | None = None
         self.settings: Settings | None = None
@@ -75,6 +75,25 @@ class Lab(W.VBox):
         self.update()
         if coverage != "parser" and find_tensorrt() is not None:
             self.session.prefetch("parser", precision)  # so the parser preset switches at once
+
+    @classmethod
+    def from_result(cls, result, **options) -> "Lab":
+        """A Lab on a recorded check (a `trtlab check --json` file, or a `CheckResult`): its
+        verdicts, graphs with their overlays, timing and fusion, with no TensorRT or GPU needed."""
+        from ..check.record import load_result
+        from .recorded import recorded_session, show_recorded
+
+        if not hasattr(result, "plan"):
+            result = load_result(result)
+        session, s = recorded_session(result)
+        lab = cls.__new__(cls)
+        lab._recorded_session = session  # seeded with the record's coverage and plan
+        part = s.partition
+        lab.__init__(result.model, coverage=s.source, precision=s.precision, min_block_size=part.min_block_size,
+                     exclude_nodes=part.exclude_nodes, include_nodes=part.include_nodes, **options)
+        lab.result = result
+        show_recorded(lab, result)
+        return lab
 
     # ------------------------------------------------------------ updates
     def update(self) -> Plan | None:

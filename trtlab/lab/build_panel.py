@@ -161,6 +161,11 @@ class BuildPanel(W.VBox):
         return self._precisions.index(precision) if precision in self._precisions else 0
 
     # ------------------------------------------------------------ results
+    def show_result(self, result: "CheckResult") -> None:
+        """Show a finished check (one run here, or one read back from its record)."""
+        self.result = result
+        self._show(result)
+
     def _show(self, result: "CheckResult") -> None:
         built = sum(e.built for e in result.engines)
         done = "Cancelled: showing what was done." if result.cancelled else "Done."

@@ -12,7 +12,9 @@ from pathlib import Path
 from .. import display
 from .._io import atomic_write_text
 from ..errors import TrtlabError, one_line
+from ..words import counted
 from . import engine_build, tables
+from .text import ran_on_line
 
 _CSS = """
 body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1400px}
@@ -56,11 +58,13 @@ def summary_html(result) -> str:
 def sections(result, drawings: bool) -> list[str]:
     e = html.escape
     plan, m = result.plan, result.model
+    where = ran_on_line(getattr(result, "ran_on", None))
     notes: list[str] = []
     parts = [f"<h1>trtlab check: {e(m.name)}</h1>",
-             f"<p>{e(m.summary())}</p>",
-             f"<p>{plan.engine_count} TensorRT subgraphs, {plan.coverage_pct:.1f}% of {plan.total_nodes} nodes "
-             f"in TensorRT, {len(plan.fallback_nodes)} fallback nodes; coverage source "
+             f"<p>{e(m.summary())}</p>" + (f"<p class='trtlab-ran-on'>Checked {e(where)}.</p>" if where else ""),
+             f"<p>{counted(plan.engine_count, 'TensorRT subgraph')}, {plan.coverage_pct:.1f}% of "
+             f"{counted(plan.total_nodes, 'node')} in TensorRT, {counted(len(plan.fallback_nodes), 'fallback node')}; "
+             "coverage source "
              f"<b>{e(plan.coverage.source)}</b>.</p>",
              "<h2>Verdicts</h2>" + tables.verdicts_table(result)]
     graphs = _graphs(result, notes) if drawings else ""

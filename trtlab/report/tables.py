@@ -52,7 +52,7 @@ def notes_list(result, extra_not_done=()) -> str:
 
 
 def engines_table(result) -> str:
-    rows = [[result.engine_subgraph(r), r.precision, "yes" if r.built else "NO", engine_state(r),
+    rows = [[r.subgraph, r.precision, "yes" if r.built else "NO", engine_state(r),
              r.builder, f"{r.bytes / 1e6:.1f} MB" if r.built else ""] for r in result.engines]
     return table(["subgraph", "precision", "built", "state", "builder", "size"], rows, "trtlab-engines")
 

@@ -54,9 +54,11 @@ def check_text(result) -> str:
     lines = [f"trtlab check of '{p.model.name}': {counted(n, 'TensorRT subgraph')}, "
              f"{p.coverage_pct:.1f}% of {p.total_nodes} nodes in TensorRT, "
              f"{counted(len(p.fallback_nodes), 'fallback node')}"]
+    where = ran_on_line(getattr(result, "ran_on", None))
+    lines += [f"  checked {where}"] if where else []
     lines += [f"  verdict {result.verdict(x).text()}" for x in result.precisions]
     for e in result.engines:
-        lines.append(f"  engine {result.engine_subgraph(e)} {e.precision}: {engine_state(e)}")
+        lines.append(f"  engine {e.subgraph} {e.precision}: {engine_state(e)}")
     for r in result.accuracy:
         for o in r.outputs:
             top1 = "" if o.top1_agree is None else f", top-1 {o.top1_agree:.0%}"
@@ -81,6 +83,14 @@ def check_text(result) -> str:
     lines += [f"  not done: {s}" for s in result.not_done if s != speedup]
     lines += [f"  warning: {s}" for s in result.warnings]
     return "\n".join(lines)
+
+
+def ran_on_line(ran: dict | None) -> str:
+    """Where a check ran, from its record: "on CPU: ... with TensorRT-RTX 1.7.1, 2026-12-07 15:50 UTC"."""
+    if not ran:
+        return ""
+    trt = (ran.get("tensorrt") or {}).get("name") or "no TensorRT"
+    return f"on {ran.get('device') or 'an unknown device'} with {trt}, {ran.get('date') or 'date unknown'}"
 
 
 def engine_state(e) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 UNSTABLE_CV = 0.025
 
 
-@dataclass
+@dataclass(frozen=True)
 class TimingResult:
     backend: str  # "ONNX Runtime CPU", "PyTorch 2.11 eager", "TensorRT", "MXNet 1.9.1 executor", ...
     precision: str
