@@ -10,6 +10,9 @@ ONNX Runtime and the notebook parts are imported when first used.
 
 from __future__ import annotations
 
+# Registered from here, above the layers that use them: how results render (text, notebook, HTML),
+# and the zoo's "zoo:NAME" models for `load`.
+from . import report, zoo  # noqa: F401
 from .coverage import CoverageReport, Verdict, coverage
 from .errors import MissingDependency, TrtlabError
 from .loaders import load

@@ -1,32 +1,38 @@
 """How results show themselves, without the data layers importing the rendering layer.
 
-`Plan` and `CheckResult` ask here for their text, notebook bundle and HTML file; `trtlab.report`
-registers the renderers (the `renders` decorator) when it is imported, which `_renderer` does on
-first use by name. This registry is the one place where a lower layer reaches a higher one.
+`Plan`, `CheckResult`, `AccuracyReport` and `BuildResult` ask here for their text, notebook bundle
+and HTML file. The rendering layer registers a renderer for each type it knows (`renders`) when it
+is imported, and `trtlab/__init__` imports it: the registry is filled from above and read from
+below, and nothing here imports upward.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Callable
 
-_RENDERERS: dict[tuple[str, str], Callable] = {}
+from .errors import TrtlabError
+
+KINDS = ("text", "mimebundle", "html_file")
+_RENDERERS: dict[tuple[str, type], Callable] = {}
 
 
-def renders(kind: str, type_name: str) -> Callable:
-    """Register a renderer of `kind` ("text", "mimebundle", "html_file") for objects whose class
-    is called `type_name`."""
+def renders(kind: str, cls: type) -> Callable:
+    """Register a renderer of `kind` ("text", "mimebundle", "html_file") for `cls` and its subclasses."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown renderer kind {kind!r}; one of {', '.join(KINDS)}")
+
     def register(fn: Callable) -> Callable:
-        _RENDERERS[(kind, type_name)] = fn
+        _RENDERERS[(kind, cls)] = fn
         return fn
     return register
 
 
 def _renderer(kind: str, obj: Any) -> Callable:
-    key = (kind, type(obj).__name__)
-    if key not in _RENDERERS:
-        importlib.import_module("trtlab.report")
-    return _RENDERERS[key]
+    for cls in type(obj).__mro__:
+        if (kind, cls) in _RENDERERS:
+            return _RENDERERS[(kind, cls)]
+    raise TrtlabError(f"Nothing renders a {type(obj).__name__} as {kind}.",
+                      hint="Import trtlab (its package registers the renderers of trtlab.report).")
 
 
 def text(obj: Any) -> str:

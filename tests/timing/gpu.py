@@ -2,7 +2,7 @@
 
 import pytest
 
-from trtlab.engines.target import visible_gpu
+from trtlab.timing.device import visible_gpu
 
 
 def torch_sees_a_gpu() -> bool:

@@ -21,7 +21,6 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from ..precision._proto import elem_types
 
 # Producers the trace walks through: what a precision transform puts in front of a node.
 _TRANSPARENT = {"Cast", "QuantizeLinear", "DequantizeLinear", "Constant"}
@@ -178,3 +177,13 @@ class _Mini:
 
 def _np_type(value: np.ndarray) -> int:
     return helper.np_dtype_to_tensor_dtype(np.asarray(value).dtype)
+
+
+def elem_types(proto: onnx.ModelProto) -> dict[str, int]:
+    """Tensor name -> ONNX element type, for every tensor whose type is known."""
+    g = proto.graph
+    types = {t.name: t.data_type for t in g.initializer}
+    for vi in list(g.input) + list(g.value_info) + list(g.output):
+        if vi.type.HasField("tensor_type"):
+            types[vi.name] = vi.type.tensor_type.elem_type
+    return types

@@ -14,7 +14,6 @@ plain words for what could not be done.
 
 from __future__ import annotations
 
-from .pipeline import check
 from .progress import STAGES, CheckEvent
 from .record import load_result, save_result
 from .result import FAIL, NOT_MEASURED, PASS, CheckResult, EngineRow, Verdict
@@ -22,3 +21,13 @@ from .settings import CheckSettings, TimingOptions
 
 __all__ = ["FAIL", "NOT_MEASURED", "PASS", "STAGES", "CheckEvent", "CheckResult", "CheckSettings",
            "EngineRow", "TimingOptions", "Verdict", "check", "load_result", "save_result"]
+
+
+def __getattr__(name: str):
+    # The pipeline imports every layer below it: on first use, so that the renderers registered at
+    # `import trtlab` (which need `CheckResult`) cost no more than the result's own module.
+    if name == "check":
+        from .pipeline import check
+
+        return check
+    raise AttributeError(f"module 'trtlab.check' has no attribute {name!r}")

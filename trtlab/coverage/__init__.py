@@ -8,45 +8,11 @@ Sources:
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-
 from ..errors import TrtlabError
 from ..model import Model
 from ..precision_registry import check_precision
 from ..settings import SOURCES, PartitionSettings, check_source  # noqa: F401 (re-exported)
-
-
-
-@dataclass(frozen=True)
-class Verdict:
-    node: str
-    op: str
-    supported: bool
-    reason: str  # why not (or, for supported nodes, a short note such as "forced by user")
-
-
-@dataclass
-class CoverageReport:
-    source: str
-    precision: str
-    verdicts: dict[str, Verdict]  # node name -> verdict, in topological order
-    detail: str = ""  # e.g. "TensorRT-RTX 1.7.1 ONNX parser"
-    overrides: dict = field(default_factory=dict)
-
-    @property
-    def supported_count(self) -> int:
-        return sum(v.supported for v in self.verdicts.values())
-
-    @property
-    def unsupported_ops(self) -> Counter:
-        return Counter(v.op for v in self.verdicts.values() if not v.supported)
-
-    def supported(self, node: str) -> bool:
-        return self.verdicts[node].supported
-
-    def reason(self, node: str) -> str:
-        return self.verdicts[node].reason
+from .verdicts import CoverageReport, Verdict
 
 
 def coverage(model: Model, source: "str | PartitionSettings" = "tensorrt", precision: str = "fp32",

@@ -7,7 +7,7 @@ MXNet. Comparing this list with today's TensorRT on the same model shows how cov
 from __future__ import annotations
 
 from ..model import Model
-from . import CoverageReport, Verdict
+from .verdicts import CoverageReport, Verdict
 
 # MXNet operator -> the ONNX ops it becomes.
 MXNET_13_OPS: dict[str, tuple[str, ...]] = {

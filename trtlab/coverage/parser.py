@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..model import Model
 from ..installed_tensorrt import capturing_logger, require_tensorrt
-from . import CoverageReport, Verdict
+from .verdicts import CoverageReport, Verdict
 
 
 @dataclass

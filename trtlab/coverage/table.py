@@ -13,7 +13,7 @@ from importlib import resources
 
 from ..model import Model
 from ..precision_registry import get as get_precision
-from . import CoverageReport, Verdict
+from .verdicts import CoverageReport, Verdict
 
 NUMPY_TO_TABLE = {
     "float32": "FP32", "float16": "FP16", "bfloat16": "BF16", "float64": "FP32",  # doubles are cast down

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import onnx
 
@@ -16,6 +16,15 @@ from ..errors import TrtlabError
 from ..model import Model
 
 Shapes = Mapping[str, Sequence[int]]
+
+# Names such as "zoo:resnet18": a prefix and the function that makes the model from the rest of
+# the name. Parts above the loaders register theirs (the zoo, which trtlab/__init__ imports).
+_SCHEMES: dict[str, Callable[..., Model]] = {}
+
+
+def register_scheme(prefix: str, make: Callable[..., Model]) -> None:
+    """`load("PREFIX:NAME", inputs=..., **kw)` calls ``make(NAME, inputs=..., **kw)``."""
+    _SCHEMES[prefix] = make
 
 
 def load(
@@ -58,10 +67,9 @@ def load(
                                 inputs=inputs)
     if isinstance(model, (str, os.PathLike)):
         text = os.fspath(model)
-        if text.startswith("zoo:"):
-            from .. import zoo
-
-            return zoo.get(text[4:], inputs=inputs, **kwargs)
+        prefix, colon, rest = text.partition(":")
+        if colon and prefix in _SCHEMES:
+            return _SCHEMES[prefix](rest, inputs=inputs, **kwargs)
         path = require_regular_file(text, "model file", hint="Check the path, or use zoo:NAME for a built-in model.")
         if path.suffix.lower() == ".json":
             from .mxnet import load_symbol_file

@@ -24,16 +24,6 @@ def opset(proto: onnx.ModelProto) -> int:
     return 0
 
 
-def elem_types(proto: onnx.ModelProto) -> dict[str, int]:
-    """Tensor name -> ONNX element type, for every tensor whose type is known."""
-    g = proto.graph
-    types = {t.name: t.data_type for t in g.initializer}
-    for vi in list(g.input) + list(g.value_info) + list(g.output):
-        if vi.type.HasField("tensor_type"):
-            types[vi.name] = vi.type.tensor_type.elem_type
-    return types
-
-
 def toposort(graph: onnx.GraphProto) -> None:
     """Order `graph`'s nodes so each comes after the producers of what it reads, counting the
     outer-scope names its bodies read (tools that ignore those can leave an If before them)."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import display
 from .._io import atomic_write_text
+from ..check.result import CheckResult
 from ..errors import TrtlabError, one_line
 from ..words import counted
 from . import engine_build, tables
@@ -26,7 +27,7 @@ h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
 """
 
 
-@display.renders("html_file", "CheckResult")
+@display.renders("html_file", CheckResult)
 def write_report(result, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):

@@ -6,7 +6,11 @@ from __future__ import annotations
 import html
 
 from .. import display
+from ..accuracy.compare import AccuracyReport
+from ..check.result import CheckResult
+from ..engines.result import BuildResult
 from ..errors import TrtlabError, one_line
+from ..plan import Plan
 from .html import summary_html
 from .tables import build_table, comparisons_table
 from .text import check_text, plan_report
@@ -14,11 +18,11 @@ from .text import check_text, plan_report
 # A plan's report in a notebook: the model, coverage and partition figures, the rest folded.
 SHOWN_LINES = 7
 
-display.renders("text", "Plan")(plan_report)
-display.renders("text", "CheckResult")(check_text)
+display.renders("text", Plan)(plan_report)
+display.renders("text", CheckResult)(check_text)
 
 
-@display.renders("mimebundle", "CheckResult")
+@display.renders("mimebundle", CheckResult)
 def check_bundle(result) -> dict:
     # What ran: the after-graph alone (the plan shows both).
     graph = _compact_graph(result.plan, sides=("after",))
@@ -34,7 +38,7 @@ def _compact_graph(plan, **options) -> str:
         return f"<p><i>{html.escape(one_line(exc))}</i></p>"
 
 
-@display.renders("mimebundle", "Plan")
+@display.renders("mimebundle", Plan)
 def plan_bundle(plan) -> dict:
     text = plan_report(plan)
     graphs = _compact_graph(plan)
@@ -47,11 +51,11 @@ def plan_bundle(plan) -> dict:
     return {"text/plain": text, "text/html": f"<pre>{html.escape(head)}</pre>{folded}{graphs}"}
 
 
-@display.renders("mimebundle", "AccuracyReport")
+@display.renders("mimebundle", AccuracyReport)
 def accuracy_bundle(report) -> dict:
     return {"text/plain": report.summary(), "text/html": comparisons_table([report])}
 
 
-@display.renders("mimebundle", "BuildResult")
+@display.renders("mimebundle", BuildResult)
 def build_bundle(build) -> dict:
     return {"text/plain": repr(build), "text/html": build_table(build)}

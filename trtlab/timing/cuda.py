@@ -24,7 +24,7 @@ from ..errors import MissingDependency, TrtlabError
 
 def cuda_available() -> bool:
     """True where a CUDA device can be used from Python (torch or cuda-python); never raises."""
-    from ..engines.target import visible_gpu
+    from .device import visible_gpu
 
     if visible_gpu() is None:  # nvidia-smi first: no CUDA import on machines without a GPU
         return False

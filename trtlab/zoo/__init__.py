@@ -18,6 +18,7 @@ import importlib
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import TrtlabError
+from ..loaders import register_scheme
 from ..model import Model
 
 # name -> "module:function", imported only when the model is asked for, so a model that needs
@@ -62,3 +63,6 @@ def _resolve(entry: str | Callable[..., Model]) -> Callable[..., Model]:
             raise  # a dependency of the model's module: MissingDependency comes from there
         raise TrtlabError(f"The zoo entry '{entry}' is not part of this trtlab install.",
                           hint="Reinstall trtlab, or register the model with trtlab.zoo.register.") from None
+
+
+register_scheme("zoo", get)  # trtlab.load("zoo:NAME")
