@@ -13,6 +13,7 @@ from __future__ import annotations
 # Registered from here, above the layers that use them: how results render (text, notebook, HTML),
 # and the zoo's "zoo:NAME" models for `load`.
 from . import report, zoo  # noqa: F401
+from ._version import __version__
 from .coverage import CoverageReport, Verdict, coverage
 from .errors import MissingDependency, TrtlabError
 from .loaders import load
@@ -20,8 +21,6 @@ from .model import Model, TensorInfo
 from .partition import partition
 from .plan import Fallback, Plan, Subgraph
 from .settings import PartitionSettings
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CoverageReport", "Fallback", "MissingDependency", "Model", "PartitionSettings", "Plan", "Subgraph", "TensorInfo",

@@ -32,7 +32,7 @@ from .settings import CheckSettings, TimingOptions
 def ran_on() -> dict:
     """Where a check runs now, in words and versions: the device line, the TensorRT found (or
     none), the Python, ONNX Runtime and trtlab versions, the system and the time (UTC)."""
-    from .. import __version__
+    from .._version import __version__
     from ..installed_tensorrt import find_tensorrt
     from ..timing.device import cpu_name, gpu_name
 
