@@ -24,7 +24,7 @@ from .settings import PartitionSettings
 
 __all__ = [
     "CoverageReport", "Fallback", "MissingDependency", "Model", "PartitionSettings", "Plan", "Subgraph", "TensorInfo",
-    "TrtlabError", "Verdict", "coverage", "load", "load_result", "partition", "Lab", "__version__",
+    "TrtlabError", "Verdict", "coverage", "load", "load_result", "partition", "Lab", "sweep", "__version__",
 ]
 
 
@@ -38,4 +38,8 @@ def __getattr__(name: str):
         from .check.record import load_result
 
         return load_result
+    if name == "sweep":  # many models on Dask: `trtlab.sweeps`, which imports dask only when it runs
+        from .sweeps import sweep
+
+        return sweep
     raise AttributeError(f"module 'trtlab' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The `trtlab` command: `inspect`, `check`, `report`, `lab`.
+"""The `trtlab` command: `inspect`, `check`, `sweep`, `report`, `lab`.
 
 Each subcommand lives in its own module with `register(subparsers)`, which sets `func`.
 A TrtlabError is printed on one line, without a traceback, and the exit status is 2. SIGTERM and
@@ -14,7 +14,7 @@ import sys
 
 from ..errors import TrtlabError, one_line
 
-SUBCOMMANDS = ("inspect", "check", "report", "lab")
+SUBCOMMANDS = ("inspect", "check", "sweep", "report", "lab")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -29,6 +29,15 @@ def register(sub) -> None:
                                    "precision ends in one status: pass, fail or not measured.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_options(p, many_precisions=True)
+    add_check_options(p)
+    p.add_argument("--json", action="store_true", help="print the result as JSON (and only that) on stdout")
+    p.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(func=run)
+
+
+def add_check_options(p) -> None:
+    """What a check does besides the model and its precisions (`trtlab sweep` takes them too)."""
     p.add_argument("--calibration", metavar="DIR",
                    help="int8 calibration samples: .npy files (one-input models) or .npz files")
     p.add_argument("--cache-dir", metavar="DIR", help="engine cache directory (default: ~/.cache/trtlab)")
@@ -44,10 +53,6 @@ def register(sub) -> None:
     p.add_argument("--warmup-ms", type=seconds(zero=True, unit="milliseconds"), default=200.0, metavar="MS", help="warm-up time (default: 200)")
     p.add_argument("--per-node", action="store_true",
                    help="also find the nodes where reduced-precision error enters")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (and only that) on stdout")
-    p.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
-    p.set_defaults(func=run)
 
 
 def settings_from_args(args):

@@ -30,9 +30,10 @@ def input_shape(text: str) -> tuple[str, tuple[int, ...]]:
     return name, dims
 
 
-def add_model_options(p: argparse.ArgumentParser, *, many_precisions: bool = False) -> None:
-    p.add_argument("model", metavar="MODEL",
-                   help="an .onnx file, an MXNet symbol .json (with --params), or zoo:NAME")
+def add_model_options(p: argparse.ArgumentParser, *, many_precisions: bool = False, many_models: bool = False) -> None:
+    p.add_argument("model", metavar="MODEL", nargs="+" if many_models else None,
+                   help="an .onnx file, an MXNet symbol .json (with --params), or zoo:NAME"
+                        + (", or corpus:NAME; several of them" if many_models else ""))
     p.add_argument("--input", dest="inputs", action="append", type=input_shape, default=[],
                    metavar="NAME:SHAPE", help="fix an input's shape, e.g. data:1x3x224x224 (repeatable)")
     p.add_argument("--params", metavar="FILE", help="MXNet .params file for a symbol .json")

@@ -6,7 +6,7 @@ these; importing this package registers them with `trtlab.display`.
 
 from __future__ import annotations
 
-from . import notebook  # noqa: F401  (registers the renderers)
+from . import notebook, sweep  # noqa: F401  (register the renderers)
 from .html import render_report, write_report
 
 __all__ = ["render_report", "write_report"]
