@@ -32,8 +32,9 @@ def distributed():
 class Cluster:
     """A Dask client, and the local cluster behind it when this sweep started one."""
 
-    def __init__(self, client, owned: list):
+    def __init__(self, client, owned: list, local: bool = False):
         self.client = client
+        self.local = local  # a LocalCluster this sweep started (and closes)
         self._owned = owned
 
     @classmethod
@@ -55,14 +56,10 @@ class Cluster:
         gpu = visible_gpu() is not None
         n = 1 if gpu else (workers or local_workers(tasks))
         cluster = dist.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                    dashboard_address=None, silence_logs=logging.CRITICAL,
+                                    dashboard_address=":0", silence_logs=logging.CRITICAL,
                                     resources={"GPU": 1} if gpu else None)
         c = dist.Client(cluster)
-        return cls(c, [c, cluster])
-
-    @property
-    def local(self) -> bool:
-        return len(self._owned) == 2
+        return cls(c, [c, cluster], local=True)
 
     def workers(self) -> dict[str, dict]:
         return dict(self.client.scheduler_info(n_workers=-1).get("workers", {}))
