@@ -58,6 +58,8 @@ def test_three_models_in_two_precisions_across_two_workers_then_a_rerun_that_doe
     assert tiny["partition"]["subgraphs"] and tiny["settings"]["precisions"] == ["fp16"]  # check's own record
     assert tiny["sweep"]["worker"].split(" ")[0] in ("w1", "w2") and tiny["sweep"]["seconds"] > 0
     assert len(tiny["sweep"]["key"]) == 64 and tiny["sweep"]["final"] is True
+    reopened = trtlab.load_result(out / "tiny" / "fp16.json")  # check's own record, read back
+    assert reopened.verdict("fp16").status == "pass" and reopened.model.name == "tiny"
     html = (out / "summary.html").read_text()
     assert "Verdict per model and precision" in html and "mobilenetv2" in html
 
