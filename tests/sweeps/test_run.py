@@ -54,7 +54,7 @@ def test_three_models_in_two_precisions_across_two_workers_then_a_rerun_that_doe
     assert sorted(records) == sorted(f"{m}/{p}.json" for m in ("tiny", "mixed", "mobilenetv2", "broken")
                                      for p in ("fp32", "fp16"))
     tiny = records["tiny/fp16.json"]
-    assert tiny["verdicts"] == [{"precision": "fp16", "status": "pass", "reason": "", "ran": tiny["verdicts"][0]["ran"]}]
+    assert [(v["precision"], v["status"]) for v in tiny["verdicts"]] == [("fp16", "pass")]
     assert tiny["partition"]["subgraphs"] and tiny["settings"]["precisions"] == ["fp16"]  # check's own record
     assert tiny["sweep"]["worker"].split(" ")[0] in ("w1", "w2") and tiny["sweep"]["seconds"] > 0
     assert len(tiny["sweep"]["key"]) == 64 and tiny["sweep"]["final"] is True
