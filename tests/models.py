@@ -416,3 +416,32 @@ def residual_chain_model(names, *, ops=None, name="chain", shape=(1, 4, 8, 8)) -
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     return trtlab.Model.from_proto(proto, name=name, source="test")
+
+
+def dynamic_cnn(seed: int = 0) -> onnx.ModelProto:
+    """x [N, 3, H, W] -> Conv -> Relu -> GlobalAveragePool -> y [N, 4, 1, 1]: batch and image
+    size dynamic, for optimisation profiles."""
+    rng = np.random.default_rng(seed)
+    w = numpy_helper.from_array((rng.standard_normal((4, 3, 3, 3)) / 5).astype(np.float32), "w")
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["r"], name="relu"),
+             helper.make_node("GlobalAveragePool", ["r"], ["y"], name="pool")]
+    graph = helper.make_graph(nodes, "dynamic_cnn",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4, 1, 1])], [w])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    return proto
+
+
+def shape_input_reshape() -> onnx.ModelProto:
+    """x [6] reshaped to the shape held by the INT64 input `shape` [2]: `shape` is a shape tensor."""
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["r"], name="reshape"),
+             helper.make_node("Relu", ["r"], ["y"], name="relu")]
+    graph = helper.make_graph(nodes, "shape_input",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [6]),
+                               helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["a", "b"])])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    return proto

@@ -90,16 +90,19 @@ def _tensorrt_10():
 
 
 def test_builder_flags_and_what_is_built_follow_the_registry():
-    from trtlab.engines.batch import transformed_precision
-    from trtlab.engines.build import build_settings
+    from trtlab.engines.build import BuildOptions, new_job, transformed_precision
 
     weak = _tensorrt_10()
     strong = TensorRT(SimpleNamespace(__name__="tensorrt", BuilderFlag=SimpleNamespace()), "tensorrt", "11.0.0")
+
+    def key_fields(trt, precision):
+        return new_job("m", b"onnx", precision, trt, BuildOptions(), prepared=True).key_fields()
+
     for p in registry.PRECISIONS:
-        settings = build_settings(weak, p.name, None)
+        settings = key_fields(weak, p.name)
         assert settings["network"] == "weakly-typed" and settings["builder_flags"] == list(p.weak_flags)
         assert transformed_precision(weak, p.name) == ("fp32" if p.flags_on_fp32 else p.name)
-        assert build_settings(strong, p.name, None)["builder_flags"] == []
+        assert key_fields(strong, p.name)["builder_flags"] == []
         assert transformed_precision(strong, p.name) == p.name
 
 

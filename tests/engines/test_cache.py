@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
 
-from trtlab.engines import EngineCache, build_engine, build_settings, default_cache_dir  # noqa: E402
+from trtlab.engines import BuildOptions, EngineCache, build_engine, default_cache_dir  # noqa: E402
 from trtlab.installed_tensorrt import require_tensorrt
 
 from tests.models import tiny_cnn  # noqa: E402
@@ -20,7 +20,7 @@ def onnx_bytes():
 
 def build(onnx_bytes, cache, **kw):
     events = []
-    result = build_engine(onnx_bytes, name="cnn", cache=cache, progress=events.append, **kw)
+    result = build_engine(onnx_bytes, name="cnn", cache=cache, progress=events.append, options=BuildOptions(**kw))
     return result, events
 
 
@@ -40,12 +40,24 @@ def test_second_build_is_a_cache_hit(tmp_path, onnx_bytes):
 
 
 def test_key_covers_model_settings_flavour_and_target(tmp_path, onnx_bytes):
+    from trtlab.engines import new_job
+
     cache, f = EngineCache(tmp_path), require_tensorrt()
-    s = build_settings(f, "fp32", None)
+
+    def settings(precision="fp32", **options):
+        return new_job("cnn", onnx_bytes, precision, f, BuildOptions(**options), prepared=True).key_fields()
+
+    s = settings()
     base = cache.key(onnx_bytes, s, f, target="portable")
     assert base == cache.key(onnx_bytes, dict(s), f, target="portable")
     assert base != cache.key(onnx_bytes + b" ", s, f, target="portable")
-    assert base != cache.key(onnx_bytes, build_settings(f, "fp16", None), f, target="portable")
+    assert base != cache.key(onnx_bytes, settings("fp16"), f, target="portable")
+    assert base != cache.key(onnx_bytes, settings(workspace=1 << 26), f, target="portable")
+    profile = {"x": {"min": [1, 3, 8, 8], "opt": [2, 3, 8, 8], "max": [4, 3, 8, 8]}}
+    wider = {"x": {"min": [1, 3, 8, 8], "opt": [2, 3, 8, 8], "max": [8, 3, 8, 8]}}
+    assert base != cache.key(onnx_bytes, settings(profiles=profile), f, target="portable")
+    assert (cache.key(onnx_bytes, settings(profiles=profile), f, target="portable")
+            != cache.key(onnx_bytes, settings(profiles=wider), f, target="portable"))
     assert base != cache.key(onnx_bytes, s, f, target="NVIDIA RTX 4090 sm8.9")
     newer = type(f)(f.module, f.flavour, "99.0.0")
     assert base != cache.key(onnx_bytes, s, newer, target="portable")
@@ -152,7 +164,7 @@ def test_timing_cache_is_per_builder_and_target(tmp_path, onnx_bytes):
 
 # ---------------------------------------------------------------- build_engines: keyed on the fp32 model
 def test_a_hit_skips_the_precision_transform(tmp_path, monkeypatch):
-    from trtlab.engines import batch, build_engines
+    from trtlab.engines import build, build_engines
 
     cnn = tiny_cnn(folded_weight=False)
     (first,) = build_engines([("cnn", cnn)], "fp16", cache=tmp_path)
@@ -161,7 +173,7 @@ def test_a_hit_skips_the_precision_transform(tmp_path, monkeypatch):
     def no_transform(*args, **kwargs):
         raise AssertionError("the precision transform ran on a cache hit")
 
-    monkeypatch.setattr(batch, "apply_precision", no_transform)
+    monkeypatch.setattr(build, "_transformed", no_transform)
     (second,) = build_engines([("cnn", cnn)], "fp16", cache=tmp_path)
     assert second.cache_hit and second.engine == first.engine and second.key == first.key
     # One entry per engine, nothing beside it.
@@ -179,9 +191,9 @@ def test_the_key_covers_the_weights_and_the_transform(tmp_path):
     other_weights = build_engines([("cnn", tiny_cnn(seed=1, folded_weight=False))], "fp16", cache=cache)[0]
     policy = PrecisionPolicy()
     policy.keep_fp32_nodes.add("conv")
-    other_policy = build_engines([("cnn", cnn)], "fp16", cache=cache, policy=policy)[0]
+    other_policy = build_engines([("cnn", cnn)], "fp16", cache=cache, options=BuildOptions(policy=policy))[0]
     fp32 = build_engines([("cnn", cnn)], "fp32", cache=cache)[0]
-    fp32_policy = build_engines([("cnn", cnn)], "fp32", cache=cache, policy=policy)[0]
+    fp32_policy = build_engines([("cnn", cnn)], "fp32", cache=cache, options=BuildOptions(policy=policy))[0]
     assert not other_weights.cache_hit and not other_policy.cache_hit
     assert len({fp16.key, other_weights.key, other_policy.key, fp32.key}) == 4
     assert fp32_policy.cache_hit and fp32_policy.key == fp32.key  # a policy means nothing in fp32
@@ -194,11 +206,11 @@ def test_int8_key_covers_the_calibration_and_one_iterator_serves_every_model(tmp
 
     cache = EngineCache(tmp_path)
     models = [("a", tiny_cnn(folded_weight=False)), ("b", tiny_cnn(seed=2, folded_weight=False))]
-    first = build_engines(models, "int8", cache=cache, calibration=iter(inputs(count=3)))
+    first = build_engines(models, "int8", cache=cache, options=BuildOptions(calibration=iter(inputs(count=3))))
     assert all(r.built for r in first), [r.error for r in first]
-    again = build_engines(models, "int8", cache=cache, calibration=(s for s in inputs(count=3)))
+    again = build_engines(models, "int8", cache=cache, options=BuildOptions(calibration=(s for s in inputs(count=3))))
     assert all(r.cache_hit for r in again)
-    other = build_engines(models[:1], "int8", cache=cache, calibration=inputs(seed=5, count=3))
+    other = build_engines(models[:1], "int8", cache=cache, options=BuildOptions(calibration=inputs(seed=5, count=3)))
     assert not other[0].cache_hit and other[0].key != first[0].key
 
 
@@ -207,13 +219,13 @@ def test_a_hit_left_on_disk_is_checked_all_the_same(tmp_path):
 
     cnn = [("cnn", tiny_cnn(folded_weight=False))]
     (first,) = build_engines(cnn, "fp32", cache=tmp_path)
-    (lazy,) = build_engines(cnn, "fp32", cache=tmp_path, read_engines=False)
+    (lazy,) = build_engines(cnn, "fp32", cache=tmp_path, options=BuildOptions(read_engines=False))
     assert lazy.built and lazy.cache_hit and lazy.engine is None and lazy.bytes == first.bytes
     engine_path = tmp_path / "engines" / f"{first.key}.engine"
     data = engine_path.read_bytes()
     # A flipped byte keeps the size: only the checksum sees it, and it is checked without read_engines too.
     engine_path.write_bytes(data[:100] + bytes([data[100] ^ 0xFF]) + data[101:])
-    (again,) = build_engines(cnn, "fp32", cache=tmp_path, read_engines=False)
+    (again,) = build_engines(cnn, "fp32", cache=tmp_path, options=BuildOptions(read_engines=False))
     assert again.built and not again.cache_hit and any("checksum" in m for m in again.messages)
     stored, _ = EngineCache(tmp_path).get(first.key)  # rebuilt and stored intact (its checksum holds)
     assert stored is not None and len(stored) == again.bytes

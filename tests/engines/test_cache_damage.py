@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
 
-from trtlab.engines import EngineCache, build_engines  # noqa: E402
+from trtlab.engines import BuildOptions, EngineCache, build_engines  # noqa: E402
 
 from tests.models import tiny_cnn  # noqa: E402
 
@@ -48,13 +48,13 @@ def bounded(fn, seconds=120):
 
 
 def rebuilt(cache_dir, first, read_engines):
-    (again,) = bounded(lambda: build_engines(CNN, "fp32", cache=cache_dir, read_engines=read_engines))
+    (again,) = bounded(lambda: build_engines(CNN, "fp32", cache=cache_dir, options=BuildOptions(read_engines=read_engines)))
     assert again.built and not again.cache_hit, "a damaged entry was served"
     assert any("discarded" in m and "rebuilding" in m for m in again.messages), again.messages
     stored, _ = EngineCache(cache_dir).get(first.key)  # stored again, intact (its checksum holds)
     assert stored is not None and len(stored) == again.bytes
     assert (again.engine == stored) if read_engines else again.engine is None
-    (hit,) = build_engines(CNN, "fp32", cache=cache_dir, read_engines=read_engines)
+    (hit,) = build_engines(CNN, "fp32", cache=cache_dir, options=BuildOptions(read_engines=read_engines))
     assert hit.cache_hit
     return again
 

@@ -21,11 +21,12 @@ def test_the_build_worker_imports_only_what_a_build_needs():
     from trtlab.engines.worker import STUB_TRTLAB
 
     pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
-    code = STUB_TRTLAB + ("import trtlab.engines.worker_main, trtlab.engines.builder, tensorrt_rtx; "
+    code = STUB_TRTLAB + ("import trtlab.engines.in_worker, trtlab.engines.tensorrt_calls, tensorrt_rtx; "
                           "print(sorted(m for m in sys.modules if m.split('.')[0] in "
                           "('onnx', 'numpy', 'google') or m.startswith('trtlab.')))")
     root = Path(__import__("trtlab").__file__).parent
     out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == str(["trtlab.display", "trtlab.engines", "trtlab.engines.builder", "trtlab.engines.result",
-                                      "trtlab.engines.worker_main", "trtlab.errors",
-                                      "trtlab.installed_tensorrt"])
+    assert out.stdout.strip() == str(["trtlab.display", "trtlab.engines", "trtlab.engines.in_worker",
+                                      "trtlab.engines.job", "trtlab.engines.result",
+                                      "trtlab.engines.tensorrt_calls", "trtlab.errors",
+                                      "trtlab.installed_tensorrt", "trtlab.profiles"])

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
 
 from trtlab import scratch  # noqa: E402
-from trtlab.engines import EngineCache, build_engine, build_engines, worker  # noqa: E402
+from trtlab.engines import BuildOptions, EngineCache, build_engine, build_engines, worker  # noqa: E402
 from trtlab.engines.worker import exit_reason  # noqa: E402
 from trtlab.installed_tensorrt import require_tensorrt  # noqa: E402
 
@@ -33,7 +33,7 @@ def test_a_crash_is_reported_and_the_next_build_goes_on(cnn, monkeypatch):
     monkeypatch.setattr(worker, "STACK_BYTES", 1 << 20)
     before = set(scratch.folder().iterdir())
     start = time.monotonic()
-    deep, good = build_engines([("deep", relu_chain(1000)), ("good", cnn)], "fp32", timeout_s=120)
+    deep, good = build_engines([("deep", relu_chain(1000)), ("good", cnn)], "fp32", options=BuildOptions(timeout_s=120))
     assert not deep.built and deep.error == "the builder crashed: signal 11 (SIGSEGV)"
     assert good.built and good.error is None and good.bytes > 1000
     assert time.monotonic() - start < 120
@@ -42,7 +42,7 @@ def test_a_crash_is_reported_and_the_next_build_goes_on(cnn, monkeypatch):
 
 def test_a_worker_that_exits_says_why(cnn, monkeypatch):
     monkeypatch.setattr(worker, "STACK_BYTES", 1)  # a stack size the worker's Python refuses
-    (result,) = build_engines([("cnn", cnn)], "fp32", timeout_s=60)
+    (result,) = build_engines([("cnn", cnn)], "fp32", options=BuildOptions(timeout_s=60))
     assert not result.built
     assert result.error.startswith("the build worker exited with status 1: ValueError"), result.error
 
@@ -55,7 +55,7 @@ def test_exit_reasons_in_words():
 
 def test_the_time_limit_stops_the_build(cnn):
     start = time.monotonic()
-    slow, good = build_engines([("slow", relu_chain(3000)), ("good", cnn)], "fp32", timeout_s=2.5)
+    slow, good = build_engines([("slow", relu_chain(3000)), ("good", cnn)], "fp32", options=BuildOptions(timeout_s=2.5))
     assert time.monotonic() - start < 30  # the 3,000-node chain alone takes over 10 s here
     assert not slow.built and slow.error == "build stopped after 2.5 s (time limit)"
     assert 2.5 <= slow.build_s < 5
@@ -72,7 +72,7 @@ def test_cancel_stops_the_worker_mid_build():
             threading.Timer(0.3, cancel.set).start()
 
     results = build_engines([("a", relu_chain(3000)), ("b", relu_chain(10))], "fp32", progress=progress,
-                            cancel=cancel, timeout_s=60)
+                            cancel=cancel, options=BuildOptions(timeout_s=60))
     assert [r.error for r in results] == ["cancelled", "cancelled"] and seen
     assert results[0].build_s < 5  # the 3,000-node chain takes over 10 s to build here
 
@@ -98,7 +98,7 @@ def test_one_worker_serves_the_builds_of_one_call(cnn, monkeypatch):
 def test_progress_events_stream_from_the_worker(cnn):
     events = []
     result = build_engine(cnn, name="cnn", progress=lambda e: events.append((e, threading.get_ident())),
-                          timeout_s=None)
+                          options=BuildOptions(timeout_s=None))
     assert result.built and events
     assert {e.engine for e, _ in events} == {"cnn"}
     assert {tid for _, tid in events} == {threading.get_ident()}  # delivered in the caller's thread
@@ -152,5 +152,5 @@ def test_keyboard_interrupt_kills_the_worker_and_is_raised_again():
 
 @pytest.mark.slow
 def test_a_4000_node_chain_builds():
-    (result,) = build_engines([("deep", relu_chain(4000))], "fp32", timeout_s=300)
+    (result,) = build_engines([("deep", relu_chain(4000))], "fp32", options=BuildOptions(timeout_s=300))
     assert result.built, result.error

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import onnx
 
 from ..cut import cut_subgraph
-from ..engines import BuildResult, EngineCache, EngineRuntime, build_engines, can_run_engines, fingerprint
-from ..engines.batch import transformed_precision
+from ..engines import BuildResult, EngineCache, EngineRuntime, can_run_engines, fingerprint
+from ..engines.build import BuildOptions, new_job, run_jobs, transformed_precision
 from ..errors import TrtlabError, one_line
 from ..installed_tensorrt import TensorRT, require_tensorrt
 from ..plan import Plan
@@ -33,6 +33,7 @@ class EngineStep:
         self.result, self.progress = result, progress
         self.cache = _cache(result.settings.cache_dir)
         self._prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once
+        self.profiles = ()  # optimisation profiles of the engines (see trtlab.profiles)
         from ..engines.worker import BuildWorker
 
         # One worker process builds every engine of the check; a crash in it ends one build.
@@ -85,26 +86,26 @@ class EngineStep:
         spec = get_precision(precision)
         as_converted = (spec.reduced and spec.runs_in_onnxruntime
                         and transformed_precision(self.trt, precision) == precision)
-        if as_converted:
-            items = [(s.name, models[s.id]) for s in plan.subgraphs]
-            prepared = dict(items)
-        else:
-            items = [(s.name, models[s.id] if not spec.reduced else cut_subgraph(plan, s.id, store=self.store))
-                     for s in plan.subgraphs]
-            prepared = None
-            if self.cache is not None:
-                for name, cut in items:
-                    self._prints.setdefault(name, fingerprint(cut))
+        # Engines are kept in memory (read back from the cache, or from a fresh build) only
+        # where they will run; a hit is served only once its bytes match the checksum either way.
+        options = BuildOptions(timeout_s=result.settings.build_timeout_s, read_engines=self.runnable,
+                               profiles=self.profiles)
+        jobs = []
+        for s in plan.subgraphs:
+            if as_converted:
+                jobs.append(new_job(s.name, models[s.id], precision, self.trt, options, prepared=True))
+                continue
+            cut = models[s.id] if not spec.reduced else cut_subgraph(plan, s.id, store=self.store)
+            if s.name not in self._prints:
+                self._prints[s.name] = fingerprint(cut)
+            jobs.append(new_job(s.name, cut, precision, self.trt, options, digest=self._prints[s.name],
+                                calibration=(calibration or {}).get(s.name) if spec.calibrated else None))
+            del cut
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the cache's own warning becomes a statement below
-            # Engines are kept in memory (read back from the cache, or from a fresh build) only
-            # where they will run; a hit is served only once its bytes match the checksum either way.
-            builds = build_engines(items, precision, cache=self.cache, progress=on_event,
-                                   cancel=self.progress.cancel, flavour=self.trt, fingerprints=self._prints,
-                                   calibration=calibration, read_engines=self.runnable,
-                                   timeout_s=result.settings.build_timeout_s, worker=self.worker,
-                                   prepared=prepared)
-        del items, prepared
+            builds = run_jobs(jobs, cache=self.cache, progress=on_event, cancel=self.progress.cancel,
+                              worker=self.worker)
+        del jobs
         ids = {s.name: s.id for s in plan.subgraphs}
         out = {ids[r.name]: r for r in builds}
         result.engines.extend(EngineRow.of(sid, r) for sid, r in out.items())

@@ -67,14 +67,18 @@ class EngineRow:
     messages: tuple[str, ...] = ()
     error: str | None = None
     key: str | None = None
+    failure: str | None = None  # the kind of a refused build ("shape tensor", "memory", ...)
+    profiles: tuple[dict, ...] = ()  # optimisation profiles: {input: {"min", "opt", "max"}}
 
     def __post_init__(self):
         object.__setattr__(self, "messages", tuple(self.messages))
+        object.__setattr__(self, "profiles", tuple(self.profiles))
 
     @classmethod
     def of(cls, subgraph: int, build: "BuildResult") -> "EngineRow":
         return cls(subgraph, build.precision, build.built, build.bytes, build.build_s, build.cache_hit,
-                   build.builder, tuple(build.messages), build.error, build.key)
+                   build.builder, tuple(build.messages), build.error, build.key, build.failure,
+                   tuple(build.profiles))
 
     @property
     def name(self) -> str:
@@ -82,7 +86,8 @@ class EngineRow:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        return {"subgraph": d.pop("subgraph"), "name": self.name, **d, "messages": list(self.messages)}
+        return {"subgraph": d.pop("subgraph"), "name": self.name, **d, "messages": list(self.messages),
+                "profiles": list(self.profiles)}
 
 
 @dataclass

@@ -3,6 +3,9 @@
     from trtlab.engines import EngineCache, build_engines
     results = build_engines([("sg0", proto)], "fp16", cache=EngineCache())
 
+One engine build is one `BuildJob` (job.py); `build.run_jobs` builds jobs in a worker process
+(worker.py, in_worker.py) that makes the TensorRT calls (tensorrt_calls.py).
+
 TensorRT (10.x, 11.x) or TensorRT-RTX is imported when first needed, never at import time.
 """
 
@@ -11,9 +14,10 @@ from __future__ import annotations
 from importlib import import_module
 
 # Where each public name lives. Imported on first use, so that the build worker (which imports
-# `trtlab.engines.worker_main`) and `import trtlab.engines` stay light.
+# `trtlab.engines.in_worker`) and `import trtlab.engines` stay light.
 _PUBLIC = {
-    "build_engines": "batch", "build_engine": "build", "build_settings": "build",
+    "build_engines": "build", "build_engine": "build", "BuildOptions": "build", "run_jobs": "build",
+    "new_job": "build", "BuildJob": "job", "BuildOutcome": "job",
     "CacheEntry": "cache", "EngineCache": "cache", "default_cache_dir": "cache",
     "fingerprint": "digests", "BuildEvent": "result", "BuildResult": "result",
     "EngineRuntime": "runtime", "can_run_engines": "runtime",

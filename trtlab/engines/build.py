@@ -1,86 +1,163 @@
-"""`build_engine`: one ONNX model to one serialized engine, built in a worker process.
+"""Engine builds: `build_engines` (one engine per subgraph) and `run_jobs`, the one entry point
+both it and the check go through, one `BuildJob` at a time.
 
-The build itself (`builder.build_serialized`) runs in a `worker.BuildWorker`, so a crash inside
-TensorRT ends that build, not the caller. A failed parse, a crash, a time limit, a cancelled build
-or a builder that returns nothing give a `BuildResult` with built=False and the reason, never an
-exception (KeyboardInterrupt aside), so the caller can fall back. Builder messages are kept per
-engine: the plain ones in `messages`, the whole detailed log in `log`.
+    from trtlab.engines import BuildOptions, build_engines
+    results = build_engines([("sg0", proto)], "fp16", cache=True, options=BuildOptions(workspace=1 << 30))
+
+Each build runs in a `worker.BuildWorker`, so a crash inside TensorRT ends that build, not the
+caller. A failed parse, a crash, a time limit, a cancelled build or a refused build give a
+`BuildResult` with built=False and the reason, never an exception (KeyboardInterrupt aside), so
+the caller can fall back. A job's model is transformed to its precision here, only on a cache
+miss: the cache keys on the model before the transform and on the job's settings (`BuildJob`).
 """
 
 from __future__ import annotations
 
+import os
 import time
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .._io import atomic_write_bytes
-from ..cancel import Cancel, is_cancelled  # noqa: F401  (is_cancelled: read here by older callers)
+from ..cancel import Cancel, is_cancelled
+from ..errors import TrtlabError
 from ..installed_tensorrt import TensorRT, require_tensorrt
 from ..precision_registry import check_precision, get as get_precision
-from .builder import parser_error  # noqa: F401  (parser_error: trtlab.fusion reads it here)
+from ..profiles import as_profiles
+from .cache import EngineCache
+from .job import DEFAULT_TIMEOUT_S, BuildJob, BuildSettings, Target, Transform
 from .result import BuildEvent, BuildResult
 from .safe_files import read_regular_file
-from .worker import DEFAULT_TIMEOUT_S, BuildWorker
+from .worker import BuildWorker
 
 Progress = Callable[[BuildEvent], object]
 
 _PLAIN = ("INTERNAL_ERROR", "ERROR", "WARNING", "INFO")
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """How `build_engines` builds: the builder's `workspace` limit, a time limit per build
+    (`timeout_s`, None: none), a `timing_cache` file (full TensorRT only), whether engines are
+    read back into memory (`read_engines`), the precision `policy` (fp16/bf16), int8
+    `calibration` (one source, or engine name -> source) and optimisation `profiles` (a
+    `trtlab.profiles.Profile`, its dict form, or a list of them)."""
 
-def build_settings(flavour: TensorRT, precision: str, workspace: int | None) -> dict:
-    """Everything besides the ONNX bytes that changes what the builder makes."""
-    weak = flavour.weakly_typed_flags
-    return {
-        "precision": precision,
-        "workspace": workspace,
-        "network": "weakly-typed" if weak else "strongly-typed",
-        "builder_flags": list(get_precision(precision).weak_flags) if weak else [],
-    }
+    workspace: int | None = None
+    timeout_s: float | None = DEFAULT_TIMEOUT_S
+    timing_cache: str | os.PathLike | None = None
+    read_engines: bool = True
+    policy: Any = None
+    calibration: Any = None
+    profiles: Any = None
+
+    def settings(self) -> BuildSettings:
+        return BuildSettings(self.workspace, self.timeout_s,
+                             None if self.timing_cache is None else str(self.timing_cache), self.read_engines)
 
 
-def build_engine(onnx_bytes: bytes, *, precision: str = "fp32", name: str = "engine",
-                 progress: Progress | None = None, cancel: Cancel = None,
-                 timing_cache: str | Path | None = None, workspace: int | None = None,
-                 cache=None, flavour: TensorRT | None = None,
-                 timeout_s: float | None = DEFAULT_TIMEOUT_S) -> BuildResult:
-    """Build one engine from ONNX bytes that are already in `precision`.
+def build_engines(plan_or_models, precision: str = "fp32", *,
+                  cache: EngineCache | str | os.PathLike | bool | None = None,
+                  progress: Progress | None = None, cancel: Cancel = None,
+                  worker: BuildWorker | None = None, options: BuildOptions | None = None) -> list[BuildResult]:
+    """Build an engine for each fp32 model, in `precision`.
 
-    With a strongly typed builder (TensorRT 11, TensorRT-RTX) the types in the model decide the
-    precision (see `trtlab.precision`); with TensorRT 10, `precision` also sets the matching
-    builder flag. `progress(event)` returning False, or `cancel` (an Event or a callable) becoming
-    true, stops the build: built=False, error="cancelled". A build still running after
-    `timeout_s` seconds (None: no limit) is stopped too. `timing_cache` is a file loaded into
-    the builder and saved after the build (full TensorRT only; TensorRT-RTX has none).
-    `cache`: an `EngineCache` to look the engine up in and store it into.
+    `plan_or_models`: a `trtlab.Plan` (one engine per subgraph) or a list of (name, model) pairs,
+    a model being an onnx.ModelProto, a trtlab Model or serialized ONNX bytes. The precision
+    transform runs here (see `trtlab.precision`), except with TensorRT 10, where fp16/bf16 use
+    the builder flags on the fp32 model. `cache`: an EngineCache, a directory, True for the
+    default directory, or None. A failure in one engine is reported in its result and the others
+    still build; after `cancel`, the remaining engines report "cancelled". A caller with several
+    calls to make (one per precision) may pass its own `worker`, which is then left running.
     """
     check_precision(precision)
-    flavour = flavour or require_tensorrt()
-    if cache is None:
-        result = BuildResult(name=name, precision=precision, built=False, builder=flavour.label)
-    else:
-        key = cache.key(onnx_bytes, build_settings(flavour, precision, workspace), flavour)
-        result = from_cache(cache, key, name, precision, flavour)
+    options = options or BuildOptions()
+    trt = worker.flavour if worker is not None else require_tensorrt()
+    calibration = _materialized(options.calibration) if get_precision(precision).calibrated else None
+    jobs = [new_job(name, model, precision, trt, options, calibration=_calibration_for(calibration, name))
+            for name, model in _items(plan_or_models)]
+    return run_jobs(jobs, cache=cache, progress=progress, cancel=cancel, worker=worker)
+
+
+def build_engine(onnx_bytes, *, precision: str = "fp32", name: str = "engine", progress: Progress | None = None,
+                 cancel: Cancel = None, cache=None, options: BuildOptions | None = None) -> BuildResult:
+    """Build one engine from a model (ONNX bytes or a ModelProto) already in `precision`: with
+    a strongly typed builder (TensorRT 11, TensorRT-RTX) the model's types decide; with
+    TensorRT 10, `precision` also sets the matching builder flag."""
+    check_precision(precision)
+    job = new_job(name, onnx_bytes, precision, require_tensorrt(), options or BuildOptions(), prepared=True)
+    return run_jobs([job], cache=cache, progress=progress, cancel=cancel)[0]
+
+
+def new_job(name: str, model, precision: str, trt: TensorRT, options: BuildOptions, *,
+            prepared: bool = False, calibration=None, digest: str | None = None) -> BuildJob:
+    """The job that builds `model` in `precision`: as it is (`prepared`), or after the precision
+    transform of the fp32 model. `digest`: the model's `fingerprint` where the caller has it."""
+    from .digests import fingerprint
+
+    to = get_precision(transformed_precision(trt, precision))
+    policy = options.policy if to.reduced and not to.calibrated else None
+    transform = None if prepared else Transform(to.name, policy, calibration if to.calibrated else None)
+    flags = get_precision(precision).weak_flags if trt.weakly_typed_flags else ()
+    return BuildJob(name, precision, model, digest or fingerprint(model), transform, Target.of(trt),
+                    options.settings(), as_profiles(options.profiles), tuple(flags))
+
+
+def transformed_precision(trt: TensorRT, precision: str) -> str:
+    """The precision the model is transformed into before the build: with TensorRT 10 a
+    precision whose builder flags pick its layers from the fp32 model builds that model."""
+    spec = get_precision(precision)
+    if trt.weakly_typed_flags and spec.flags_on_fp32:
+        return "fp32"
+    return spec.name
+
+
+def run_jobs(jobs: Sequence[BuildJob], *, cache=None, progress: Progress | None = None, cancel: Cancel = None,
+             worker: BuildWorker | None = None) -> list[BuildResult]:
+    """Build each job, one after another, in `worker` (default: one started at the first job not
+    in the cache, ended after the last). A crash inside TensorRT fails that job and the next
+    starts a new worker; cancel stops the worker at once; KeyboardInterrupt stops it and is
+    raised again."""
+    cache = _as_cache(cache)
+    if not jobs:
+        return []
+    own = worker is None
+    with (BuildWorker(jobs[0].target.tensorrt()) if own else nullcontext(worker)) as worker:
+        return [_one(job, worker, cache, progress, cancel) for job in jobs]
+
+
+def _one(job: BuildJob, worker: BuildWorker, cache: EngineCache | None, progress, cancel) -> BuildResult:
+    label = worker.flavour.label
+    result = BuildResult(job.name, job.precision, built=False, builder=label, job=job)
+    if is_cancelled(cancel):
+        result.error = "cancelled"
+        return result
+    if cache is not None:
+        result = from_cache(cache, job, label)
         if result.built:
             return result
-    with BuildWorker(flavour) as worker:
-        return build_into(result, onnx_bytes, progress=progress, cancel=cancel, timing_cache=timing_cache,
-                          workspace=workspace, cache=cache, flavour=flavour, worker=worker,
-                          timeout_s=timeout_s)
+    worker.start()  # it imports TensorRT while the precision transform runs here
+    model = job.model
+    if job.transform is not None:
+        try:
+            model = _transformed(job)
+        except TrtlabError as exc:
+            result.error = f"precision transform failed: {exc}"
+            return result
+    return _build_into(result, job, model, worker, (cache, progress, cancel))
 
 
-def from_cache(cache, key: str, name: str, precision: str, flavour: TensorRT, *,
-               read: bool = True) -> BuildResult:
-    """The engine cached under `key` as a built result (cache_hit=True), or, on a miss, an unbuilt
-    result that carries the key and any note about a bad entry thrown away, for `build_into`.
-
-    A hit is served only after the engine's bytes match the checksum in its sidecar. read=False
-    checks them just the same but does not keep them (`engine` is None; `cache.get(key)` reads
-    them again): for callers that will not run the engine.
-    """
-    result = BuildResult(name=name, precision=precision, built=False, builder=flavour.label, key=key)
+def from_cache(cache: EngineCache, job: BuildJob, label: str) -> BuildResult:
+    """The engine cached for `job` as a built result (cache_hit=True), or, on a miss, an unbuilt
+    result that carries the key and any note about a bad entry thrown away. A hit is served only
+    after the engine's bytes match the checksum in its sidecar; without the job's `keep_engine`
+    they are checked but not kept (`engine` is None; `cache.get(key)` reads them again)."""
+    key = cache.key(job.digest, job.key_fields(), job.target, target=job.target.where)
+    result = BuildResult(job.name, job.precision, built=False, builder=label, key=key, job=job)
     start = time.perf_counter()
-    meta, engine, note = cache.fetch(key, keep=read)
+    meta, engine, note = cache.fetch(key, keep=job.settings.keep_engine)
     if note:
         result.messages.append(note)
     if meta is not None:
@@ -91,13 +168,12 @@ def from_cache(cache, key: str, name: str, precision: str, flavour: TensorRT, *,
     return result
 
 
-def build_into(result: BuildResult, onnx_model, *, progress: Progress | None = None,
-               cancel: Cancel = None, timing_cache: str | Path | None = None, workspace: int | None = None,
-               cache=None, flavour: TensorRT, worker: BuildWorker,
-               timeout_s: float | None = DEFAULT_TIMEOUT_S, keep_engine: bool = True) -> BuildResult:
-    """Build `result`'s engine from `onnx_model` (ONNX bytes or a ModelProto) in `worker` and,
-    with a cache, store it under `result.key` (this process alone writes the cache). Without
-    `keep_engine` and a cache, the engine's bytes are not read back (`result.engine` is None)."""
+def _build_into(result: BuildResult, job: BuildJob, model, worker: BuildWorker, where) -> BuildResult:
+    """Build `job` from `model` (its model, transformed) in `worker` and, with a cache, store it
+    under `result.key` (this process alone writes the cache). `where`: (cache, progress, cancel)."""
+    cache, progress, cancel = where
+    flavour = worker.flavour
+    timing_cache = job.settings.timing_cache
     own_timing = cache is not None and timing_cache is None and flavour.timing_cache
     if own_timing:
         timing_cache = cache.timing_cache_path(flavour)
@@ -107,24 +183,23 @@ def build_into(result: BuildResult, onnx_model, *, progress: Progress | None = N
     timing = None
     if flavour.timing_cache and timing_cache:
         timing = _read_timing_cache(timing_cache, result, follow_symlinks=not own_timing)
-    out = worker.build(onnx_model, name=result.name, precision=result.precision, workspace=workspace,
-                       timing_cache=timing, progress=progress, cancel=cancel, timeout_s=timeout_s,
-                       keep_engine=keep_engine or cache is not None)
-    result.build_s, result.error, result.log = out["build_s"], out["error"], out["log"]
-    result.messages.extend(out["notes"])
-    result.messages.extend(f"{sev}: {msg}" for sev, msg in out["log"] if sev in _PLAIN)
-    if out["built"]:
-        result.built, result.engine = True, out["engine"]
-        result.bytes = out["engine_bytes"]
-        if out["timing_cache"] is not None:
-            _save_timing_cache(timing_cache, out["timing_cache"], result, cache)
+    out = worker.build(job, model, timing_cache=timing, progress=progress, cancel=cancel,
+                       keep_engine=job.settings.keep_engine or cache is not None)
+    del model
+    result.build_s, result.error, result.failure, result.log = out.build_s, out.error, out.failure, out.log
+    result.messages.extend(out.notes)
+    result.messages.extend(f"{sev}: {msg}" for sev, msg in out.log if sev in _PLAIN)
+    if out.built:
+        result.built, result.engine, result.bytes = True, out.engine, out.engine_bytes
+        if out.timing_cache is not None:
+            _save_timing_cache(timing_cache, out.timing_cache, result, cache)
         if cache is not None:
-            note = cache.put(result.key, result.engine, {"name": result.name, "precision": result.precision,
-                                                         "builder": result.builder, "build_s": result.build_s,
-                                                         "layers": layer_list_log(result.log)})
+            note = cache.put(result.key, out.engine, {"name": result.name, "precision": result.precision,
+                                                  "builder": result.builder, "build_s": result.build_s,
+                                                  "layers": layer_list_log(result.log)})
             if note:
                 result.messages.append(note)
-        if not keep_engine:
+        if not job.settings.keep_engine:
             result.engine = None
     return result
 
@@ -134,6 +209,64 @@ def layer_list_log(log: list[tuple[str, str]]) -> list[tuple[str, str]]:
     reads): small enough to keep in a cache sidecar, so a cache hit still has them."""
     return [(sev, msg) for sev, msg in log
             if "LayerType: " in msg or "Engine Layer Information" in msg or msg.startswith("Layer(")]
+
+
+def _transformed(job: BuildJob):
+    import onnx
+
+    from ..precision.apply import apply_precision
+
+    model = job.model
+    if isinstance(model, (bytes, bytearray)):
+        model = onnx.load_from_string(bytes(model))
+    t = job.transform
+    return apply_precision(model, t.to, policy=t.policy, calibration=t.calibration, runnable_in_ort=False)
+
+
+def _items(plan_or_models) -> Iterable[tuple[str, Any]]:
+    from ..plan import Plan
+
+    if isinstance(plan_or_models, Plan):
+        from ..cut import cut_subgraph
+
+        plan = plan_or_models
+        return [(sg.name, cut_subgraph(plan, sg.id)) for sg in plan.subgraphs]
+    items = list(plan_or_models)
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            raise TrtlabError("build_engines takes a Plan or a list of (name, model) pairs.",
+                              hint=f"Got an item of type {type(item).__name__}.")
+    names = [n for n, _ in items]
+    if len(set(names)) != len(names):
+        raise TrtlabError("Engine names must be unique.", hint=f"Got: {', '.join(names)}.")
+    return items
+
+
+def _materialized(calibration):
+    """Calibration samples as lists, so that one iterator serves every model and its digest."""
+    if isinstance(calibration, Mapping):
+        return {name: _materialized(source) for name, source in calibration.items()}
+    if calibration is None or isinstance(calibration, (str, os.PathLike)):
+        return calibration
+    return list(calibration)
+
+
+def _calibration_for(calibration, name: str):
+    if isinstance(calibration, Mapping):
+        return calibration.get(name)
+    return calibration
+
+
+def _as_cache(cache) -> EngineCache | None:
+    if cache is None or cache is False:
+        return None
+    if cache is True:
+        return EngineCache()
+    if isinstance(cache, EngineCache):
+        return cache
+    if isinstance(cache, (str, os.PathLike)):
+        return EngineCache(Path(cache))
+    raise TrtlabError(f"cache must be an EngineCache, a directory, True or None; got {type(cache).__name__}.")
 
 
 def _layer_lines(stored) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .. import display
 
@@ -46,17 +47,25 @@ class BuildResult:
     messages: list[str] = field(default_factory=list)
     error: str | None = None
     key: str | None = None
+    failure: str | None = None  # the kind of a refused build: see `job.BuildOutcome`
     engine: bytes | None = field(default=None, repr=False)
     log: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    job: Any = field(default=None, repr=False, compare=False)  # the BuildJob built
+
+    @property
+    def profiles(self) -> list[dict]:
+        """The optimisation profiles the engine was built with, as {input: {"min", "opt", "max"}}."""
+        return self.job.profiles_dict() if self.job is not None else []
 
     def to_dict(self) -> dict:
-        engine, log = self.engine, self.log
-        self.engine, self.log = None, []  # asdict would copy them only to be dropped
+        engine, log, job = self.engine, self.log, self.job
+        self.engine, self.log, self.job = None, [], None  # asdict would copy them only to be dropped
         try:
             d = asdict(self)
         finally:
-            self.engine, self.log = engine, log
-        d.pop("engine"), d.pop("log")
+            self.engine, self.log, self.job = engine, log, job
+        d.pop("engine"), d.pop("log"), d.pop("job")
+        d["profiles"] = self.profiles
         return d
 
     def to_json(self, **kw) -> str:

@@ -7,9 +7,10 @@ its time limit, a cancel, or Ctrl-C ends the worker at once. Progress events str
 reach the caller's `progress` in the caller's thread.
 
 The worker is a fresh interpreter (started like multiprocessing's "spawn", never a bare fork of a
-process that may run threads) that imports only `worker_main`, `builder` and TensorRT, not the
-rest of trtlab nor the caller's `__main__`. One worker serves the builds of one `build_engines`
-call, one after another.
+process that may run threads) that imports only `in_worker`, `tensorrt_calls` and TensorRT, not the
+rest of trtlab nor the caller's `__main__`. It receives each `BuildJob` (without its model, which
+travels as a file) and answers with a `BuildOutcome`. One worker serves many builds, one after
+another.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from typing import TYPE_CHECKING
 
 from .. import scratch
 from ..installed_tensorrt import TensorRT
-from .worker_main import read_frame, write_frame
+from .in_worker import read_frame, write_frame
+from .job import DEFAULT_TIMEOUT_S, BuildJob, BuildOutcome, failed
 
 if TYPE_CHECKING:
     import onnx
@@ -36,24 +38,23 @@ if TYPE_CHECKING:
 # The build thread's stack: TensorRT's builder recurses once per chained layer. Reserved, not
 # used: pages are only taken as the stack grows. Tests set it small to make the builder crash.
 STACK_BYTES = 1 << 30
-DEFAULT_TIMEOUT_S = 600.0
 START_TIMEOUT_S = 120.0  # importing TensorRT, on a busy machine
 _POLL_S = 0.05
 
-# Loads trtlab.engines.worker_main from the caller's own copy of trtlab without running
+# Loads trtlab.engines.in_worker from the caller's own copy of trtlab without running
 # trtlab/__init__ (which imports onnx and numpy, a few tenths of a second the worker doesn't need).
 STUB_TRTLAB = ("import sys, types; p = types.ModuleType('trtlab'); p.__path__ = [sys.argv[1]]; "
                "sys.modules['trtlab'] = p; ")
-_BOOT = STUB_TRTLAB + "from trtlab.engines.worker_main import main; main(int(sys.argv[2]))"
+_BOOT = STUB_TRTLAB + "from trtlab.engines.in_worker import main; main(int(sys.argv[2]))"
 
 
 class BuildWorker:
     """Builds engines one at a time in a worker process, started when first needed.
 
         with BuildWorker(flavour) as worker:
-            outcome = worker.build(onnx_bytes, name="sg0", precision="fp16", timeout_s=600)
+            outcome = worker.build(job)      # a BuildJob
 
-    `build` returns the dict of `builder.build_serialized`, whatever happened to the worker.
+    `build` returns a `BuildOutcome`, whatever happened to the worker.
     """
 
     def __init__(self, flavour: TensorRT):
@@ -86,15 +87,19 @@ class BuildWorker:
         threading.Thread(target=_read_answers, args=(self._proc.stdout, self._answers),
                          name="trtlab-build-answers", daemon=True).start()
 
-    def build(self, onnx_model: "bytes | onnx.ModelProto", *, name: str, precision: str,
-              workspace: int | None = None, timing_cache: bytes | None = None, progress=None, cancel=None,
-              timeout_s: float | None = DEFAULT_TIMEOUT_S, keep_engine: bool = True) -> dict:
-        """Build one engine in the worker; cancel, a progress callback returning False or
-        raising, the time limit, and KeyboardInterrupt (re-raised) end the worker at once.
-        A ModelProto is handed over as a file written one weight at a time (no serialized copy
-        here); without `keep_engine` the engine's bytes are not read back, only its size."""
+    def build(self, job: BuildJob, onnx_model: "bytes | onnx.ModelProto | None" = None, *,
+              timing_cache: bytes | None = None, progress=None, cancel=None,
+              keep_engine: bool | None = None) -> BuildOutcome:
+        """Build `job`'s engine in the worker, from `onnx_model` (default: the job's own model);
+        cancel, a progress callback returning False or raising, the job's time limit, and
+        KeyboardInterrupt (re-raised) end the worker at once. A ModelProto is handed over as a
+        file written one weight at a time (no serialized copy here); without `keep_engine`
+        (default: the job's) the engine's bytes are not read back, only its size."""
         from ..cancel import is_cancelled
 
+        onnx_model = job.model if onnx_model is None else onnx_model
+        timeout_s = job.settings.timeout_s
+        keep_engine = job.settings.keep_engine if keep_engine is None else keep_engine
         self.start()
         self._jobs += 1
         onnx_path, engine_path = self._dir / f"{self._jobs}.onnx", self._dir / f"{self._jobs}.engine"
@@ -110,25 +115,23 @@ class BuildWorker:
                     store.link_into(self._dir)
                 write_model(onnx_model, onnx_path)
         except OSError as exc:
-            return _failed(f"the model could not be handed to the build worker ({exc})", 0.0)
-        job = {"module": self.flavour.module.__name__, "flavour": self.flavour.flavour,
-               "version": self.flavour.version, "onnx_path": str(onnx_path), "engine_path": str(engine_path),
-               "name": name, "precision": precision, "workspace": workspace, "timing_cache": timing_cache,
-               "stack_bytes": STACK_BYTES}
+            return failed(f"the model could not be handed to the build worker ({exc})")
+        request = {"job": job.for_worker(), "onnx_path": str(onnx_path), "engine_path": str(engine_path),
+                   "timing_cache": timing_cache, "stack_bytes": STACK_BYTES}
         err_start = self._stderr.seek(0, os.SEEK_END)
         start = time.monotonic()  # the time limit counts from when the worker is ready
         # Sent from a thread: a worker still importing TensorRT reads it late, and meanwhile
         # the loop below keeps watching cancel, the clock and KeyboardInterrupt.
-        threading.Thread(target=_send, args=(self._proc.stdin, job), name="trtlab-build-job",
+        threading.Thread(target=_send, args=(self._proc.stdin, request), name="trtlab-build-job",
                          daemon=True).start()
         try:
             while True:
                 if is_cancelled(cancel):
-                    return self._stop("cancelled", start)
+                    return self._stop("cancelled", start, "cancelled")
                 if not self._ready and time.monotonic() - start > START_TIMEOUT_S:
                     return self._stop(f"the build worker did not start in {START_TIMEOUT_S:g} s", start)
                 if self._ready and timeout_s is not None and time.monotonic() - start > timeout_s:
-                    return self._stop(f"build stopped after {timeout_s:g} s (time limit)", start)
+                    return self._stop(f"build stopped after {timeout_s:g} s (time limit)", start, "time limit")
                 try:
                     answer = self._answers.get(timeout=_POLL_S)
                 except queue.Empty:
@@ -146,7 +149,7 @@ class BuildWorker:
                     except Exception as exc:
                         return self._stop(f"the progress callback failed: {exc!r}", start)
                     if wanted is False:
-                        return self._stop("cancelled", start)
+                        return self._stop("cancelled", start, "cancelled")
         except BaseException:  # KeyboardInterrupt above all: stop the build, then let it through
             self.close()
             raise
@@ -180,25 +183,27 @@ class BuildWorker:
             pass  # at interpreter exit, the modules close() needs may be gone
 
     # ------------------------------------------------------------------ helpers
-    def _outcome(self, body: dict, onnx_path: Path, start: float, keep_engine: bool = True) -> dict:
-        out = {**_failed("the build worker gave no result", 0.0), **body}
+    def _outcome(self, out: BuildOutcome | None, onnx_path: Path, start: float,
+                 keep_engine: bool = True) -> BuildOutcome:
         onnx_path.unlink(missing_ok=True)
-        if out["engine"] is not None:
-            engine_path = Path(out["engine"])
+        if not isinstance(out, BuildOutcome):
+            return failed("the build worker gave no result", time.monotonic() - start)
+        if out.engine is not None:
+            engine_path = Path(out.engine)
             try:
-                out["engine_bytes"] = engine_path.stat().st_size
-                out["engine"] = engine_path.read_bytes() if keep_engine else None
+                out.engine_bytes = engine_path.stat().st_size
+                out.engine = engine_path.read_bytes() if keep_engine else None
             except OSError as exc:
-                return _failed(f"the built engine could not be read back ({exc})", time.monotonic() - start)
+                return failed(f"the built engine could not be read back ({exc})", time.monotonic() - start)
             finally:
                 engine_path.unlink(missing_ok=True)
         return out
 
-    def _stop(self, error: str, start: float) -> dict:
+    def _stop(self, error: str, start: float, failure: str | None = None) -> BuildOutcome:
         self.close()
-        return _failed(error, time.monotonic() - start)
+        return failed(error, time.monotonic() - start, failure)
 
-    def _died(self, err_start: int, start: float) -> dict:
+    def _died(self, err_start: int, start: float) -> BuildOutcome:
         """The worker's end of the pipe closed: say how the worker ended."""
         try:
             code = self._proc.wait(timeout=10)
@@ -211,7 +216,7 @@ class BuildWorker:
             said = [line.strip() for line in self._stderr.read().decode(errors="replace").splitlines()
                     if line.strip()]
         self.close()
-        return _failed(exit_reason(code) + (f": {said[-1]}" if said else ""), time.monotonic() - start)
+        return failed(exit_reason(code) + (f": {said[-1]}" if said else ""), time.monotonic() - start, "crash")
 
 
 def exit_reason(code: int | None) -> str:
@@ -229,14 +234,9 @@ def exit_reason(code: int | None) -> str:
     return f"the build worker exited with status {code}"
 
 
-def _failed(error: str, elapsed: float) -> dict:
-    return {"built": False, "engine": None, "error": error, "build_s": elapsed, "log": [], "notes": [],
-            "timing_cache": None}
-
-
-def _send(stream, job: dict) -> None:
+def _send(stream, request: dict) -> None:
     try:
-        write_frame(stream, job)
+        write_frame(stream, request)
     except (OSError, ValueError):
         pass  # the worker has gone: the end of its answers says how
 

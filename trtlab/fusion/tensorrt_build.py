@@ -22,39 +22,23 @@ class BuildLog:
 def build_log(model: Model) -> BuildLog:
     """Build `model` as it is (its types decide the precision) and keep every builder message.
 
-    Needs no GPU where the builder runs without one (TensorRT-RTX). The engine is dropped.
+    Needs no GPU where the builder runs without one (TensorRT-RTX). The build runs as every
+    engine build does (`trtlab.engines.build_engine`, in the build worker); the engine is dropped.
     """
-    from ..engines.build import parser_error
-    from ..installed_tensorrt import capturing_logger, require_tensorrt
+    from ..engines.build import BuildOptions, build_engine
+    from ..installed_tensorrt import require_tensorrt
 
     try:
         flavour = require_tensorrt("Reading TensorRT's fusions")
     except MissingDependency as exc:
         return BuildLog("TensorRT (not installed)", note=str(exc))
-    trt = flavour.module
-    result = BuildLog(f"{flavour.label} build")
-    logger = capturing_logger(flavour, "VERBOSE")
-    result.log = logger.messages
-    builder = trt.Builder(logger)
-    network = flavour.create_network(builder)
-    parser = trt.OnnxParser(network, logger)
-    if not parser.parse(model.to_bytes()):
-        errors = "; ".join(parser_error(parser.get_error(i)) for i in range(parser.num_errors))
-        result.note = (f"TensorRT could not parse the model ({errors}). Partition it and pass one "
-                       "subgraph: trtlab.load(trtlab.cut.cut_subgraph(plan, 0)).")
-        return result
-    config = builder.create_builder_config()
-    config.profiling_verbosity = trt.ProfilingVerbosity.DETAILED
-    try:
-        serialized = builder.build_serialized_network(network, config)
-    except Exception as exc:  # a builder failure belongs in the result, as in build_engine
-        logger.messages.append(("ERROR", f"{type(exc).__name__}: {exc}"))
-        serialized = None
-    if serialized is None:
-        errors = [m for sev, m in logger.messages if sev in ("ERROR", "INTERNAL_ERROR")]
-        result.note = "TensorRT built no engine" + (f": {errors[-1]}" if errors else ".")
-        return result
-    result.built = True
+    built = build_engine(model.proto, name=model.name, options=BuildOptions(read_engines=False))
+    result = BuildLog(f"{flavour.label} build", log=built.log, built=built.built)
+    if built.failure == "parser":
+        result.note = (f"TensorRT could not parse the model ({built.error.removeprefix('ONNX parser: ')}). "
+                       "Partition it and pass one subgraph: trtlab.load(trtlab.cut.cut_subgraph(plan, 0)).")
+    elif not built.built:
+        result.note = f"TensorRT built no engine: {built.error}"
     return result
 
 

@@ -1,17 +1,16 @@
-"""The build worker process: reads build jobs on stdin, answers on stdout, one build at a time.
+"""Inside the build worker process: reads `BuildJob`s on stdin, answers on stdout, one at a time.
 
 The model and the engine themselves travel as files in the caller's private directory for the
 worker: tens of megabytes cross a pipe 64 KiB at a time, several times slower on a busy machine.
 Started by `worker.BuildWorker` as a fresh interpreter that imports only this module, the
-TensorRT-facing `builder` and TensorRT itself. Each build runs in a thread with a large stack,
-because TensorRT's builder recurses once per layer of a chain (4,000 chained nodes overflow the
-usual 8 MiB). Messages both ways are frames: an 8-byte length, then a pickle. Only the worker's own
+TensorRT-facing `tensorrt_calls`, the job's plain data and TensorRT itself. Each build runs in a
+thread with a large stack, because TensorRT's builder recurses once per layer of a chain (4,000
+chained nodes overflow the usual 8 MiB). Messages both ways are frames: an 8-byte length, then a pickle. Only the worker's own
 parent writes to it, so the pickles are trusted.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import pickle
 import signal
@@ -69,8 +68,8 @@ def main(parent: int | None = None) -> None:
                 os._exit(0)  # the caller has gone: nothing is waiting for this build
 
     send(("ready", os.getpid()))
-    while (job := read_frame(jobs)) is not None:
-        send(("done", _run_in_thread(job, send)))
+    while (request := read_frame(jobs)) is not None:
+        send(("done", _run_in_thread(request, send)))
 
 
 def _die_with(parent: int | None) -> None:
@@ -88,30 +87,36 @@ def _die_with(parent: int | None) -> None:
         os._exit(0)  # the parent died before the signal was asked for
 
 
-def _run_in_thread(job: dict, send) -> dict:
-    out: dict = {}
+def _run_in_thread(request: dict, send):
+    """Build `request["job"]` (a `BuildJob` without its model) from the model file named in the
+    request; the answer is a `BuildOutcome` whose `engine` names the engine file written."""
+    out: list = []
 
     def build():
         try:
-            from ..installed_tensorrt import TensorRT
-            from .builder import build_serialized
+            from .job import failed
+            from .tensorrt_calls import build_serialized
 
-            flavour = TensorRT(importlib.import_module(job["module"]), job["flavour"], job["version"])
-            with open(job["onnx_path"], "rb") as f:
+            job = request["job"]
+            with open(request["onnx_path"], "rb") as f:
                 onnx_bytes = f.read()
-            out.update(build_serialized(flavour, onnx_bytes, path=job["onnx_path"], name=job["name"],
-                                        precision=job["precision"],
-                                        workspace=job["workspace"], timing_cache=job["timing_cache"],
-                                        emit=lambda event: send(("event", event))))
-            if out["engine"] is not None:
-                with open(job["engine_path"], "wb") as f:
-                    f.write(out["engine"])
-                out["engine"] = job["engine_path"]
+            outcome = build_serialized(job.target.tensorrt(), job, onnx_bytes, path=request["onnx_path"],
+                                       timing_cache=request["timing_cache"],
+                                       emit=lambda event: send(("event", event)))
+            del onnx_bytes
+            if outcome.engine is not None:
+                with open(request["engine_path"], "wb") as f:
+                    f.write(outcome.engine)
+                outcome.engine = request["engine_path"]
+            out.append(outcome)
         except BaseException as exc:  # an import that fails here is this build's failure
-            out.update(built=False, error=f"the build worker failed: {type(exc).__name__}: {exc}")
+            try:
+                out.append(failed(f"the build worker failed: {type(exc).__name__}: {exc}"))
+            except BaseException:
+                out.append(None)
 
     thread = threading.Thread(target=build, name="trtlab-build")
-    threading.stack_size(job["stack_bytes"])  # applies to threads started from now on
+    threading.stack_size(request["stack_bytes"])  # applies to threads started from now on
     try:
         thread.start()
     except RuntimeError:  # no room for that stack (a limit on address space): the usual one
@@ -121,5 +126,5 @@ def _run_in_thread(job: dict, send) -> dict:
     finally:
         threading.stack_size(0)
     thread.join()
-    return out
+    return out[0] if out else None
 

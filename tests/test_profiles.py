@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from trtlab.errors import TrtlabError
+from trtlab.profiles import Profile, ShapeRange, as_profiles, parse_shape
+
+
+def test_trtexec_style_items_make_one_profile():
+    p = Profile.parse(min=["x:1x3x8x8", "ids:1x4"], opt=["x:2x3x16x16,ids:1x16"], max=["x:4x3x32x32", "ids:2x64"])
+    assert p.names == ["ids", "x"]
+    assert p.to_dict()["x"] == {"min": [1, 3, 8, 8], "opt": [2, 3, 16, 16], "max": [4, 3, 32, 32]}
+    assert p.at("opt") == {"ids": (1, 16), "x": (2, 3, 16, 16)}
+    assert str(p.range_of("x")) == "1..4x3x8..32x8..32"
+    assert Profile.from_dict(p.to_dict()) == p
+
+
+@pytest.mark.parametrize("kw, words", [
+    (dict(min=["x:1x3"], opt=["x:2x3"]), "no max shape"),
+    (dict(min=["x:4x3"], opt=["x:2x3"], max=["x:8x3"]), "min <= opt <= max"),
+    (dict(min=["x:1x3"], opt=["x:2x3"], max=["x:8x3x1"]), "one rank"),
+    (dict(min=["1x3"], opt=["x:2x3"], max=["x:8x3"]), "is not NAME:SHAPE"),
+    (dict(min=["x:1xa"], opt=["x:2x3"], max=["x:8x3"]), "is not a shape"),
+])
+def test_bad_profiles_get_one_clear_error(kw, words):
+    with pytest.raises(TrtlabError, match=words):
+        Profile.parse(**kw)
+
+
+def test_profiles_come_as_one_a_list_or_none():
+    one = {"x": ((1, 2), (2, 2), (4, 2))}
+    assert as_profiles(None) == ()
+    assert as_profiles(one) == as_profiles([one]) == (Profile.of({"x": ShapeRange((1, 2), (2, 2), (4, 2))}),)
+    assert parse_shape("1x3x224x224") == (1, 3, 224, 224) and parse_shape("") == ()
+    with pytest.raises(TrtlabError, match="mapping of input name"):
+        as_profiles([3])
