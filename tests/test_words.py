@@ -25,3 +25,17 @@ def test_a_long_name_is_cut_in_the_middle_to_its_limit():
 def test_a_reason_is_cut_at_its_end():
     assert clip("not supported by the parser", 10) == "not suppo\u2026"
     assert clip("short", 10) == "short"
+
+
+def test_printable_escapes_what_a_terminal_acts_on():
+    from trtlab.words import printable
+
+    evil = "a\x1b]0;title\x07\x1b[2J\rfake\x9b\x7f\u202eb\u2066c\0"
+    shown = printable(evil)
+    assert shown == "a\\x1b]0;title\\x07\\x1b[2J\\rfake\\x9b\\x7f\\u202eb\\u2066c\\0"
+    assert shown.isprintable()
+    assert printable("line 1\n\tline 2\x1b", lines=True) == "line 1\n\tline 2\\x1b"
+    assert printable("x\ny") == "x\\ny"
+    assert printable(b"\xff\xfeok") == "\\xff\\xfeok"  # bytes that are not UTF-8
+    assert printable("bad\udcffname") == "bad\\udcffname"  # a lone surrogate (a non-UTF-8 file name)
+    assert printable("résumé \u2026 日本") == "résumé \u2026 日本"  # ordinary text is left alone

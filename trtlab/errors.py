@@ -30,8 +30,8 @@ class MissingDependency(TrtlabError):
 def one_line(what: BaseException | str | None, *, first: bool = False, limit: int | None = 400) -> str:
     """A message (an exception, or text such as a builder's log) on one line for a report or the
     command line: whitespace collapsed, bracketed source-location lines of native libraries
-    dropped, cut at `limit` characters. `first=True` keeps only the first line, where libraries
-    put the gist and details follow."""
+    dropped, characters a terminal acts on escaped (`words.printable`), cut at `limit` characters.
+    `first=True` keeps only the first line, where libraries put the gist and details follow."""
     if isinstance(what, BaseException):
         text, fallback = str(what), type(what).__name__
     else:
@@ -40,6 +40,8 @@ def one_line(what: BaseException | str | None, *, first: bool = False, limit: in
     if first:
         lines = lines[:1]
     kept = [x for x in lines if not x.startswith("[")] or lines
-    line = " ".join(" ".join(kept).split()) or fallback
+    from .words import printable
+
+    line = printable(" ".join(" ".join(kept).split())) or fallback
     return line if limit is None or len(line) <= limit else line[:limit - 3] + "..."
 

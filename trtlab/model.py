@@ -231,8 +231,8 @@ class Model:
     def summary(self) -> str:
         ins = ", ".join(f"{i.name}:{i.dtype}[{i.shape_text()}]" for i in self.inputs.values())
         outs = ", ".join(f"{o.name}:{o.dtype}[{o.shape_text()}]" for o in self.outputs.values())
-        return (f"Model '{self.name}' ({self.source}): {len(self.nodes)} nodes, "
-                f"{len(self.op_counts)} op types, opset {self.opset}; inputs {ins}; outputs {outs}")
+        return one_line(f"Model '{self.name}' ({self.source}): {len(self.nodes)} nodes, {len(self.op_counts)} "
+                        f"op types, opset {self.opset}; inputs {ins}; outputs {outs}", limit=None)  # escaped
 
     def __repr__(self) -> str:
         return f"<trtlab.Model {self.name!r}: {len(self.nodes)} nodes>"

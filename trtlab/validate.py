@@ -16,6 +16,7 @@ import onnx
 from onnx import TensorProto
 
 from .errors import TrtlabError, one_line
+from .words import printable
 
 # Full checks serialise the model; past this size they are skipped (the checks above still run).
 FULL_CHECK_MAX_BYTES = 256 * 1024**2
@@ -54,10 +55,8 @@ def _cap(text: str) -> str:
 
 
 def _shown(text) -> str:
-    """A name as it can be printed on one line: bytes that are not UTF-8 as escapes, NUL as \\0."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "backslashreplace")
-    return text.replace("\0", "\\0").replace("\n", "\\n")[:80]
+    """A name as it can be printed on one line: control characters and bytes that are not UTF-8 as escapes."""
+    return printable(text)[:80]
 
 
 # ---------------------------------------------------------------------- versions

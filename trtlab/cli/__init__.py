@@ -67,6 +67,13 @@ def _signals_as_interrupts() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .output import printable_output
+
+    with printable_output():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         _signals_as_interrupts()
         args = build_parser().parse_args(argv)

@@ -23,6 +23,7 @@ from onnx import numpy_helper
 from ..cut import boundary, cut_nodes, cut_subgraph
 from ..errors import TrtlabError
 from ..plan import Plan
+from ..words import printable
 from .bound import BoundChain
 from .cost import macs
 from ..feeds import check_feeds, numpy_dtype
@@ -186,7 +187,7 @@ class HybridRunner:
             what = f"TensorRT subgraph {s.subgraph}" if s.kind == "tensorrt" else "fallback nodes"
             lines.append(f"  {s.index}. {what}: {len(s.nodes)} nodes on {s.backend}; "
                          f"in {', '.join(s.inputs) or '-'}; out {', '.join(s.outputs) or '-'}")
-        return "\n".join(lines)
+        return "\n".join(map(printable, lines))
 
     def to_dict(self) -> dict:
         return {"model": self.model.name, "provider": self.provider,

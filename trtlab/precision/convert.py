@@ -21,6 +21,7 @@ from ..model import Model
 from ..weight_store import stores_in
 from ..weights import compacted, is_large
 from ..precision_registry import AS_IS, BF16_CAST, FP16_CAST, QDQ, Precision, get
+from ..words import printable
 from ._proto import as_proto
 from .bf16 import convert_bf16
 from .calibration import Calibration
@@ -61,7 +62,7 @@ class ConvertedModel:
             lines.append(f"  {len(self.kept_fp32)} node(s) kept in fp32:")
             lines += [f"    {k.node} ({k.op}): {k.reason}" for k in self.kept_fp32]
         lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return "\n".join(map(printable, lines))
 
     def __repr__(self) -> str:
         return f"<ConvertedModel {self.precision}: {len(self.kept_fp32)} nodes kept fp32>"

@@ -4,7 +4,7 @@ and `trtlab check` print, and every result's `text/plain`)."""
 from __future__ import annotations
 
 from ..errors import one_line
-from ..words import counted
+from ..words import counted, printable
 
 
 def _ops(counts: dict[str, int], limit: int = 6) -> str:
@@ -44,7 +44,7 @@ def plan_report(plan, *, max_fallback: int = 20) -> str:
         lines.append(f"    {f.name} [{f.op}]: {f.reason}")
     if len(plan.fallback_nodes) > max_fallback:
         lines.append(f"    ... {len(plan.fallback_nodes) - max_fallback} more (see --json)")
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))  # a name holding a newline or ESC stays on its line
 
 
 def check_text(result) -> str:
@@ -82,7 +82,7 @@ def check_text(result) -> str:
     lines += [f"  done: {s}" for s in result.done]
     lines += [f"  not done: {s}" for s in result.not_done if s != speedup]
     lines += [f"  warning: {s}" for s in result.warnings]
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))  # a name holding a newline or ESC stays on its line
 
 
 def ran_on_line(ran: dict | None) -> str:
