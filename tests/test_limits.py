@@ -42,3 +42,24 @@ def test_an_endless_loop_is_stopped():
     short = make_session(bad_models.loop_model(3), "cpu")
     (y,) = run_with_time_limit(short, ["y"], {"x": np.zeros(1, np.float32)}, seconds=30)
     assert y.tolist() == [3.0]
+
+
+def test_tensors_alive_at_once_are_counted_together():
+    m = trtlab.load(bad_models.relu(shape=(1, 250_000)))  # 1 MB per tensor
+    check_tensor_sizes(m, budget=2_100_000)  # x and y: 2 MB
+    with pytest.raises(TrtlabError, match=r"Running the model needs about 2.0 MB for the tensors alive at once "
+                                          r"\(at node 'r'\)"):
+        check_tensor_sizes(m, budget=1_900_000)  # each alone fits
+
+
+def test_the_limit_is_the_process_s_own():
+    import subprocess
+    import sys
+
+    code = ("import resource; from trtlab.limits import memory_limit, _status_bytes\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (_status_bytes('VmSize') + 2**30, resource.RLIM_INFINITY))\n"
+            "print(*memory_limit(), sep='|')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    room, by = out.stdout.strip().split("|")
+    assert by == "the address-space limit (ulimit -v)"
+    assert 0.9 * 2**30 < int(room) <= 2**30

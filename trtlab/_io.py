@@ -4,7 +4,9 @@ FIFO or a device, or allocating what a damaged header promises."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import math
 import os
 import stat
 import tempfile
@@ -76,41 +78,77 @@ def _kind(mode: int) -> str:
     return "special file"
 
 
-def load_arrays(path: str | os.PathLike, what: str = "array file") -> dict[str, "np.ndarray"]:
+_READ_BYTES = 1 << 24
+
+
+def load_arrays(path: str | os.PathLike, what: str = "array file", expect=None) -> dict[str, "np.ndarray"]:
     """The arrays of an .npz file ({name: array}) or of one .npy file ({"": array}), read safely:
-    a regular file only, no pickled objects, sizes checked against the file before any array
-    is allocated, numbers only (no strings, records or objects). Every failure is a TrtlabError."""
+    a regular file only, no pickled objects, numbers only (no strings, records or objects), each
+    array's header read and checked before any of its bytes are decompressed: `expect(name, shape,
+    dtype)` may refuse it (a name the model does not take, another type or shape: a bomb declares
+    4 GiB), and the file must hold what the header declares. Each array takes its own size in
+    memory, allocated once. Every failure is a TrtlabError."""
+    from .errors import TrtlabError
+
+    out = {}
+    with _reading(path, what):
+        for name, member, size, where in _npy_members(path, what):
+            shape, fortran, dtype = _npy_header(member, where)
+            if expect is not None:
+                expect(name, shape, dtype)
+            out[name] = _npy_data(member, shape, fortran, dtype, size, where)
+    if not out:
+        raise TrtlabError(f"{path} holds no arrays.", hint="Save arrays with numpy.savez.")
+    return out
+
+
+def array_headers(path: str | os.PathLike, what: str = "array file") -> dict[str, tuple[tuple[int, ...], "np.dtype"]]:
+    """Name -> (shape, dtype) of each array of an .npy or .npz file, from the headers alone."""
+    with _reading(path, what):
+        return {name: _npy_header(member, where)[::2] for name, member, _, where in _npy_members(path, what)}
+
+
+@contextlib.contextmanager
+def _reading(path, what: str):
+    """Errors of reading an array file (a bad header, a damaged zip or deflate stream) as one TrtlabError."""
+    import zipfile
+    import zlib
+
+    from .errors import TrtlabError
+
+    try:
+        yield
+    except TrtlabError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError,
+            SyntaxError) as exc:
+        raise TrtlabError(f"Can't read {what} {path}: it is truncated or damaged ({exc}).",
+                          hint="Save it again with numpy.save / numpy.savez.") from None
+
+
+def _npy_members(path: str | os.PathLike, what: str):
+    """(name, stream at the start of its .npy, bytes the file holds for it, where) of each array."""
     import zipfile
 
     from .errors import TrtlabError
 
     path = require_regular_file(path, what)
-    try:
-        with open(path, "rb") as f:
-            if f.read(6) == b"\x93NUMPY":
-                f.seek(0)
-                return {"": _read_npy(f, os.fstat(f.fileno()).st_size, f"{path}")}
-        if not zipfile.is_zipfile(path):
-            raise TrtlabError(f"{path} is not an .npy or .npz file.",
-                              hint="Save arrays with numpy.save (.npy) or numpy.savez (.npz).")
-        out = {}
-        with zipfile.ZipFile(path) as z:
-            for info in z.infolist():
-                if not info.filename.endswith(".npy"):
-                    continue
+    with open(path, "rb") as f:
+        if f.read(6) == b"\x93NUMPY":
+            f.seek(0)
+            yield "", f, os.fstat(f.fileno()).st_size, f"{path}"
+            return
+    if not zipfile.is_zipfile(path):
+        raise TrtlabError(f"{path} is not an .npy or .npz file.",
+                          hint="Save arrays with numpy.save (.npy) or numpy.savez (.npz).")
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if info.filename.endswith(".npy"):
                 with z.open(info) as member:
-                    out[info.filename[:-4]] = _read_npy(member, info.file_size, f"{path} ({info.filename})")
-        if not out:
-            raise TrtlabError(f"{path} holds no arrays.", hint="Save arrays with numpy.savez.")
-        return out
-    except TrtlabError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, RuntimeError) as exc:
-        raise TrtlabError(f"Can't read {what} {path}: it is truncated or damaged ({exc}).",
-                          hint="Save it again with numpy.save / numpy.savez.") from None
+                    yield info.filename[:-4], member, info.file_size, f"{path} ({info.filename})"
 
 
-def _read_npy(f, size: int, where: str) -> "np.ndarray":
+def _npy_header(f, where: str):
     import numpy as np
 
     from .errors import TrtlabError
@@ -125,19 +163,27 @@ def _read_npy(f, size: int, where: str) -> "np.ndarray":
     if dtype.names is not None or dtype.kind not in "biuf":
         raise TrtlabError(f"{where} holds {_dtype_words(dtype)}; model inputs are numbers.",
                           hint="Save a numeric array (e.g. float32).")
-    count = 1
-    for d in shape:
-        count *= d
-    needed = count * dtype.itemsize
+    return shape, fortran, dtype
+
+
+def _npy_data(f, shape, fortran: bool, dtype, size: int, where: str) -> "np.ndarray":
+    import numpy as np
+
+    from .errors import TrtlabError
+
+    needed = math.prod(shape) * dtype.itemsize
     if needed > size:
         raise TrtlabError(f"{where} is truncated: its header promises {human_bytes(needed)} "
                           f"({'x'.join(map(str, shape)) or 'scalar'} {dtype}) but the file holds {human_bytes(size)}.",
                           hint="Save it again with numpy.save.")
-    data = f.read(needed)
-    if len(data) != needed:
-        raise TrtlabError(f"{where} ends early: it is truncated.", hint="Save it again with numpy.save.")
-    array = np.frombuffer(data, dtype=dtype)
-    return (array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)).copy()
+    array = np.empty(math.prod(shape), dtype=dtype)  # read into it: no second copy
+    view, done = memoryview(array.view(np.uint8)), 0
+    while done < needed:
+        got = f.readinto(view[done:done + _READ_BYTES])  # a zip member's readinto reads a copy of the size asked
+        if not got:
+            raise TrtlabError(f"{where} ends early: it is truncated.", hint="Save it again with numpy.save.")
+        done += got
+    return array.reshape(shape, order="F" if fortran else "C")
 
 
 def _dtype_words(dtype) -> str:

@@ -65,7 +65,9 @@ def load_feeds(source: str | os.PathLike | Mapping[str, object], model) -> dict[
         from ._io import load_arrays
 
         where = Path(source).name
-        arrays = load_arrays(source, "feeds file")
+        # Each array's name, type and shape are checked from its header, before its bytes are read.
+        arrays = load_arrays(source, "feeds file", expect=lambda name, shape, dtype: _check_header(
+            _input_name(name, model), shape, dtype, model, where))
         if list(arrays) == [""] and len(model.inputs) == 1:  # a lone .npy for a one-input model
             arrays = {next(iter(model.inputs)): arrays[""]}
     elif isinstance(source, Mapping):
@@ -73,15 +75,13 @@ def load_feeds(source: str | os.PathLike | Mapping[str, object], model) -> dict[
     else:
         raise TrtlabError(f"Feeds must be a .npz path or a dict of arrays, not {type(source).__name__}.",
                           hint="Save them with numpy.savez('feeds.npz', input_name=array, ...).")
-    takes = ", ".join(f"{n} {i.dtype}[{i.shape_text()}]" for n, i in model.inputs.items())
     missing = [n for n in model.inputs if n not in arrays]
     if missing:
         raise TrtlabError(f"Missing input {', '.join(map(repr, missing))} in {where}.",
-                          hint=f"Model '{model.name}' takes: {takes}.")
+                          hint=f"Model '{model.name}' takes: {_takes(model)}.")
     extra = [n for n in arrays if n not in model.inputs]
     if extra:
-        raise TrtlabError(f"{where[0].upper() + where[1:]} holds {', '.join(map(repr, extra))}, which the model does not take.",
-                          hint=f"Model '{model.name}' takes: {takes}.")
+        _not_taken(extra, model, where)
     return {name: _checked(name, arrays[name], info, where) for name, info in model.inputs.items()}
 
 
@@ -89,9 +89,9 @@ def feed_shapes(source: str | os.PathLike | Mapping[str, object]) -> dict[str, t
     """The shape of each array of a feeds file or dict: real inputs also fix the model's input
     shapes (what `--input` would say)."""
     if isinstance(source, (str, os.PathLike)):
-        from ._io import load_arrays
+        from ._io import array_headers
 
-        source = load_arrays(source, "feeds file")
+        return {name: shape for name, (shape, _) in array_headers(source, "feeds file").items() if name}
     return {name: tuple(np.shape(value)) for name, value in source.items() if name}
 
 
@@ -132,19 +132,43 @@ def numpy_dtype(name: str) -> np.dtype | None:
 
 # -------------------------------------------------------------------- helpers
 def _checked(name: str, value: object, info, where: str) -> np.ndarray:
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=numpy_dtype(info.dtype))
+    _check_type(name, tuple(arr.shape), arr.dtype, info, where)
+    return arr
+
+
+def _check_type(name: str, shape: tuple, dtype: np.dtype, info, where: str) -> None:
     expected = numpy_dtype(info.dtype)
-    arr = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=expected)
     takes = f"{info.dtype}[{info.shape_text()}]"
     source = f" ({where})" if where else ""
-    if expected is not None and arr.dtype != expected:
-        raise TrtlabError(f"Input '{name}' is {arr.dtype.name}, the model takes {takes}{source}.",
+    if expected is not None and dtype != expected:
+        raise TrtlabError(f"Input '{name}' is {dtype.name}, the model takes {takes}{source}.",
                           hint=f"Convert it first: array.astype(numpy.{info.dtype}).")
-    if tuple(arr.shape) != tuple(info.shape):
-        shape = "x".join(map(str, arr.shape)) or "scalar"
-        raise TrtlabError(f"Input '{name}' has shape {shape}, the model takes {takes}{source}.",
+    if tuple(shape) != tuple(info.shape):
+        text = "x".join(map(str, shape)) or "scalar"
+        raise TrtlabError(f"Input '{name}' has shape {text}, the model takes {takes}{source}.",
                           hint=f"For another size of a dynamic dimension load the model with --input {name}:"
-                               f"{shape} (inputs={{'{name}': {tuple(arr.shape)}}}).")
-    return arr
+                               f"{text} (inputs={{'{name}': {tuple(shape)}}}).")
+
+
+def _check_header(name: str, shape: tuple, dtype: np.dtype, model, where: str) -> None:
+    """An array of a feeds file, from its header: an input of the model, with its type and shape."""
+    if name not in model.inputs:
+        _not_taken([name], model, where)
+    _check_type(name, shape, dtype, model.inputs[name], where)
+
+
+def _input_name(name: str, model) -> str:
+    return next(iter(model.inputs)) if name == "" and len(model.inputs) == 1 else name
+
+
+def _takes(model) -> str:
+    return ", ".join(f"{n} {i.dtype}[{i.shape_text()}]" for n, i in model.inputs.items())
+
+
+def _not_taken(names: list[str], model, where: str):
+    raise TrtlabError(f"{where[0].upper() + where[1:]} holds {', '.join(map(repr, names))}, which the model does "
+                      "not take.", hint=f"Model '{model.name}' takes: {_takes(model)}.")
 
 
 def _value_range(arr: np.ndarray) -> str:

@@ -27,7 +27,7 @@ from .engines import EngineStep
 from .measure import Context, measure
 from .progress import CheckEvent, Progress
 from .record import ran_on
-from .reference import calibration_samples, run_reference
+from .reference import calibration_samples, run_reference, subgraph_inputs
 from .result import NOT_MEASURED, CheckResult
 from .settings import CheckSettings
 from .timing import time_all
@@ -123,7 +123,11 @@ def _weight_store(plan: Plan, result: CheckResult) -> WeightStore | None:
 
 def _feeds(plan: Plan, settings: CheckSettings, result: CheckResult) -> dict:
     from ..feeds import load_feeds, random_feeds
+    from ..limits import check_tensor_sizes
 
+    # The reference run keeps the subgraphs' inputs (every tensor, per node) to the end.
+    kept = [t for n in plan.model.nodes for t in n.output] if settings.per_node else subgraph_inputs(plan)
+    check_tensor_sizes(plan.model, kept=kept)  # before the feeds are read or made
     result.random_feeds = settings.feeds is None
     return random_feeds(plan.model, seed=0) if result.random_feeds else load_feeds(settings.feeds, plan.model)
 

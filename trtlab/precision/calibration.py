@@ -97,9 +97,29 @@ def _from_directory(path: Path, specs: Mapping) -> Iterator[dict[str, np.ndarray
         raise TrtlabError(f"Calibration directory '{path}' holds no .npy or .npz files.")
     for f in files:
         if f.suffix == ".npz":
-            yield load_arrays(f, "calibration file")
+            yield load_arrays(f, "calibration file", expect=lambda name, shape, dtype: _check_header(
+                f, name, shape, specs))
         else:
             if len(specs) != 1:
                 raise TrtlabError(f"'{f.name}' is a .npy file, but the model has {len(specs)} inputs.",
                                   hint="Use one .npz file per sample, with one array per input name.")
-            yield {next(iter(specs)): load_arrays(f, "calibration file")[""]}
+            only = next(iter(specs))
+            yield {only: load_arrays(f, "calibration file", expect=lambda name, shape, dtype: _check_header(
+                f, only, shape, specs))[""]}
+
+
+def _check_header(path: Path, name: str, shape: tuple, specs: Mapping) -> None:
+    """An array of a calibration file, from its header before its bytes are read: a model input
+    with the input's shape (a dynamic dimension takes any size the memory allows)."""
+    if name not in specs:
+        raise TrtlabError(f"Calibration file '{path.name}' names '{name}', which is not a model input.",
+                          hint=f"The model inputs are: {', '.join(specs)}.")
+    expected, dtype = specs[name]
+    if len(shape) != len(expected) or any(e is not None and e != g for e, g in zip(expected, shape)):
+        want = "x".join("?" if d is None else str(d) for d in expected)
+        raise TrtlabError(f"Calibration file '{path.name}', input '{name}': expected shape {want}, got "
+                          f"{'x'.join(map(str, shape)) or 'scalar'}.", hint="Give arrays with the shape the model takes.")
+    if any(d is None for d in expected):
+        from ..limits import check_fits
+
+        check_fits(f"Calibration input '{name}'", shape, dtype)
