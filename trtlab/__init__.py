@@ -10,6 +10,8 @@ ONNX Runtime and the notebook parts are imported when first used.
 
 from __future__ import annotations
 
+import sys
+
 # Registered from here, above the layers that use them: how results render (text, notebook, HTML),
 # and the zoo's "zoo:NAME" models for `load`.
 from . import report, zoo  # noqa: F401
@@ -41,5 +43,10 @@ def __getattr__(name: str):
     if name == "sweep":  # many models on Dask: `trtlab.sweeps`, which imports dask only when it runs
         from .sweeps import sweep
 
+        if "ipykernel" in sys.modules:  # in a notebook a sweep shows live, as trtlab.lab's view
+            try:
+                from .lab import sweep_view  # noqa: F401  (registers it)
+            except TrtlabError:  # no ipywidgets: the summary as it stands
+                pass
         return sweep
     raise AttributeError(f"module 'trtlab' has no attribute {name!r}")

@@ -15,5 +15,6 @@ require("anywidget", "lab", "The trtlab graph widget")
 from .app import Lab  # noqa: E402
 from .graph_widget import GraphWidget  # noqa: E402
 from .session import Session, Settings  # noqa: E402
+from .sweep_view import SweepView  # noqa: E402  (a sweep shows as it, live)
 
-__all__ = ["GraphWidget", "Lab", "Session", "Settings"]
+__all__ = ["GraphWidget", "Lab", "Session", "Settings", "SweepView"]

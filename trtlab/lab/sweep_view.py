@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ipywidgets as W
 
+from .. import display
 from ..report.sweep import headline, summary_html
+from ..sweeps.run import Sweep
 
 
 class SweepView(W.VBox):
@@ -30,3 +32,9 @@ class SweepView(W.VBox):
         if sweep.done:
             self.cancel.disabled = True
             self.bar.bar_style = "success" if sweep.passed else "warning"
+
+
+@display.renders("mimebundle", Sweep)
+def sweep_view_bundle(sweep) -> dict:
+    """A sweep in a notebook, once trtlab.lab is imported: this view, live."""
+    return SweepView(sweep)._repr_mimebundle_()

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from .. import display
+from ..sweeps.run import Sweep
 from .._io import atomic_write_text
 from ..errors import TrtlabError, one_line
 from ..words import clip, counted
@@ -152,15 +153,15 @@ def summary_html(sweep) -> str:
             f"<details><summary>every task</summary>{rows_table(sweep)}</details></div>")
 
 
-display.renders("text", "Sweep")(sweep_text)
+display.renders("text", Sweep)(sweep_text)
 
 
-@display.renders("mimebundle", "Sweep")
+@display.renders("mimebundle", Sweep)
 def sweep_bundle(sweep) -> dict:
     return {"text/plain": sweep_text(sweep), "text/html": summary_html(sweep)}
 
 
-@display.renders("html_file", "Sweep")
+@display.renders("html_file", Sweep)
 def write_sweep(sweep, path: str | os.PathLike) -> Path:
     return atomic_write_text(path, render_sweep(sweep))
 

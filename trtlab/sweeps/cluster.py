@@ -51,7 +51,7 @@ class Cluster:
                                   hint="Start one with `dask scheduler` and give its tcp://HOST:PORT "
                                        "(workers join it with `dask worker tcp://HOST:PORT`).") from None
             return cls(c, [c])
-        from ..engines.target import visible_gpu
+        from ..timing.device import visible_gpu
 
         gpu = visible_gpu() is not None
         n = 1 if gpu else (workers or local_workers(tasks))

@@ -223,9 +223,6 @@ class Sweep:
         return f"<trtlab.Sweep {len(self.rows)} of {self.total} done{', cancelled' if self.cancelled else ''}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        try:  # live in a notebook with ipywidgets; else the summary as it stands
-            from ..lab.sweep_view import SweepView
-
-            return SweepView(self)._repr_mimebundle_(include=include, exclude=exclude)
-        except TrtlabError:
-            return display.mimebundle(self)
+        # The summary as it stands; live (a progress bar and the summary, kept up to date) where
+        # trtlab.lab is imported, which registers its view of a sweep.
+        return display.mimebundle(self)

@@ -109,7 +109,7 @@ def _digest_of(parts: list[str]) -> str:
 
 def task_key(source: ModelSource, precision: str, settings: CheckSettings) -> str:
     """SHA-256 of the model's bytes and of every setting that changes the result."""
-    from .. import __version__
+    from .._version import __version__
 
     described = settings.to_dict()
     described.pop("precisions")
