@@ -82,8 +82,15 @@ INT8 = Precision(
     "int8", "int8 with Q/DQ nodes", 8, TensorProto.INT8, "int8", "float32", QDQ,
     atol=1e-1, rtol=1e-1, min_cosine=0.98, colour="#a1d99b", kernel_types=("Int8",),
     weak_flags=("INT8", "FP16"), quant_type="QInt8", calibration_method="MinMax", min_opset=13)
+# E4M3 (4 exponent bits, 3 mantissa bits, no infinities), as TensorRT 10+ and TensorRT-RTX take
+# it: FLOAT8E4M3FN Q/DQ pairs, which need opset 19. ONNX Runtime's quantizer calibrates float8
+# only by histogram ("Distribution"); its CPU provider runs the Q/DQ model (the stand-in).
+FP8 = Precision(
+    "fp8", "float8 (E4M3) with Q/DQ nodes", 8, TensorProto.FLOAT8E4M3FN, "float8_e4m3fn", "float32", QDQ,
+    atol=2.5e-1, rtol=2.5e-1, min_cosine=0.95, colour="#bcbddc", kernel_types=("FP8",),
+    weak_flags=("FP8", "FP16"), quant_type="QFLOAT8E4M3FN", calibration_method="Distribution", min_opset=19)
 
-PRECISIONS: tuple[Precision, ...] = (FP32, FP16, BF16, INT8)
+PRECISIONS: tuple[Precision, ...] = (FP32, FP16, BF16, INT8, FP8)
 REFERENCE = FP32  # what every other precision is compared with
 NAMES: tuple[str, ...] = tuple(p.name for p in PRECISIONS)
 _BY_NAME = {p.name: p for p in PRECISIONS}

@@ -128,6 +128,17 @@ def test_int8_with_good_calibration(tmp_path):
 
 
 @needs_trt
+def test_fp8_is_built_and_measured_like_int8(tmp_path):
+    rng = np.random.default_rng(1)
+    cal = [{"x": rng.standard_normal((2, 3, 8, 8)).astype(np.float32)} for _ in range(4)]
+    r = check(conv_model(), ["fp8"], calibration=cal, cache_dir=tmp_path / "cache", timing=False)
+    assert [e.precision for e in r.engines] == ["fp8"] and r.engines[0].built, r.engines[0].error
+    v = r.verdict("fp8")
+    assert v.status in ("pass", "fail") and "in fp8" in v.ran
+    assert r.accuracy[0].precision == "fp8" and 0 < r.accuracy[0].outputs[0].max_abs < 1
+
+
+@needs_trt
 def test_cache_dir_that_cannot_be_written(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

@@ -24,7 +24,7 @@ def test_is_a_vbox_with_reachable_parts(small_model):
         assert isinstance(part, W.Widget)
     assert lab.errors.value == ""
     assert "application/vnd.jupyter.widget-view+json" in lab._repr_mimebundle_()
-    assert set(lab.precision.options) == {"fp32", "fp16", "bf16", "int8"}
+    assert set(lab.precision.options) == {"fp32", "fp16", "bf16", "int8", "fp8"}
 
 
 def test_ticking_an_unsupported_op_forces_it_in(small_model):

@@ -14,6 +14,8 @@ precision's own type allows it.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import tempfile
 from pathlib import Path
@@ -117,14 +119,17 @@ def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: b
     with tempfile.TemporaryDirectory(prefix="trtlab-qdq-") as tmp:
         src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / f"{precision.name}.onnx"
         write_model(proto, src)  # weights a store refers to are written into the file
-        # quantize_static logs a pre-processing advice on the root logger at every call.
+        # quantize_static logs a pre-processing advice on the root logger at every call, and its
+        # histogram calibration (the only one it has for float8) prints its progress on stdout,
+        # where `trtlab check --json` writes its answer.
         logging.disable(logging.WARNING)
         try:
-            quantize_static(
-                str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
-                op_types_to_quantize=QUANTIZED_OPS, nodes_to_exclude=excluded, activation_type=quant_type,
-                weight_type=quant_type, calibrate_method=getattr(CalibrationMethod, precision.calibration_method),
-                extra_options=dict(EXTRA_OPTIONS))
+            with contextlib.redirect_stdout(io.StringIO()):
+                quantize_static(
+                    str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
+                    op_types_to_quantize=QUANTIZED_OPS, nodes_to_exclude=excluded, activation_type=quant_type,
+                    weight_type=quant_type, calibrate_method=getattr(CalibrationMethod, precision.calibration_method),
+                    extra_options=dict(EXTRA_OPTIONS))
         except Exception as exc:
             raise TrtlabError(f"{precision.name} quantization failed: {one_line(exc, first=True, limit=None)}") from None
         finally:

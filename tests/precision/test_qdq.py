@@ -6,13 +6,14 @@ import pytest
 from onnx import TensorProto
 
 from trtlab.errors import TrtlabError
-from trtlab.precision import to_int8
+from trtlab.ort import make_session
+from trtlab.precision import convert_precision, to_int8
+from trtlab.precision_registry import FP8
 
 from tests.models import INPUT_SHAPE, tiny_cnn
 
 from .support import inputs, run_ort
 
-pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +78,19 @@ def test_calibration_from_a_directory(cnn, tmp_path):
         to_int8(cnn, tmp_path)
     with pytest.raises(TrtlabError, match="does not exist"):
         to_int8(cnn, tmp_path / "missing")
+
+
+def test_fp8_is_e4m3_qdq_at_opset_19_calibrated_on_the_samples(cnn):
+    done = convert_precision(cnn, "fp8", calibration=inputs(seed=2, count=8))
+    out = done.model
+    assert max(o.version for o in out.opset_import if o.domain in ("", "ai.onnx")) >= FP8.min_opset
+    weights = {t.name: t for t in out.graph.initializer}
+    zero_points = [weights[n.input[2]] for n in out.graph.node if n.op_type == "QuantizeLinear"]
+    assert zero_points and all(t.data_type == TensorProto.FLOAT8E4M3FN for t in zero_points)
+    assert any(t.data_type == TensorProto.FLOAT8E4M3FN and list(t.dims) == [8, 3, 3, 3] for t in weights.values())
+    assert "upgraded from opset 17 to 19" in " ".join(done.notes)
+    # ONNX Runtime's CPU provider runs the float8 Q/DQ model: the stand-in for an fp8 engine.
+    feed = inputs(seed=3)[0]
+    (ref,), (got,) = make_session(cnn).run(None, feed), make_session(out).run(None, feed)
+    cosine = float(got.ravel() @ ref.ravel() / (np.linalg.norm(got) * np.linalg.norm(ref)))
+    assert cosine > 0.98 and not np.array_equal(got, ref)
