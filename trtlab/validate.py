@@ -86,6 +86,9 @@ def _ort_newest_opset(version: int) -> int | None:
     if version <= 21:
         return None
     try:
+        from ._optional import onnxruntime
+
+        onnxruntime()  # imported quietly first
         from onnxruntime.capi import _pybind_state
 
         kernels = _pybind_state.get_all_opkernel_def()

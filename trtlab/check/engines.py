@@ -31,7 +31,12 @@ class EngineStep:
         self.plan, self.trt, self.runnable = plan, trt, runnable
         self.store = store  # the check's WeightStore of a large model, which cuts refer to
         self.result, self.progress = result, progress
-        self.cache = _cache(result.settings.cache_dir)
+        with warnings.catch_warnings(record=True) as caught:  # the cache's warnings become statements
+            warnings.simplefilter("always")
+            self.cache = _cache(result.settings.cache_dir)
+            if self.cache is not None:
+                self.cache.open()
+        result.warnings.extend(one_line(str(w.message)) for w in caught)
         self._prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once
         self.profiles = ()  # optimisation profiles of the engines (see trtlab.profiles)
         from ..engines.worker import BuildWorker
@@ -119,7 +124,7 @@ class EngineStep:
             if not r.built and r.error != "cancelled":
                 result.not_done.append(f"engine for subgraph {sid} ({precision}) not "
                                        f"built: {one_line(r.error)}")
-        if self.cache is not None and not self.cache.writable:
+        if self.cache is not None and not self.cache.writable and not self.cache.refused:
             result.not_done.append(f"engine cache '{self.cache.dir}' is not writable: engines were built "
                                    "but not cached")
         return out

@@ -11,7 +11,9 @@ only once the engine's bytes match the sidecar's checksum (a SHA-256 over the SH
 another key, whose engine file is missing, not the size the sidecar says or fails the checksum,
 or where either file is anything but a regular file (a symlink, a FIFO, a device: never opened),
 is deleted and rebuilt, with a note. Past `max_bytes`, the least recently used entries go first;
-a hit counts as a use.
+a hit counts as a use. The cache trusts no link: its subfolders must be real folders owned by
+this user (else the cache is not used, and a warning names the path), and an engine left without
+its sidecar is removed when the cache is next opened.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import time
 import warnings
 from dataclasses import dataclass
@@ -39,7 +42,66 @@ def _exists(path: Path) -> bool:
 
 
 def default_cache_dir() -> Path:
-    return Path(os.environ.get("TRTLAB_CACHE_DIR") or Path.home() / ".cache" / "trtlab")
+    """$TRTLAB_CACHE_DIR, else ~/.cache/trtlab; where HOME is empty, relative, the root or not a
+    writable folder, a private folder of this user's in the temporary folder, with a warning."""
+    if os.environ.get("TRTLAB_CACHE_DIR"):
+        return Path(os.environ["TRTLAB_CACHE_DIR"])
+    home = os.environ.get("HOME", "")
+    if os.path.isabs(home) and Path(home).resolve() != Path("/") and os.path.isdir(home) \
+            and os.access(home, os.W_OK | os.X_OK):
+        return Path(home) / ".cache" / "trtlab"
+    import tempfile
+
+    fallback = Path(tempfile.gettempdir()) / f"trtlab-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    warnings.warn(f"HOME ({home!r}) is not a usable folder: the engine cache is in {fallback}, which the "
+                  "system may clear. Set TRTLAB_CACHE_DIR to keep engines elsewhere.", RuntimeWarning, stacklevel=2)
+    return fallback
+
+
+def _is_fallback(folder: Path) -> bool:
+    return folder.name.startswith("trtlab-cache-") and folder.parent == Path(__import__("tempfile").gettempdir())
+
+
+def folder_problem(folder: Path, *, private: bool = True) -> str | None:
+    """Why `folder` can't hold cache files, None if it can (made, private, where missing). With
+    `private`, it must be a real folder, not a link, owned by this user and not writable by others:
+    a planted link or folder in a shared cache would redirect or swap every engine."""
+    if not _exists(folder):
+        try:
+            folder.mkdir(mode=0o700, parents=True)
+        except OSError:
+            return None  # a read-only place: writes fail later and the cache goes on read-only
+    try:
+        st = os.lstat(folder) if private else os.stat(folder)
+    except OSError as exc:
+        return f"{folder} can't be read ({exc.strerror or exc})"
+    if stat.S_ISLNK(st.st_mode):
+        return f"{folder} is a symbolic link (to {os.readlink(folder)}), not a folder"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{folder} is not a folder"
+    if private and hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"{folder} belongs to another user (uid {st.st_uid})"
+    if private and st.st_mode & 0o022:
+        return f"{folder} is writable by other users"
+    return None
+
+
+def _remove_orphans(folder: Path, older_than_s: float = 60.0) -> None:
+    """Remove engines whose sidecar never came (a full disk, a kill between the two writes); a
+    young one may be a concurrent build's, between its two files."""
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        if name.endswith(".engine") and name[:-len(".engine")] + ".json" not in names:
+            path = folder / name
+            try:
+                if now - os.lstat(path).st_mtime > older_than_s:
+                    path.unlink()
+            except OSError:
+                pass
 
 
 @dataclass(frozen=True)
@@ -57,6 +119,8 @@ class EngineCache:
         self.dir = Path(dir) if dir is not None else default_cache_dir()
         self.max_bytes = int(max_bytes)
         self.writable = True
+        self.refused: str | None = None  # why the cache is not used at all (a folder that is a link)
+        self._opened = False
 
     def __repr__(self) -> str:
         return f"EngineCache('{self.dir}', {len(self.entries())} entries, max_bytes={self.max_bytes})"
@@ -80,7 +144,29 @@ class EngineCache:
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
     def _paths(self, key: str) -> tuple[Path, Path]:
+        self.open()
         return self.engines_dir / f"{key}.engine", self.engines_dir / f"{key}.json"
+
+    def open(self) -> bool:
+        """Check the cache's folders once: its subfolders must be real folders (not links) owned by
+        this user, made private where missing, else the cache is refused (`refused` says why, and
+        a warning names the path); engines left without a sidecar (a disk that filled between the
+        two files) are removed. Whether the cache can be used."""
+        if self._opened:
+            return self.refused is None
+        self._opened = True
+        for folder in (self.dir, self.engines_dir, self.dir / "timing"):
+            if folder.name == "timing" and not _exists(folder):
+                continue  # made when a timing cache is first saved (TensorRT-RTX has none)
+            problem = folder_problem(folder, private=folder != self.dir or _is_fallback(self.dir))
+            if problem:
+                self.refused = problem
+                self.writable = False
+                warnings.warn(f"Engine cache not used: {problem}. Remove it or set TRTLAB_CACHE_DIR to a folder "
+                              "of your own.", RuntimeWarning, stacklevel=3)
+                return False
+        _remove_orphans(self.engines_dir)
+        return True
 
     # ------------------------------------------------------------------ entries
     def lookup(self, key: str) -> tuple[dict | None, str | None]:
@@ -89,6 +175,8 @@ class EngineCache:
         says; (None, note) where a bad entry was thrown away; else (None, None). Not a proof:
         only `fetch` and `get`, which check the engine's bytes, may serve a hit."""
         engine_path, meta_path = self._paths(key)
+        if self.refused:
+            return None, None
         problem = None
         try:
             meta = json.loads(read_regular_file(meta_path))
@@ -139,9 +227,11 @@ class EngineCache:
         """Store an engine; returns a note when it was not stored."""
         if len(engine) > self.max_bytes:
             return f"engine of {len(engine):,} bytes is larger than the cache cap ({self.max_bytes:,}); not cached"
+        engine_path, meta_path = self._paths(key)
+        if self.refused:
+            return f"engine cache not used ({self.refused}); not cached"
         if not self.writable:
             return "engine cache not writable; not cached"
-        engine_path, meta_path = self._paths(key)
         meta = dict(info or {}, key=key, bytes=len(engine), checksum=checksum(engine), format=FORMAT,
                     created=time.time())
         try:
@@ -156,7 +246,7 @@ class EngineCache:
     def entries(self) -> list[CacheEntry]:
         """Complete entries, least recently used first."""
         out = []
-        if not self.engines_dir.is_dir():
+        if not self.open() or not self.engines_dir.is_dir():
             return out
         for meta_path in self.engines_dir.glob("*.json"):
             try:
@@ -190,7 +280,9 @@ class EngineCache:
             self._remove(e.key)
 
     # ------------------------------------------------------------------ timing cache
-    def timing_cache_path(self, flavour, target: str | None = None) -> Path:
+    def timing_cache_path(self, flavour, target: str | None = None) -> Path | None:
+        if not self.open():
+            return None
         target = target if target is not None else build_target(flavour)
         slug = re.sub(r"[^A-Za-z0-9.]+", "-", f"{flavour.flavour}-{flavour.version}-{target}").strip("-")
         return self.dir / "timing" / f"{slug}.cache"
