@@ -1,9 +1,12 @@
-"""`trtlab lab`: the JupyterLab command line it builds, and a real server it starts."""
+"""`trtlab lab`: the tutorials copied to a work folder (never written where trtlab lives), newer
+versions offered beside the user's edits, the JupyterLab command line, a real server started by
+the real command."""
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -15,55 +18,107 @@ from pathlib import Path
 import pytest
 
 from trtlab.cli import main
-from trtlab.cli.lab import notebooks_dir
+from trtlab.cli.notebooks import MANIFEST, copy_tutorials, tutorials_source
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_finds_the_repository_notebooks():
-    found = notebooks_dir()
+def test_finds_the_tutorials_of_this_checkout():
+    found = tutorials_source()
     assert found is not None and found.resolve() == (REPO / "notebooks").resolve()
     assert (found / "01-quickstart.ipynb").exists()
 
 
+def _tutorials(folder: Path, version: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("01-quickstart.ipynb", "02-partitioning.ipynb"):
+        (folder / name).write_text(json.dumps({"cells": [], "version": version, "name": name}))
+    return folder
+
+
+def test_first_launch_copies_then_a_newer_trtlab_keeps_the_users_edits(tmp_path):
+    work = tmp_path / "work"
+    first = copy_tutorials(_tutorials(tmp_path / "v1", "1"), work)
+    assert first.added == ["01-quickstart.ipynb", "02-partitioning.ipynb"]
+    assert json.loads((work / "02-partitioning.ipynb").read_text())["version"] == "1"
+    assert copy_tutorials(tmp_path / "v1", work).lines() == []  # nothing new: nothing said
+    mine = '{"cells": ["my own work"]}'
+    (work / "01-quickstart.ipynb").write_text(mine)  # run or edited in JupyterLab
+    second = copy_tutorials(_tutorials(tmp_path / "v2", "2"), work)
+    assert (work / "01-quickstart.ipynb").read_text() == mine  # never overwritten
+    assert json.loads((work / "01-quickstart.new.ipynb").read_text())["version"] == "2"
+    assert json.loads((work / "02-partitioning.ipynb").read_text())["version"] == "2"  # untouched: updated
+    assert second.updated == ["02-partitioning.ipynb"]
+    assert second.beside == [("01-quickstart.ipynb", "01-quickstart.new.ipynb")]
+    text = "\n".join(second.lines())
+    assert "01-quickstart.ipynb has your changes" in text and "01-quickstart.new.ipynb" in text
+    assert copy_tutorials(tmp_path / "v2", work).lines() == []  # offered once, not at every launch
+    (work / "02-partitioning.ipynb").unlink()
+    assert copy_tutorials(tmp_path / "v2", work).added == ["02-partitioning.ipynb"]
+    assert set(json.loads((work / MANIFEST).read_text())) == {"01-quickstart.ipynb", "02-partitioning.ipynb"}
+
+
+def test_an_edited_tutorial_of_an_unchanged_trtlab_gets_nothing_beside_it(tmp_path):
+    work = tmp_path / "work"
+    copy_tutorials(_tutorials(tmp_path / "v1", "1"), work)
+    (work / "01-quickstart.ipynb").write_text("{}")
+    assert copy_tutorials(tmp_path / "v1", work).lines() == []
+    assert not (work / "01-quickstart.new.ipynb").exists()
+
+
 def _print(argv, capsys) -> list[str]:
     assert main(["lab", "--print-command", *argv]) == 0
-    import shlex
-
     return shlex.split(capsys.readouterr().out.strip())
 
 
-def test_command_line(capsys, tmp_path):
+def test_command_line(capsys, tmp_path, monkeypatch):
     pytest.importorskip("jupyterlab", reason="needs jupyterlab (pip install 'trtlab[lab]')")
-    cmd = _print(["--dir", str(tmp_path), "--no-browser", "--port", "8899", "--",
-                  "--ServerApp.token=abc"], capsys)
+    cmd = _print(["--dir", str(tmp_path), "--port", "8899", "--", "--ServerApp.token=abc"], capsys)
     assert cmd[:3] == [sys.executable, "-m", "jupyterlab"]
-    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in cmd
-    assert "--no-browser" in cmd and "--port=8899" in cmd
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in cmd and "--port=8899" in cmd
+    # A workspace of the work folder's own (emptied at each launch): only the quickstart opens.
+    assert f"--LabApp.workspaces_dir={tmp_path.resolve() / '.jupyter-workspaces'}" in cmd
+    assert "--LabApp.default_url=/lab/tree/01-quickstart.ipynb" in cmd
     assert cmd[-1] == "--ServerApp.token=abc"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     default = _print([], capsys)
-    assert f"--ServerApp.root_dir={(REPO / 'notebooks').resolve()}" in default
-    assert "--no-browser" not in default
+    assert f"--ServerApp.root_dir={(tmp_path / 'home' / 'trtlab-notebooks').resolve()}" in default
+
+
+def test_the_work_folder_is_never_where_trtlab_lives(capsys):
+    for inside in (REPO / "notebooks", REPO / "trtlab"):
+        assert main(["lab", "--print-command", "--dir", str(inside)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("trtlab: error:") and "--dir" in err and err.count("\n") == 1
 
 
 def test_bad_arguments_are_one_line_errors(capsys, tmp_path):
-    pytest.importorskip("jupyterlab", reason="needs jupyterlab (pip install 'trtlab[lab]')")
-    assert main(["lab", "--print-command", "--dir", str(tmp_path / "missing")]) == 2
+    (tmp_path / "file").write_text("x")
+    assert main(["lab", "--print-command", "--dir", str(tmp_path / "file")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("trtlab: error:") and "--dir" in err and err.count("\n") == 1
-    assert main(["lab", "--print-command", "--port", "70000"]) == 2
+    assert main(["lab", "--print-command", "--port", "70000", "--dir", str(tmp_path)]) == 2
     assert "port" in capsys.readouterr().err
 
 
-def test_missing_jupyterlab_names_the_extra():
-    # A None entry in sys.modules makes `import jupyterlab` fail as if it were not installed.
+def test_the_launcher_does_not_import_jupyterlab(tmp_path):
+    code = ("import sys\nfrom trtlab.cli import main\n"
+            f"assert main(['lab', '--print-command', '--dir', {str(tmp_path)!r}]) == 0\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jupyterlab', 'jupyter_server', 'notebook')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_missing_jupyterlab_names_the_extra(tmp_path):
+    # A None entry in sys.modules hides a package from find_spec as if it were not installed.
     code = ("import sys; sys.modules['jupyterlab'] = None\n"
             "from trtlab.cli import main\n"
-            "sys.exit(main(['lab', '--print-command']))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                          cwd=REPO)
+            f"sys.exit(main(['lab', '--dir', {str(tmp_path)!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO)
     assert proc.returncode == 2, proc.stderr
     assert "trtlab[lab]" in proc.stderr and "Traceback" not in proc.stderr
+    assert not list(tmp_path.iterdir())  # nothing copied before the check
 
 
 def _free_port() -> int:
@@ -73,34 +128,41 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_starts_a_real_server(tmp_path):
+def test_starts_a_real_server_on_the_copied_tutorials_with_the_quickstarts_kernel(tmp_path):
     pytest.importorskip("jupyterlab", reason="needs jupyterlab (pip install 'trtlab[lab]')")
     port, token = _free_port(), "trtlab-test-token"
     env = dict(os.environ, HOME=str(tmp_path), JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"),
                JUPYTER_DATA_DIR=str(tmp_path / "data"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"))
+    before = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout
     proc = subprocess.Popen(
         [sys.executable, "-m", "trtlab", "lab", "--no-browser", "--ip", "127.0.0.1", "--port",
          str(port), "--", f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True"],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        deadline, listing = time.monotonic() + 60, None
-        while time.monotonic() < deadline and proc.poll() is None:
+        deadline, listing, sessions = time.monotonic() + 120, None, []
+        while time.monotonic() < deadline and proc.poll() is None and not sessions:
             try:
-                url = f"http://127.0.0.1:{port}/api/contents?token={token}"
-                with urllib.request.urlopen(url, timeout=2) as r:
+                api = f"http://127.0.0.1:{port}/api/%s?token={token}"
+                with urllib.request.urlopen(api % "contents", timeout=2) as r:
                     listing = json.load(r)
-                break
+                with urllib.request.urlopen(api % "sessions", timeout=2) as r:
+                    sessions = json.load(r)
             except OSError:
-                time.sleep(0.5)
+                pass
+            time.sleep(0.5)
         assert listing is not None, proc.stderr.read().decode() if proc.poll() is not None else "no answer"
         names = {item["name"] for item in listing["content"]}
-        assert "01-quickstart.ipynb" in names
+        assert {"01-quickstart.ipynb", "04-your-model.ipynb"} <= names
+        assert (tmp_path / "trtlab-notebooks" / "01-quickstart.ipynb").is_file()
+        # The quickstart's kernel is started before any page asks to run a cell.
+        assert [s["path"] for s in sessions] == ["01-quickstart.ipynb"] and sessions[0]["kernel"]["id"]
     finally:
         # The server runs in its own session: end that group, which only holds what we started.
         os.killpg(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+    after = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout
+    assert after == before  # nothing written into the checkout
