@@ -27,11 +27,14 @@ def test_error_figures_and_minimum_tolerance():
     assert o.max_rel == pytest.approx(0.002 / 4, rel=1e-3)  # relative to the output's scale (4)
     small = compare(ref, {"y": ref["y"] + np.array([[0, 0, 0], [0, 0, 0.002]], np.float32)}, "fp32").outputs[0]
     assert small.max_rel == pytest.approx(0.002 / 4, rel=1e-3)  # the same error, the same figure
-    assert small.min_rtol == pytest.approx(0.002 / 0.5, rel=1e-3)  # element by element: rtol's own sense
-    assert o.min_atol == o.max_abs
-    # The minimum tolerance it reports really is the pass/fail boundary.
-    assert compare(ref, act, "fp32", tolerances={"fp32": Tolerance(o.min_atol * 1.001, 0)}).passed
-    assert not compare(ref, act, "fp32", tolerances={"fp32": Tolerance(o.min_atol * 0.99, 0)}).passed
+    # rtol's own sense, element by element, at the atol used: (0.002 - 1e-5) / 0.5
+    assert small.min_rtol == pytest.approx((0.002 - 1e-5) / 0.5, rel=1e-3)
+    assert o.min_atol == pytest.approx(o.max_abs - 1e-5 * 4.0, rel=1e-4)  # at the rtol used
+    # The minimum tolerances it reports really are the pass/fail boundaries.
+    for f in (1.001, 0.99):
+        assert compare(ref, act, "fp32", tolerances={"fp32": Tolerance(o.min_atol * f, 1e-5)}).passed == (f > 1)
+        assert compare(ref, {"y": ref["y"] + np.array([[0, 0, 0], [0, 0, 0.002]], np.float32)}, "fp32",
+                       tolerances={"fp32": Tolerance(1e-5, small.min_rtol * f)}).passed == (f > 1)
     assert compare(ref, act, "fp16").passed  # 1e-2 for fp16
 
 
@@ -47,8 +50,9 @@ def test_tolerances_per_precision_and_overrides():
     assert DEFAULT_TOLERANCES["fp32"].atol == 1e-5
     assert DEFAULT_TOLERANCES["fp16"].atol > DEFAULT_TOLERANCES["fp32"].atol
     assert DEFAULT_TOLERANCES["int8"].atol > DEFAULT_TOLERANCES["bf16"].atol > DEFAULT_TOLERANCES["fp16"].atol
-    assert tolerance_for("fp16", {"fp16": 0.5}) == Tolerance(0.5, 0.5)
-    assert tolerance_for("fp16", {"fp16": (0.1, 0.2)}) == Tolerance(0.1, 0.2)
+    # One number or a pair sets atol and rtol; the precision's cosine bar stays.
+    assert tolerance_for("fp16", {"fp16": 0.5}) == Tolerance(0.5, 0.5, 0.999)
+    assert tolerance_for("fp16", {"fp16": (0.1, 0.2)}) == Tolerance(0.1, 0.2, 0.999)
     with pytest.raises(trtlab.TrtlabError, match="No default tolerance"):
         tolerance_for("fp8")
 
@@ -56,12 +60,14 @@ def test_tolerances_per_precision_and_overrides():
 def test_nan_and_shape_mismatch():
     ref = {"y": np.array([1.0, np.nan], np.float32)}
     same = compare(ref, {"y": np.array([1.0, np.nan], np.float32)}, "fp16", tolerances={"fp16": 1e9})
-    assert not same.passed and "1 NaN or infinite" in same.outputs[0].note  # NaN fails, whatever the tolerance
-    assert same.outputs[0].max_abs == 0  # ... though it matches the reference
+    o = same.outputs[0]
+    assert not same.passed and o.decided_by == "nonfinite"  # NaN fails, whatever the tolerance
+    # ... and its figures are not a perfect match: NaN, shown as n/a, never 0 or 1.0
+    assert np.isnan(o.max_abs) and np.isnan(o.cosine) and o.reason.startswith("n/a: NaN in output")
     bad = compare(ref, {"y": np.array([np.nan, np.nan], np.float32)})
     assert not bad.passed and "NaN" in bad.outputs[0].note
     inf = compare({"y": np.ones(2, np.float32)}, {"y": np.array([1.0, np.inf], np.float32)}, "int8")
-    assert not inf.passed and inf.outputs[0].mismatched == 1
+    assert not inf.passed and inf.outputs[0].mismatched == 1 and "infinity in output" in inf.outputs[0].reason
     with pytest.raises(trtlab.TrtlabError, match="shape"):
         compare(ref, {"y": np.zeros(3, np.float32)})
     with pytest.raises(trtlab.TrtlabError, match="missing"):
@@ -113,5 +119,6 @@ def test_small_outputs_that_point_elsewhere_fail_on_cosine():
     ref = {"p": (rng.random((1, 64)) * 1e-3).astype(np.float32)}
     act = {"p": (rng.random((1, 64)) * 1e-3).astype(np.float32)}
     o = compare(ref, act, "int8").outputs[0]
-    assert o.mismatched == 0 and o.cosine < 0.98 and not o.passed and "cosine" in o.note
+    assert o.mismatched == 0 and o.cosine < 0.98 and not o.passed and o.decided_by == "cosine"
+    assert o.reason.startswith(f"cosine {o.cosine:.6g} under 0.98 though every element is within")
     assert compare(ref, {"p": ref["p"] * 1.001}, "int8").passed  # the same map, slightly off: a pass

@@ -65,5 +65,6 @@ def test_a_hugging_face_bert_keeps_its_integer_inputs_through_check():
     model, _ = load_corpus("bert")
     assert {n: i.dtype for n, i in model.inputs.items()} == {"input_ids": "int64", "attention_mask": "int64"}
     r = check(model, ["fp32", "fp16"], build=False, timing=False)
-    assert r.random_feeds and [v.status for v in r.verdicts] == ["pass", "pass"], r.verdicts
-    assert all("stand-ins (not TensorRT)" in v.ran for v in r.verdicts)
+    # No engine built: not measured, with what the transform alone gave on the stand-ins.
+    assert r.random_feeds and [v.status for v in r.verdicts] == ["not measured"] * 2, r.verdicts
+    assert all("stand-ins (not TensorRT)" in v.reason and ": would pass: " in v.reason for v in r.verdicts)

@@ -43,8 +43,11 @@ def test_check_runs_on_the_real_feeds(silero):
                   "--json", "-q")
     d = json.loads(out.stdout)
     assert d["random_feeds"] is False
-    assert [(v["precision"], v["status"]) for v in d["verdicts"]] == [("fp32", "pass"), ("fp16", "pass")]
-    assert all("stand-ins (not TensorRT)" in v["ran"] for v in d["verdicts"]) and out.returncode == 0
+    # Engines not built: not measured, with the transform's own figures on the real feeds.
+    assert [(v["precision"], v["status"]) for v in d["verdicts"]] == [("fp32", "not measured"),
+                                                                     ("fp16", "not measured")]
+    assert all("stand-ins (not TensorRT)" in v["reason"] and ": would pass: " in v["reason"] for v in d["verdicts"])
+    assert out.returncode == 1
 
 
 def test_feeds_that_do_not_fit_are_one_clear_error(silero, tmp_path):

@@ -24,7 +24,7 @@ def test_report_is_one_self_contained_file(result, tmp_path):
     assert "<svg" in text  # graphs inline
     assert "Plotly.newPlot" in text and len(text) > 1_000_000  # plotly.js inlined
     assert not re.search(r"<script[^>]+src=", text)  # nothing fetched from elsewhere
-    assert "Latency per run on CPU: " in text and "Max abs error vs fp32 reference" in text
+    assert "Latency per run on CPU: " in text and "Accuracy: error against tolerance, the smallest atol that passes" in text
     assert "building was turned off" in text  # what was not done
     assert "relu" in text and "excluded by user" in text  # the fallback table with reasons
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temp files left

@@ -1,16 +1,24 @@
-"""Polygraphy-style comparison of two sets of outputs, output by output."""
+"""Polygraphy-style comparison of two sets of outputs, output by output: the figures, the
+verdict against the tolerance and the sentence that says why (see `reasons`)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from types import SimpleNamespace
 from typing import Mapping
 
 import numpy as np
 
 from .. import display
 from ..errors import TrtlabError
+from .reasons import output_reason
 from .tolerances import Tolerance, tolerance_for
+
+NAN = float("nan")
+# A reference whose largest magnitude is below this has no direction to compare (logits of
+# 1e-45 from a default-initialised model): cosine is undefined and the verdict rests on atol.
+ZERO_NORM = 1e-30
 
 
 @dataclass(frozen=True)
@@ -18,19 +26,34 @@ class OutputComparison:
     output: str
     precision: str
     shape: list[int]
-    max_abs: float
+    max_abs: float  # NaN where the output has NaN or infinity (`nonfinite`)
     mean_abs: float
     max_rel: float  # max abs error / the largest magnitude of the fp32 output (the output's scale)
     mean_rel: float  # mean abs error / the same scale
-    cosine: float
+    cosine: float  # NaN where undefined: NaN in the output, or a reference of essentially zero norm
     top1_agree: float | None  # share of rows whose arg-max class agrees; None unless class scores
-    min_atol: float  # smallest atol that passes with rtol = 0
-    min_rtol: float  # smallest rtol that passes with atol = 0
+    min_atol: float  # smallest atol that passes with this rtol (elemwise), or the statistic itself
+    min_rtol: float  # smallest rtol that passes with this atol (elemwise), or the statistic itself
     atol: float
     rtol: float
     passed: bool
     mismatched: int = 0  # elements outside the tolerance
     note: str = ""
+    min_cosine: float = 0.0
+    error_stat: str = "elemwise"
+    size: int = 0  # elements compared
+    fraction_outside: float = 0.0  # mismatched / size
+    p50_abs: float = 0.0  # quantiles of the absolute error
+    p99_abs: float = 0.0
+    p999_abs: float = 0.0
+    worst_index: list[int] | None = None  # where the largest error is
+    nonfinite: int = 0  # NaN or infinite elements in the output
+    decided_by: str = ""  # what failed it: "nonfinite", "elements", "statistic", "cosine"; "" on a pass
+    reason: str = ""  # the sentence: the rule, how much is outside, the tolerance that would pass
+
+    @property
+    def tolerance(self) -> Tolerance:
+        return Tolerance(self.atol, self.rtol, self.min_cosine, self.error_stat)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -46,6 +69,14 @@ class AccuracyReport:
     def passed(self) -> bool:
         return all(o.passed for o in self.outputs)
 
+    def worst(self) -> OutputComparison | None:
+        """The output the verdict rests on: a failing one (NaN first, then the furthest out), or
+        the closest to its bar."""
+        if not self.outputs:
+            return None
+        order = {"nonfinite": 0, "cosine": 2}
+        return min(self.outputs, key=lambda o: (o.passed, order.get(o.decided_by, 1), -_used(o)))
+
     def to_dict(self) -> dict:
         return {"precision": self.precision, "label": self.label, "passed": self.passed,
                 "outputs": [o.to_dict() for o in self.outputs]}
@@ -56,12 +87,7 @@ class AccuracyReport:
     def summary(self) -> str:
         lines = [f"Accuracy at {self.precision}{' (' + self.label + ')' if self.label else ''}: "
                  f"{'PASS' if self.passed else 'FAIL'}"]
-        for o in self.outputs:
-            top1 = "" if o.top1_agree is None else f", top-1 agreement {o.top1_agree:.1%}"
-            lines.append(f"  {o.output}: max abs {o.max_abs:.3g}, max rel {o.max_rel:.3g}, "
-                         f"cosine {o.cosine:.6f}{top1}; would pass with atol {o.min_atol:.3g} or "
-                         f"rtol {o.min_rtol:.3g}; tolerance atol {o.atol:g} rtol {o.rtol:g}: "
-                         f"{'pass' if o.passed else f'FAIL ({o.mismatched} elements out)'}")
+        lines += [f"  {o.output}: {'pass' if o.passed else 'FAIL'}: {o.reason}" for o in self.outputs]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -71,15 +97,20 @@ class AccuracyReport:
         return display.mimebundle(self)
 
 
+def _used(o: OutputComparison) -> float:
+    """How much of its atol an output uses (its smallest passing atol over the atol)."""
+    return o.min_atol / o.atol if o.atol > 0 and o.min_atol == o.min_atol else float("inf")
+
+
 def compare(reference: Mapping[str, np.ndarray], actual: Mapping[str, np.ndarray], precision: str = "fp32",
             *, tolerances: Mapping | None = None, label: str = "") -> AccuracyReport:
     """Compare `actual` outputs with `reference` ones (same names), against the tolerance of
-    `precision` (see `trtlab.accuracy.tolerances`)."""
+    `precision` and of each output where it has its own (see `trtlab.accuracy.tolerances`)."""
     missing = [k for k in reference if k not in actual]
     if missing:
         raise TrtlabError(f"Outputs {', '.join(map(repr, missing))} are missing from the results compared.")
-    tol = tolerance_for(precision, tolerances)
-    return AccuracyReport(precision, [compare_arrays(k, reference[k], actual[k], precision, tol)
+    return AccuracyReport(precision, [compare_arrays(k, reference[k], actual[k], precision,
+                                                     tolerance_for(precision, tolerances, k))
                                       for k in reference], label)
 
 
@@ -91,53 +122,88 @@ def compare_arrays(name: str, reference: np.ndarray, actual: np.ndarray, precisi
         raise TrtlabError(f"Output '{name}' has shape {act.shape}, the reference {ref.shape}.")
     r = ref.astype(np.float64).ravel()
     a = act.astype(np.float64).ravel()
-    note = ""
-    both_nan = np.isnan(r) & np.isnan(a)
-    same_inf = np.isinf(r) & (r == a)
-    special = both_nan | same_inf
-    diff = np.where(special, 0.0, np.abs(a - r))
-    if np.isnan(diff).any():
-        note = "NaN or infinity where the reference has none"
-        diff = np.where(np.isnan(diff), np.inf, diff)
-    mag = np.abs(np.where(special, 0.0, r))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(diff == 0, 0.0, diff / mag)
-    n = max(r.size, 1)
-    max_abs = float(diff.max()) if r.size else 0.0
+    n = int(r.size)
+    # The figures are worked out on a mutable copy of the (frozen) row's fields.
+    o = SimpleNamespace(**{f.name: f.default for f in fields(OutputComparison) if f.default is not MISSING})
+    o.__dict__.update(output=name, precision=precision, shape=list(ref.shape), max_abs=0.0, mean_abs=0.0,
+                      max_rel=0.0, mean_rel=0.0, cosine=1.0, top1_agree=_top1(ref, act), min_atol=0.0,
+                      min_rtol=0.0, atol=tol.atol, rtol=tol.rtol, passed=True, min_cosine=tol.min_cosine,
+                      error_stat=tol.error_stat, size=n)
+    o.nonfinite = int((~np.isfinite(a)).sum())
+    if o.nonfinite or not np.isfinite(r).all():
+        # NaN or infinity fails whatever the tolerance, even where the reference has it too (a
+        # model with NaN weights would otherwise compare equal to itself); no figure means
+        # anything then, so none is given.
+        _no_figures(o, a, r)
+    elif n:
+        _figures(o, r, a, tol)
+    row = OutputComparison(**vars(o))
+    return replace(row, reason=output_reason(row))
+
+
+def _no_figures(o: SimpleNamespace, a: np.ndarray, r: np.ndarray) -> None:
+    for f in ("max_abs", "mean_abs", "max_rel", "mean_rel", "cosine", "min_atol", "min_rtol",
+              "p50_abs", "p99_abs", "p999_abs", "fraction_outside"):
+        setattr(o, f, NAN)
+    o.top1_agree = None
+    o.passed, o.decided_by = False, "nonfinite"
+    o.mismatched = int((~np.isfinite(a)).sum()) or int((~np.isfinite(r)).sum())
+    o.note = ("NaN in output" if np.isnan(a).any() else "infinity in output" if o.nonfinite
+              else "NaN or infinity in the fp32 reference")
+
+
+def _figures(o: SimpleNamespace, r: np.ndarray, a: np.ndarray, tol: Tolerance) -> None:
+    n = r.size
+    diff = np.abs(a - r)
+    mag = np.abs(r)
+    worst = int(np.argmax(diff))
+    o.max_abs, o.mean_abs = float(diff[worst]), float(diff.mean())
+    o.p50_abs, o.p99_abs, o.p999_abs = (float(v) for v in np.quantile(diff, [0.5, 0.99, 0.999]))
+    o.worst_index = [int(i) for i in np.unravel_index(worst, o.shape)] if o.shape else []
     # Relative error is relative to the output's scale (its largest magnitude in fp32): one
     # definition everywhere. Element by element, a near-zero reference makes any error huge.
-    finite_mag = mag[np.isfinite(mag)]
-    scale = float(finite_mag.max()) if finite_mag.size else 0.0
-    max_rel = max_abs / scale if scale > 0 else (0.0 if max_abs == 0 else float("inf"))
+    scale = float(mag.max())
+    o.max_rel = o.max_abs / scale if scale > 0 else (0.0 if o.max_abs == 0 else float("inf"))
+    o.mean_rel = o.mean_abs / scale if scale > 0 else o.max_rel
     bad = diff > tol.atol + tol.rtol * mag
-    nonfinite = int((~np.isfinite(a)).sum())
-    if nonfinite:
-        # NaN or infinity in an output fails whatever the tolerance, even where the reference has
-        # it too (a model with NaN weights would otherwise compare equal to itself).
-        note = f"{nonfinite} NaN or infinite value(s) in the output"
-        bad = bad | ~np.isfinite(a)
-    cosine = _cosine(np.where(special, 0.0, r), np.where(special, 0.0, a))
-    off_direction = bool(scale > 0 and np.isfinite(cosine) and cosine < tol.min_cosine)
-    if off_direction and not bad.any():
-        note = note or f"cosine {cosine:.4f} under {tol.min_cosine:g}, though every element is within the tolerance"
-    return OutputComparison(
-        output=name, precision=precision, shape=list(ref.shape),
-        max_abs=max_abs, mean_abs=float(diff.sum() / n), max_rel=max_rel,
-        mean_rel=float(diff.sum() / n) / scale if scale > 0 else max_rel,
-        cosine=cosine,
-        top1_agree=_top1(ref, act), min_atol=max_abs, min_rtol=float(rel.max()) if r.size else 0.0,
-        atol=tol.atol, rtol=tol.rtol, passed=not bad.any() and not off_direction, mismatched=int(bad.sum()),
-        note=note)
+    o.mismatched, o.fraction_outside = int(bad.sum()), float(bad.sum() / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / mag)  # element by element, as rtol means it
+    if tol.error_stat == "elemwise":
+        o.min_atol = float(max((diff - tol.rtol * mag).max(), 0.0))
+        over = diff > tol.atol
+        with np.errstate(divide="ignore"):
+            o.min_rtol = float(((diff[over] - tol.atol) / mag[over]).max()) if over.any() else 0.0
+        elements_ok = not bad.any()
+    else:
+        o.min_atol, o.min_rtol = _stat(diff, tol), _stat(rel, tol)
+        elements_ok = o.min_atol <= tol.atol or o.min_rtol <= tol.rtol
+    if scale < ZERO_NORM:
+        o.cosine = NAN  # no direction to compare: the verdict rests on the absolute tolerance
+        o.note = "reference essentially zero (largest |ref| {:.3g}): cosine undefined".format(scale)
+        cosine_ok = True
+    else:
+        o.cosine = _cosine(r, a)
+        cosine_ok = o.cosine >= tol.min_cosine
+    o.passed = elements_ok and cosine_ok
+    o.decided_by = "" if o.passed else ("cosine" if elements_ok else
+                                         "elements" if tol.error_stat == "elemwise" else "statistic")
+
+
+def _stat(values: np.ndarray, tol: Tolerance) -> float:
+    if tol.error_stat == "max":
+        return float(values.max())
+    if tol.error_stat == "mean":
+        return float(values.mean())
+    if tol.error_stat == "median":
+        return float(np.median(values))
+    return float(np.quantile(values, tol.quantile))
 
 
 def _cosine(r: np.ndarray, a: np.ndarray) -> float:
-    finite = np.isfinite(r) & np.isfinite(a)
-    r, a = r[finite], a[finite]
     nr, na = float(np.linalg.norm(r)), float(np.linalg.norm(a))
-    if nr == 0 and na == 0:
-        return 1.0
-    if nr == 0 or na == 0:
-        return 0.0
+    if na == 0:
+        return 0.0  # the reference points somewhere, the output nowhere
     return float(np.dot(r, a) / (nr * na))
 
 

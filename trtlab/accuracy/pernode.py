@@ -44,6 +44,7 @@ class NodeError:
     local_cosine: float | None = None
     local_passed: bool | None = None
     computed_by: str = ""  # the transformed model's node computing this tensor, where it differs
+    transformed_node: str = ""  # the name of the transformed model's node computing it (run alone)
 
     @property
     def added_error(self) -> float:
@@ -209,6 +210,7 @@ def per_node_error(reference: Model | onnx.ModelProto, transformed: onnx.ModelPr
             e.reference_max_abs = float(np.nanmax(np.abs(ref_out[t]))) if ref_out[t].size else 1.0
             if t in local and np.shape(local[t][0]) == ref_out[t].shape:
                 value, op, name = local[t]
+                e.transformed_node = name
                 if op != node.op_type:  # a BatchNormalization folded into its Conv, say
                     e.computed_by = f"{op} '{name}'"
                 lc = compare_arrays(t, ref_out[t], value, precision, tol)

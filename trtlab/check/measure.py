@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import onnx
 
-from ..accuracy import compare
+from ..accuracy import AccuracyReport, compare
 from ..cut import cut_subgraph
 from ..errors import TrtlabError, one_line
 from ..hybrid import HybridRunner
@@ -23,6 +23,9 @@ from .engines import EngineStep
 from .progress import Progress
 from .reference import Reference
 from .result import FAIL, NOT_MEASURED, PASS, CheckResult
+
+if TYPE_CHECKING:
+    from ..precision import PrecisionPolicy
 
 STAND_IN = "ONNX Runtime stand-ins (not TensorRT)"
 
@@ -44,8 +47,11 @@ class Context:
     ran: set[str] = field(default_factory=set)  # precisions whose hybrid model ran
 
 
-def measure(ctx: Context, precision: str) -> None:
+def measure(ctx: Context, precision: str, policy: "PrecisionPolicy | None" = None) -> None:
+    """Measure `precision` to one verdict; `policy` (the nodes to keep in fp32) else the
+    settings' own `keep_fp32` list."""
     result, plan = ctx.result, ctx.plan
+    policy = policy or user_policy(result.settings)
     no = lambda reason: result.set_verdict(precision, NOT_MEASURED, reason)  # noqa: E731
     if not plan.subgraphs:
         return no("no TensorRT subgraph: nothing would run in TensorRT")
@@ -54,7 +60,7 @@ def measure(ctx: Context, precision: str) -> None:
         return no(ctx.calibration_problem or f"no {precision} calibration data")
     ctx.progress.step("precision", f"{precision}: converting {counted(plan.engine_count, 'subgraph')}",
                       precision=precision)
-    models = _models(ctx, precision)
+    models = _models(ctx, precision, policy)
     if models is None:
         return
     runtimes: dict[int, Any] = {}
@@ -91,23 +97,44 @@ def measure(ctx: Context, precision: str) -> None:
     if spec is REFERENCE:
         result.hybrid_max_abs = max((o.max_abs for o in report.outputs), default=0.0)
         result.segments = [s.to_dict() for s in runner.segments]
-    bad = [k for k, v in outputs.items() if v.dtype.kind in "fc" and not np.isfinite(v).all()]
-    if bad:
-        return result.set_verdict(precision, FAIL, f"output {', '.join(bad)} has NaN or infinite values", ran)
     if ctx.reference.nonfinite():
         return result.set_verdict(precision, FAIL, "the fp32 reference output has NaN or infinite values "
                                   f"({', '.join(ctx.reference.nonfinite())})", ran)
-    if report.passed:
-        result.set_verdict(precision, PASS, "", ran)
-    else:
-        failed = [o for o in report.outputs if not o.passed]
-        worst = max(failed, key=lambda o: o.max_abs / max(o.atol, 1e-30))
-        why = (f"max abs error {worst.max_abs:.3g} over atol {worst.atol:g} (cosine {worst.cosine:.4f})"
-               if worst.mismatched else worst.note)
-        result.set_verdict(precision, FAIL, f"{worst.output}: {why}", ran)
+    if ctx.engines is None:  # the transform alone ran: no engine was built, so nothing is verified
+        return no(f"engines not built ({_why_no_engines(result)}); the transform alone, on {ran}: "
+                  f"{'would pass' if report.passed else 'would fail'}: {accuracy_reason(report)}")
+    result.set_verdict(precision, PASS if report.passed else FAIL, accuracy_reason(report), ran)
 
 
-def _models(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
+def accuracy_reason(report: AccuracyReport) -> str:
+    """The verdict's sentence from an accuracy report: the output it rests on (a failing one, or
+    the closest to its bar), with its rule and how much; how many others failed too."""
+    worst = report.worst()
+    if worst is None:
+        return "the model has no output to compare"
+    failed = [o for o in report.outputs if not o.passed]
+    more = f" (and {counted(len(failed) - 1, 'other output')} out)" if len(failed) > 1 else ""
+    return f"{worst.output}: {worst.reason}{more}"
+
+
+def user_policy(settings) -> "PrecisionPolicy | None":
+    """The policy of `keep_fp32=[nodes]`; None for none (or "auto", which searches for its own)."""
+    nodes = settings.keep_fp32
+    if not nodes or nodes == "auto":
+        return None
+    from ..precision import PrecisionPolicy
+
+    return PrecisionPolicy(keep_fp32_nodes=set(nodes))
+
+
+def _why_no_engines(result: CheckResult) -> str:
+    if not result.settings.build:
+        return "--no-build"
+    return "no TensorRT: " + next((n.split(": ", 1)[1] for n in result.not_done
+                                   if n.startswith("engines not built: ")), "not installed")
+
+
+def _models(ctx: Context, precision: str, policy: "PrecisionPolicy | None") -> dict[int, onnx.ModelProto] | None:
     """Each subgraph in `precision`: fp32, its cut as it is; otherwise the cut converted and
     validated (the onnx checker and a run in ONNX Runtime on the cut's real inputs from the fp32
     reference), with the nodes it kept in fp32 written down; or None with the verdict set.
@@ -122,7 +149,7 @@ def _models(ctx: Context, precision: str) -> dict[int, onnx.ModelProto] | None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 done = convert_precision(cut_subgraph(ctx.plan, s.id, store=ctx.store), precision,
-                                         calibration=(ctx.calibration or {}).get(s.name),
+                                         policy=policy, calibration=(ctx.calibration or {}).get(s.name),
                                          feeds={t: values[t] for t in s.inputs if t in values})
         except TrtlabError as exc:
             ctx.result.set_verdict(precision, NOT_MEASURED,

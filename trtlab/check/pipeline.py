@@ -24,6 +24,7 @@ from ..precision_registry import get as get_precision
 from ..weight_store import WeightStore
 from ..weights import is_large
 from .engines import EngineStep
+from .keep import search_and_verify
 from .measure import Context, measure
 from .progress import CheckEvent, Progress
 from .record import ran_on
@@ -52,6 +53,7 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
         loaded = load(model, inputs=settings.inputs, params=settings.params)
         run.step("partition", "partitioning")
         plan = partition(loaded, settings.partition, precisions[0])
+    _known_nodes(plan, settings)
     result = CheckResult(plan=plan, settings=settings, ran_on=ran_on(), model_file=model_file(model))
     feeds = _feeds(plan, settings, result)
     run.step("reference", "running the whole model in ONNX Runtime (the fp32 reference)")
@@ -75,7 +77,8 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, feeds: dict, st
     settings = result.settings
     precisions = settings.precisions
     try:
-        reference = run_reference(plan, feeds, settings.provider, every_tensor=settings.per_node,
+        reference = run_reference(plan, feeds, settings.provider,
+                                  every_tensor=settings.per_node or settings.keep_fp32 == "auto",
                                   timeout_s=settings.reference_timeout_s, store=store)
     except TrtlabError as exc:
         raise TrtlabError(f"{exc}{_random_note(result, feeds)}") from None
@@ -97,6 +100,8 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, feeds: dict, st
                 result.not_done.append(f"cancelled by the user before {precision}; later steps were not run")
                 break
             measure(ctx, precision)
+            if settings.keep_fp32 == "auto":
+                search_and_verify(ctx, precision)
             release()  # a precision's sessions and models go before the next one's are made
             if settings.per_node and get_precision(precision).reduced and precision in ctx.ran:
                 _per_node(ctx, precision)
@@ -108,6 +113,18 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, feeds: dict, st
             result.set_verdict(p, NOT_MEASURED, "cancelled" if result.cancelled else "not reached")
     if settings.timing and not result.cancelled and not run.cancelled:
         time_all(ctx, model)
+
+
+def _known_nodes(plan: Plan, settings: CheckSettings) -> None:
+    """Every node `keep_fp32` names is in the model: one clear error otherwise."""
+    if settings.keep_fp32 in (None, "auto"):
+        return
+    names = {n.name for n in plan.model.nodes}
+    unknown = [k for k in settings.keep_fp32 if k not in names]
+    if unknown:
+        raise TrtlabError(f"keep_fp32 names {unknown[0]!r}, which is not a node of the model"
+                          + (f" ({len(unknown) - 1} more unknown)" if len(unknown) > 1 else "") + ".",
+                          hint="Node names are those `trtlab inspect MODEL --json` lists, or use --keep-fp32 auto.")
 
 
 def _weight_store(plan: Plan, result: CheckResult) -> WeightStore | None:

@@ -18,6 +18,7 @@ from ..plan_record import plan_record
 
 if TYPE_CHECKING:
     from ..accuracy import AccuracyReport, NodeErrorReport
+    from ..accuracy.keep_search import KeepSearch
     from ..engines import BuildResult
     from ..fusion import EnginePrecision, FusionSavings
     from ..model import Model
@@ -102,6 +103,7 @@ class CheckResult:
     segments: list[dict] = field(default_factory=list)  # the fp32 hybrid run, segment by segment
     node_errors: dict[str, "NodeErrorReport"] = field(default_factory=dict)
     kept_fp32: dict[str, list] = field(default_factory=dict)  # precision -> nodes kept in fp32, with why
+    searches: dict[str, "KeepSearch"] = field(default_factory=dict)  # precision -> its keep_fp32="auto" search
     precision_notes: list[str] = field(default_factory=list)  # what the transforms skipped or changed, and why
     engine_precision: list[tuple[int, "EnginePrecision"]] = field(default_factory=list)  # (subgraph, what ran in)
     fusion: list[tuple[int, "FusionSavings"]] = field(default_factory=list)  # (subgraph, counted savings)
@@ -143,6 +145,11 @@ class CheckResult:
                 return
         self.verdicts.append(new)
 
+    def replace_verdict(self, precision: str, status: str, reason: str = "", ran: str = "") -> None:
+        """The precision's status, whatever it was (a verified search replaces a fail)."""
+        self.verdicts[:] = [v for v in self.verdicts if v.precision != precision]
+        self.verdicts.append(Verdict(precision, status, reason, ran))
+
     @property
     def passed(self) -> bool:
         """Every requested precision measured and passed."""
@@ -167,6 +174,8 @@ class CheckResult:
             d["node_errors"] = {p: r.to_dict() for p, r in self.node_errors.items()}
         if self.kept_fp32:
             d["kept_fp32"] = {p: list(ks) for p, ks in self.kept_fp32.items()}
+        if self.searches:
+            d["keep_fp32_search"] = {p: s.to_dict() for p, s in self.searches.items()}
         d["precision_notes"] = list(self.precision_notes)
         if self.engine_precision:
             d["engine_precision"] = [{"subgraph": sid, **ep.to_dict()} for sid, ep in self.engine_precision]

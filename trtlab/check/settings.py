@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping, Sequence
 
+from ..accuracy.tolerances import tolerances_dict
+from ..errors import TrtlabError
 from ..precision_registry import REFERENCE, check_precision
 from ..settings import PartitionSettings
 
@@ -38,6 +40,11 @@ class CheckSettings:
     - ``build_timeout_s``: time limit of one engine build (None: no limit).
     - ``reference_timeout_s``: time limit of the fp32 reference run (None: `trtlab.limits`' default).
     - ``per_node``: also find the nodes where reduced-precision error enters.
+    - ``tolerances``: {precision or "precision:output": Tolerance, a number or (atol, rtol)}
+      over the defaults (see `trtlab.accuracy.tolerances`).
+    - ``keep_fp32``: node names to keep in fp32 at every reduced precision (left unquantized at
+      int8), or "auto": where a precision fails, search for a small set that makes it pass and
+      verify it with engines built that way (at most ``keep_fp32_bound`` of the nodes).
     """
 
     precisions: tuple[str, ...] = ("fp32",)
@@ -55,11 +62,19 @@ class CheckSettings:
     per_node: bool = False
     tolerances: Mapping | None = None
     provider: str = "auto"
+    keep_fp32: Sequence[str] | str | None = None
+    keep_fp32_bound: float = 0.1
 
     def __post_init__(self):
         precisions = [self.precisions] if isinstance(self.precisions, str) else list(self.precisions)
         object.__setattr__(self, "precisions", tuple(dict.fromkeys(check_precision(p) for p in precisions))
                            or (REFERENCE.name,))
+        keep = self.keep_fp32
+        if keep is not None and keep != "auto":
+            object.__setattr__(self, "keep_fp32", tuple([keep] if isinstance(keep, str) else keep) or None)
+        if not 0 < self.keep_fp32_bound <= 1:
+            raise TrtlabError(f"keep_fp32_bound is a share of the model's nodes, above 0 and at most 1; "
+                              f"got {self.keep_fp32_bound!r}.")
         if isinstance(self.timing_options, Mapping):
             object.__setattr__(self, "timing_options", TimingOptions(**self.timing_options))
 
@@ -85,5 +100,8 @@ class CheckSettings:
                 "build": self.build, "build_timeout_s": self.build_timeout_s, "timing": self.timing,
                 "timing_options": self.timing_options.to_dict(), "per_node": self.per_node,
                 "provider": self.provider, "real_feeds": self.feeds is not None,
+                "tolerances": tolerances_dict(self.precisions, self.tolerances),
+                "keep_fp32": self.keep_fp32 if self.keep_fp32 in (None, "auto") else list(self.keep_fp32),
+                "keep_fp32_bound": self.keep_fp32_bound,
                 "calibration": None if self.calibration is None else str(self.calibration)
                 if isinstance(self.calibration, (str, os.PathLike)) else "given"}

@@ -53,6 +53,49 @@ def add_check_options(p) -> None:
     p.add_argument("--warmup-ms", type=seconds(zero=True, unit="milliseconds"), default=200.0, metavar="MS", help="warm-up time (default: 200)")
     p.add_argument("--per-node", action="store_true",
                    help="also find the nodes where reduced-precision error enters")
+    add_accuracy_options(p)
+
+
+def add_accuracy_options(p) -> None:
+    form = "[PRECISION=][OUTPUT:]VALUE"
+    for flag, what in (("--atol", "absolute tolerance"), ("--rtol", "relative tolerance (of |reference|)"),
+                       ("--min-cosine", "smallest cosine similarity that passes")):
+        p.add_argument(flag, nargs="+", action="extend", default=[], metavar=form,
+                       help=f"{what}: for every reduced precision, or PRECISION=, or one OUTPUT: (repeatable)")
+    p.add_argument("--error-stat", default="elemwise", metavar="STAT",
+                   help="how an output's error is judged: elemwise (every element within atol + rtol·|ref|, "
+                        "the default), max, mean, median or quantile:Q (that statistic of the absolute error "
+                        "within atol, or of the relative error within rtol)")
+    p.add_argument("--keep-fp32", nargs="+", default=None, metavar="NODE",
+                   help="nodes to keep in fp32 at every reduced precision (unquantized at int8), or 'auto': "
+                        "where a precision fails, search for a small set that passes and verify it with "
+                        "engines built that way")
+    p.add_argument("--keep-fp32-bound", type=float, default=0.1, metavar="SHARE",
+                   help="the search keeps at most this share of the model's nodes (default: 0.1)")
+
+
+def tolerances_from_args(args) -> dict | None:
+    from ..accuracy.tolerances import parse_override, with_overrides
+
+    overrides = [parse_override(field, text) for field, given in
+                 (("atol", args.atol), ("rtol", args.rtol), ("min_cosine", args.min_cosine)) for text in given]
+    if not overrides and args.error_stat == "elemwise":
+        return None
+    return with_overrides(args.precision, overrides, args.error_stat)
+
+
+def keep_fp32_from_args(args):
+    keep = args.keep_fp32
+    if keep is None:
+        return None
+    if "auto" in keep:
+        if len(keep) > 1:
+            from ..errors import TrtlabError
+
+            raise TrtlabError("--keep-fp32 takes node names or 'auto', not both.",
+                              hint="Use --keep-fp32 auto alone, or list the nodes.")
+        return "auto"
+    return tuple(keep)
 
 
 def settings_from_args(args):
@@ -63,6 +106,8 @@ def settings_from_args(args):
         inputs=inputs_from_args(args), params=args.params, feeds=args.feeds, calibration=args.calibration,
         cache_dir=False if args.no_cache else (args.cache_dir or True), build=not args.no_build,
         build_timeout_s=args.build_timeout or None, timing=not args.no_timing, per_node=args.per_node,
+        tolerances=tolerances_from_args(args), keep_fp32=keep_fp32_from_args(args),
+        keep_fp32_bound=args.keep_fp32_bound,
         timing_options=TimingOptions(warmup_ms=args.warmup_ms, iterations=args.iterations, seconds=args.seconds))
 
 

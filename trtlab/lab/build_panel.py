@@ -20,6 +20,7 @@ from ..report import engine_build, tables
 from ..words import counted
 from ..report.charts import check_figures
 from . import background
+from .accuracy_options import AccuracyOptions
 from .figures import set_figures
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class BuildPanel(W.VBox):
         self.cancel.on_click(lambda _: self._cancel.set())
         self.compare_fp32 = W.Checkbox(value=True, indent=False, description="also fp32, to compare")
         self.compare_fp32.observe(self._compare_changed, "value")
+        self.accuracy_options = AccuracyOptions()
         self.status = W.HTML()
         self.status.add_class("trtlab-build-status")
         self.overall = W.FloatProgress(value=0, min=0, max=1, description="check",
@@ -66,7 +68,7 @@ class BuildPanel(W.VBox):
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self._precisions: list[str] = []
-        super().__init__([W.HBox([self.build, self.cancel, self.compare_fp32]), self.status,
+        super().__init__([W.HBox([self.build, self.cancel, self.compare_fp32]), self.accuracy_options, self.status,
                           W.HBox([self.overall, self.stage]), self.progress, self.notes,
                           self.charts, self.accuracy, self.engine_build])
         self.add_class("trtlab-build-panel")
@@ -78,7 +80,7 @@ class BuildPanel(W.VBox):
         n = plan.engine_count
         self.status.value = (f"Will build {counted(n, 'engine')} at "
                              f"{html.escape(', '.join(self.precisions()))}, compare with the fp32 "
-                             "model and time it.")
+                             f"model and time it ({html.escape(self.accuracy_options.describe(self._precision()))}).")
 
     def _compare_changed(self, _change) -> None:
         plan = self._plan()
@@ -100,6 +102,11 @@ class BuildPanel(W.VBox):
         if self.running or plan is None:
             return
         precisions = self.precisions()
+        try:
+            options = {**self.options, **self.accuracy_options.options(precisions)}
+        except Exception as exc:  # a tolerance that is not a number: said in the Lab
+            self._on_error(exc)
+            return
         self._cancel.clear()
         self.error, self.result, self._precisions = None, None, precisions
         self.bars = {}
@@ -115,7 +122,7 @@ class BuildPanel(W.VBox):
         self.status.value = f"Checking {html.escape(plan.model.name)} at {', '.join(precisions)}…"
         self.notes.value = self.accuracy.value = self.engine_build.value = ""
         set_figures(self.charts)
-        self._thread = background.start(lambda: self._work(plan, precisions), name="trtlab-lab-build",
+        self._thread = background.start(lambda: self._work(plan, precisions, options), name="trtlab-lab-build",
                                         cancel=self._cancel)
 
     def stop(self, timeout: float | None = None) -> None:
@@ -129,12 +136,12 @@ class BuildPanel(W.VBox):
             self._thread.join(timeout)
         return not self.running
 
-    def _work(self, plan: Plan, precisions: list[str]) -> None:
+    def _work(self, plan: Plan, precisions: list[str], options: dict) -> None:
         from ..check import check
 
         try:
             result = check(plan.model, precisions, plan=plan, progress=self._on_progress,
-                           cancel=self._cancel, **self.options)
+                           cancel=self._cancel, **options)
             self.result = result
             self._show(result)
             if self._on_result is not None:
@@ -182,7 +189,7 @@ class BuildPanel(W.VBox):
             elif bar is not None:
                 bar.bar_style = "success"
         self.notes.value = tables.notes_list(result)
-        self.accuracy.value = tables.accuracy_table(result) if result.accuracy else ""
+        self.accuracy.value = (tables.accuracy_table(result) if result.accuracy else "") + tables.search_tables(result)
         self.engine_build.value = engine_build.sections(result)
         figures = check_figures(result) + ([engine_build.fusion_figure(result)] if result.fusion else [])
         set_figures(self.charts, *figures)
@@ -193,7 +200,8 @@ def node_overlays(result: "CheckResult") -> dict:
     engine in the check's reduced precision unless the transform kept it in fp32, with why) and,
     where it was measured, the error each node adds."""
     fp32 = REFERENCE.name
-    reduced = [p for p in result.precisions if p != fp32 and result.verdict(p).measured] or [fp32]
+    ran = {r.precision for r in result.accuracy}  # measured, or the transform alone ran (--no-build)
+    reduced = [p for p in result.precisions if p != fp32 and p in ran] or [fp32]
     p = reduced[-1]
     engines = {n for s in result.plan.subgraphs for n in s.nodes}
     precision = {n.name: (p if n.name in engines else fp32) for n in result.model.nodes}

@@ -122,9 +122,12 @@ def _transform(spec: Precision, proto: onnx.ModelProto, *, policy, calibration, 
         return (*convert_fp16(proto, policy, feeds), [])
     if spec.transform == BF16_CAST:
         return (*convert_bf16(proto, policy, runnable_in_ort=runnable_in_ort), [])
-    if spec.transform == QDQ:
-        model, notes = quantize(proto, spec, calibration)
-        return model, [], notes
+    if spec.transform == QDQ:  # nodes the policy names stay unquantized (fp32)
+        keep = sorted(policy.keep_fp32_nodes) if policy is not None else []
+        model, notes = quantize(proto, spec, calibration, keep)
+        ops = {n.name: n.op_type for n in model.graph.node}
+        return model, [KeptNode(k, ops[k], policy.node_reasons.get(k, "user: listed in keep_fp32_nodes"))
+                       for k in keep if k in ops], notes
     raise TrtlabError(f"Precision {spec.name} names a transform trtlab does not have: {spec.transform!r}.")
 
 

@@ -35,6 +35,8 @@ class PrecisionPolicy:
 
     keep_fp32_ops: set[str] = field(default_factory=lambda: set(DEFAULT_KEEP_FP32_OPS))
     keep_fp32_nodes: set[str] = field(default_factory=set)
+    # Why a listed node is kept, where someone other than the user listed it ("kept by the search").
+    node_reasons: dict[str, str] = field(default_factory=dict)
 
     def keeps_fp32(self, node) -> bool:
         return self.reason_fp32(node) is not None
@@ -42,10 +44,11 @@ class PrecisionPolicy:
     def reason_fp32(self, node) -> str | None:
         """Why the policy keeps `node` in fp32, or None."""
         if node.name in self.keep_fp32_nodes:
-            return "user: listed in keep_fp32_nodes"
+            return self.node_reasons.get(node.name, "user: listed in keep_fp32_nodes")
         if node.op_type in self.keep_fp32_ops:
             return f"policy: {node.op_type} is in keep_fp32_ops"
         return None
 
     def to_dict(self) -> dict:
-        return {k: sorted(v) for k, v in asdict(self).items()}
+        d = {k: sorted(v) for k, v in asdict(self).items() if k != "node_reasons"}
+        return {**d, "node_reasons": dict(self.node_reasons)}

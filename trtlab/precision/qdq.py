@@ -19,6 +19,7 @@ import io
 import logging
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 import onnx
 from onnx import version_converter
@@ -48,10 +49,10 @@ def to_int8(model: onnx.ModelProto | Model, calibration: Calibration = None) -> 
     return quantize(sanitize(model), INT8, calibration)[0]
 
 
-def quantize(proto: onnx.ModelProto, precision: Precision,
-             calibration: Calibration = None) -> tuple[onnx.ModelProto, list[str]]:
-    """Quantize an already sanitized `proto` to `precision` (a QDQ one); also notes on what was
-    done to make it possible."""
+def quantize(proto: onnx.ModelProto, precision: Precision, calibration: Calibration = None,
+             keep: Iterable[str] = ()) -> tuple[onnx.ModelProto, list[str]]:
+    """Quantize an already sanitized `proto` to `precision` (a QDQ one), leaving the nodes named
+    in `keep` unquantized (in fp32); also notes on what was done to make it possible."""
     if precision.transform != QDQ or precision.quant_type is None:
         raise TrtlabError(f"{precision.name} is not a Q/DQ precision.")
     _optional.onnxruntime(f"Quantizing a model to {precision.name}")
@@ -77,6 +78,8 @@ def quantize(proto: onnx.ModelProto, precision: Precision,
     if excluded:
         notes.append(f"not quantized: {', '.join(excluded)} (their outputs are read inside If/Loop/Scan "
                      "bodies, which a Q/DQ pair would cut off)")
+    names = {n.name for n in proto.graph.node}
+    excluded += [k for k in keep if k in names and k not in excluded]
     out = _quantize(proto, precision, data, per_channel, excluded)
     if not any(n.op_type == "QuantizeLinear" for n in out.graph.node):
         notes.append("nothing quantized: no Conv, Gemm or MatMul outside control-flow bodies")

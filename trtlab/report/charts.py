@@ -156,23 +156,26 @@ def speedup_figure(timings: Sequence["TimingResult"], baseline: "TimingResult | 
 
 
 def accuracy_figure(reports: Sequence["AccuracyReport"], title: str | None = None):
-    """Max absolute error of each output per precision (log scale), against its tolerance."""
+    """Per output and precision, the smallest atol that would pass (at the rtol used) against
+    the atol used (log scale): a bar above its mark fails element-wise; the hover gives the
+    verdict's own sentence. Outputs holding NaN have no bar (their figures are n/a)."""
     go = _go()
     fig = go.Figure()
     outputs = sorted({o.output for r in reports for o in r.outputs})
     for name in outputs:
-        rows = [(r.precision, o) for r in reports for o in r.outputs if o.output == name]
-        fig.add_trace(go.Bar(x=[p for p, _ in rows], y=[max(o.max_abs, 1e-12) for _, o in rows],
-                             name=f"{name}: max abs error",
+        rows = [(r.precision, o) for r in reports for o in r.outputs if o.output == name and o.min_atol == o.min_atol]
+        fig.add_trace(go.Bar(x=[p for p, _ in rows], y=[max(o.min_atol, 1e-12) for _, o in rows],
+                             name=f"{name}: smallest atol that passes",
                              marker_color=["#2e7d32" if o.passed else "#c62828" for _, o in rows],
-                             hovertemplate="%{x}: max abs %{y:.3g}<extra>" + name + "</extra>"))
+                             customdata=[("pass: " if o.passed else "FAIL: ") + o.reason for _, o in rows],
+                             hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>"))
         fig.add_trace(go.Scatter(x=[p for p, _ in rows], y=[o.atol for _, o in rows], mode="markers",
-                                 marker={"symbol": "line-ew-open", "size": 24}, name=f"{name}: atol"))
+                                 marker={"symbol": "line-ew-open", "size": 24}, name=f"{name}: atol used"))
     if title:
         titled(fig, title)
     else:
-        titled(fig, "Max abs error vs fp32 reference", _compared(reports))
-    fig.update_layout(yaxis_type="log", yaxis_title="max abs error", barmode="group", template="plotly_white")
+        titled(fig, "Accuracy: error against tolerance, the smallest atol that passes (at the rtol used)", _compared(reports))
+    fig.update_layout(yaxis_type="log", yaxis_title="atol", barmode="group", template="plotly_white")
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig

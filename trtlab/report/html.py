@@ -82,6 +82,8 @@ def sections(result, drawings: bool) -> list[str]:
         parts.append("<h2>Precision transforms</h2>" + tables.kept_fp32_table(result))
     if result.node_errors:
         parts.append(tables.node_error_tables(result))
+    if result.searches:
+        parts.append(tables.search_tables(result))
     if result.timing:
         parts.append("<h2>Timing</h2>" + tables.timing_table(result))
     if charts:

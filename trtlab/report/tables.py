@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 
-from .text import engine_state
+from ..accuracy.keep_search import KEPT_BY_SEARCH
+from ..accuracy.tolerances import tolerances_text
+from .text import accuracy_cells, engine_state
 
 STATUS_CLASS = {"pass": "pass", "fail": "fail", "not measured": "notmeasured"}
 # Inline colours too, so the tables read the same inside a notebook, which has no report CSS.
@@ -36,9 +38,10 @@ def status_cell(status: str) -> Raw:
 
 
 def verdicts_table(result) -> str:
+    """The verdicts, then the tolerances they were judged by."""
     rows = [[v.precision, status_cell(v.status), v.ran if v.measured else "", v.reason]
             for v in (result.verdict(p) for p in result.precisions)]
-    return table(["precision", "status", "what ran", "reason"], rows, "trtlab-verdicts")
+    return table(["precision", "status", "what ran", "reason"], rows, "trtlab-verdicts") + tolerances_list(result)
 
 
 def notes_list(result, extra_not_done=()) -> str:
@@ -68,14 +71,38 @@ def comparisons_table(reports, status_of=lambda r: "pass" if r.passed else "fail
     for r in reports:
         status = status_of(r)
         for o in r.outputs:
-            rows.append([r.precision, o.output, f"{o.max_abs:.3g}", f"{o.mean_abs:.3g}", f"{o.max_rel:.3g}",
-                         f"{o.cosine:.6f}", "-" if o.top1_agree is None else f"{o.top1_agree:.1%}",
-                         f"{o.min_atol:.3g}", f"{o.atol:g} / {o.rtol:g}", status_cell(status)])
+            c = accuracy_cells(o)
+            rows.append([r.precision, o.output, status_cell(status if status == "not measured" else "pass" if o.passed else "fail"),
+                         c["max abs"], c["p50"], c["p99"], c["p99.9"], c["outside"], c["cosine"], c["top-1"],
+                         c["tolerance"], o.reason])
     labels = "; ".join(dict.fromkeys(f"{r.precision}: {r.label}" for r in reports if r.label))
-    head = ["precision", "output", "max abs error", "mean abs error", ("max rel error", MAX_REL_HELP),
-            "cosine", "top-1 agree", "min atol to pass", "atol / rtol", "status"]
+    head = ["precision", "output", "status", "max abs error", ("p50", "median absolute error"),
+            ("p99", "99th percentile of the absolute error"), ("p99.9", "99.9th percentile of the absolute error"),
+            ("outside", "elements outside atol + rtol·|ref|"), "cosine", "top-1 agree", "tolerance", "reason"]
     return ((f"<p class='trtlab-compared'>Compared: {html.escape(labels)}.</p>" if labels else "")
             + table(head, rows, "trtlab-accuracy-table"))
+
+
+def tolerances_list(result) -> str:
+    """What each precision is judged by."""
+    items = "".join(f"<li>{html.escape(t)}</li>"
+                    for t in tolerances_text(result.precisions, result.settings.tolerances))
+    return f"<ul class='trtlab-tolerances'>{items}</ul>" if items else ""
+
+
+def search_tables(result) -> str:
+    """Each keep_fp32="auto" search: the nodes it kept and the error each removed, its time."""
+    out = []
+    for s in result.searches.values():
+        out.append(f"<h3>Nodes kept in fp32 at {html.escape(s.precision)} by the search</h3>"
+                   f"<p>{html.escape(s.text())}</p>")
+        if s.kept:
+            num = lambda v, f: "-" if v is None else format(v, f)  # noqa: E731
+            out.append(table(["node", "op", ("removes (max abs)", "the error the node adds on its own, on exact "
+                                             "inputs, which keeping it in fp32 removes"), "removes (cosine)", "why"],
+                             [[k.node, k.op, num(k.adds_max_abs, ".3g"), num(k.adds_cosine, ".6f"),
+                               KEPT_BY_SEARCH] for k in s.kept], "trtlab-keep-search"))
+    return "".join(out)
 
 
 def build_table(build) -> str:

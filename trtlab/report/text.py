@@ -3,6 +3,9 @@ and `trtlab check` print, and every result's `text/plain`)."""
 
 from __future__ import annotations
 
+from ..accuracy.keep_search import KEPT_BY_SEARCH
+from ..accuracy.reasons import num, percent
+from ..accuracy.tolerances import tolerances_text
 from ..errors import one_line
 from ..words import counted, printable
 
@@ -59,11 +62,16 @@ def check_text(result) -> str:
     lines += [f"  verdict {result.verdict(x).text()}" for x in result.precisions]
     for e in result.engines:
         lines.append(f"  engine {e.subgraph} {e.precision}: {engine_state(e)}")
+    lines += [f"  tolerance {t}" for t in tolerances_text(result.precisions, result.settings.tolerances)]
     for r in result.accuracy:
         for o in r.outputs:
-            top1 = "" if o.top1_agree is None else f", top-1 {o.top1_agree:.0%}"
-            lines.append(f"  accuracy {r.precision} {o.output}: max abs error {o.max_abs:.3g}, "
-                         f"max rel error {o.max_rel:.3g}, cosine {o.cosine:.6f}{top1} ({r.label})")
+            c = accuracy_cells(o)
+            lines.append(f"  accuracy {r.precision} {o.output}: max abs error {c['max abs']}, p50 {c['p50']}, "
+                         f"p99 {c['p99']}, p99.9 {c['p99.9']}, outside {c['outside']}, cosine {c['cosine']}"
+                         f"{'' if o.top1_agree is None else ', top-1 ' + c['top-1']} ({r.label})")
+    for search in result.searches.values():
+        lines.append(f"  keep fp32 search {search.precision}: {search.text()}")
+        lines += [f"    {KEPT_BY_SEARCH}: {k.text()}" for k in search.kept]
     for p, kept in result.kept_fp32.items():
         if kept:
             shown = ", ".join(f"{k['node']} ({k['reason']})" for k in kept[:5])
@@ -98,3 +106,16 @@ def engine_state(e) -> str:
     if not e.built:
         return f"not built: {one_line(e.error)}"
     return f"{e.bytes / 1e6:.1f} MB, " + ("from the cache" if e.cache_hit else f"built in {e.build_s:.2f} s")
+
+
+def accuracy_cells(o) -> dict[str, str]:
+    """One compared output's figures as every rendering shows them; "n/a: NaN in output" where
+    the output holds NaN or infinity."""
+    if o.decided_by == "nonfinite":
+        na = f"n/a: {o.note}"
+        return {k: na for k in ("max abs", "p50", "p99", "p99.9", "outside", "cosine", "top-1")} | {
+            "tolerance": o.tolerance.text()}
+    return {"max abs": num(o.max_abs), "p50": num(o.p50_abs), "p99": num(o.p99_abs), "p99.9": num(o.p999_abs),
+            "outside": f"{o.mismatched:,} of {o.size:,} ({percent(o.fraction_outside)})",
+            "cosine": "undefined" if o.cosine != o.cosine else f"{o.cosine:.6f}",
+            "top-1": "-" if o.top1_agree is None else f"{o.top1_agree:.1%}", "tolerance": o.tolerance.text()}
