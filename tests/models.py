@@ -445,3 +445,31 @@ def shape_input_reshape() -> onnx.ModelProto:
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     proto.ir_version = 8
     return proto
+
+
+def fragile_chain(bad=(2,), depth: int = 6, width: int = 16, seed: int = 0) -> trtlab.Model:
+    """x -> (MatMul, Add, Tanh) * depth, where each layer in `bad` has weights of about 1e-7
+    (fp16 subnormals, a few percent off) scaled back by 1e6 after the MatMul: fp16 fails, and
+    keeping those MatMuls in fp32 (the scale stays fp32 anyway: 1e6 does not fit fp16) passes."""
+    rng = np.random.default_rng(seed)
+    nodes, inits = [], []
+    cur = "x"
+    for i in range(depth):
+        w = rng.standard_normal((width, width)).astype(np.float32) / np.sqrt(width)
+        inits += [numpy_helper.from_array(w * (1e-6 if i in bad else 1.0), f"w{i}"),
+                  numpy_helper.from_array(rng.standard_normal(width).astype(np.float32) * 0.1, f"b{i}")]
+        nodes.append(helper.make_node("MatMul", [cur, f"w{i}"], [f"mm{i}"], name=f"mm{i}"))
+        out = f"mm{i}"
+        if i in bad:
+            inits.append(numpy_helper.from_array(np.array(1e6, np.float32), f"s{i}"))
+            nodes.append(helper.make_node("Mul", [out, f"s{i}"], [f"sc{i}"], name=f"scale{i}"))
+            out = f"sc{i}"
+        nodes += [helper.make_node("Add", [out, f"b{i}"], [f"add{i}"], name=f"add{i}"),
+                  helper.make_node("Tanh", [f"add{i}"], [f"t{i}"], name=f"tanh{i}")]
+        cur = f"t{i}"
+    nodes.append(helper.make_node("Identity", [cur], ["y"], name="out"))
+    graph = helper.make_graph(nodes, "fragile", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, width])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, width])], inits)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    return trtlab.load(proto, name="fragile")

@@ -45,3 +45,31 @@ def test_check_progress_goes_to_stderr(model_file, capsys):
     main(["check", model_file, "--no-build", "--no-timing"])
     err = capsys.readouterr().err
     assert "running the whole model in ONNX Runtime" in err
+
+
+def test_tolerance_flags_reach_the_verdict_and_are_shown(model_file, capsys):
+    code = main(["check", model_file, "--precision", "fp32", "fp16", "--no-build", "--no-timing", "--json",
+                 "--atol", "0.5", "fp16=y:0.25", "--rtol", "fp16=0", "--min-cosine", "0.9", "--error-stat", "median"])
+    d = json.loads(capsys.readouterr().out)
+    tol = d["settings"]["tolerances"]
+    assert tol["fp32"] == {"atol": 1e-5, "rtol": 1e-5, "min_cosine": 0.99999, "error_stat": "median"}
+    assert (tol["fp16"]["atol"], tol["fp16"]["rtol"], tol["fp16"]["min_cosine"]) == (0.5, 0.0, 0.9)
+    assert tol["fp16"]["outputs"]["y"]["atol"] == 0.25
+    row = next(a for a in d["accuracy"] if a["precision"] == "fp16")
+    assert (row["atol"], row["error_stat"]) == (0.25, "median") and {"p50_abs", "p99_abs", "p999_abs",
+                                                                      "fraction_outside"} <= set(row)
+    assert code == 1  # --no-build: not measured
+    main(["check", model_file, "--precision", "fp16", "--no-build", "--no-timing", "--atol", "0.5"])
+    text = capsys.readouterr().out
+    assert "tolerance fp16: element-wise, atol 0.5 + rtol 0.01·|ref|, cosine ≥ 0.999" in text
+
+
+@pytest.mark.parametrize("flags, message", [(["--atol", "fp16=x"], "--atol 'fp16=x': 'x' is not a number"),
+                                            (["--error-stat", "p99"], "Unknown error statistic 'p99'"),
+                                            (["--keep-fp32", "auto", "conv"], "node names or 'auto', not both"),
+                                            (["--keep-fp32", "nope"], "'nope', which is not a node"),
+                                            (["--rtol", "int8=0.1"], "int8, which is not checked")])
+def test_bad_accuracy_options_are_one_line_errors(model_file, capsys, flags, message):
+    code = main(["check", model_file, "--precision", "fp16", "--no-build", "--no-timing", "-q", *flags])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err

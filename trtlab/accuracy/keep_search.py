@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import TrtlabError, one_line
 from ..model import Model
+from ..words import counted
 from .compare import AccuracyReport, compare
 from .pernode import NodeErrorReport, per_node_error
 
@@ -71,8 +72,9 @@ class KeepSearch:
             return f"the search kept no node: {self.note} ({took})"
         if self.passed:
             return f"{len(self.kept)} of {self.nodes} nodes kept in fp32 by the search ({names}; {took})"
-        return (f"no set of at most {self.bound} nodes ({self.bound / max(self.nodes, 1):.0%} of {self.nodes}) "
-                f"kept in fp32 passes; the best found keeps {len(self.kept)} ({names}): {self.after} ({took})")
+        best = f"keeps {len(self.kept)} ({names})" if self.kept else "keeps none"
+        return (f"no set of at most {counted(self.bound, 'node')} ({self.bound / max(self.nodes, 1):.0%} of "
+                f"{self.nodes}) kept in fp32 passes; the best found {best}: {self.after} ({took})")
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -47,6 +47,7 @@ def search_and_verify(ctx: Context, precision: str) -> None:
 
 def _forget(result, precision: str) -> None:
     """The first measurement of `precision`, which the verified one replaces."""
+    result.verdicts[:] = [v for v in result.verdicts if v.precision != precision]
     result.accuracy[:] = [r for r in result.accuracy if r.precision != precision]
     result.kept_fp32.pop(precision, None)
     result.engines[:] = [e for e in result.engines if e.precision != precision]

@@ -2,7 +2,8 @@
 
 - ``coverage`` (default): TensorRT takes it, can't, excluded, left out (block too small);
 - ``engine``: which TensorRT engine holds the node;
-- ``precision``: the precision a node runs in (and why, when given);
+- ``precision``: the precision a node runs in (and why, when given; nodes a keep_fp32="auto"
+  search kept in fp32 in a colour of their own);
 - ``error``: per-node accuracy error, when measured (a dict node -> value);
 - ``fallback``: why a node runs outside TensorRT.
 
@@ -15,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from ..accuracy.keep_search import KEPT_BY_SEARCH
 from ..precision_registry import PRECISIONS, REFERENCE
 from .status import FILL, LEGEND, NodeStatus, node_statuses
 
@@ -31,6 +33,7 @@ PALETTE = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#f
 # not build to.
 PRECISION_FILL = {"tf32": "#c6dbef", "int4": "#dadaeb", "fp4": "#dadaeb", **{p.name: p.colour for p in PRECISIONS}}
 NONE_FILL = "#eeeeee"
+SEARCH_KEY, SEARCH_FILL = "fp32-search", "#3182bd"
 ERROR_BINS = [(1e-4, "#1a9850", "under 1e-4"), (1e-3, "#91cf60", "1e-4 to 1e-3"),
               (1e-2, "#fee08b", "1e-3 to 1e-2"), (1e-1, "#fc8d59", "1e-2 to 0.1"),
               (float("inf"), "#d73027", "0.1 or more")]
@@ -100,9 +103,11 @@ def _categories(data: NodeData, overlay: str, names: Iterable[str]):
         legend = {f"e{i}": (colours[i], f"trt_engine_{i}") for i in ids}
         legend["out"] = (NONE_FILL, "outside TensorRT")
         return keys, legend
-    if overlay == "precision":
-        keys = {n: data.precision.get(n, "unknown") for n in names}
-        legend = {k: (PRECISION_FILL.get(k, NONE_FILL), k) for k in sorted(set(keys.values()))}
+    if overlay == "precision":  # nodes kept in fp32 by a keep_fp32="auto" search stand out
+        keys = {n: SEARCH_KEY if data.precision_reason.get(n) == KEPT_BY_SEARCH else data.precision.get(n, "unknown")
+                for n in names}
+        legend = {k: (SEARCH_FILL, f"fp32, {KEPT_BY_SEARCH}") if k == SEARCH_KEY else
+                  (PRECISION_FILL.get(k, NONE_FILL), k) for k in sorted(set(keys.values()))}
         return keys, legend
     if overlay == "error":
         keys, legend = {}, {"none": (NONE_FILL, "not measured")}

@@ -1,0 +1,73 @@
+import pytest
+
+import trtlab
+from trtlab.check import check
+
+from tests.check.test_check import needs_trt
+from tests.models import fragile_chain
+
+pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install 'trtlab[precision]')")
+
+
+@needs_trt
+def test_auto_searches_then_verifies_with_engines_built_that_way(tmp_path):
+    r = check(fragile_chain(bad=(2,)), ["fp32", "fp16"], keep_fp32="auto", timing=False, cache_dir=tmp_path)
+    v = r.verdict("fp16")
+    assert v.status == "pass", v.reason
+    assert v.reason.startswith("1 of 20 nodes kept in fp32 by the search (mm2; ")
+    assert ", verified: y: every element within" in v.reason and "; without them: y: " in v.reason
+    assert "stand-ins (not TensorRT)" in v.ran  # the engines were built; no GPU here runs them
+    assert [e.precision for e in r.engines] == ["fp32", "fp16"] and all(e.built for e in r.engines)
+    kept = {k["node"]: k["reason"] for k in r.kept_fp32["fp16"]}
+    assert kept["mm2"] == "kept by the search"
+    assert [a.precision for a in r.accuracy] == ["fp32", "fp16"] and r.accuracy[1].passed  # the verified run
+    d = r.to_dict()
+    assert d["keep_fp32_search"]["fp16"]["kept"][0]["node"] == "mm2" and d["settings"]["keep_fp32"] == "auto"
+    assert "keep fp32 search fp16: 1 of 20 nodes" in r.summary()
+    assert "mm2" in r.searches["fp16"].summary()
+
+
+@needs_trt
+def test_auto_without_a_set_under_the_bound_fails_and_shows_the_best(tmp_path):
+    r = check(fragile_chain(bad=(1, 3)), ["fp16"], keep_fp32="auto", keep_fp32_bound=0.05, timing=False,
+              cache_dir=tmp_path)
+    v = r.verdict("fp16")
+    assert v.status == "fail" and "no set of at most 1 node (5% of 21) kept in fp32 passes; the best found keeps 1" \
+        in v.reason
+    assert r.exit_status == 1
+
+
+def test_named_nodes_are_kept_and_unknown_ones_are_an_error():
+    r = check(fragile_chain(bad=(2,)), ["fp16"], keep_fp32=["mm2"], build=False, timing=False)
+    assert {k["node"]: k["reason"] for k in r.kept_fp32["fp16"]}["mm2"] == "user: listed in keep_fp32_nodes"
+    assert ": would pass: " in r.verdict("fp16").reason
+    with pytest.raises(trtlab.TrtlabError, match="'nope', which is not a node"):
+        check(fragile_chain(), ["fp16"], keep_fp32=["nope"], build=False, timing=False)
+    with pytest.raises(trtlab.TrtlabError, match="keep_fp32_bound"):
+        check(fragile_chain(), ["fp16"], keep_fp32="auto", keep_fp32_bound=2.0, build=False)
+
+
+def test_no_build_is_not_measured_with_the_transform_alone():
+    r = check(fragile_chain(bad=(2,)), ["fp32", "fp16"], build=False, timing=False)
+    fp16 = r.verdict("fp16")
+    assert fp16.status == "not measured" and r.exit_status == 1 and not r.to_dict()["passed"]
+    assert fp16.reason.startswith("engines not built (--no-build); the transform alone, on ONNX Runtime stand-ins")
+    assert ": would fail: y: " in fp16.reason and "outside atol 0.01 + rtol 0.01·|ref|" in fp16.reason
+
+
+def test_nan_in_an_output_is_a_fail_with_no_figures():
+    import numpy as np
+    from onnx import numpy_helper
+
+    m = fragile_chain(bad=())
+    proto = m.proto.__class__()
+    proto.CopyFrom(m.proto)
+    w = numpy_helper.to_array(proto.graph.initializer[0]).copy()
+    w[0, 0] = np.nan
+    proto.graph.initializer[0].CopyFrom(numpy_helper.from_array(w, proto.graph.initializer[0].name))
+    r = check(trtlab.load(proto, name="nan"), ["fp32"], build=False, timing=False)
+    o = r.accuracy[0].outputs[0]
+    assert np.isnan(o.max_abs) and np.isnan(o.cosine) and "NaN" in r.verdict("fp32").reason
+    row = r.to_dict()["accuracy"][0]
+    assert row["max_abs"] is None and row["cosine"] is None  # JSON null, never 0 or 1.0
+    assert "n/a: NaN in output" in r.summary()
