@@ -71,3 +71,21 @@ def test_nan_in_an_output_is_a_fail_with_no_figures():
     row = r.to_dict()["accuracy"][0]
     assert row["max_abs"] is None and row["cosine"] is None  # JSON null, never 0 or 1.0
     assert "n/a: NaN in output" in r.summary()
+
+
+@needs_trt
+def test_the_search_tolerances_and_new_figures_round_trip_through_the_record(tmp_path):
+    from trtlab.accuracy import Tolerance
+    from trtlab.check import load_result, save_result
+
+    tols = {"fp32": Tolerance(1e-5, 1e-5, 0.99999), "fp16": Tolerance(0.01, 0.01, 0.999, "quantile:0.99"),
+            "fp16:y": Tolerance(0.01, 0.01, 0.999)}
+    r = check(fragile_chain(bad=(2,)), ["fp32", "fp16"], keep_fp32="auto", tolerances=tols, timing=False,
+              cache_dir=tmp_path / "cache")
+    back = load_result(save_result(r, tmp_path / "r.json"))
+    assert back.to_dict() == r.to_dict()
+    assert back.settings.tolerances == tols and back.settings.keep_fp32 == "auto"
+    assert back.searches["fp16"].names == ["mm2"] and back.verdict("fp16") == r.verdict("fp16")
+    o, b = r.accuracy[1].outputs[0], back.accuracy[1].outputs[0]
+    assert (b.p99_abs, b.fraction_outside, b.worst_index, b.reason) == (o.p99_abs, o.fraction_outside,
+                                                                        o.worst_index, o.reason)

@@ -195,6 +195,18 @@ def tolerances_dict(precisions: Iterable[str], tolerances: Mapping | None) -> di
     return out
 
 
+def tolerances_from_dict(d: Mapping | None) -> dict[str, Tolerance] | None:
+    """The tolerances `tolerances_dict` wrote, as `tolerance_for` reads them (None for none)."""
+    if not d:
+        return None
+    out = {}
+    for p, t in d.items():
+        own = t.get("outputs") or {}
+        out[p] = Tolerance(**{k: v for k, v in t.items() if k != "outputs"})
+        out.update((f"{p}:{name}", Tolerance(**o)) for name, o in own.items())
+    return out
+
+
 def tolerances_text(precisions: Iterable[str], tolerances: Mapping | None) -> list[str]:
     """One line per precision (and per output with its own), as the text and reports show them."""
     given = tolerances or {}

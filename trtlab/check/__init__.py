@@ -9,6 +9,7 @@ plain words for what could not be done.
 - `pipeline`: `check()` itself; `reference`: the fp32 reference run, once;
 - `measure`: one precision (convert, build, run, compare); `engines`: the builds;
 - `timing`: the timing step; `result`: `CheckResult` and its rows; `progress`: events, cancel;
+- `keep_search`, `keep`: keep_fp32="auto", the search for nodes to keep in fp32 and its verification;
 - `record`: the JSON record `--json` writes, read back anywhere (`load_result`).
 """
 

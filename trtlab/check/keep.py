@@ -1,11 +1,13 @@
 """`keep_fp32="auto"` in a check: where a reduced precision fails, search for nodes to keep in
-fp32 (`trtlab.accuracy.keep_search`), then build the engines with them kept and measure the
+fp32 (`keep_search`), then build the engines with them kept and measure the
 precision again, so the pass is verified end to end; the verdict says both."""
 
 from __future__ import annotations
 
-from ..accuracy.keep_search import KEPT_BY_SEARCH, search_keep_fp32
 from ..errors import TrtlabError, one_line
+from ..precision.policy import KEPT_BY_SEARCH
+from ..precision_registry import get as get_precision
+from .keep_search import search_keep_fp32
 from .measure import Context, measure
 from .result import FAIL, PASS
 
@@ -13,11 +15,12 @@ from .result import FAIL, PASS
 def search_and_verify(ctx: Context, precision: str) -> None:
     result = ctx.result
     before = result.verdict(precision)
-    if precision == "fp32" or before.status != FAIL:
+    spec = get_precision(precision)
+    if not spec.reduced or before.status != FAIL:
         return
     ctx.progress.event("accuracy", f"{precision}: searching for nodes to keep in fp32", precision=precision)
     calibration = None
-    if precision == "int8":
+    if spec.calibrated:
         from ..precision.calibration import input_specs, synthetic
 
         calibration = [dict(ctx.feeds)] + synthetic(input_specs(result.model.proto))

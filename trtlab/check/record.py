@@ -21,6 +21,8 @@ from typing import Any
 
 from .._io import atomic_write_text, require_regular_file
 from ..accuracy import AccuracyReport, NodeError, NodeErrorReport, OutputComparison
+from .keep_search import KeepSearch
+from ..accuracy.tolerances import tolerances_from_dict
 from ..errors import TrtlabError, one_line
 from ..fusion import EnginePrecision, FusionSavings, LayerPrecision
 from ..plan_record import partition_settings, plan_from_record
@@ -90,7 +92,9 @@ def _result(d: dict) -> CheckResult:
         feeds="(real inputs, not kept in the record)" if s.get("real_feeds") else None,
         calibration=s.get("calibration"), build=s["build"], build_timeout_s=s["build_timeout_s"],
         timing=s["timing"], timing_options=TimingOptions(**s["timing_options"]), per_node=s["per_node"],
-        provider=s.get("provider", "auto"))
+        provider=s.get("provider", "auto"), tolerances=tolerances_from_dict(s.get("tolerances")),
+        keep_fp32=tuple(k) if isinstance(k := s.get("keep_fp32"), list) else k,
+        keep_fp32_bound=s.get("keep_fp32_bound", 0.1))
     by_precision: dict[tuple[str, str], list[OutputComparison]] = {}
     for a in d["accuracy"]:
         by_precision.setdefault((a["precision"], a["compared"]), []).append(_make(OutputComparison, a))
@@ -105,6 +109,7 @@ def _result(d: dict) -> CheckResult:
         node_errors={p: NodeErrorReport(p, [_make(NodeError, n) for n in r["nodes"]], list(r["not_compared"]))
                      for p, r in (d.get("node_errors") or {}).items()},
         kept_fp32={p: list(ks) for p, ks in (d.get("kept_fp32") or {}).items()},
+        searches={p: KeepSearch.from_dict(k) for p, k in (d.get("keep_fp32_search") or {}).items()},
         precision_notes=list(d.get("precision_notes") or []),
         engine_precision=[(e["subgraph"], _engine_precision(e)) for e in d.get("engine_precision") or []],
         fusion=[(f["subgraph"], _make(FusionSavings, f)) for f in d.get("fusion") or []],
@@ -132,6 +137,6 @@ def _make(cls, d: dict, **given: Any):
 
 # Figures JSON writes as null when they are NaN or infinite: read back as NaN (the verdict says why).
 _NON_FINITE = {"OutputComparison": ("max_abs", "mean_abs", "max_rel", "mean_rel", "cosine", "min_atol",
-                                    "min_rtol"),
+                                    "min_rtol", "p50_abs", "p99_abs", "p999_abs", "fraction_outside"),
                "NodeError": ("max_abs", "max_rel", "cosine")}
 

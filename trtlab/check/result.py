@@ -18,7 +18,7 @@ from ..plan_record import plan_record
 
 if TYPE_CHECKING:
     from ..accuracy import AccuracyReport, NodeErrorReport
-    from ..accuracy.keep_search import KeepSearch
+    from .keep_search import KeepSearch
     from ..engines import BuildResult
     from ..fusion import EnginePrecision, FusionSavings
     from ..model import Model

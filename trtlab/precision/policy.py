@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass, field
 #   error becomes a large output error, or where the result leaves the fp16 range.
 # BatchNormalization is not in the list: at inference it is a per-channel scale and shift that
 # TensorRT folds into the preceding convolution, and keeping it fp32 would block that fusion.
+# The reason of a node that a keep_fp32="auto" search kept (`trtlab.check.keep_search`).
+KEPT_BY_SEARCH = "kept by the search"
+
 DEFAULT_KEEP_FP32_OPS = (
     "LayerNormalization", "GroupNormalization", "InstanceNormalization",
     "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSumExp", "ReduceProd",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from ..accuracy.keep_search import KEPT_BY_SEARCH
+from ..precision.policy import KEPT_BY_SEARCH
 from ..accuracy.tolerances import tolerances_text
 from .text import accuracy_cells, engine_state
 

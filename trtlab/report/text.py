@@ -3,7 +3,7 @@ and `trtlab check` print, and every result's `text/plain`)."""
 
 from __future__ import annotations
 
-from ..accuracy.keep_search import KEPT_BY_SEARCH
+from ..precision.policy import KEPT_BY_SEARCH
 from ..accuracy.reasons import num, percent
 from ..accuracy.tolerances import tolerances_text
 from ..errors import one_line

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from ..accuracy.keep_search import KEPT_BY_SEARCH
+from ..precision.policy import KEPT_BY_SEARCH
 from ..precision_registry import PRECISIONS, REFERENCE
 from .status import FILL, LEGEND, NodeStatus, node_statuses
 

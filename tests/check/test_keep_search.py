@@ -1,7 +1,7 @@
 import pytest
 
 from trtlab.accuracy import Tolerance
-from trtlab.accuracy.keep_search import KEPT_BY_SEARCH, search_keep_fp32
+from trtlab.check.keep_search import KEPT_BY_SEARCH, search_keep_fp32
 from trtlab.accuracy.pernode import expose_intermediates
 from trtlab.feeds import random_feeds
 from trtlab.ort import run_onnxruntime

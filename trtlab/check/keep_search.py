@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Iterable, Mapping
 
 import numpy as np
 
+from ..accuracy.compare import AccuracyReport, compare
+from ..accuracy.pernode import NodeErrorReport, per_node_error
 from ..errors import TrtlabError, one_line
 from ..model import Model
+from ..precision.policy import KEPT_BY_SEARCH
 from ..words import counted
-from .compare import AccuracyReport, compare
-from .pernode import NodeErrorReport, per_node_error
 
-KEPT_BY_SEARCH = "kept by the search"
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,13 @@ class KeepSearch:
         d = asdict(self)
         d["kept"] = [{**asdict(k), "reason": KEPT_BY_SEARCH} for k in self.kept]
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "KeepSearch":
+        """A search from its `to_dict` (a check's record)."""
+        names = {f.name for f in fields(cls)}
+        kept = [SearchKept(k["node"], k["op"], k.get("adds_max_abs"), k.get("adds_cosine")) for k in d["kept"]]
+        return cls(**{k: v for k, v in d.items() if k in names and k != "kept"}, kept=kept)
 
     def summary(self) -> str:
         lines = [f"Search for nodes to keep in fp32 at {self.precision}: {self.text()}",
@@ -156,7 +163,10 @@ def _smallest_passing_prefix(run: "_Runs", names: list[str]) -> int | None:
 
 def _ranked(report: NodeErrorReport, precision: str, fixed: set[str]) -> list[SearchKept]:
     """Nodes where error enters (adding most first), then the rest by the error they add."""
-    from ..precision.int8 import QUANTIZED_OPS
+    from ..precision.qdq import QUANTIZED_OPS
+    from ..precision_registry import get
+
+    calibrated = get(precision).calibrated
 
     entries = report.entry_points
     rest = sorted((n for n in report.nodes if not n.enters_here), key=lambda n: -n.added_error)
@@ -166,7 +176,7 @@ def _ranked(report: NodeErrorReport, precision: str, fixed: set[str]) -> list[Se
         op = n.computed_by.split(" ", 1)[0] if n.computed_by else n.op
         if name in fixed or name in out or n.local_max_abs is None and not n.enters_here:
             continue
-        if precision == "int8" and op not in QUANTIZED_OPS:
+        if calibrated and op not in QUANTIZED_OPS:
             continue  # only what was quantized can be left unquantized
         out[name] = SearchKept(name, op, n.local_max_abs, n.local_cosine)
     return list(out.values())
