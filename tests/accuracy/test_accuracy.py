@@ -54,7 +54,7 @@ def test_tolerances_per_precision_and_overrides():
     assert tolerance_for("fp16", {"fp16": 0.5}) == Tolerance(0.5, 0.5, 0.999)
     assert tolerance_for("fp16", {"fp16": (0.1, 0.2)}) == Tolerance(0.1, 0.2, 0.999)
     with pytest.raises(trtlab.TrtlabError, match="No default tolerance"):
-        tolerance_for("fp8")
+        tolerance_for("fp9")
 
 
 def test_nan_and_shape_mismatch():
