@@ -80,8 +80,8 @@ def test_unknown_source_and_precision():
     model = trtlab.load(chain_with_unsupported())
     with pytest.raises(TrtlabError, match="Unknown coverage source 'tensor'"):
         coverage(model, "tensor")
-    with pytest.raises(TrtlabError, match="Unknown precision 'fp8'"):
-        coverage(model, "tensorrt", "fp8")
+    with pytest.raises(TrtlabError, match="Unknown precision 'fp9'"):
+        coverage(model, "tensorrt", "fp9")
 
 
 def test_parser_source_uses_the_real_parser():

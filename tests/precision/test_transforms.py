@@ -109,8 +109,8 @@ def test_policy_is_plain_data():
 def test_fp32_is_sanitized_and_unknown_precision_is_refused(cnn, reference):
     feed, ref = reference
     np.testing.assert_allclose(run_ort(apply_precision(cnn, "fp32"), feed), ref, rtol=1e-5, atol=1e-6)
-    with pytest.raises(TrtlabError, match="Unknown precision 'fp8'.*fp32, fp16, bf16, int8"):
-        apply_precision(cnn, "fp8")
+    with pytest.raises(TrtlabError, match="Unknown precision 'fp9'.*fp32, fp16, bf16, int8, fp8"):
+        apply_precision(cnn, "fp9")
 
 
 def test_transforms_leave_their_input_alone(cnn):
