@@ -24,7 +24,7 @@ class TensorRT:
     """One installed TensorRT, as the coverage, engine and fusion code need to know it."""
 
     module: ModuleType
-    flavour: str  # "tensorrt" or "tensorrt-rtx"
+    distribution: str  # "tensorrt" or "tensorrt-rtx"
     version: str
 
     @property
@@ -39,12 +39,12 @@ class TensorRT:
     @property
     def timing_cache(self) -> bool:
         """TensorRT-RTX keeps the timing-cache API, but its operations are no-ops."""
-        return self.flavour == "tensorrt"
+        return self.distribution == "tensorrt"
 
     @property
     def portable(self) -> bool:
         """TensorRT-RTX builds ahead of time, for any supported GPU; full TensorRT for this one."""
-        return self.flavour == "tensorrt-rtx"
+        return self.distribution == "tensorrt-rtx"
 
     def create_network(self, builder):
         """A network definition: strongly typed where this TensorRT has no precision flags.
@@ -57,7 +57,7 @@ class TensorRT:
         return builder.create_network(flags)
 
     def to_dict(self) -> dict:
-        return {"flavour": self.flavour, "version": self.version, "builder": self.label,
+        return {"distribution": self.distribution, "version": self.version, "builder": self.label,
                 "weakly_typed_flags": self.weakly_typed_flags}
 
 
@@ -116,9 +116,9 @@ def describe(prefer: str | None = None) -> str:
 
 def require_tensorrt(purpose: str = "Building TensorRT engines") -> TensorRT:
     """The installed TensorRT, or an error that says whether it is missing or broken."""
-    trt = find_tensorrt()
-    if trt is not None:
-        return trt
+    tensorrt = find_tensorrt()
+    if tensorrt is not None:
+        return tensorrt
     broken = [(n, r) for n in _order(None) if isinstance(r := _probe(n), str)]
     if broken:
         name, reason = broken[0]
@@ -136,9 +136,9 @@ def forget() -> None:
     _probe.cache_clear()
 
 
-def capturing_logger(trt: TensorRT, min_severity: str = "WARNING"):
+def capturing_logger(tensorrt: TensorRT, min_severity: str = "WARNING"):
     """An ILogger that keeps messages in `.messages` instead of printing them."""
-    module = trt.module
+    module = tensorrt.module
     order = ["INTERNAL_ERROR", "ERROR", "WARNING", "INFO", "VERBOSE"]
     limit = order.index(min_severity)
 

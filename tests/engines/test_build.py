@@ -21,10 +21,10 @@ def cnn():
     return tiny_cnn(folded_weight=False)
 
 
-def test_flavour_is_detected():
+def test_the_installed_tensorrt_is_detected():
     f = require_tensorrt()
-    assert f.flavour in ("tensorrt", "tensorrt-rtx")
-    if f.flavour == "tensorrt-rtx":
+    assert f.distribution in ("tensorrt", "tensorrt-rtx")
+    if f.distribution == "tensorrt-rtx":
         assert not f.weakly_typed_flags and f.label.startswith("TensorRT-RTX 1.")
 
 

@@ -39,7 +39,7 @@ def test_second_build_is_a_cache_hit(tmp_path, onnx_bytes):
     assert len(cache.entries()) == 2
 
 
-def test_key_covers_model_settings_flavour_and_target(tmp_path, onnx_bytes):
+def test_key_covers_model_settings_tensorrt_and_target(tmp_path, onnx_bytes):
     from trtlab.engines import new_job
 
     cache, f = EngineCache(tmp_path), require_tensorrt()
@@ -59,7 +59,7 @@ def test_key_covers_model_settings_flavour_and_target(tmp_path, onnx_bytes):
     assert (cache.key(onnx_bytes, settings(profiles=profile), f, target="portable")
             != cache.key(onnx_bytes, settings(profiles=wider), f, target="portable"))
     assert base != cache.key(onnx_bytes, s, f, target="NVIDIA RTX 4090 sm8.9")
-    newer = type(f)(f.module, f.flavour, "99.0.0")
+    newer = type(f)(f.module, f.distribution, "99.0.0")
     assert base != cache.key(onnx_bytes, s, newer, target="portable")
 
 

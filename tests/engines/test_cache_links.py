@@ -19,12 +19,12 @@ from trtlab.engines.cache import EngineCache, default_cache_dir
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class _Flavour:
-    flavour, version = "tensorrt_rtx", "1.0"
+class _TensorRT:
+    distribution, version = "tensorrt-rtx", "1.0"
 
 
 def _key(cache: EngineCache) -> str:
-    return cache.key(b"model", {}, _Flavour(), target="cpu")
+    return cache.key(b"model", {}, _TensorRT(), target="cpu")
 
 
 def test_a_linked_engines_folder_is_refused_and_never_written(tmp_path):

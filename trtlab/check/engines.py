@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 class EngineStep:
     """Builds the engines of one plan in each precision, for one check."""
 
-    def __init__(self, plan: Plan, trt: TensorRT, runnable: bool, result: CheckResult, progress: Progress,
+    def __init__(self, plan: Plan, tensorrt: TensorRT, runnable: bool, result: CheckResult, progress: Progress,
                  store: "WeightStore | None" = None):
-        self.plan, self.trt, self.runnable = plan, trt, runnable
+        self.plan, self.tensorrt, self.runnable = plan, tensorrt, runnable
         self.store = store  # the check's WeightStore of a large model, which cuts refer to
         self.result, self.progress = result, progress
         with warnings.catch_warnings(record=True) as caught:  # the cache's warnings become statements
@@ -42,7 +42,7 @@ class EngineStep:
         from ..engines.worker import BuildWorker
 
         # One worker process builds every engine of the check; a crash in it ends one build.
-        self.worker = BuildWorker(trt)
+        self.worker = BuildWorker(tensorrt)
 
     def close(self) -> None:
         self.worker.close()
@@ -56,19 +56,19 @@ class EngineStep:
                                    "in ONNX Runtime as stand-ins (not TensorRT)")
             return None
         try:
-            trt = require_tensorrt()
+            tensorrt = require_tensorrt()
         except TrtlabError as exc:
             result.not_done.append(f"engines not built: {one_line(exc)}")
             result.not_done.append("the TensorRT subgraphs ran in ONNX Runtime as stand-ins (not TensorRT); "
                                    "no TensorRT timing")
             return None
-        result.builder = trt.label
+        result.builder = tensorrt.label
         ok, why = can_run_engines()
         result.engines_runnable = ok
         if not ok:
             result.not_done.append(f"engines not run or timed: {why}; the TensorRT subgraphs ran in ONNX "
                                    "Runtime as stand-ins (not TensorRT) for accuracy")
-        return cls(plan, trt, ok, result, progress, store)
+        return cls(plan, tensorrt, ok, result, progress, store)
 
     def build(self, precision: str, calibration: dict | None,
               models: dict[int, onnx.ModelProto]) -> dict[int, BuildResult]:
@@ -78,7 +78,7 @@ class EngineStep:
         from a converted model; otherwise the fp32 cut is transformed for the build."""
         plan, result = self.plan, self.result
         self.progress.step("build", f"{precision}: building {counted(len(plan.subgraphs), 'engine')} with "
-                           f"{self.trt.label}", precision=precision)
+                           f"{self.tensorrt.label}", precision=precision)
 
         def on_event(event):
             if event.kind == "phase_start" and event.parent is None:
@@ -90,7 +90,7 @@ class EngineStep:
         # computes in fp32 for ONNX Runtime (bf16).
         spec = get_precision(precision)
         as_converted = (spec.reduced and spec.runs_in_onnxruntime
-                        and transformed_precision(self.trt, precision) == precision)
+                        and transformed_precision(self.tensorrt, precision) == precision)
         # Engines are kept in memory (read back from the cache, or from a fresh build) only
         # where they will run; a hit is served only once its bytes match the checksum either way.
         options = BuildOptions(timeout_s=result.settings.build_timeout_s, read_engines=self.runnable,
@@ -98,12 +98,12 @@ class EngineStep:
         jobs = []
         for s in plan.subgraphs:
             if as_converted:
-                jobs.append(new_job(s.name, models[s.id], precision, self.trt, options, prepared=True))
+                jobs.append(new_job(s.name, models[s.id], precision, self.tensorrt, options, prepared=True))
                 continue
             cut = models[s.id] if not spec.reduced else cut_subgraph(plan, s.id, store=self.store)
             if s.name not in self._prints:
                 self._prints[s.name] = fingerprint(cut)
-            jobs.append(new_job(s.name, cut, precision, self.trt, options, digest=self._prints[s.name],
+            jobs.append(new_job(s.name, cut, precision, self.tensorrt, options, digest=self._prints[s.name],
                                 calibration=(calibration or {}).get(s.name) if spec.calibrated else None))
             del cut
         with warnings.catch_warnings():
@@ -117,8 +117,8 @@ class EngineStep:
         ok = [r for r in builds if r.built]
         if ok:
             hits = sum(r.cache_hit for r in ok)
-            result.done.append(f"{len(ok)} of {len(builds)} {precision} engines built ({self.trt.label}"
-                               f"{', portable' if self.trt.portable else ''})"
+            result.done.append(f"{len(ok)} of {len(builds)} {precision} engines built ({self.tensorrt.label}"
+                               f"{', portable' if self.tensorrt.portable else ''})"
                                + (f", {hits} from the cache" if hits else ""))
         for sid, r in out.items():
             if not r.built and r.error != "cancelled":
@@ -146,7 +146,7 @@ class EngineStep:
             model = Model(shapes_only(models[sid]), name=r.name, source="onnx")
             try:
                 ep = engine_precision(log, model, precision)
-                saved = fusion_savings(model, log, precision, by=f"{self.trt.label} build")
+                saved = fusion_savings(model, log, precision, by=f"{self.tensorrt.label} build")
             except TrtlabError as exc:
                 self.result.not_done.append(f"engine {sid} ({precision}): its layers could not be read: "
                                             f"{one_line(exc)}")

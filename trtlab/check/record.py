@@ -38,9 +38,10 @@ def ran_on() -> dict:
     from ..installed_tensorrt import find_tensorrt
     from ..timing.device import cpu_name, gpu_name
 
-    trt = find_tensorrt()
+    installed = find_tensorrt()
     gpu, cpu = gpu_name(), cpu_name()
-    tensorrt = None if trt is None else {"name": trt.label, "package": trt.module.__name__, "version": trt.version}
+    tensorrt = (None if installed is None else
+                {"name": installed.label, "package": installed.module.__name__, "version": installed.version})
     return {"device": f"{gpu}; {cpu}" if gpu else cpu, "gpu": gpu, "cpu": cpu, "tensorrt": tensorrt,
             "onnxruntime": _version("onnxruntime"), "trtlab": __version__,
             "python": platform.python_version(), "system": f"{platform.system()} {platform.machine()}",

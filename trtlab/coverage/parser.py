@@ -21,9 +21,9 @@ class ParserPartition:
 
 
 def ask_parser(model: Model) -> ParserPartition:
-    trt = require_tensorrt("Coverage from the TensorRT ONNX parser")
-    mod = trt.module
-    logger = capturing_logger(trt, "ERROR")
+    tensorrt = require_tensorrt("Coverage from the TensorRT ONNX parser")
+    mod = tensorrt.module
+    logger = capturing_logger(tensorrt, "ERROR")
     builder = mod.Builder(logger)
     network = builder.create_network(0)
     parser = mod.OnnxParser(network, logger)
@@ -41,7 +41,7 @@ def ask_parser(model: Model) -> ParserPartition:
         detail = desc if desc and desc.lower() != "false" else f"failed the parser's check {where}".strip()
         errors.setdefault(name, f"{code}: {detail}")
     unknown = {op for op in {n.op_type for n in model.nodes} if not parser.supports_operator(op)}
-    return ParserPartition(supported, subgraphs, errors, trt.label, unknown)
+    return ParserPartition(supported, subgraphs, errors, tensorrt.label, unknown)
 
 
 def parser_coverage(model: Model, precision: str) -> CoverageReport:

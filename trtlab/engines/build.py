@@ -74,9 +74,9 @@ def build_engines(plan_or_models, precision: str = "fp32", *,
     """
     check_precision(precision)
     options = options or BuildOptions()
-    trt = worker.flavour if worker is not None else require_tensorrt()
+    tensorrt = worker.tensorrt if worker is not None else require_tensorrt()
     calibration = _materialized(options.calibration) if get_precision(precision).calibrated else None
-    jobs = [new_job(name, model, precision, trt, options, calibration=_calibration_for(calibration, name))
+    jobs = [new_job(name, model, precision, tensorrt, options, calibration=_calibration_for(calibration, name))
             for name, model in _items(plan_or_models)]
     return run_jobs(jobs, cache=cache, progress=progress, cancel=cancel, worker=worker)
 
@@ -91,25 +91,25 @@ def build_engine(onnx_bytes, *, precision: str = "fp32", name: str = "engine", p
     return run_jobs([job], cache=cache, progress=progress, cancel=cancel)[0]
 
 
-def new_job(name: str, model, precision: str, trt: TensorRT, options: BuildOptions, *,
+def new_job(name: str, model, precision: str, tensorrt: TensorRT, options: BuildOptions, *,
             prepared: bool = False, calibration=None, digest: str | None = None) -> BuildJob:
     """The job that builds `model` in `precision`: as it is (`prepared`), or after the precision
     transform of the fp32 model. `digest`: the model's `fingerprint` where the caller has it."""
     from .digests import fingerprint
 
-    to = get_precision(transformed_precision(trt, precision))
+    to = get_precision(transformed_precision(tensorrt, precision))
     policy = options.policy if to.reduced and not to.calibrated else None
     transform = None if prepared else Transform(to.name, policy, calibration if to.calibrated else None)
-    flags = get_precision(precision).weak_flags if trt.weakly_typed_flags else ()
-    return BuildJob(name, precision, model, digest or fingerprint(model), transform, Target.of(trt),
+    flags = get_precision(precision).weak_flags if tensorrt.weakly_typed_flags else ()
+    return BuildJob(name, precision, model, digest or fingerprint(model), transform, Target.of(tensorrt),
                     options.settings(), as_profiles(options.profiles), tuple(flags))
 
 
-def transformed_precision(trt: TensorRT, precision: str) -> str:
+def transformed_precision(tensorrt: TensorRT, precision: str) -> str:
     """The precision the model is transformed into before the build: with TensorRT 10 a
     precision whose builder flags pick its layers from the fp32 model builds that model."""
     spec = get_precision(precision)
-    if trt.weakly_typed_flags and spec.flags_on_fp32:
+    if tensorrt.weakly_typed_flags and spec.flags_on_fp32:
         return "fp32"
     return spec.name
 
@@ -129,7 +129,7 @@ def run_jobs(jobs: Sequence[BuildJob], *, cache=None, progress: Progress | None 
 
 
 def _one(job: BuildJob, worker: BuildWorker, cache: EngineCache | None, progress, cancel) -> BuildResult:
-    label = worker.flavour.label
+    label = worker.tensorrt.label
     result = BuildResult(job.name, job.precision, built=False, builder=label, job=job)
     if is_cancelled(cancel):
         result.error = "cancelled"
@@ -172,16 +172,16 @@ def _build_into(result: BuildResult, job: BuildJob, model, worker: BuildWorker, 
     """Build `job` from `model` (its model, transformed) in `worker` and, with a cache, store it
     under `result.key` (this process alone writes the cache). `where`: (cache, progress, cancel)."""
     cache, progress, cancel = where
-    flavour = worker.flavour
+    tensorrt = worker.tensorrt
     timing_cache = job.settings.timing_cache
-    own_timing = cache is not None and timing_cache is None and flavour.timing_cache
+    own_timing = cache is not None and timing_cache is None and tensorrt.timing_cache
     if own_timing:
-        timing_cache = cache.timing_cache_path(flavour)
+        timing_cache = cache.timing_cache_path(tensorrt)
     if is_cancelled(cancel):
         result.error = "cancelled"
         return result
     timing = None
-    if flavour.timing_cache and timing_cache:
+    if tensorrt.timing_cache and timing_cache:
         timing = _read_timing_cache(timing_cache, result, follow_symlinks=not own_timing)
     out = worker.build(job, model, timing_cache=timing, progress=progress, cancel=cancel,
                        keep_engine=job.settings.keep_engine or cache is not None)

@@ -3,7 +3,7 @@
 An entry is `<key>.engine` plus a `<key>.json` sidecar (key, size, checksum, what built it, the
 builder's layer list). The key is a digest of what the engine is made from (the ONNX bytes built,
 or the fp32 model together with the precision transform that makes them: see `build_engines`),
-the build settings, the TensorRT flavour and version, and the target (see
+the build settings, which TensorRT (full or RTX) and its version, and the target (see
 `target.build_target`). Both files are written
 atomically, the engine first, so a sidecar only ever describes a complete engine. A hit is served
 only once the engine's bytes match the sidecar's checksum (a SHA-256 over the SHA-256 of each
@@ -130,16 +130,16 @@ class EngineCache:
         return self.dir / "engines"
 
     # ------------------------------------------------------------------ keys
-    def key(self, model: bytes | str, settings: dict, flavour, target: str | None = None) -> str:
+    def key(self, model: bytes | str, settings: dict, tensorrt, target: str | None = None) -> str:
         """The key of the engine built from `model`: the ONNX bytes built as they are, or a
         `fingerprint` of a model that `settings` says how to transform first."""
         fields = {
             "format": FORMAT,
             "model": model if isinstance(model, str) else fingerprint(model),
             "settings": settings,
-            "flavour": flavour.flavour,
-            "version": flavour.version,
-            "target": target if target is not None else build_target(flavour),
+            "distribution": tensorrt.distribution,
+            "version": tensorrt.version,
+            "target": target if target is not None else build_target(tensorrt),
         }
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
@@ -280,11 +280,11 @@ class EngineCache:
             self._remove(e.key)
 
     # ------------------------------------------------------------------ timing cache
-    def timing_cache_path(self, flavour, target: str | None = None) -> Path | None:
+    def timing_cache_path(self, tensorrt, target: str | None = None) -> Path | None:
         if not self.open():
             return None
-        target = target if target is not None else build_target(flavour)
-        slug = re.sub(r"[^A-Za-z0-9.]+", "-", f"{flavour.flavour}-{flavour.version}-{target}").strip("-")
+        target = target if target is not None else build_target(tensorrt)
+        slug = re.sub(r"[^A-Za-z0-9.]+", "-", f"{tensorrt.distribution}-{tensorrt.version}-{target}").strip("-")
         return self.dir / "timing" / f"{slug}.cache"
 
     def save_timing_cache(self, path: Path, data: bytes) -> None:

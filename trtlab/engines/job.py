@@ -17,20 +17,21 @@ DEFAULT_TIMEOUT_S = 600.0
 
 @dataclass(frozen=True)
 class Target:
-    """The TensorRT that builds (its module, flavour and version) and where the engine runs
+    """The TensorRT that builds (its module, distribution and version) and where the engine runs
     ("portable" for TensorRT-RTX, else the GPU: see `target.build_target`)."""
 
     module: str
-    flavour: str
+    distribution: str
     version: str
     where: str
     weakly_typed: bool
 
     @classmethod
-    def of(cls, trt) -> "Target":
+    def of(cls, tensorrt) -> "Target":
         from .target import build_target
 
-        return cls(trt.module.__name__, trt.flavour, trt.version, build_target(trt), trt.weakly_typed_flags)
+        return cls(tensorrt.module.__name__, tensorrt.distribution, tensorrt.version, build_target(tensorrt),
+                   tensorrt.weakly_typed_flags)
 
     def tensorrt(self):
         """The `installed_tensorrt.TensorRT` this target names (imports the module)."""
@@ -38,7 +39,7 @@ class Target:
 
         from ..installed_tensorrt import TensorRT
 
-        return TensorRT(importlib.import_module(self.module), self.flavour, self.version)
+        return TensorRT(importlib.import_module(self.module), self.distribution, self.version)
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from .target import visible_gpu
 class EngineRuntime:
     """A deserialized engine ready to run: `outputs = EngineRuntime(engine_bytes).run({"x": array})`."""
 
-    def __init__(self, engine_bytes: bytes, *, flavour: TensorRT | None = None):
-        self.flavour = flavour or require_tensorrt("Running a TensorRT engine")
-        trt = self.flavour.module
-        self._logger = capturing_logger(self.flavour, "ERROR")
+    def __init__(self, engine_bytes: bytes, *, tensorrt: TensorRT | None = None):
+        self.tensorrt = tensorrt or require_tensorrt("Running a TensorRT engine")
+        trt = self.tensorrt.module
+        self._logger = capturing_logger(self.tensorrt, "ERROR")
         self._runtime = trt.Runtime(self._logger)
         try:
             engine = self._runtime.deserialize_cuda_engine(bytes(engine_bytes))
@@ -114,21 +114,21 @@ def can_run_engines() -> tuple[bool, str]:
     deserialized, and the runtime's refusal is the reason given.
     """
     try:
-        flavour = require_tensorrt("Running TensorRT engines")
+        tensorrt = require_tensorrt("Running TensorRT engines")
     except MissingDependency:
         return False, ("no TensorRT installed: pip install 'trtlab[rtx]' or pip install 'trtlab[tensorrt]'")
     except TrtlabError as exc:  # e.g. TRTLAB_TENSORRT names no TensorRT package
         return False, str(exc)
     gpu = visible_gpu()
     if gpu is None:
-        return False, f"no NVIDIA GPU visible ({flavour.label} can build engines here but not run them)"
+        return False, f"no NVIDIA GPU visible ({tensorrt.label} can build engines here but not run them)"
     from .build import build_engine
 
-    result = build_engine(_probe_model(), name="probe", flavour=flavour)
+    result = build_engine(_probe_model(), name="probe", tensorrt=tensorrt)
     if not result.built:
-        return False, f"{flavour.label} could not build a test engine: {result.error}"
+        return False, f"{tensorrt.label} could not build a test engine: {result.error}"
     try:
-        EngineRuntime(result.engine, flavour=flavour)
+        EngineRuntime(result.engine, tensorrt=tensorrt)
     except TrtlabError as exc:
         return False, f"{gpu}: {exc}"
     return True, ""

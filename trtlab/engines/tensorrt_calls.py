@@ -27,17 +27,17 @@ _REFUSALS = (
 )
 
 
-def build_serialized(flavour: TensorRT, job: BuildJob, onnx_bytes: bytes, *, path: str | None = None,
+def build_serialized(tensorrt: TensorRT, job: BuildJob, onnx_bytes: bytes, *, path: str | None = None,
                      timing_cache: bytes | None = None,
                      emit: Callable[[BuildEvent], object] | None = None) -> BuildOutcome:
     """Build `job`'s engine from `onnx_bytes`; never raises for a failure of the model or the
     builder. A refused build gives TensorRT's own last error, and its kind (see `refusal`)."""
-    trt = flavour.module
-    logger = capturing_logger(flavour, "VERBOSE")
+    trt = tensorrt.module
+    logger = capturing_logger(tensorrt, "VERBOSE")
     out = BuildOutcome(log=logger.messages)
     try:
         builder = trt.Builder(logger)
-        network = flavour.create_network(builder)
+        network = tensorrt.create_network(builder)
         parser = trt.OnnxParser(network, logger)
         # `path`: where the model file lies, from which its external weights are found.
         if not (parser.parse(onnx_bytes, path) if path else parser.parse(onnx_bytes)):
@@ -57,7 +57,7 @@ def build_serialized(flavour: TensorRT, job: BuildJob, onnx_bytes: bytes, *, pat
             return out
         monitor = _monitor_class(trt)(job.name, emit)
         config.progress_monitor = monitor
-        timing = _set_timing_cache(config, timing_cache, out) if flavour.timing_cache else None
+        timing = _set_timing_cache(config, timing_cache, out) if tensorrt.timing_cache else None
         start = time.perf_counter()
         serialized = builder.build_serialized_network(network, config)
         out.build_s = time.perf_counter() - start

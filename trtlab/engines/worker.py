@@ -51,14 +51,14 @@ _BOOT = STUB_TRTLAB + "from trtlab.engines.in_worker import main; main(int(sys.a
 class BuildWorker:
     """Builds engines one at a time in a worker process, started when first needed.
 
-        with BuildWorker(flavour) as worker:
+        with BuildWorker(tensorrt) as worker:
             outcome = worker.build(job)      # a BuildJob
 
     `build` returns a `BuildOutcome`, whatever happened to the worker.
     """
 
-    def __init__(self, flavour: TensorRT):
-        self.flavour = flavour
+    def __init__(self, tensorrt: TensorRT):
+        self.tensorrt = tensorrt
         self._proc: subprocess.Popen | None = None
         self._answers: queue.Queue = queue.Queue()
         self._stderr = None

@@ -29,11 +29,11 @@ def build_log(model: Model) -> BuildLog:
     from ..installed_tensorrt import require_tensorrt
 
     try:
-        flavour = require_tensorrt("Reading TensorRT's fusions")
+        tensorrt = require_tensorrt("Reading TensorRT's fusions")
     except MissingDependency as exc:
         return BuildLog("TensorRT (not installed)", note=str(exc))
     built = build_engine(model.proto, name=model.name, options=BuildOptions(read_engines=False))
-    result = BuildLog(f"{flavour.label} build", log=built.log, built=built.built)
+    result = BuildLog(f"{tensorrt.label} build", log=built.log, built=built.built)
     if built.failure == "parser":
         result.note = (f"TensorRT could not parse the model ({built.error.removeprefix('ONNX parser: ')}). "
                        "Partition it and pass one subgraph: trtlab.load(trtlab.cut.cut_subgraph(plan, 0)).")
