@@ -1,6 +1,6 @@
 """The real-model corpus through `trtlab check`: one row per model and precision.
 
-    python bench/real_models.py [--models ppocr-det magika ...] [--precisions fp32 fp16 bf16 int8]
+    python bench/real_models.py [--models ppocr-det magika ...] [--precisions fp32 fp16 bf16 int8] [--no-search]
 
 Each model runs in its own process (so its peak memory is its own, and a crash is a row, not the
 end of the table), with timing off and a fresh engine cache. Columns: nodes, share of nodes in
@@ -8,6 +8,11 @@ TensorRT, engines built, the verdict (pass / fail / not measured), max abs error
 against fp32, seconds for the model's whole check, peak resident memory of that process. A
 `pass` here means the converted model ran (TensorRT engines, or ONNX Runtime stand-ins where no
 engine can run) and was compared; `not measured` rows say why.
+
+Every fp16 or int8 fail is then searched for nodes to keep in fp32 (`--keep-fp32 auto`, in the same
+check: the search, then engines built with the nodes it found and the precision measured again);
+a second table gives, for each, the nodes kept, the verdict after and the search's seconds.
+`--no-search` leaves that out.
 """
 
 from __future__ import annotations
@@ -22,24 +27,30 @@ ONE_MODEL = """
 import json, resource, sys, tempfile, time
 from trtlab import corpus
 from trtlab.check import check
-name, precisions = sys.argv[1], sys.argv[2].split(",")
+name, precisions, search = sys.argv[1], sys.argv[2].split(","), sys.argv[3] == "search"
 start = time.perf_counter()
 model, feeds = corpus.load(name)
 with tempfile.TemporaryDirectory() as cache:
-    r = check(model, precisions, feeds=feeds, cache_dir=cache, timing=False)
+    r = check(model, precisions, feeds=feeds, cache_dir=cache, timing=False,
+              keep_fp32="auto" if search else None)
 seconds = time.perf_counter() - start
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 rows = []
 for p in precisions:
     v = r.verdict(p)
+    s = r.searches.get(p)
     acc = [a for a in r.accuracy if a.precision == p]
     outs = acc[0].outputs if acc else []
     engines = [e for e in r.engines if e.precision == p]
     rows.append({"model": name, "precision": p, "nodes": len(model.nodes),
                  "coverage": r.plan.coverage_pct, "built": sum(e.built for e in engines),
-                 "engines": r.plan.engine_count, "status": v.status, "reason": v.reason,
-                 "max_abs": max((o.max_abs for o in outs), default=None),
-                 "cosine": min((o.cosine for o in outs), default=None),
+                 "engines": r.plan.engine_count,
+                 "status": "fail" if s else v.status, "reason": s.check_before if s else v.reason,
+                 "search": None if s is None else {"kept": s.names, "status": v.status, "reason": v.reason,
+                                                   "seconds": s.seconds, "passed": s.passed, "bound": s.bound},
+                 # figures of the check itself (after a search they are the verified run's: see its table)
+                 "max_abs": None if s else max((o.max_abs for o in outs), default=None),
+                 "cosine": None if s else min((o.cosine for o in outs), default=None),
                  "seconds": seconds, "peak_mb": peak_mb})
 print(json.dumps(rows))
 """
@@ -51,7 +62,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=corpus.names(available=True))
     ap.add_argument("--precisions", nargs="+", default=["fp32", "fp16", "bf16", "int8"])
-    ap.add_argument("--timeout", type=float, default=900, help="seconds per model")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per model")
+    ap.add_argument("--no-search", action="store_true", help="no --keep-fp32 auto search of the fails")
     args = ap.parse_args()
     missing = sorted(set(corpus.names()) - set(corpus.names(available=True)))
     if missing:
@@ -60,10 +72,12 @@ def main() -> int:
            f"{'max abs':>9} {'cosine':>9} {'s':>6} {'peak MB':>8}  reason"
     print(head)
     print("-" * len(head))
+    searched = []
     for name in args.models:
         with tempfile.TemporaryDirectory():
             try:
-                out = subprocess.run([sys.executable, "-c", ONE_MODEL, name, ",".join(args.precisions)],
+                out = subprocess.run([sys.executable, "-c", ONE_MODEL, name, ",".join(args.precisions),
+                                      "none" if args.no_search else "search"],
                                      capture_output=True, text=True, timeout=args.timeout)
             except subprocess.TimeoutExpired:
                 print(f"{name:16} (all) did not finish in {args.timeout:.0f} s")
@@ -72,12 +86,31 @@ def main() -> int:
             last = (out.stderr.strip().splitlines() or ["no output"])[-1]
             print(f"{name:16} (all) could not be checked: exit {out.returncode}: {last[:160]}")
             continue
-        for r in json.loads(out.stdout.strip().splitlines()[-1]):
-            num = lambda v, f: "-" if v is None else format(v, f)  # noqa: E731
+        rows = json.loads(out.stdout.strip().splitlines()[-1])
+        searched += [r for r in rows if r["search"] is not None]
+        for r in rows:
+            num = lambda v, f: "-".rjust(int(f[0])) if v is None else format(v, f)  # noqa: E731
             print(f"{r['model']:16} {r['precision']:5} {r['nodes']:>6} {r['coverage']:>6.1f}% "
                   f"{r['built']:>2}/{r['engines']:<3} {r['status']:13} {num(r['max_abs'], '9.3g')} "
                   f"{num(r['cosine'], '9.6f')} {r['seconds']:>6.1f} {r['peak_mb']:>8.0f}  {r['reason'][:110]}")
+    if not args.no_search:
+        _print_searches(searched)
     return 0
+
+
+def _print_searches(rows: list[dict]) -> None:
+    """For every fail the search ran on: the nodes kept, the verdict after, the search's seconds."""
+    print()
+    head = f"{'--keep-fp32 auto':16} {'prec':5} {'kept':>5} {'bound':>5} {'after':13} {'search s':>8}  nodes kept; reason after"
+    print(head)
+    print("-" * len(head))
+    if not rows:
+        print("(no fp16 or int8 fail to search)")
+    for r in rows:
+        s = r["search"]
+        names = ", ".join(s["kept"][:6]) + (", ..." if len(s["kept"]) > 6 else "")
+        print(f"{r['model']:16} {r['precision']:5} {len(s['kept']):>5} {s['bound']:>5} {s['status']:13} "
+              f"{s['seconds']:>8.1f}  {names or '-'}; {s['reason'][:150]}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ def search_and_verify(ctx: Context, precision: str) -> None:
     except TrtlabError as exc:
         result.not_done.append(f"{precision}: the search for nodes to keep in fp32 stopped: {one_line(exc)}")
         return
+    search.check_before = before.reason
     result.searches[precision] = search
     if not (search.passed and search.kept):
         result.replace_verdict(precision, FAIL, f"{before.reason}; {search.text()}", before.ran)

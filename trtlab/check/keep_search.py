@@ -59,6 +59,7 @@ class KeepSearch:
     before: str = ""  # the transform alone without the search, in words
     after: str = ""  # with `kept` in fp32, in words
     note: str = ""
+    check_before: str = ""  # the check's own verdict before the search (its reason), where a check ran it
 
     @property
     def names(self) -> list[str]:
