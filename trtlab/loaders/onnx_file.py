@@ -20,16 +20,25 @@ def load_onnx_file(path: Path, *, inputs: Mapping[str, Sequence[int]] | None = N
     if path.is_dir():
         raise TrtlabError(f"{path} is a folder, not an ONNX file.", hint="Point at the .onnx file inside it.")
     try:
-        proto = onnx.load(str(path), load_external_data=True)
+        # External data is found beside the real file: a link to a model in its data folder works.
+        proto = onnx.load(str(path.resolve()), load_external_data=True)
     except FileNotFoundError as exc:
         raise TrtlabError(f"{path} refers to external data that is missing: {exc.filename}.",
                           hint="Keep the model's external data files next to it.") from None
+    except onnx.checker.ValidationError as exc:  # onnx's own refusal of an external-data location
+        raise TrtlabError(f"{path} refers to external data that trtlab won't read: "
+                          f"{one_line(exc, first=True, limit=None)}",
+                          hint="Keep the model's external data files in its folder, named relative to it.") from None
     except Exception as exc:
-        if "external" in str(exc).lower() or "data file" in str(exc).lower():
-            raise TrtlabError(f"{path} refers to external data that can't be read: {one_line(exc, first=True, limit=None)}",
+        reason = one_line(exc, first=True, limit=300)
+        if "external" in reason.lower() or "data file" in reason.lower():
+            raise TrtlabError(f"{path} refers to external data that can't be read: {reason}",
                               hint="Keep the model's external data files next to it.") from None
-        raise TrtlabError(f"{path} is not a readable ONNX model ({type(exc).__name__}): it may be corrupt or truncated.",
-                          hint="Re-export or re-download the file.") from None
+        if "depth" in reason.lower() or "recursion" in reason.lower():
+            raise TrtlabError(f"{path} nests graphs deeper than protobuf reads ({reason}).",
+                              hint="Flatten the model's control flow, or re-export it.") from None
+        raise TrtlabError(f"{path} is not a readable ONNX model ({type(exc).__name__}: {reason}): it may be corrupt "
+                          "or truncated.", hint="Re-export or re-download the file.") from None
     if not proto.graph.node and not proto.graph.output:
         raise TrtlabError(f"{path} holds no ONNX graph: it may be empty, truncated or not an ONNX file.",
                           hint="Re-export or re-download the file.")

@@ -5,6 +5,7 @@ Every function returns a `TimingResult` that records backend, precision, device 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -88,7 +89,8 @@ def time_mxnet(source: Any, feeds: Mapping[str, np.ndarray], *, params: str | os
     executor, or a Gluon HybridBlock called directly."""
     mx = _optional.mxnet("Timing an MXNet model")
     if isinstance(source, (str, os.PathLike)):
-        forward = _mxnet_executor(mx, Path(source), params, feeds)
+        with mxnet_errors(mx):
+            forward = _mxnet_executor(mx, Path(source), params, feeds)
         backend = f"MXNet {mx.__version__} executor"
     elif isinstance(source, mx.gluon.HybridBlock):
         source.hybridize()
@@ -102,9 +104,23 @@ def time_mxnet(source: Any, feeds: Mapping[str, np.ndarray], *, params: str | os
     else:
         raise TrtlabError(f"Can't time an MXNet {type(source).__name__}.",
                           hint="Pass a -symbol.json path or a Gluon HybridBlock.")
-    samples, warm = measure(forward, **measure_kw)
+    with mxnet_errors(mx):
+        samples, warm = measure(forward, **measure_kw)
     return TimingResult.from_samples(samples, backend=backend, precision=precision, device=cpu_name(),
                                      batch=batch_of(feeds), warmup_ms=warm)
+
+
+@contextlib.contextmanager
+def mxnet_errors(mx):
+    """MXNet's refusals (a symbol attribute its own parser rejects, a file it can't read) as one
+    TrtlabError with MXNet's reason, without the C++ backtrace MXNet appends."""
+    try:
+        yield
+    except (mx.base.MXNetError, OSError) as exc:
+        lines = [x.strip() for x in str(exc).splitlines()
+                 if x.strip() and not x.lstrip().startswith(("[bt]", "Stack trace", "Traceback", "File "))]
+        reason = (lines[0] if lines else type(exc).__name__).removeprefix("MXNetError: ")
+        raise TrtlabError(f"MXNet rejects the model: {reason}") from None
 
 
 def _mxnet_executor(mx, symbol_path: Path, params, feeds):

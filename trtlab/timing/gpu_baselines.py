@@ -158,12 +158,15 @@ def time_mxnet_gpu(source: Any, feeds: Mapping[str, np.ndarray], *, params: str 
         params_path = Path(params) if params else _params_beside(symbol_path)
         if params_path is None:
             raise TrtlabError(f"No .params file beside {symbol_path.name}.", hint="Pass params=...")
-        saved = mx.nd.load(str(params_path))
-        executor = mx.sym.load(str(symbol_path)).simple_bind(
-            ctx=ctx, grad_req="null", **{k: tuple(v.shape) for k, v in feeds.items()})
-        executor.copy_params_from({k[4:]: v for k, v in saved.items() if k.startswith("arg:")},
-                                  {k[4:]: v for k, v in saved.items() if k.startswith("aux:")},
-                                  allow_extra_params=True)
+        from .baselines import mxnet_errors
+
+        with mxnet_errors(mx):
+            saved = mx.nd.load(str(params_path))
+            executor = mx.sym.load(str(symbol_path)).simple_bind(
+                ctx=ctx, grad_req="null", **{k: tuple(v.shape) for k, v in feeds.items()})
+            executor.copy_params_from({k[4:]: v for k, v in saved.items() if k.startswith("arg:")},
+                                      {k[4:]: v for k, v in saved.items() if k.startswith("aux:")},
+                                      allow_extra_params=True)
         for name, array in device.items():
             executor.arg_dict[name] = array
 

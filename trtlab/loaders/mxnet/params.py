@@ -56,7 +56,11 @@ def read_params(source: str | os.PathLike | bytes) -> dict[str, np.ndarray]:
         if not path.is_file():
             raise TrtlabError(f"No such params file: {path}.",
                               hint="Pass the .params file saved with the symbol (e.g. model-0000.params).")
-        data, where = path.read_bytes(), str(path)
+        try:
+            data, where = path.read_bytes(), str(path)
+        except OSError as exc:  # EIO, EACCES: a file that is there but can't be read
+            raise TrtlabError(f"Can't read params file {path}: {exc.strerror or exc}.",
+                              hint="Check the file's permissions and the disk it is on.") from None
     try:
         return _parse(_Reader(data), where)
     except _Truncated:

@@ -45,7 +45,11 @@ def load_symbol_json(source: str | os.PathLike | dict) -> SymbolGraph:
             where = str(path)
             if not path.is_file():
                 raise TrtlabError(f"No such file: {path}.", hint="Pass the MXNet symbol file (e.g. model-symbol.json).")
-            raw = path.read_text(encoding="utf-8", errors="replace")
+            try:
+                raw = path.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:  # EIO, EACCES: a file that is there but can't be read
+                raise TrtlabError(f"Can't read symbol file {path}: {exc.strerror or exc}.",
+                                  hint="Check the file's permissions and the disk it is on.") from None
         try:
             doc = json.loads(raw)
         except json.JSONDecodeError as exc:
