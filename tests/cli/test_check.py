@@ -73,3 +73,20 @@ def test_bad_accuracy_options_are_one_line_errors(model_file, capsys, flags, mes
     code = main(["check", model_file, "--precision", "fp16", "--no-build", "--no-timing", "-q", *flags])
     err = capsys.readouterr().err
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_check_takes_an_optimisation_profile_as_trtexec_does(tmp_path, capsys):
+    import onnx
+
+    from tests.models import dynamic_cnn
+
+    path = tmp_path / "dynamic.onnx"
+    onnx.save(dynamic_cnn(), path)
+    code = main(["check", str(path), "--min-shapes", "x:1x3x8x8", "--opt-shapes", "x:2x3x16x16",
+                 "--max-shapes", "x:4x3x32x32", "--no-cache", "--no-timing", "--json", *FAST])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [a["shapes"]["x"] for a in out["accuracy"]] == [[2, 3, 16, 16], [1, 3, 8, 8], [4, 3, 32, 32]]
+    code = main(["check", str(path), "--min-shapes", "x:1x3x8x8", "--opt-shapes", "x:2x3x16x16", *FAST])
+    err = capsys.readouterr().err
+    assert code == 2 and "Input 'x' has no max shape in the profile" in err and len(err.strip().splitlines()) == 1

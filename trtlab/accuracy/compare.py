@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from types import SimpleNamespace
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -64,6 +64,7 @@ class AccuracyReport:
     precision: str
     outputs: list[OutputComparison] = field(default_factory=list)
     label: str = ""  # what was compared with what, in words
+    shapes: Mapping[str, Sequence[int]] = field(default_factory=dict)  # the input shapes it ran at
 
     @property
     def passed(self) -> bool:
@@ -79,13 +80,16 @@ class AccuracyReport:
 
     def to_dict(self) -> dict:
         return {"precision": self.precision, "label": self.label, "passed": self.passed,
+                "shapes": {k: list(v) for k, v in self.shapes.items()},
                 "outputs": [o.to_dict() for o in self.outputs]}
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), **kw)
 
     def summary(self) -> str:
-        lines = [f"Accuracy at {self.precision}{' (' + self.label + ')' if self.label else ''}: "
+        at = ", ".join(f"{k} {'x'.join(map(str, v)) or 'scalar'}" for k, v in self.shapes.items())
+        lines = [f"Accuracy at {self.precision}{' (' + self.label + ')' if self.label else ''}"
+                 f"{' with inputs ' + at if at else ''}: "
                  f"{'PASS' if self.passed else 'FAIL'}"]
         lines += [f"  {o.output}: {'pass' if o.passed else 'FAIL'}: {o.reason}" for o in self.outputs]
         return "\n".join(lines)

@@ -4,6 +4,7 @@ builds of each precision with their progress and cache, and a runtime per engine
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import onnx
@@ -38,11 +39,18 @@ class EngineStep:
                 self.cache.open()
         result.warnings.extend(one_line(str(w.message)) for w in caught)
         self._prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once
-        self.profiles = ()  # optimisation profiles of the engines (see trtlab.profiles)
+        self.points: list = []  # the model at the profile's min and max (see check.profiles)
+        self.profiles: dict = {}  # subgraph id -> its engine's optimisation profile
         from ..engines.worker import BuildWorker
 
         # One worker process builds every engine of the check; a crash in it ends one build.
         self.worker = BuildWorker(tensorrt)
+
+    def with_profiles(self, points: list) -> None:
+        """Build each engine for the range of shapes its inputs take between `points`."""
+        from .profiles import subgraph_profiles
+
+        self.points, self.profiles = points, subgraph_profiles(self.plan, points)
 
     def close(self) -> None:
         self.worker.close()
@@ -89,21 +97,25 @@ class EngineStep:
         # transform: not where TensorRT 10's flags build from fp32, nor where the check's model
         # computes in fp32 for ONNX Runtime (bf16).
         spec = get_precision(precision)
-        as_converted = (spec.reduced and spec.runs_in_onnxruntime
+        as_converted = (spec.reduced and spec.runs_in_onnxruntime and not self.profiles
                         and transformed_precision(self.tensorrt, precision) == precision)
         # Engines are kept in memory (read back from the cache, or from a fresh build) only
         # where they will run; a hit is served only once its bytes match the checksum either way.
-        options = BuildOptions(timeout_s=result.settings.build_timeout_s, read_engines=self.runnable,
-                               profiles=self.profiles)
+        options = BuildOptions(timeout_s=result.settings.build_timeout_s, read_engines=self.runnable)
         jobs = []
         for s in plan.subgraphs:
             if as_converted:
                 jobs.append(new_job(s.name, models[s.id], precision, self.tensorrt, options, prepared=True))
                 continue
             cut = models[s.id] if not spec.reduced else cut_subgraph(plan, s.id, store=self.store)
+            if s.id in self.profiles:  # its dimensions that vary over the profile made dynamic
+                from .profiles import relax
+
+                relax(cut, plan, self.points)
             if s.name not in self._prints:
                 self._prints[s.name] = fingerprint(cut)
-            jobs.append(new_job(s.name, cut, precision, self.tensorrt, options, digest=self._prints[s.name],
+            jobs.append(new_job(s.name, cut, precision, self.tensorrt, replace(options, profiles=self.profiles.get(s.id)),
+                                digest=self._prints[s.name],
                                 calibration=(calibration or {}).get(s.name) if spec.calibrated else None))
             del cut
         with warnings.catch_warnings():

@@ -5,7 +5,7 @@ says so; `pass`/`fail` only where the converted subgraphs really ran."""
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +45,8 @@ class Context:
     calibration_problem: str = ""  # why there are none
     hybrids: dict[str, HybridRunner] = field(default_factory=dict)  # precision -> its runner, kept to time
     ran: set[str] = field(default_factory=set)  # precisions whose hybrid model ran
+    runtimes: dict[str, dict] = field(default_factory=dict)  # precision -> its engines' runtimes, by subgraph
+    shapes: dict = field(default_factory=dict)  # the input shapes of this run (each accuracy row says them)
 
 
 def measure(ctx: Context, precision: str, policy: "PrecisionPolicy | None" = None) -> None:
@@ -73,6 +75,7 @@ def measure(ctx: Context, precision: str, policy: "PrecisionPolicy | None" = Non
             return no(f"the {precision} engine of subgraph {sid} was not built{extra}: {one_line(r.error)}")
         ctx.engines.read_builds(precision, built, models)
         runtimes = ctx.engines.runtimes(built)
+        ctx.runtimes[precision] = runtimes
     if ctx.progress.cancelled:
         return no("cancelled")
     ctx.progress.step("accuracy", f"{precision}: running the hybrid model against the fp32 reference",
@@ -91,19 +94,63 @@ def measure(ctx: Context, precision: str, policy: "PrecisionPolicy | None" = Non
     # baseline's, and the timing step makes them again); otherwise its sessions go now.
     if result.settings.timing and (runtimes or (spec is REFERENCE and ctx.store is None)):
         ctx.hybrids[precision] = runner
-    report = compare(ctx.reference.outputs, outputs, precision, tolerances=result.settings.tolerances,
-                     label=f"{ran}, against the whole fp32 model in ONNX Runtime")
-    result.accuracy.append(report)
+    report = _judge(ctx, precision, outputs, ran)
     if spec is REFERENCE:
         result.hybrid_max_abs = max((o.max_abs for o in report.outputs), default=0.0)
         result.segments = [s.to_dict() for s in runner.segments]
+
+
+def measure_at(ctx: Context, precision: str, point) -> None:
+    """`precision`, measured again with the model at another point of the optimisation profile
+    (a `profiles.Point`): the same engines (built for the whole range) where they run, the
+    subgraphs converted at that point's shapes otherwise. A failure there fails the precision."""
+    if precision not in ctx.ran:
+        return
+    values = point.reference.values  # a calibrated stand-in is calibrated on this point's own values
+    calibration = {s.name: [{t: values[t] for t in s.inputs if t in values}] for s in point.plan.subgraphs}
+    at = replace(ctx, plan=point.plan, feeds=point.feeds, reference=point.reference, store=None,
+                 hybrids={}, ran=set(), shapes=point.shapes, calibration=calibration)
+    where = f"at the profile's {point.which} shapes ({_shapes_text(point.shapes)})"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        models = _models(at, precision, user_policy(ctx.result.settings), where)
+    if models is None:
+        return
+    runtimes = ctx.runtimes.get(precision, {})
+    ran = _what_ran(at, precision, runtimes)
+    try:
+        outputs = HybridRunner(point.plan, engines=runtimes, provider=ctx.result.settings.provider,
+                               subgraph_models=models).run(point.feeds)
+    except TrtlabError as exc:
+        return ctx.result.set_verdict(precision, NOT_MEASURED, f"{where}: the {precision} model could not "
+                                      f"run on {ran}: {one_line(exc)}")
+    _judge(at, precision, outputs, ran, where)
+
+
+def _judge(ctx: Context, precision: str, outputs: dict, ran: str, where: str = "") -> AccuracyReport:
+    """Compare `outputs` with the reference, keep the report (with the shapes it ran at), set the
+    verdict (`where`: the point of the profile, in words, that the verdict's reason names)."""
+    result = ctx.result
+    report = compare(ctx.reference.outputs, outputs, precision, tolerances=result.settings.tolerances,
+                     label=f"{ran}, against the whole fp32 model in ONNX Runtime")
+    if ctx.shapes:
+        report = replace(report, shapes={k: tuple(v) for k, v in ctx.shapes.items()})
+    result.accuracy.append(report)
+    prefix = f"{where}: " if where else ""
     if ctx.reference.nonfinite():
-        return result.set_verdict(precision, FAIL, "the fp32 reference output has NaN or infinite values "
-                                  f"({', '.join(ctx.reference.nonfinite())})", ran)
-    if ctx.engines is None:  # the transform alone ran: no engine was built, so nothing is verified
-        return no(f"engines not built ({_why_no_engines(result)}); the transform alone, on {ran}: "
-                  f"{'would pass' if report.passed else 'would fail'}: {accuracy_reason(report)}")
-    result.set_verdict(precision, PASS if report.passed else FAIL, accuracy_reason(report), ran)
+        result.set_verdict(precision, FAIL, f"{prefix}the fp32 reference output has NaN or infinite values "
+                           f"({', '.join(ctx.reference.nonfinite())})", ran)
+    elif ctx.engines is None:  # the transform alone ran: no engine was built, so nothing is verified
+        result.set_verdict(precision, NOT_MEASURED, f"{prefix}engines not built ({_why_no_engines(result)}); "
+                           f"the transform alone, on {ran}: {'would pass' if report.passed else 'would fail'}: "
+                           f"{accuracy_reason(report)}")
+    elif not (where and report.passed):  # a pass at the profile's ends keeps the verdict said at opt
+        result.set_verdict(precision, PASS if report.passed else FAIL, prefix + accuracy_reason(report), ran)
+    return report
+
+
+def _shapes_text(shapes: dict) -> str:
+    return ", ".join(f"{k} {'x'.join(map(str, v)) or 'scalar'}" for k, v in shapes.items())
 
 
 def accuracy_reason(report: AccuracyReport) -> str:
@@ -134,7 +181,8 @@ def _why_no_engines(result: CheckResult) -> str:
                                    if n.startswith("engines not built: ")), "not installed")
 
 
-def _models(ctx: Context, precision: str, policy: "PrecisionPolicy | None") -> dict[int, onnx.ModelProto] | None:
+def _models(ctx: Context, precision: str, policy: "PrecisionPolicy | None",
+            where: str = "") -> dict[int, onnx.ModelProto] | None:
     """Each subgraph in `precision`: fp32, its cut as it is; otherwise the cut converted and
     validated (the onnx checker and a run in ONNX Runtime on the cut's real inputs from the fp32
     reference), with the nodes it kept in fp32 written down; or None with the verdict set.
@@ -152,10 +200,12 @@ def _models(ctx: Context, precision: str, policy: "PrecisionPolicy | None") -> d
                                          policy=policy, calibration=(ctx.calibration or {}).get(s.name),
                                          feeds={t: values[t] for t in s.inputs if t in values})
         except TrtlabError as exc:
-            ctx.result.set_verdict(precision, NOT_MEASURED,
-                                   f"subgraph {s.id} could not be converted to {precision}: {one_line(exc)}")
+            ctx.result.set_verdict(precision, NOT_MEASURED, f"{where + ': ' if where else ''}subgraph {s.id} "
+                                   f"could not be converted to {precision}: {one_line(exc)}")
             return None
         out[s.id] = done.model
+        if where:
+            continue  # written down once, at opt
         ctx.result.kept_fp32.setdefault(precision, []).extend(
             {"subgraph": s.id, **k.to_dict()} for k in done.kept_fp32)
         ctx.result.precision_notes.extend(f"{precision}, subgraph {s.id}: {n}" for n in done.notes)

@@ -25,7 +25,8 @@ from ..weight_store import WeightStore
 from ..weights import is_large
 from .engines import EngineStep
 from .keep import search_and_verify
-from .measure import Context, measure
+from .measure import Context, measure, measure_at
+from .profiles import Point, load_points, opt_inputs
 from .progress import CheckEvent, Progress
 from .record import ran_on
 from .reference import calibration_samples, run_reference, subgraph_inputs
@@ -50,18 +51,19 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
     run.plan_steps(2 + 3 * len(precisions) + settings.timing + (plan is None) * 2)
     if plan is None:
         run.step("load", "loading the model")
-        loaded = load(model, inputs=settings.inputs, params=settings.params)
+        loaded = load(model, inputs=opt_inputs(settings), params=settings.params)
         run.step("partition", "partitioning")
         plan = partition(loaded, settings.partition, precisions[0])
     _known_nodes(plan, settings)
     result = CheckResult(plan=plan, settings=settings, ran_on=ran_on(), model_file=model_file(model))
+    points = _points(model if model is not None else plan.model, plan, result)  # (points, problems)
     feeds = _feeds(plan, settings, result)
     run.step("reference", "running the whole model in ONNX Runtime (the fp32 reference)")
     # A large model's weights are written once to a file that every cut, converted copy and
     # ONNX Runtime session of this check refers to or maps, instead of each holding a copy.
     store = _weight_store(plan, result)
     try:
-        _measure_all(plan, result, run, feeds, store, model)
+        _measure_all(plan, result, run, (feeds, points), store, model)
     finally:
         if store is not None:
             store.close()
@@ -71,10 +73,12 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
     return result
 
 
-def _measure_all(plan: Plan, result: CheckResult, run: Progress, feeds: dict, store: WeightStore | None,
+def _measure_all(plan: Plan, result: CheckResult, run: Progress, inputs: tuple, store: WeightStore | None,
                  model: Any) -> None:
-    """The reference, each precision and the timing: what `check` does once the model is loaded."""
+    """The reference, each precision and the timing: what `check` does once the model is loaded.
+    `inputs`: the feeds, and the other points of the optimisation profile (see `profiles`)."""
     settings = result.settings
+    feeds, (points, problems) = inputs
     precisions = settings.precisions
     try:
         reference = run_reference(plan, feeds, settings.provider,
@@ -89,6 +93,11 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, feeds: dict, st
     # Each precision cuts the subgraphs it needs and lets them go: no fp32 copy of the weights
     # is kept beside the model for the whole check.
     ctx = Context(plan, result, run, feeds, reference, EngineStep.find(plan, result, run, store), store=store)
+    points = _point_references(points, result, problems)
+    ctx.shapes = {k: tuple(v.shape) for k, v in plan.model.inputs.items()}  # each accuracy row says them
+    if settings.profiles:
+        if ctx.engines is not None:
+            ctx.engines.with_profiles(points)
     per_precision = (2 + (ctx.engines is not None)) if plan.subgraphs else 0
     run.plan_steps(run.done + per_precision * len(precisions) + settings.timing + 1)
     if any(get_precision(p).calibrated for p in precisions) and plan.subgraphs:
@@ -100,6 +109,10 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, feeds: dict, st
                 result.not_done.append(f"cancelled by the user before {precision}; later steps were not run")
                 break
             measure(ctx, precision)
+            for point in points:
+                measure_at(ctx, precision, point)
+            for why in problems if precision in ctx.ran else ():
+                result.set_verdict(precision, NOT_MEASURED, why)
             if settings.keep_fp32 == "auto":
                 search_and_verify(ctx, precision)
             release()  # a precision's sessions and models go before the next one's are made
@@ -125,6 +138,36 @@ def _known_nodes(plan: Plan, settings: CheckSettings) -> None:
         raise TrtlabError(f"keep_fp32 names {unknown[0]!r}, which is not a node of the model"
                           + (f" ({len(unknown) - 1} more unknown)" if len(unknown) > 1 else "") + ".",
                           hint="Node names are those `trtlab inspect MODEL --json` lists, or use --keep-fp32 auto.")
+
+
+def _points(model: Any, plan: Plan, result: CheckResult) -> tuple[list[Point], list[str]]:
+    """The model at the profile's min and max shapes (none without a profile), and why a point
+    cannot be measured (each such reason leaves every precision not measured, saying so)."""
+    if not result.settings.profiles:
+        return [], []
+    if len(result.settings.profiles) > 1:
+        result.not_done.append("only the first optimisation profile is checked: engines are built and "
+                               "measured over one range")
+    points, why = load_points(model, result.settings, plan)
+    return points, [f"not measured over the profile: {why}"] if why else []
+
+
+def _point_references(points: list[Point], result: CheckResult, problems: list[str]) -> list[Point]:
+    """Random feeds of each point's shapes and the fp32 reference on them; a point whose
+    reference does not run is left out, its reason added to `problems`."""
+    from ..feeds import random_feeds
+
+    kept = []
+    for p in points:
+        p.feeds = random_feeds(p.plan.model, seed=0)
+        try:
+            p.reference = run_reference(p.plan, p.feeds, result.settings.provider,
+                                        timeout_s=result.settings.reference_timeout_s)
+        except TrtlabError as exc:
+            problems.append(f"at the profile's {p.which} shapes the fp32 model does not run: {one_line(exc)}")
+            continue
+        kept.append(p)
+    return kept
 
 
 def _weight_store(plan: Plan, result: CheckResult) -> WeightStore | None:

@@ -166,7 +166,8 @@ class CheckResult:
         d["verdicts"] = [self.verdict(p).to_dict() for p in self.precisions]
         d["passed"] = self.passed
         d["engines"] = [e.to_dict() for e in self.engines]
-        d["accuracy"] = [{**o.to_dict(), "precision": r.precision, "compared": r.label}
+        d["accuracy"] = [{**o.to_dict(), "precision": r.precision, "compared": r.label,
+                          "shapes": {k: list(v) for k, v in r.shapes.items()}}
                          for r in self.accuracy for o in r.outputs]
         d["timing"] = [t.to_dict() for t in self.timing]
         d["hybrid"] = {"max_abs_vs_reference": self.hybrid_max_abs, "segments": list(self.segments)}

@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 from ..accuracy.tolerances import tolerances_dict
 from ..errors import TrtlabError
 from ..precision_registry import REFERENCE, check_precision
+from ..profiles import as_profiles
 from ..settings import PartitionSettings
 
 # The default limit on one engine build: deep graphs can take minutes, a stuck build never ends.
@@ -45,6 +46,9 @@ class CheckSettings:
     - ``keep_fp32``: node names to keep in fp32 at every reduced precision (left unquantized at
       int8), or "auto": where a precision fails, search for a small set that makes it pass and
       verify it with engines built that way (at most ``keep_fp32_bound`` of the nodes).
+    - ``profiles``: optimisation profiles (`trtlab.profiles.Profile`, or {input: {"min", "opt",
+      "max"}}): the check runs at the first one's opt shapes, builds engines for its whole range,
+      and measures accuracy at min and max too.
     """
 
     precisions: tuple[str, ...] = ("fp32",)
@@ -64,8 +68,10 @@ class CheckSettings:
     provider: str = "auto"
     keep_fp32: Sequence[str] | str | None = None
     keep_fp32_bound: float = 0.1
+    profiles: Any = ()
 
     def __post_init__(self):
+        object.__setattr__(self, "profiles", as_profiles(self.profiles))
         precisions = [self.precisions] if isinstance(self.precisions, str) else list(self.precisions)
         object.__setattr__(self, "precisions", tuple(dict.fromkeys(check_precision(p) for p in precisions))
                            or (REFERENCE.name,))
@@ -103,5 +109,6 @@ class CheckSettings:
                 "tolerances": tolerances_dict(self.precisions, self.tolerances),
                 "keep_fp32": self.keep_fp32 if self.keep_fp32 in (None, "auto") else list(self.keep_fp32),
                 "keep_fp32_bound": self.keep_fp32_bound,
+                "profiles": [p.to_dict() for p in self.profiles],
                 "calibration": None if self.calibration is None else str(self.calibration)
                 if isinstance(self.calibration, (str, os.PathLike)) else "given"}

@@ -53,6 +53,12 @@ def add_check_options(p) -> None:
     p.add_argument("--warmup-ms", type=seconds(zero=True, unit="milliseconds"), default=200.0, metavar="MS", help="warm-up time (default: 200)")
     p.add_argument("--per-node", action="store_true",
                    help="also find the nodes where reduced-precision error enters")
+    for point, what in (("min", "smallest"), ("opt", "most usual (the check runs and times at it)"),
+                        ("max", "largest")):
+        p.add_argument(f"--{point}-shapes", action="append", default=[], metavar="NAME:SHAPE",
+                       help=f"optimisation profile, as trtexec's --{point}Shapes: the {what} shape of a "
+                            "dynamic input, e.g. input_ids:1x16 (repeatable, or comma-separated); engines "
+                            "are built for the range and accuracy is measured at min, opt and max")
     add_accuracy_options(p)
 
 
@@ -98,6 +104,15 @@ def keep_fp32_from_args(args):
     return tuple(keep)
 
 
+def profiles_from_args(args) -> tuple:
+    """The optimisation profile of --min-shapes/--opt-shapes/--max-shapes, if any."""
+    from ..profiles import Profile
+
+    if not (args.min_shapes or args.opt_shapes or args.max_shapes):
+        return ()
+    return (Profile.parse(min=args.min_shapes, opt=args.opt_shapes, max=args.max_shapes),)
+
+
 def settings_from_args(args):
     from ..check import CheckSettings, TimingOptions
 
@@ -108,6 +123,7 @@ def settings_from_args(args):
         build_timeout_s=args.build_timeout or None, timing=not args.no_timing, per_node=args.per_node,
         tolerances=tolerances_from_args(args), keep_fp32=keep_fp32_from_args(args),
         keep_fp32_bound=args.keep_fp32_bound,
+        profiles=profiles_from_args(args),
         timing_options=TimingOptions(warmup_ms=args.warmup_ms, iterations=args.iterations, seconds=args.seconds))
 
 

@@ -1,0 +1,77 @@
+"""A check over an optimisation profile: engines built for the range, accuracy at min, opt and max."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from trtlab.check import check, load_result
+from trtlab.check.profiles import load_points, relax, subgraph_profiles
+from trtlab.check.settings import CheckSettings
+from trtlab.errors import TrtlabError
+from trtlab.installed_tensorrt import find_tensorrt
+from trtlab.loaders import load
+from trtlab.partition import partition
+
+from tests.models import dynamic_cnn
+
+PROFILE = {"x": {"min": [1, 3, 8, 8], "opt": [2, 3, 16, 16], "max": [4, 3, 32, 32]}}
+SHAPES = [[2, 3, 16, 16], [1, 3, 8, 8], [4, 3, 32, 32]]
+
+
+def test_each_subgraph_gets_the_range_of_its_own_inputs_and_its_cut_turns_dynamic():
+    settings = CheckSettings(profiles=[PROFILE], partition=CheckSettings().partition.replace(min_block_size=1))
+    plan = partition(load(dynamic_cnn(), inputs={"x": (2, 3, 16, 16)}), settings.partition)
+    points, why = load_points(dynamic_cnn(), settings, plan)
+    assert why == "" and [p.which for p in points] == ["min", "max"]
+    (sid, profile), = subgraph_profiles(plan, points).items()
+    assert profile.to_dict() == PROFILE
+    from trtlab.cut import cut_subgraph
+
+    cut = relax(cut_subgraph(plan, sid), plan, points)
+    dims = [d.dim_param or d.dim_value for d in cut.graph.input[0].type.tensor_type.shape.dim]
+    assert dims == ["x_dim0", 3, "x_dim2", "x_dim3"] and len(cut.graph.value_info) == 0
+
+
+def test_a_profile_naming_an_input_the_model_lacks_is_one_clear_error():
+    with pytest.raises(TrtlabError, match="no input named .images.. Its inputs are: x"):
+        check(dynamic_cnn(), profiles=[{"images": PROFILE["x"]}], timing=False, cache_dir=None, build=False)
+
+
+def test_accuracy_is_measured_at_min_opt_and_max_and_each_row_says_its_shapes(tmp_path):
+    result = check(dynamic_cnn(), precisions=["fp32", "fp16"], profiles=[PROFILE], timing=False,
+                   cache_dir=None, min_block_size=1)
+    d = json.loads(result.to_json())
+    for precision in ("fp32", "fp16"):
+        assert [a["shapes"]["x"] for a in d["accuracy"] if a["precision"] == precision] == SHAPES
+        assert result.verdict(precision).status == "pass"
+    assert d["settings"]["profiles"] == [PROFILE]
+    if find_tensorrt() is not None:  # engines built once, for the whole range
+        assert [e["profiles"] for e in d["engines"]] == [[PROFILE], [PROFILE]]
+        assert all(e["built"] for e in d["engines"])
+    path = tmp_path / "r.json"
+    path.write_text(result.to_json())
+    again = load_result(path)
+    assert [dict(r.shapes)["x"] for r in again.accuracy] == [tuple(s) for s in SHAPES] * 2
+    assert again.settings.profiles == result.settings.profiles
+
+
+def test_a_failure_at_one_end_of_the_range_fails_the_precision():
+    """A model that only accepts its opt shape (a Reshape to a constant shape) fails to run at
+    min: the precision is not measured, saying where."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    shape = numpy_helper.from_array(np.array([2, 48], dtype=np.int64), "shape")
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("Reshape", ["r", "shape"], ["y"], name="reshape")]
+    graph = helper.make_graph(nodes, "fixed", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 4, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 48])], [shape])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    profile = {"x": {"min": [1, 3, 4, 4], "opt": [2, 3, 4, 4], "max": [2, 3, 4, 4]}}
+    result = check(proto, profiles=[profile], timing=False, cache_dir=None, build=False, min_block_size=1)
+    assert result.verdict("fp32").status != "pass"
+    assert result.verdict("fp32").status == "not measured"
+    assert "at the profile's min shapes the fp32 model does not run" in result.verdict("fp32").reason

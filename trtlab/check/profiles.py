@@ -1,0 +1,107 @@
+"""A check over an optimisation profile: the model at its min and max shapes beside opt.
+
+The check itself runs at the profile's opt shapes (the plan, the graph, the timing). The model is
+also loaded and partitioned at min and at max, which gives every tensor its shape at the three
+points: each TensorRT subgraph's inputs get their range from them (its own profile: a dimension
+that differs is dynamic in the engine), and accuracy is measured at min and max as at opt, each
+row carrying its shapes. Random feeds follow each point's shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import onnx
+
+from ..errors import TrtlabError, one_line
+from ..plan import Plan
+from ..profiles import Profile, ShapeRange
+from .reference import Reference
+
+
+@dataclass
+class Point:
+    """The model at one end of the profile: "min" or "max"."""
+
+    which: str
+    shapes: dict[str, tuple[int, ...]]
+    plan: Plan
+    feeds: dict = field(default_factory=dict)
+    reference: Reference | None = None
+
+
+def opt_inputs(settings) -> dict | None:
+    """The input shapes the check loads the model at: `inputs`, with the first profile's opt
+    shapes over them."""
+    if not settings.profiles:
+        return settings.inputs
+    return {**dict(settings.inputs or {}), **settings.profiles[0].at("opt")}
+
+
+def load_points(model, settings, plan: Plan) -> tuple[list[Point], str]:
+    """The model loaded and partitioned at the first profile's min and max shapes, where its
+    TensorRT subgraphs are the same nodes as at opt; else ([], why)."""
+    from ..loaders import load
+    from ..partition import partition
+
+    profile = settings.profiles[0]
+    missing = [n for n in profile.names if n not in plan.model.inputs]
+    if missing:
+        raise TrtlabError(f"The profile names {', '.join(missing)}, which the model does not have as inputs.",
+                          hint=f"Its inputs: {', '.join(plan.model.inputs)}.")
+    points = []
+    for which in ("min", "max"):
+        shapes = profile.at(which)
+        if shapes == profile.at("opt"):
+            continue
+        try:
+            loaded = load(model, inputs={**dict(settings.inputs or {}), **shapes}, params=settings.params)
+            there = partition(loaded, settings.partition, settings.precisions[0])
+        except TrtlabError as exc:
+            return [], f"the model could not be loaded at its {which} shapes: {one_line(exc)}"
+        if [s.nodes for s in there.subgraphs] != [s.nodes for s in plan.subgraphs]:
+            return [], (f"at its {which} shapes the model partitions into other subgraphs than at opt, "
+                        "so one engine per subgraph cannot serve the whole range")
+        points.append(Point(which, shapes, there))
+    return points, ""
+
+
+def subgraph_profiles(plan: Plan, points: list[Point]) -> dict[int, Profile]:
+    """Subgraph id -> the profile of its engine: the range of each of its inputs whose shape
+    differs between the points (subgraphs whose inputs never change get none)."""
+    out = {}
+    for s in plan.subgraphs:
+        ranges = {name: r for name in s.inputs if (r := _range(name, plan, points)) is not None and any(r.dynamic)}
+        if ranges:
+            out[s.id] = Profile.of(ranges)
+    return out
+
+
+def relax(proto: onnx.ModelProto, plan: Plan, points: list[Point]) -> onnx.ModelProto:
+    """`proto` (a cut of `plan` at opt), its inputs' and outputs' dimensions that differ between
+    the points made symbolic, and the intermediate shapes dropped (they hold at opt only). In place."""
+    g = proto.graph
+    for vi in list(g.input) + list(g.output):
+        r = _range(vi.name, plan, points)
+        if r is None or not any(r.dynamic) or not vi.type.HasField("tensor_type"):
+            continue
+        for i, varies in enumerate(r.dynamic):
+            if varies:
+                dim = vi.type.tensor_type.shape.dim[i]
+                dim.Clear()
+                dim.dim_param = f"{vi.name}_dim{i}"
+    del g.value_info[:]
+    return proto
+
+
+def _range(name: str, plan: Plan, points: list[Point]) -> ShapeRange | None:
+    at = {"opt": plan.model.tensors.get(name)}
+    for p in points:
+        at[p.which] = p.plan.model.tensors.get(name)
+    if any(t is None or not t.static for t in at.values()):
+        return None
+    opt = tuple(at["opt"].shape)
+    lo, hi = tuple(at.get("min", at["opt"]).shape), tuple(at.get("max", at["opt"]).shape)
+    if not len(lo) == len(opt) == len(hi):
+        return None
+    return ShapeRange(tuple(map(min, lo, opt, hi)), opt, tuple(map(max, lo, opt, hi)))
