@@ -28,6 +28,7 @@ def test_the_text_table_has_a_line_per_task_and_says_what_was_timed(sweep):
         ["broken", "fp32", "not"]]
     assert "kept from an earlier run" in lines[4] and "the check could not run" in lines[6]
     assert f"latency: {'ONNX Runtime CPU, stand-ins (not TensorRT) on CPU'}" in text
+    assert lines[3].split()[3] == "-" and "latency -: not timed: a check times each precision's" in text
 
 
 def test_the_grid_colours_each_cell_by_status_and_marks_what_is_still_running(sweep):

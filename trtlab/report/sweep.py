@@ -19,6 +19,8 @@ from .tables import Raw, status_cell, table
 STATUSES = ("pass", "fail", "not measured")
 COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "not measured": "#e0a030"}
 REASON_CHARS = 70
+NOT_TIMED = ("not timed: a check times each precision's hybrid run where TensorRT engines run; where none "
+             "can, only the fp32 run with ONNX Runtime stand-ins")
 
 
 def _number(value, fmt: str) -> str:
@@ -55,13 +57,16 @@ def headline(sweep) -> str:
 def sweep_text(sweep) -> str:
     """The summary table: one line per model and precision."""
     head = ["model", "precision", "status", "latency ms", "max rel err", "cosine", "worker", "s", "note"]
-    body = [[r.model, r.precision, r.status, _number(r.latency_ms, ".3f"), _number(r.max_rel, ".2g"),
+    body = [[r.model, r.precision, r.status, _number(r.latency_ms, ".3f") or "-", _number(r.max_rel, ".2g"),
              _number(r.cosine, ".4f"), r.worker, _number(r.seconds, ".1f"), clip(_note(r), REASON_CHARS)]
             for r in _rows(sweep)]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     lines = [headline(sweep), "  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
     lines += ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in body]
     lines += [f"latency: {what}" for what in dict.fromkeys(r.latency_of for r in sweep.rows if r.latency_of)]
+    if any(r.latency_ms is None and r.status != "not measured" for r in sweep.rows):
+        timed = any(t.settings.timing for t in sweep.tasks)
+        lines.append(f"latency -: {NOT_TIMED if timed else 'not timed: timing was turned off'}")
     lines += [f"ran on: {what}" for what in dict.fromkeys(r.ran for r in sweep.rows if r.ran)]
     if sweep.error:
         lines.append(f"not done: {sweep.error}")
