@@ -149,7 +149,7 @@ def run_task(task: Task) -> dict:
     can't load: yes; an unexpected error: try again)."""
     from ..check import check
 
-    start = time.perf_counter()
+    start, started = time.perf_counter(), time.time()
     error, final = None, True
     try:
         _same_files(task.model)
@@ -164,7 +164,7 @@ def run_task(task: Task) -> dict:
     if error is not None:
         record = failure_record(task, error)
     record["sweep"] = {"worker": worker_name(), "seconds": round(time.perf_counter() - start, 3),
-                       "final": final, "error": error}
+                       "started": started, "ended": time.time(), "final": final, "error": error}
     return record
 
 
