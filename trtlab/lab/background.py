@@ -4,24 +4,36 @@ A daemon thread still inside native code (a TensorRT parse or build, ONNX Runtim
 interpreter finalises can take the process down ("FATAL: exception not rethrown"). So the Lab's
 threads are ordinary ones, registered here: at exit each is asked to stop (its cancel event is
 set) and the interpreter waits for it, as it does for every non-daemon thread.
+
+The exit is noticed by a watcher thread that joins the main thread: the interpreter marks the
+main thread finished before it joins the others, so the cancels are set while it waits. Whatever
+a thread imports must be imported before it starts (`start` takes the modules): an import that
+registers exit work (concurrent.futures does) fails once the interpreter is shutting down
+("can't register atexit after shutdown").
 """
 
 from __future__ import annotations
 
+import importlib
 import threading
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 _lock = threading.Lock()
 _running: dict[threading.Thread, Any] = {}  # thread -> its cancel event (or None)
 _closing = threading.Event()  # the interpreter is exiting: no new work
 
 
-def start(target: Callable[[], object], *, name: str, cancel: Any = None) -> threading.Thread | None:
+def start(target: Callable[[], object], *, name: str, cancel: Any = None,
+          imports: Iterable[str] = ()) -> threading.Thread | None:
     """Run `target` in a registered thread; `cancel` (an Event) is set when everything stops.
-    Once the interpreter is exiting nothing starts (None): work finishing then, such as a check
-    that hands its result to the graphs, must not begin more."""
+    `imports`: modules `target` needs, imported here first (see the module doc). Once the
+    interpreter is exiting nothing starts (None): work finishing then, such as a check that
+    hands its result to the graphs, must not begin more."""
     if _closing.is_set():
         return None
+    for module in imports:
+        importlib.import_module(module)
+    _watch_exit()
 
     def work():
         try:
@@ -56,6 +68,19 @@ def running() -> list[threading.Thread]:
         return [t for t in _running if t.is_alive()]
 
 
-# Called before the interpreter joins its non-daemon threads, so cancels are seen first.
-if hasattr(threading, "_register_atexit"):
-    threading._register_atexit(stop)
+_watcher: threading.Thread | None = None
+
+
+def _watch_exit() -> None:
+    """Start, once, the daemon thread that stops all work when the main thread has finished."""
+    global _watcher
+    with _lock:
+        if _watcher is not None:
+            return
+        _watcher = threading.Thread(target=_stop_after_main, name="trtlab-exit-watch", daemon=True)
+    _watcher.start()
+
+
+def _stop_after_main() -> None:
+    threading.main_thread().join()
+    stop()

@@ -23,6 +23,12 @@ from . import background
 from .accuracy_options import AccuracyOptions
 from .figures import set_figures
 
+# What a check imports as it goes, imported before its thread starts (see `background`).
+CHECK_IMPORTS = ("trtlab.check.pipeline", "trtlab.cut", "trtlab.engines.build", "trtlab.engines.runtime",
+                 "trtlab.hybrid", "trtlab.feeds", "trtlab.profiles", "trtlab.precision", "trtlab.accuracy",
+                 "onnxruntime", "onnxruntime.quantization", "onnx_graphsurgeon", "plotly.graph_objects",
+                 "concurrent.futures.thread")
+
 if TYPE_CHECKING:
     from ..check import CheckEvent, CheckResult
 
@@ -123,7 +129,7 @@ class BuildPanel(W.VBox):
         self.notes.value = self.accuracy.value = self.engine_build.value = ""
         set_figures(self.charts)
         self._thread = background.start(lambda: self._work(plan, precisions, options), name="trtlab-lab-build",
-                                        cancel=self._cancel)
+                                        cancel=self._cancel, imports=CHECK_IMPORTS)
 
     def stop(self, timeout: float | None = None) -> None:
         """Cancel a running check and wait for it to end."""
