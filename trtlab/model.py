@@ -7,7 +7,7 @@ downstream (coverage, partition, views, engines) reads a `Model` and never a fil
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Iterable, Mapping, Sequence
 
@@ -31,12 +31,19 @@ class TensorInfo:
     # Some dimension follows from the values of the data (after NonZero...); it is a symbol
     # ending in "?", e.g. ("N?", 4).
     data_dependent: bool = False
+    # Over an optimisation profile: (shape at min, shape at max), where they differ; `shape` is
+    # the one at opt.
+    range: tuple | None = None
 
     @property
     def static(self) -> bool:
         return all(isinstance(d, int) and d >= 0 for d in self.shape)
 
     def shape_text(self) -> str:
+        """"1x3x224x224"; over a profile, each dimension's range: "1..8x3x224x224"."""
+        if self.range is not None:
+            lo, hi = self.range
+            return "x".join(str(a) if a == b else f"{a}..{b}" for a, b in zip(lo, hi)) or "scalar"
         return "x".join(str(d) for d in self.shape) if self.shape else "scalar"
 
 
@@ -83,6 +90,7 @@ class Model:
         self.proto = proto
         self.name = name
         self.source = source
+        self._ranges: dict[str, tuple] = {}  # see set_shape_ranges
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -145,18 +153,31 @@ class Model:
 
     @cached_property
     def inputs(self) -> dict[str, TensorInfo]:
-        return {vi.name: _info(vi) for vi in self.graph.input}
+        return {vi.name: self._ranged(_info(vi)) for vi in self.graph.input}
 
     @cached_property
     def outputs(self) -> dict[str, TensorInfo]:
-        return {vi.name: _info(vi) for vi in self.graph.output}
+        return {vi.name: self._ranged(_info(vi)) for vi in self.graph.output}
+
+    def set_shape_ranges(self, ranges: dict[str, tuple]) -> None:
+        """Each tensor's (shape at min, shape at max) over an optimisation profile, where they
+        differ from its shape here: the graph views then show each dimension's range."""
+        self._ranges = dict(ranges)
+        for name in ("inputs", "outputs", "tensors"):
+            self.__dict__.pop(name, None)
+
+    def _ranged(self, info: "TensorInfo | None") -> "TensorInfo | None":
+        if info is None or info.name not in self._ranges:
+            return info
+        lo, hi = self._ranges[info.name]
+        return replace(info, range=(tuple(lo), tuple(hi)))
 
     @cached_property
     def tensors(self) -> dict[str, TensorInfo]:
         """Every tensor whose type is known: inputs, outputs, intermediates, initializers."""
         out: dict[str, TensorInfo] = {}
         for vi in list(self.graph.value_info) + list(self.graph.input) + list(self.graph.output):
-            info = _info(vi)
+            info = self._ranged(_info(vi))
             if info is not None:
                 out[vi.name] = info
         for t in self.graph.initializer:

@@ -75,3 +75,13 @@ def test_a_failure_at_one_end_of_the_range_fails_the_precision():
     assert result.verdict("fp32").status != "pass"
     assert result.verdict("fp32").status == "not measured"
     assert "at the profile's min shapes the fp32 model does not run" in result.verdict("fp32").reason
+
+
+def test_the_graph_shows_each_dimensions_range():
+    from trtlab.views import before_graph
+
+    result = check(dynamic_cnn(), profiles=[PROFILE], timing=False, cache_dir=None, build=False, min_block_size=1)
+    model = result.plan.model
+    assert model.inputs["x"].shape_text() == "1..4x3x8..32x8..32" and model.inputs["x"].shape == (2, 3, 16, 16)
+    assert model.outputs["y"].shape_text() == "1..4x4x1x1"
+    assert "1..4x3x8..32x8..32" in before_graph(result.plan).source

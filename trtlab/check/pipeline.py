@@ -26,7 +26,7 @@ from ..weights import is_large
 from .engines import EngineStep
 from .keep import search_and_verify
 from .measure import Context, measure, measure_at
-from .profiles import Point, load_points, opt_inputs
+from .profiles import Point, load_points, opt_inputs, tensor_ranges
 from .progress import CheckEvent, Progress
 from .record import ran_on
 from .reference import calibration_samples, run_reference, subgraph_inputs
@@ -149,6 +149,7 @@ def _points(model: Any, plan: Plan, result: CheckResult) -> tuple[list[Point], l
         result.not_done.append("only the first optimisation profile is checked: engines are built and "
                                "measured over one range")
     points, why = load_points(model, result.settings, plan)
+    plan.model.set_shape_ranges(tensor_ranges(plan, points))  # the graphs show each dimension's range
     return points, [f"not measured over the profile: {why}"] if why else []
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import onnx
 
 from ..errors import TrtlabError, one_line
+from ..model import Model
 from ..plan import Plan
 from ..profiles import Profile, ShapeRange
 from .reference import Reference
@@ -49,6 +50,13 @@ def load_points(model, settings, plan: Plan) -> tuple[list[Point], str]:
     if missing:
         raise TrtlabError(f"The profile names {', '.join(missing)}, which the model does not have as inputs.",
                           hint=f"Its inputs: {', '.join(plan.model.inputs)}.")
+    at = {n: tuple(plan.model.inputs[n].shape) for n in profile.names}
+    if at != profile.at("opt"):
+        raise TrtlabError(f"The profile's opt shapes ({profile_text(profile.at('opt'))}) are not the shapes the "
+                          f"model was loaded at ({profile_text(at)}).",
+                          hint="Give opt shapes equal to the loaded ones, or load the model at the opt shapes.")
+    if isinstance(model, Model):  # loaded already, at opt: its profiled dimensions opened again
+        model = _opened(model.proto, profile)
     points = []
     for which in ("min", "max"):
         shapes = profile.at(which)
@@ -66,6 +74,32 @@ def load_points(model, settings, plan: Plan) -> tuple[list[Point], str]:
     return points, ""
 
 
+def profile_text(shapes: dict) -> str:
+    return ", ".join(f"{k} {'x'.join(map(str, v)) or 'scalar'}" for k, v in shapes.items())
+
+
+def _opened(proto: onnx.ModelProto, profile: Profile) -> onnx.ModelProto:
+    """A copy of a model loaded at fixed shapes whose inputs' dimensions that vary over `profile`
+    are symbolic again, without the shapes that followed from them (outputs and intermediates)."""
+    out = onnx.ModelProto()
+    out.CopyFrom(proto)
+    g = out.graph
+    for vi in g.input:
+        r = profile.range_of(vi.name)
+        if r is None:
+            continue
+        for i, varies in enumerate(r.dynamic):
+            if varies:
+                dim = vi.type.tensor_type.shape.dim[i]
+                dim.Clear()
+                dim.dim_param = f"{vi.name}_dim{i}"
+    for vi in g.output:
+        if vi.type.HasField("tensor_type"):
+            vi.type.tensor_type.ClearField("shape")
+    del g.value_info[:]
+    return out
+
+
 def subgraph_profiles(plan: Plan, points: list[Point]) -> dict[int, Profile]:
     """Subgraph id -> the profile of its engine: the range of each of its inputs whose shape
     differs between the points (subgraphs whose inputs never change get none)."""
@@ -74,6 +108,16 @@ def subgraph_profiles(plan: Plan, points: list[Point]) -> dict[int, Profile]:
         ranges = {name: r for name in s.inputs if (r := _range(name, plan, points)) is not None and any(r.dynamic)}
         if ranges:
             out[s.id] = Profile.of(ranges)
+    return out
+
+
+def tensor_ranges(plan: Plan, points: list[Point]) -> dict[str, tuple]:
+    """Each tensor whose shape differs between the points -> (shape at min, shape at max)."""
+    out = {}
+    for name in plan.model.tensors:
+        r = _range(name, plan, points)
+        if r is not None and any(r.dynamic):
+            out[name] = (r.min, r.max)
     return out
 
 

@@ -22,6 +22,7 @@ from ..report.charts import check_figures
 from . import background
 from .accuracy_options import AccuracyOptions
 from .figures import set_figures
+from .profile_control import ProfileControl
 
 # What a check imports as it goes, imported before its thread starts (see `background`).
 CHECK_IMPORTS = ("trtlab.check.pipeline", "trtlab.cut", "trtlab.engines.build", "trtlab.engines.runtime",
@@ -55,6 +56,7 @@ class BuildPanel(W.VBox):
         self.compare_fp32 = W.Checkbox(value=True, indent=False, description="also fp32, to compare")
         self.compare_fp32.observe(self._compare_changed, "value")
         self.accuracy_options = AccuracyOptions()
+        self.shape_range = ProfileControl()
         self.status = W.HTML()
         self.status.add_class("trtlab-build-status")
         self.overall = W.FloatProgress(value=0, min=0, max=1, description="check",
@@ -74,7 +76,7 @@ class BuildPanel(W.VBox):
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self._precisions: list[str] = []
-        super().__init__([W.HBox([self.build, self.cancel, self.compare_fp32]), self.accuracy_options, self.status,
+        super().__init__([W.HBox([self.build, self.cancel, self.compare_fp32]), self.accuracy_options, self.shape_range, self.status,
                           W.HBox([self.overall, self.stage]), self.progress, self.notes,
                           self.charts, self.accuracy, self.engine_build])
         self.add_class("trtlab-build-panel")
@@ -84,9 +86,11 @@ class BuildPanel(W.VBox):
         if self.running:
             return
         n = plan.engine_count
+        self.shape_range.model_changed(plan.model)
         self.status.value = (f"Will build {counted(n, 'engine')} at "
                              f"{html.escape(', '.join(self.precisions()))}, compare with the fp32 "
-                             f"model and time it ({html.escape(self.accuracy_options.describe(self._precision()))}).")
+                             f"model and time it ({html.escape(self.accuracy_options.describe(self._precision()))})"
+                             f"{' ' + html.escape(self.shape_range.describe()) if self.shape_range.describe() else ''}.")
 
     def _compare_changed(self, _change) -> None:
         plan = self._plan()
@@ -110,6 +114,8 @@ class BuildPanel(W.VBox):
         precisions = self.precisions()
         try:
             options = {**self.options, **self.accuracy_options.options(precisions)}
+            if self.shape_range.profiles():
+                options["profiles"] = self.shape_range.profiles()
         except Exception as exc:  # a tolerance that is not a number: said in the Lab
             self._on_error(exc)
             return
