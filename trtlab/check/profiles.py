@@ -85,14 +85,7 @@ def _opened(proto: onnx.ModelProto, profile: Profile) -> onnx.ModelProto:
     out.CopyFrom(proto)
     g = out.graph
     for vi in g.input:
-        r = profile.range_of(vi.name)
-        if r is None:
-            continue
-        for i, varies in enumerate(r.dynamic):
-            if varies:
-                dim = vi.type.tensor_type.shape.dim[i]
-                dim.Clear()
-                dim.dim_param = f"{vi.name}_dim{i}"
+        _open_dims(vi, profile.range_of(vi.name))
     for vi in g.output:
         if vi.type.HasField("tensor_type"):
             vi.type.tensor_type.ClearField("shape")
@@ -126,16 +119,20 @@ def relax(proto: onnx.ModelProto, plan: Plan, points: list[Point]) -> onnx.Model
     the points made symbolic, and the intermediate shapes dropped (they hold at opt only). In place."""
     g = proto.graph
     for vi in list(g.input) + list(g.output):
-        r = _range(vi.name, plan, points)
-        if r is None or not any(r.dynamic) or not vi.type.HasField("tensor_type"):
-            continue
-        for i, varies in enumerate(r.dynamic):
-            if varies:
-                dim = vi.type.tensor_type.shape.dim[i]
-                dim.Clear()
-                dim.dim_param = f"{vi.name}_dim{i}"
+        _open_dims(vi, _range(vi.name, plan, points))
     del g.value_info[:]
     return proto
+
+
+def _open_dims(vi: onnx.ValueInfoProto, r: ShapeRange | None) -> None:
+    """The dimensions of `vi` that vary over `r` made symbolic ("x_dim0")."""
+    if r is None or not vi.type.HasField("tensor_type"):
+        return
+    for i, varies in enumerate(r.dynamic):
+        if varies:
+            dim = vi.type.tensor_type.shape.dim[i]
+            dim.Clear()
+            dim.dim_param = f"{vi.name}_dim{i}"
 
 
 def _range(name: str, plan: Plan, points: list[Point]) -> ShapeRange | None:
