@@ -89,3 +89,16 @@ def test_the_search_tolerances_and_new_figures_round_trip_through_the_record(tmp
     o, b = r.accuracy[1].outputs[0], back.accuracy[1].outputs[0]
     assert (b.p99_abs, b.fraction_outside, b.worst_index, b.reason) == (o.p99_abs, o.fraction_outside,
                                                                         o.worst_index, o.reason)
+
+
+@needs_trt
+def test_auto_at_int8_leaves_nodes_unquantized_and_verifies(tmp_path):
+    from trtlab.accuracy import Tolerance
+
+    r = check(fragile_chain(bad=()), ["int8"], keep_fp32="auto", keep_fp32_bound=0.5, timing=False,
+              tolerances={"int8": Tolerance(0.01, 0.0, 0.9999)}, cache_dir=tmp_path)
+    s = r.searches["int8"]
+    assert s.kept and all(k.op == "MatMul" for k in s.kept) and r.verdict("int8").status == "pass", \
+        r.verdict("int8").reason
+    assert {k["node"] for k in r.kept_fp32["int8"]} >= set(s.names)
+    assert all(e.built for e in r.engines if e.precision == "int8")  # engines built with them unquantized

@@ -65,6 +65,9 @@ def check_text(result) -> str:
     lines += [f"  tolerance {t}" for t in tolerances_text(result.precisions, result.settings.tolerances)]
     for r in result.accuracy:
         for o in r.outputs:
+            if o.decided_by == "nonfinite":  # no figure means anything: the sentence says why
+                lines.append(f"  accuracy {r.precision} {o.output}: {o.reason} ({r.label})")
+                continue
             c = accuracy_cells(o)
             lines.append(f"  accuracy {r.precision} {o.output}: max abs error {c['max abs']}, p50 {c['p50']}, "
                          f"p99 {c['p99']}, p99.9 {c['p99.9']}, outside {c['outside']}, cosine {c['cosine']}"
