@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Mapping
 
 from . import display
+from .words import counted
 
 if TYPE_CHECKING:
     from .coverage import CoverageReport
@@ -134,7 +135,7 @@ class Plan:
         return display.text(self)
 
     def __repr__(self) -> str:
-        return (f"<trtlab.Plan {self.model.name!r}: {self.engine_count} engines, "
+        return (f"<trtlab.Plan {self.model.name!r}: {counted(self.engine_count, 'engine')}, "
                 f"{self.coverage_pct:.1f}% of nodes in TensorRT>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -27,6 +27,7 @@ from ..model import Model
 from .compare import compare_arrays
 from .local_error import local_outputs
 from .tolerances import tolerance_for
+from ..words import counted
 
 
 @dataclass
@@ -87,7 +88,9 @@ class NodeErrorReport:
     def summary(self, limit: int = 10) -> str:
         entries = self.entry_points
         if not entries:
-            return (f"Per-node error at {self.precision}: all {len(self.nodes)} compared tensors within tolerance.")
+            n = len(self.nodes)
+            return (f"Per-node error at {self.precision}: {'all ' if n != 1 else ''}"
+                    f"{counted(n, 'compared tensor')} within tolerance.")
         lines = [f"Per-node error at {self.precision}: error enters at {len(entries)} node(s), "
                  f"the one adding most first:"]
         for n in entries[:limit]:

@@ -128,10 +128,7 @@ class EngineStep:
         result.engines.extend(EngineRow.of(sid, r) for sid, r in out.items())
         ok = [r for r in builds if r.built]
         if ok:
-            hits = sum(r.cache_hit for r in ok)
-            result.done.append(f"{len(ok)} of {len(builds)} {precision} engines built ({self.tensorrt.label}"
-                               f"{', portable' if self.tensorrt.portable else ''})"
-                               + (f", {hits} from the cache" if hits else ""))
+            result.done.append(engines_done(precision, ok, len(builds), self.tensorrt))
         for sid, r in out.items():
             if not r.built and r.error != "cancelled":
                 result.not_done.append(f"engine for subgraph {sid} ({precision}) not "
@@ -179,6 +176,17 @@ class EngineStep:
             except TrtlabError as exc:
                 self.result.not_done.append(f"engine for subgraph {sid} ({r.precision}) cannot run: {exc}")
         return out
+
+
+def engines_done(precision: str, ok: list[BuildResult], asked: int, tensorrt: TensorRT) -> str:
+    """"fp16 engines: 1 built, 2 from the cache; all ready, by TensorRT-RTX 1.7.1, portable":
+    what was built now and what was read back from the cache, said apart."""
+    hits = sum(r.cache_hit for r in ok)
+    how = [f"{len(ok) - hits} built"] if len(ok) > hits else []
+    how += [f"{hits} from the cache"] if hits else []
+    ready = "all" if len(ok) == asked else f"{len(ok)} of {asked}"
+    return (f"{precision} engines: {', '.join(how)}; {ready} ready, by {tensorrt.label}"
+            f"{', portable' if tensorrt.portable else ''}")
 
 
 def _cache(cache_dir) -> EngineCache | None:

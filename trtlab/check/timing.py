@@ -71,9 +71,11 @@ def _speedup_sentence(ctx: Context) -> str:
         why = can_run_engines()[1] or "the engines cannot run here"
     else:
         why = "no engine was built and run"
-    instead = "; ".join(dict.fromkeys(f"{t.backend} on {t.device.split(' (')[0]}" for t in result.timing))
-    return (f"{SPEEDUP_NOT_MEASURED}: it needs a GPU that the installed TensorRT supports ({why}); "
-            f"measured instead: {instead or 'nothing'}.")
+    # "ONNX Runtime CPU on AMD EPYC", not "... CPU on CPU: AMD EPYC (2 cores)"
+    instead = "; ".join(dict.fromkeys(f"{t.backend} on {t.device.split(' (')[0].split(': ', 1)[-1]}"
+                                      for t in result.timing))
+    return (f"{SPEEDUP_NOT_MEASURED}: it needs a GPU that the installed TensorRT supports. Here: {why}. "
+            f"Measured instead: {instead or 'nothing'}.")
 
 
 def is_tensorrt(t: TimingResult) -> bool:

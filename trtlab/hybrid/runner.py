@@ -23,7 +23,7 @@ from onnx import numpy_helper
 from ..cut import boundary, cut_nodes, cut_subgraph
 from ..errors import TrtlabError
 from ..plan import Plan
-from ..words import printable
+from ..words import counted, printable
 from .bound import BoundChain
 from .cost import macs
 from ..feeds import check_feeds, numpy_dtype
@@ -182,10 +182,10 @@ class HybridRunner:
 
     def describe(self) -> str:
         how = "; hand-overs bound once (ONNX Runtime I/O bindings)" if self.bound else ""
-        lines = [f"Hybrid run of '{self.model.name}': {len(self.segments)} segments{how}"]
+        lines = [f"Hybrid run of '{self.model.name}': {counted(len(self.segments), 'segment')}{how}"]
         for s in self.segments:
             what = f"TensorRT subgraph {s.subgraph}" if s.kind == "tensorrt" else "fallback nodes"
-            lines.append(f"  {s.index}. {what}: {len(s.nodes)} nodes on {s.backend}; "
+            lines.append(f"  {s.index}. {what}: {counted(len(s.nodes), 'node')} on {s.backend}; "
                          f"in {', '.join(s.inputs) or '-'}; out {', '.join(s.outputs) or '-'}")
         return "\n".join(map(printable, lines))
 
@@ -194,7 +194,7 @@ class HybridRunner:
                 "segments": [s.to_dict() for s in self.segments]}
 
     def __repr__(self) -> str:
-        return f"<trtlab.HybridRunner {self.model.name!r}: {len(self.segments)} segments>"
+        return f"<trtlab.HybridRunner {self.model.name!r}: {counted(len(self.segments), 'segment')}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/plain": self.describe()}

@@ -24,7 +24,7 @@ def plan_report(plan, *, max_fallback: int = 20) -> str:
     m, c = plan.model, plan.coverage
     total = plan.total_nodes
     lines = [
-        f"Model: {m.name} ({m.source}), {total} nodes, opset {m.opset}",
+        f"Model: {m.name} ({m.source}), {counted(total, 'node')}, opset {m.opset}",
         f"  inputs:  {', '.join(f'{i.name} {i.dtype}[{i.shape_text()}]' for i in m.inputs.values())}",
         f"  outputs: {', '.join(f'{o.name} {o.dtype}[{o.shape_text()}]' for o in m.outputs.values())}",
         f"Coverage ({c.detail or c.source}):",
@@ -55,7 +55,7 @@ def check_text(result) -> str:
     p = result.plan
     n = p.engine_count
     lines = [f"trtlab check of '{p.model.name}': {counted(n, 'TensorRT subgraph')}, "
-             f"{p.coverage_pct:.1f}% of {p.total_nodes} nodes in TensorRT, "
+             f"{p.coverage_pct:.1f}% of {counted(p.total_nodes, 'node')} in TensorRT, "
              f"{counted(len(p.fallback_nodes), 'fallback node')}"]
     where = ran_on_line(getattr(result, "ran_on", None))
     lines += [f"  checked {where}"] if where else []
@@ -71,15 +71,15 @@ def check_text(result) -> str:
             c = accuracy_cells(o)
             lines.append(f"  accuracy {r.precision} {o.output}: max abs error {c['max abs']}, p50 {c['p50']}, "
                          f"p99 {c['p99']}, p99.9 {c['p99.9']}, outside {c['outside']}, cosine {c['cosine']}"
-                         f"{'' if o.top1_agree is None else ', top-1 ' + c['top-1']} ({r.label})")
+                         f"{'' if o.top1_agree is None else ', top-1 ' + c['top-1']}; {r.label}")
     for search in result.searches.values():
         lines.append(f"  keep fp32 search {search.precision}: {search.text()}")
         lines += [f"    {KEPT_BY_SEARCH}: {k.text()}" for k in search.kept]
     for p, kept in result.kept_fp32.items():
         if kept:
-            shown = ", ".join(f"{k['node']} ({k['reason']})" for k in kept[:5])
+            shown = "; ".join(f"{k['node']}: {k['reason']}" for k in kept[:5])
             lines.append(f"  kept in fp32 at {p}: {counted(len(kept), 'node')}: {shown}"
-                         + (", ..." if len(kept) > 5 else ""))
+                         + ("; ..." if len(kept) > 5 else ""))
     lines += [f"  precision note: {n}" for n in result.precision_notes]
     if result.hybrid_max_abs is not None:
         lines.append(f"  hybrid fp32 vs whole model: max abs difference {result.hybrid_max_abs:.3g}")

@@ -19,6 +19,7 @@ from .device import cpu_name
 from .inputs import batch_of, module_call, params_beside as _params_beside
 from .measure import measure
 from .result import TimingResult
+from ..words import counted
 
 
 def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None, *,
@@ -65,7 +66,7 @@ def time_hybrid(runner, feeds: Mapping[str, np.ndarray] | None = None, *, precis
     device = _device(runner.provider) if all_stand_ins else _engine_device()
     return TimingResult.from_samples(samples, backend=backend, precision=precision, device=device,
                                      batch=batch_of(feeds), warmup_ms=warm, stand_in=all_stand_ins,
-                                     note=f"{len(runner.segments)} segments")
+                                     note=counted(len(runner.segments), "segment"))
 
 
 def time_torch(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str = "fp32",

@@ -74,7 +74,7 @@ class GraphView:
         parts = ", ".join(f"{n} {s}" for s, n in counts.most_common())
         closed = sum(1 for g in self.groups if g.id not in self.expanded)
         groups = f", {counted(closed, 'closed group')}" if closed else ""
-        return f"{self.title}: {len(self.statuses)} nodes ({parts}){groups}"
+        return f"{self.title}: {counted(len(self.statuses), 'node')} ({parts}){groups}"
 
     def __repr__(self) -> str:
         return f"<trtlab GraphView {self.summary()}>"

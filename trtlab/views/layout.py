@@ -171,7 +171,7 @@ class GraphLayout:
             count = counted(len(g.members), "op")
             alike = f", {g.repeats} alike" if g.repeats > 1 else ""
             return {"kind": "group", "lines": [short(g.name, 34), count + alike, short(top + more, 40)],
-                    "title": f"{g.name}: {len(g.members)} ops ({', '.join(f'{o} {n}' for o, n in ops.most_common())})",
+                    "title": f"{g.name}: {count} ({', '.join(f'{o} {n}' for o, n in ops.most_common())})",
                     "name": g.name}
         name = item[2:]
         node = model.node_by_name[name]

@@ -73,7 +73,7 @@ def op_lines(ops: Counter, per_line: int = 3, lines: int = 2) -> str:
     items = [f"{op}\u00d7{n}" if n > 1 else op for op, n in sorted(ops.items(), key=lambda kv: (-kv[1], kv[0]))]
     shown = items[:per_line * lines]
     text = "\n".join(" ".join(shown[i:i + per_line]) for i in range(0, len(shown), per_line))
-    return text + (f"\n+{len(items) - len(shown)} more op types" if len(items) > len(shown) else "")
+    return text + (f"\n+{counted(len(items) - len(shown), 'more op type')}" if len(items) > len(shown) else "")
 
 
 def digraph(name: str, rankdir: str, legend: str | None) -> "graphviz.Digraph":
@@ -133,7 +133,7 @@ def io_and_edges(g, model: "Model", node_ids: dict[str, str], edge_labels: bool,
                 g.edge(*ends, style="dashed", color="#999999", **{"class": "trt-edge"})
     for (a, b), tensors in merged.items():
         text = {} if not edge_labels else (label(tensors[0]) if len(tensors) == 1
-                                           else {"label": f"{len(tensors)} tensors"})
+                                           else {"label": counted(len(tensors), "tensor")})
         g.edge(a, b, **text, **{"class": "trt-edge"})
     for t, info in model.outputs.items():
         p = model.producer.get(t)
