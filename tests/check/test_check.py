@@ -278,3 +278,25 @@ def test_a_users_own_torch_module_gets_its_pytorch_baseline():
     direct, loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert any(b.startswith("PyTorch") for b in direct), direct
     assert any(b.startswith("PyTorch") for b in loaded), loaded
+
+
+def test_feeds_fix_the_input_shapes_in_python_as_on_the_command_line(tmp_path):
+    """`check(path, feeds=...)` loads a dynamic model at the feeds' shapes, as `--feeds` does."""
+    import numpy as np
+    import onnx
+
+    from tests.models import dynamic_cnn
+
+    path = tmp_path / "dynamic.onnx"
+    onnx.save(dynamic_cnn(), path)
+    x = np.random.default_rng(0).standard_normal((3, 3, 12, 12)).astype(np.float32)
+    for feeds in ({"x": x}, _npz(tmp_path, x)):
+        result = check(str(path), feeds=feeds, build=False, timing=False, cache_dir=None)
+        assert result.model.inputs["x"].shape == (3, 3, 12, 12) and not result.random_feeds
+
+
+def _npz(tmp_path, x):
+    import numpy as np
+
+    np.savez(tmp_path / "feeds.npz", x=x)
+    return str(tmp_path / "feeds.npz")

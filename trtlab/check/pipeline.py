@@ -26,7 +26,7 @@ from ..weights import is_large
 from .engines import EngineStep
 from .keep import search_and_verify
 from .measure import Context, measure, measure_at
-from .profiles import Point, load_points, opt_inputs, tensor_ranges
+from .profiles import Point, load_points, tensor_ranges
 from .progress import CheckEvent, Progress
 from .record import ran_on
 from .reference import calibration_samples, run_reference, subgraph_inputs
@@ -51,7 +51,7 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
     run.plan_steps(2 + 3 * len(precisions) + settings.timing + (plan is None) * 2)
     if plan is None:
         run.step("load", "loading the model")
-        loaded = load(model, inputs=opt_inputs(settings), params=settings.params)
+        loaded = load(model, inputs=settings.load_shapes(), params=settings.params)
         run.step("partition", "partitioning")
         plan = partition(loaded, settings.partition, precisions[0])
     _known_nodes(plan, settings)

@@ -31,14 +31,6 @@ class Point:
     reference: Reference | None = None
 
 
-def opt_inputs(settings) -> dict | None:
-    """The input shapes the check loads the model at: `inputs`, with the first profile's opt
-    shapes over them."""
-    if not settings.profiles:
-        return settings.inputs
-    return {**dict(settings.inputs or {}), **settings.profiles[0].at("opt")}
-
-
 def load_points(model, settings, plan: Plan) -> tuple[list[Point], str]:
     """The model loaded and partitioned at the first profile's min and max shapes, where its
     TensorRT subgraphs are the same nodes as at opt; else ([], why)."""
@@ -63,7 +55,7 @@ def load_points(model, settings, plan: Plan) -> tuple[list[Point], str]:
         if shapes == profile.at("opt"):
             continue
         try:
-            loaded = load(model, inputs={**dict(settings.inputs or {}), **shapes}, params=settings.params)
+            loaded = load(model, inputs={**(settings.load_shapes() or {}), **shapes}, params=settings.params)
             there = partition(loaded, settings.partition, settings.precisions[0])
         except TrtlabError as exc:
             return [], f"the model could not be loaded at its {which} shapes: {one_line(exc)}"

@@ -101,6 +101,19 @@ class CheckSettings:
             options["partition"] = options.get("partition", base.partition).replace(**part)
         return replace(base, **options) if options else base
 
+    def load_shapes(self) -> dict | None:
+        """The input shapes the model is loaded at: those of the `feeds`' arrays, then `inputs`,
+        then the first profile's opt shapes, each over the one before (as on the command line)."""
+        shapes = {}
+        if self.feeds is not None:
+            from ..feeds import feed_shapes
+
+            shapes.update(feed_shapes(self.feeds))
+        shapes.update(dict(self.inputs or {}))
+        if self.profiles:
+            shapes.update(self.profiles[0].at("opt"))
+        return shapes or None
+
     def to_dict(self) -> dict:
         return {"precisions": list(self.precisions), "partition": self.partition.to_dict(),
                 "build": self.build, "build_timeout_s": self.build_timeout_s, "timing": self.timing,
