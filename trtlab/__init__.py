@@ -16,7 +16,7 @@ import sys
 # and the zoo's "zoo:NAME" models for `load`.
 from . import report, zoo  # noqa: F401
 from ._version import __version__
-from .coverage import CoverageReport, Verdict, coverage
+from .coverage import CoverageReport, NodeSupport, coverage
 from .errors import MissingDependency, TrtlabError
 from .loaders import load
 from .model import Model, TensorInfo
@@ -24,8 +24,10 @@ from .partition import partition
 from .plan import Fallback, Plan, Subgraph
 from .settings import PartitionSettings
 
+Verdict = NodeSupport  # its older name, kept for code that imports it (a check's verdict is trtlab.check.Verdict)
+
 __all__ = [
-    "CoverageReport", "Fallback", "MissingDependency", "Model", "PartitionSettings", "Plan", "Subgraph", "TensorInfo",
+    "CoverageReport", "Fallback", "MissingDependency", "Model", "NodeSupport", "PartitionSettings", "Plan", "Subgraph", "TensorInfo",
     "TrtlabError", "Verdict", "coverage", "load", "load_result", "partition", "Lab", "sweep", "__version__",
 ]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import onnx
 
-from .coverage import CoverageReport, Verdict
+from .coverage import CoverageReport, NodeSupport
 from .errors import TrtlabError
 from .model import Model
 from .plan import Fallback, Plan, Subgraph
@@ -86,7 +86,7 @@ def plan_from_record(d: dict) -> Plan:
                           hint="Give a file written by `trtlab check --json` of this trtlab version.")
     model = model_from_record(record)
     cov = record["coverage"]
-    verdicts = {n: Verdict(n, op, bool(ok), reason) for n, op, ok, reason in cov["nodes"]}
+    verdicts = {n: NodeSupport(n, op, bool(ok), reason) for n, op, ok, reason in cov["nodes"]}
     coverage = CoverageReport(cov["source"], cov["precision"], verdicts, cov.get("detail", ""),
                               overrides=dict(cov.get("overrides") or {}))
     ops = {n.name: n.op_type for n in model.nodes}

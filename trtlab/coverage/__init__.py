@@ -12,7 +12,7 @@ from ..errors import TrtlabError
 from ..model import Model
 from ..precision_registry import check_precision
 from ..settings import SOURCES, PartitionSettings, check_source  # noqa: F401 (re-exported)
-from .verdicts import CoverageReport, Verdict
+from .verdicts import CoverageReport, NodeSupport
 
 
 def coverage(model: Model, source: "str | PartitionSettings" = "tensorrt", precision: str = "fp32",
@@ -56,13 +56,13 @@ def apply_overrides(base: CoverageReport, model: Model, settings: PartitionSetti
                           hint="Use the node names that `trtlab inspect --json` prints.")
     if not settings.has_overrides:
         return base
-    out: dict[str, Verdict] = {}
+    out: dict[str, NodeSupport] = {}
     for name, v in base.verdicts.items():
         if name in exclude_nodes:
-            v = Verdict(name, v.op, False, "excluded by user (node)")
+            v = NodeSupport(name, v.op, False, "excluded by user (node)")
         elif v.op in exclude_ops:
-            v = Verdict(name, v.op, False, f"excluded by user (op type {v.op})")
+            v = NodeSupport(name, v.op, False, f"excluded by user (op type {v.op})")
         elif not v.supported and (name in include_nodes or v.op in include_ops):
-            v = Verdict(name, v.op, True, f"forced in by user (source said: {v.reason})")
+            v = NodeSupport(name, v.op, True, f"forced in by user (source said: {v.reason})")
         out[name] = v
     return CoverageReport(base.source, base.precision, out, base.detail, overrides=settings.overrides())

@@ -7,7 +7,7 @@ MXNet. Comparing this list with today's TensorRT on the same model shows how cov
 from __future__ import annotations
 
 from ..model import Model
-from .verdicts import CoverageReport, Verdict
+from .verdicts import CoverageReport, NodeSupport
 
 # MXNet operator -> the ONNX ops it becomes.
 MXNET_13_OPS: dict[str, tuple[str, ...]] = {
@@ -32,9 +32,9 @@ def mxnet13_coverage(model: Model, precision: str) -> CoverageReport:
     for n in model.nodes:
         mx = ONNX_TO_MXNET.get(n.op_type)
         if mx is not None:
-            verdicts[n.name] = Verdict(n.name, n.op_type, True, f"on MXNet 1.3's TensorRT list as {mx}")
+            verdicts[n.name] = NodeSupport(n.name, n.op_type, True, f"on MXNet 1.3's TensorRT list as {mx}")
         else:
-            verdicts[n.name] = Verdict(n.name, n.op_type, False,
+            verdicts[n.name] = NodeSupport(n.name, n.op_type, False,
                                        f"{n.op_type} is not on MXNet 1.3's TensorRT operator list")
     return CoverageReport("mxnet-1.3", precision, verdicts,
                           detail="MXNet 1.3 TensorRT integration operator list (12 operators)")

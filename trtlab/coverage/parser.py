@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..model import Model
 from ..installed_tensorrt import capturing_logger, require_tensorrt
-from .verdicts import CoverageReport, Verdict
+from .verdicts import CoverageReport, NodeSupport
 
 
 @dataclass
@@ -50,10 +50,10 @@ def parser_coverage(model: Model, precision: str) -> CoverageReport:
     for n in model.nodes:
         if n.domain not in ("", "ai.onnx") or n.op_type in result.unknown_ops:
             reason = f"the {result.label} ONNX parser has no importer for {n.op_type}"
-            verdicts[n.name] = Verdict(n.name, n.op_type, False, reason)
+            verdicts[n.name] = NodeSupport(n.name, n.op_type, False, reason)
         elif n.name in result.errors:
-            verdicts[n.name] = Verdict(n.name, n.op_type, False,
+            verdicts[n.name] = NodeSupport(n.name, n.op_type, False,
                                        f"rejected by the {result.label} ONNX parser ({result.errors[n.name]})")
         else:
-            verdicts[n.name] = Verdict(n.name, n.op_type, True, f"accepted by the {result.label} ONNX parser")
+            verdicts[n.name] = NodeSupport(n.name, n.op_type, True, f"accepted by the {result.label} ONNX parser")
     return CoverageReport("parser", precision, verdicts, detail=f"{result.label} ONNX parser")

@@ -13,7 +13,7 @@ from importlib import resources
 
 from ..model import Model
 from ..precision_registry import get as get_precision
-from .verdicts import CoverageReport, Verdict
+from .verdicts import CoverageReport, NodeSupport
 
 NUMPY_TO_TABLE = {
     "float32": "FP32", "float16": "FP16", "bfloat16": "BF16", "float64": "FP32",  # doubles are cast down
@@ -29,31 +29,31 @@ def load_table() -> dict:
     return json.loads(text)
 
 
-def table_verdict(model: Model, node, precision: str) -> Verdict:
+def table_verdict(model: Model, node, precision: str) -> NodeSupport:
     table = load_table()
     ops = table["ops"]
     version = table["tensorrt_version"]
     name, op = node.name, node.op_type
     if node.domain not in ("", "ai.onnx"):
-        return Verdict(name, op, False,
+        return NodeSupport(name, op, False,
                        f"'{node.domain}::{op}' is a custom-domain op: TensorRT has no importer for it "
                        "(it would need a plugin)")
     entry = ops.get(op)
     if entry is None:
-        return Verdict(name, op, False, f"{op} is not in the TensorRT {version} ONNX operator table")
+        return NodeSupport(name, op, False, f"{op} is not in the TensorRT {version} ONNX operator table")
     if not entry["supported"]:
-        return Verdict(name, op, False, f"TensorRT {version} has no importer for {op}")
+        return NodeSupport(name, op, False, f"TensorRT {version} has no importer for {op}")
     needed = _data_type(model, node, precision)
     types = entry["types"]
     if needed and types and needed not in types:
-        return Verdict(name, op, False,
+        return NodeSupport(name, op, False,
                        f"TensorRT {version} supports {op} for {', '.join(types)}, not {needed}"
                        + (f" (at {precision})" if precision != "fp32" else ""))
     problem = _restriction_problem(model, node)
     if problem:
-        return Verdict(name, op, False, problem)
+        return NodeSupport(name, op, False, problem)
     note = f"; restriction: {entry['restrictions']}" if entry["restrictions"] else ""
-    return Verdict(name, op, True, f"in the TensorRT {version} operator table ({', '.join(types) or 'any type'}){note}")
+    return NodeSupport(name, op, True, f"in the TensorRT {version} operator table ({', '.join(types) or 'any type'}){note}")
 
 
 def table_coverage(model: Model, precision: str) -> CoverageReport:

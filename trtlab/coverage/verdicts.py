@@ -1,4 +1,5 @@
-"""What a coverage source decides: one `Verdict` per node, gathered in a `CoverageReport`.
+"""What a coverage source decides: one `NodeSupport` (supported or not, and why) per node,
+gathered in a `CoverageReport`.
 
 Its own module so that the sources (`table`, `parser`, `mxnet13`) and the package that picks one
 import it, not each other.
@@ -11,7 +12,9 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class Verdict:
+class NodeSupport:
+    """Whether a coverage source lets one node run in TensorRT, and why."""
+
     node: str
     op: str
     supported: bool
@@ -22,7 +25,7 @@ class Verdict:
 class CoverageReport:
     source: str
     precision: str
-    verdicts: dict[str, Verdict]  # node name -> verdict, in topological order
+    verdicts: dict[str, NodeSupport]  # node name -> verdict, in topological order
     detail: str = ""  # e.g. "TensorRT-RTX 1.7.1 ONNX parser"
     overrides: dict = field(default_factory=dict)
 

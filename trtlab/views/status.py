@@ -15,7 +15,7 @@ from ..errors import TrtlabError
 from ..words import counted
 
 if TYPE_CHECKING:
-    from ..coverage import CoverageReport, Verdict
+    from ..coverage import CoverageReport, NodeSupport
     from ..plan import Plan
 
 FILL = {
@@ -84,7 +84,7 @@ def block_status(members: Iterable[str], statuses: Mapping[str, NodeStatus]) -> 
     return NodeStatus(status, summary)
 
 
-def _verdict(cov: "CoverageReport", name: str) -> "Verdict":
+def _verdict(cov: "CoverageReport", name: str) -> "NodeSupport":
     try:
         return cov.verdicts[name]
     except KeyError:
@@ -92,7 +92,7 @@ def _verdict(cov: "CoverageReport", name: str) -> "Verdict":
                           hint="Colour a graph with the coverage or plan of the same model.") from None
 
 
-def _excluded(v: "Verdict", cov: "CoverageReport") -> bool:
+def _excluded(v: "NodeSupport", cov: "CoverageReport") -> bool:
     if v.supported:
         return False
     over = cov.overrides or {}
