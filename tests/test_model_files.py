@@ -28,7 +28,7 @@ def test_inline_is_byte_for_byte_what_protobuf_writes(tmp_path, make):
 
 
 def test_external_weights_are_aligned_and_run_the_same(tmp_path):
-    ort = pytest.importorskip("onnxruntime", reason="needs onnxruntime")
+    import onnxruntime as ort
     proto = wide_mlp(width=256)
     small = numpy_helper.from_array(np.ones(4, np.float32), "tiny")  # stays inline
     proto.graph.initializer.append(small)

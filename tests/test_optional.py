@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_onnx_runtime_s_warnings_stay_off_stderr_where_home_is_unwritable(tmp_path):
-    pytest.importorskip("onnxruntime")
     from tests.hostile import bad_models
 
     model = tmp_path / "tiny.onnx"

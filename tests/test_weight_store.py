@@ -179,7 +179,6 @@ def test_a_check_of_a_large_model_gives_the_same_verdicts_and_leaves_no_files(mo
 def test_int8_quantizes_a_cut_that_refers_to_the_store():
     from trtlab.precision import convert_precision
 
-    pytest.importorskip("onnxruntime", reason="needs onnxruntime")
     model = trtlab.load(wide_net())
     plan = partition(model)
     with WeightStore(model.proto) as store:
@@ -211,7 +210,7 @@ def test_a_large_bias_in_a_cut_of_a_small_model_is_not_stored():
 def test_sessions_of_mapped_weights_hold_no_copies_unless_timed():
     from trtlab.ort import session_options
 
-    ort = pytest.importorskip("onnxruntime", reason="needs onnxruntime")
+    import onnxruntime as ort
     checking = session_options(mapped=True)
     assert checking.get_session_config_entry("session.disable_prepacking") == "1"
     assert checking.execution_order == ort.ExecutionOrder.PRIORITY_BASED

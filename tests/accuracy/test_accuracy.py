@@ -98,7 +98,6 @@ def test_per_node_error_finds_where_error_enters():
 
 
 def test_per_node_error_of_an_fp16_model():
-    pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install 'trtlab[precision]')")
     from trtlab.precision import apply_precision
 
     m = chain_model()

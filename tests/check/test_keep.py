@@ -6,8 +6,6 @@ from trtlab.check import check
 from tests.check.test_check import needs_trt
 from tests.models import fragile_chain
 
-pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install 'trtlab[precision]')")
-
 
 @needs_trt
 def test_auto_searches_then_verifies_with_engines_built_that_way(tmp_path):

@@ -1,5 +1,3 @@
-import pytest
-
 from trtlab.accuracy import Tolerance
 from trtlab.check.keep_search import KEPT_BY_SEARCH, search_keep_fp32
 from trtlab.accuracy.pernode import expose_intermediates
@@ -7,8 +5,6 @@ from trtlab.feeds import random_feeds
 from trtlab.ort import run_onnxruntime
 
 from tests.models import fragile_chain
-
-pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install 'trtlab[precision]')")
 
 
 def _reference(model):

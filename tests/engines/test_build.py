@@ -6,7 +6,6 @@ import threading
 import pytest
 
 pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
-pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
 
 import trtlab  # noqa: E402
 from trtlab.engines import BuildEvent, build_engine, build_engines  # noqa: E402

@@ -9,31 +9,27 @@ import pytest
 from .corpus import build_corpus
 from .runner import run_all
 
-_CORPUS_ROOT = {}
-
-
-def _cases():
+def _case_list() -> list:
+    """The cases as collection sees them: built in a folder that is gone before any test runs
+    (the cases run on the copy the `corpus` fixture builds under pytest's own temporary folder)."""
     import tempfile
-    from pathlib import Path
 
-    if "cases" not in _CORPUS_ROOT:
-        root = Path(tempfile.mkdtemp(prefix="trtlab-hostile-"))
-        _CORPUS_ROOT["root"] = root
-        _CORPUS_ROOT["cases"] = build_corpus(root)
-    return _CORPUS_ROOT["cases"]
+    with tempfile.TemporaryDirectory(prefix="trtlab-hostile-names-") as root:
+        return build_corpus(root)
 
 
-CASES = _cases()
+CASES = _case_list()
 
 
 @pytest.fixture(scope="module")
-def outcomes():
-    import shutil
+def corpus(tmp_path_factory):
+    """Case name -> case, its files written under pytest's temporary folder."""
+    return {c.name: c for c in build_corpus(tmp_path_factory.mktemp("hostile"))}
 
-    try:
-        yield {o.case.name: o for o in run_all(CASES, workers=3)}
-    finally:
-        shutil.rmtree(_CORPUS_ROOT["root"], ignore_errors=True)
+
+@pytest.fixture(scope="module")
+def outcomes(corpus):
+    return {o.case.name: o for o in run_all(list(corpus.values()), workers=3)}
 
 
 def test_the_corpus_is_large_and_varied():

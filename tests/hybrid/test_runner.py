@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import trtlab
+from trtlab import zoo
 from trtlab.hybrid import HybridRunner, plan_segments
 from trtlab.feeds import check_feeds, random_feeds
 from trtlab.ort import run_onnxruntime
@@ -180,19 +181,13 @@ def test_onnx_backend_node_cases_under_random_partitions():
     assert bound >= 120  # through the hand-overs bound once, wherever shapes are static
 
 
-def _zoo_names():
-    try:
-        from trtlab import zoo
-
-        return list(zoo.names())
-    except ImportError:
-        return []
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", _zoo_names() or [pytest.param("zoo", marks=pytest.mark.skip(reason="needs trtlab.zoo"))])
+@pytest.mark.parametrize("name", zoo.names())
 def test_zoo_models_hybrid_matches_onnxruntime(name):
-    m = trtlab.load(f"zoo:{name}")
+    try:
+        m = trtlab.load(f"zoo:{name}")
+    except trtlab.MissingDependency as exc:  # torch, for the zoo's PyTorch models
+        pytest.skip(str(exc))
     rng = random.Random(name)
     names = [n.name for n in m.nodes]
     feeds = random_feeds(m, seed=1)

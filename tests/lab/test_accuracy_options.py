@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from trtlab.lab import Lab
 from trtlab.views.overlays import SEARCH_KEY, paint
 
@@ -32,7 +30,6 @@ def test_the_fields_become_check_options():
 
 @needs_trt
 def test_keep_fp32_auto_from_the_lab_shows_the_kept_nodes_and_their_overlay():
-    pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install 'trtlab[precision]')")
     lab = Lab(fragile_chain(bad=(2,)), check_options=FAST)
     lab.precision.value = "fp16"
     panel = lab.build_panel

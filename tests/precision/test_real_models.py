@@ -13,8 +13,6 @@ from trtlab.precision import convert_precision, sanitize_with_notes
 
 from .real_models import cosine, load_real
 
-pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
-
 
 def converted(name: str, precision: str):
     model, feeds = load_real(name)

@@ -16,8 +16,6 @@ from tests import models as rm
 
 from .rule_support import run
 
-pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
-
 
 def cosine(a, b) -> float:
     a, b = np.ravel(a).astype(np.float64), np.ravel(b).astype(np.float64)

@@ -14,8 +14,6 @@ from tests.models import tiny_cnn
 
 from .support import elem_type, inputs, node, run_ort
 
-pytest.importorskip("onnx_graphsurgeon", reason="needs onnx-graphsurgeon (pip install onnx-graphsurgeon)")
-
 
 def typed(model: onnx.ModelProto) -> onnx.ModelProto:
     return shape_inference.infer_shapes(model)
