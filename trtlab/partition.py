@@ -268,7 +268,7 @@ def compare_with_parser(plan: Plan) -> str:
     result = ask_parser(plan.model)
     ours = [set(s.nodes) for s in plan.subgraphs]
     theirs = [set(s) for s in result.subgraphs if s]
-    lines = [f"{result.label} parser: {len(theirs)} subgraph(s); trtlab: {len(ours)} engine(s)."]
+    lines = [f"{result.label} parser: {counted(len(theirs), 'subgraph')}; trtlab: {counted(len(ours), 'engine')}."]
     same = [s for s in theirs if s in ours]
     if len(same) == len(theirs) == len(ours):
         lines.append("The two partitions are identical.")
@@ -283,7 +283,7 @@ def compare_with_parser(plan: Plan) -> str:
         if s in ours:
             continue
         split = sorted({plan.placement()[n] for n in s if n not in fallback} - {None})
-        lines.append(f"  parser subgraph {i} ({len(s)} nodes) maps to trtlab engine(s) "
+        lines.append(f"  parser subgraph {i}, {counted(len(s), 'node')}, maps to trtlab {'engine' if len(split) == 1 else 'engines'} "
                      f"{', '.join(map(str, split)) or '(none)'}"
                      + (f"; {len(s & fallback)} of its nodes fall back in trtlab" if s & fallback else ""))
     rejected = set(result.errors) | {n.name for n in plan.model.nodes if n.op_type in result.unknown_ops}

@@ -108,6 +108,6 @@ def test_parser_partition_comparison_explains_the_difference():
 
     plan = trtlab.partition(trtlab.load("zoo:mixed"), "parser")
     text = compare_with_parser(plan)
-    assert "topological order" in text and "maps to trtlab engine(s) 0, 1" in text
+    assert "topological order" in text and "maps to trtlab engines 0, 1" in text
     same = compare_with_parser(trtlab.partition(trtlab.load("zoo:tiny"), "parser"))
     assert "identical" in same

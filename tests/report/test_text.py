@@ -71,3 +71,13 @@ def test_built_and_from_the_cache_are_said_apart():
 def test_the_checker_finds_what_it_looks_for():
     assert WRONG_PLURAL.findall("1 TensorRT subgraphs, 1 segments, 21 nodes") == ["TensorRT subgraph", "segment"]
     assert nested_parentheses("a (b (c)) d") and not nested_parentheses("a (b) (c)")
+
+
+def test_a_long_cell_is_cut_with_an_ellipsis_and_kept_whole_in_its_tooltip():
+    from trtlab.report.tables import clipped
+
+    assert clipped("short", 300) == "short"
+    long = "fp32: " + "a kernel that reads fp32 & more; " * 20
+    cell = clipped(long, 300)
+    assert "\u2026</span>" in cell and "title='" in cell and "&amp; more" in cell
+    assert len(cell.split(">", 1)[1].split("<", 1)[0].replace("&amp;", "&")) == 300

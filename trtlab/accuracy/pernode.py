@@ -91,7 +91,7 @@ class NodeErrorReport:
             n = len(self.nodes)
             return (f"Per-node error at {self.precision}: {'all ' if n != 1 else ''}"
                     f"{counted(n, 'compared tensor')} within tolerance.")
-        lines = [f"Per-node error at {self.precision}: error enters at {len(entries)} node(s), "
+        lines = [f"Per-node error at {self.precision}: error enters at {counted(len(entries), 'node')}, "
                  f"the one adding most first:"]
         for n in entries[:limit]:
             added = ("" if n.local_max_abs is None else

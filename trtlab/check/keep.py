@@ -58,4 +58,4 @@ def _forget(result, precision: str) -> None:
     result.engine_precision[:] = [(s, ep) for s, ep in result.engine_precision if ep.requested != precision]
     result.fusion[:] = [(s, f) for s, f in result.fusion if f.precision != precision]
     result.precision_notes[:] = [n for n in result.precision_notes if not n.startswith(f"{precision}, ")]
-    result.done[:] = [d + ", before the search" if f" {precision} engines built" in d else d for d in result.done]
+    result.done[:] = [d + ", before the search" if d.startswith(f"{precision} engines: ") else d for d in result.done]

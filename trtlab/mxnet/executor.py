@@ -9,6 +9,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import TrtlabError
+from ..words import counted
 
 NO_TENSORRT_NOTE = "TensorRT subgraphs executed by ONNX Runtime (CPU): no runnable TensorRT here"
 
@@ -60,8 +61,8 @@ class TensorRTExecutor:
 
     @property
     def backend(self) -> str:
-        return (f"{NO_TENSORRT_NOTE}; {self.plan.engine_count} TensorRT subgraph(s), "
-                f"{len(self.plan.fallback_nodes)} fallback node(s)")
+        return (f"{NO_TENSORRT_NOTE}; {counted(self.plan.engine_count, 'TensorRT subgraph')}, "
+                f"{counted(len(self.plan.fallback_nodes), 'fallback node')}")
 
     @property
     def output_dict(self) -> dict[str, Any]:
@@ -101,8 +102,8 @@ class TensorRTExecutor:
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
-        return (f"<trtlab.mxnet.TensorRTExecutor {self.model.name!r}: {self.plan.engine_count} TensorRT "
-                f"subgraph(s), {len(self.plan.fallback_nodes)} fallback node(s)>\n{NO_TENSORRT_NOTE}")
+        return (f"<trtlab.mxnet.TensorRTExecutor {self.model.name!r}: {counted(self.plan.engine_count, 'TensorRT subgraph')}, "
+                f"{counted(len(self.plan.fallback_nodes), 'fallback node')}>\n{NO_TENSORRT_NOTE}")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/plain": f"{self!r}\n{self.runner.describe()}"}

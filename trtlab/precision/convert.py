@@ -21,7 +21,7 @@ from ..model import Model
 from ..weight_store import stores_in
 from ..weights import compacted, is_large
 from ..precision_registry import AS_IS, BF16_CAST, FP16_CAST, QDQ, Precision, get
-from ..words import printable
+from ..words import counted, printable
 from ._proto import as_proto
 from .bf16 import convert_bf16
 from .calibration import Calibration
@@ -59,7 +59,7 @@ class ConvertedModel:
     def summary(self) -> str:
         lines = [f"{self.precision} model: {len(self.model.graph.node)} nodes, validated by {self.validated}"]
         if self.kept_fp32:
-            lines.append(f"  {len(self.kept_fp32)} node(s) kept in fp32:")
+            lines.append(f"  {counted(len(self.kept_fp32), 'node')} kept in fp32:")
             lines += [f"    {k.node} ({k.op}): {k.reason}" for k in self.kept_fp32]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(map(printable, lines))

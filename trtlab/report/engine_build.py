@@ -8,7 +8,7 @@ from .._io import human_bytes
 from .._optional import require
 from ..fusion.savings import COUNTED
 from .charts import integer_ticks, titled
-from .tables import table
+from .tables import clipped, table
 
 
 
@@ -23,7 +23,7 @@ def precision_table(result) -> str:
         off = ep.off_target
         why = "; ".join(dict.fromkeys(f"{layer.precision}: {layer.reason}" for layer in off if layer.reason))
         rows.append([sid, ep.requested, f"{ep.in_requested} of {len(ep.layers)}",
-                     ", ".join(f"{p} {n}" for p, n in sorted(ep.counts.items())), why[:300],
+                     ", ".join(f"{p} {n}" for p, n in sorted(ep.counts.items())), clipped(why, 300),
                      ep.warning or ""])
     return table(["subgraph", "requested", "kernels in it", "kernels by precision", "not in it, and why",
                   "warning"], rows, "trtlab-engine-precision")

@@ -7,6 +7,7 @@ import html
 
 from ..precision.policy import KEPT_BY_SEARCH
 from ..accuracy.tolerances import tolerances_text
+from ..words import clip
 from .text import accuracy_cells, engine_state
 
 STATUS_CLASS = {"pass": "pass", "fail": "fail", "not measured": "notmeasured"}
@@ -30,6 +31,13 @@ def table(head, rows, cls: str = "") -> str:
 
     return (f"<table class='{cls}'><tr>" + "".join(th(h) for h in head) + "</tr>"
             + "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>" for r in rows) + "</table>")
+
+
+def clipped(text: str, limit: int) -> "str | Raw":
+    """`text` cut at `limit` characters with an ellipsis, the whole of it in a tooltip."""
+    if len(text) <= limit:
+        return text
+    return Raw(f"<span title='{html.escape(text, quote=True)}'>{html.escape(clip(text, limit))}</span>")
 
 
 def status_cell(status: str) -> Raw:

@@ -40,7 +40,7 @@ def plan_report(plan, *, max_fallback: int = 20) -> str:
         f"({plan.coverage_pct:.1f}%), {plan.ops_per_engine:.1f} ops per engine",
     ]
     for s in plan.subgraphs:
-        lines.append(f"  engine {s.id}: {len(s.nodes)} nodes ({_ops(s.op_counts)})")
+        lines.append(f"  engine {s.id}: {counted(len(s.nodes), 'node')}: {_ops(s.op_counts)}")
         lines.append(f"    in: {_names(s.inputs)}  out: {_names(s.outputs)}")
     lines.append(f"  fallback nodes: {len(plan.fallback_nodes)}")
     for f in plan.fallback_nodes[:max_fallback]:
