@@ -45,6 +45,18 @@ def test_search_opens_and_centres_each_match_in_turn(model):
     assert w.matches == [] and w.marks == []
 
 
+def test_search_by_whole_name_or_regular_expression(model):
+    w = GraphWidget.before(model)
+    w.query = "p2o.Conv.1"  # not p2o.Conv.10 ... p2o.Conv.19
+    assert w.matches == ["p2o.Conv.1"]
+    w.regex = True
+    assert w.matches == [n for n in w.hierarchy.drawn if n.startswith("p2o.Conv.1")] and len(w.matches) > 1
+    w.query = "p2o.Conv.(1"
+    assert w.matches == [] and "not a regular expression" in w.search_error
+    w.regex = False
+    assert w.matches == [] and w.search_error == ""
+
+
 def test_select_fills_details_with_constants_and_status(model):
     w = GraphWidget.before(model)
     w.selected = node_id("p2o.Conv.3")

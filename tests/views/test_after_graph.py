@@ -99,3 +99,17 @@ def test_many_engines_and_fallbacks_are_the_widgets_parts():
     part = view.groups[0]
     opened = after_graph(plan, expand=[part.name])
     assert len(opened.groups) > len(view.groups)  # its engines show, closed
+
+
+def test_the_after_graph_says_what_each_box_holds():
+    plan = trtlab.partition(trtlab.zoo.get("resnet18"), min_block_size=7, exclude_ops=["Add"])
+    h = plan_hierarchy(plan)
+    names = [h.groups[i].name for i in h.root if i in h.groups]
+    assert plan.engine_count == 4 and len(h.root) <= FANOUT
+    assert [n for n in names if n.startswith("trt_engine_")] == [s.name for s in plan.subgraphs]
+    runs = [n for n in names if not n.startswith("trt_engine_")]
+    assert runs and all(re.fullmatch(r"\d+ nodes outside TensorRT from \S+", n) for n in runs)
+    # Too many boxes even so: parts, each saying what it holds.
+    many = plan_hierarchy(trtlab.partition(numbered_model(60), exclude_ops=["Reshape"]))
+    parts = [g.name for g in many.groups.values() if g.kind == "part"]
+    assert parts and all(re.fullmatch(r"part \d+: \d+ engines?(, \d+ nodes? outside TensorRT)?", p) for p in parts)

@@ -76,23 +76,23 @@ def test_expand_a_group_shows_its_children(resnet50):
     # the nested groups stay boxes, with their paths, as the widget shows them opened
     # torchvision's "layer2.1.conv1": layer2 holds its four bottleneck blocks
     assert sorted(group_boxes(svg)) == sorted(["layer1", "layer3", "layer4"]
-                                              + [f"layer2/{k}" for k in range(4)])
+                                              + [f"layer2.{k}" for k in range(4)])
     assert sorted(group_boxes(svg)) == sorted(widget_groups(resnet50, [layer2.id]))
 
 
 def test_expand_a_nested_path_opens_its_parents(resnet50):
-    view = before_graph(resnet50, expand=["layer3/1"])
+    view = before_graph(resnet50, expand=["layer3.1"])
     svg = view.svg()
     opened = {g.name for g in view.groups if g.id in view.expanded}
-    assert opened == {"layer3", "layer3/1"}
+    assert opened == {"layer3", "layer3.1"}
     assert 'class="cluster"' in svg and svg.count('class="cluster"') == 2
-    part = next(g for g in view.groups if g.id in view.expanded and g.name == "layer3/1")
+    part = next(g for g in view.groups if g.id in view.expanded and g.name == "layer3.1")
     for child in part.children:  # its nodes drawn, its groups boxes
         if child.startswith("n:"):
             assert f'<g id="{dom_id(child[2:])}" class="node trt-node' in svg
         else:
             assert f'<g id="{dom_id(view.hierarchy.groups[child].name, "b-")}" class="node trt-block' in svg
-    assert "layer3/0" in group_boxes(svg) and "layer3/1" not in group_boxes(svg)
+    assert "layer3.0" in group_boxes(svg) and "layer3.1" not in group_boxes(svg)
     assert view.source == before_graph(resnet50, expand=[part.id]).source  # an id works too
 
 
@@ -102,10 +102,10 @@ def test_bad_expand_names_say_what_exists(resnet50):
     assert "layer1" in str(err.value)
     # The end of a scope path names every group it ends: each layer's second block.
     opened = before_graph(resnet50, expand=["1"])
-    assert {g.name for g in opened.groups if g.id in opened.expanded} >= {"layer2/1", "layer3/1"}
+    assert {g.name for g in opened.groups if g.id in opened.expanded} >= {"layer2.1", "layer3.1"}
     # Two groups of one name (numbered parts under different parents): their paths are asked for.
     h = model_hierarchy(resnet50)
-    first, second = (g for g in h.groups.values() if g.name in ("layer2/1", "layer3/1"))
+    first, second = (g for g in h.groups.values() if g.name in ("layer2.1", "layer3.1"))
     first.name = second.name = "twin"
     with pytest.raises(trtlab.TrtlabError, match="More than one group is named 'twin'") as err:
         resolve_groups(h, ["twin"])
@@ -132,7 +132,7 @@ def test_structural_groups_when_names_have_no_scopes():
     view = before_graph(model, collapse=True)
     svg = view.svg()
     names = group_boxes(svg)
-    assert names and all(re.fullmatch(r"block \d+", n) for n in names)
+    assert names and all(re.fullmatch(r"blocks? \d+(\u2013\d+)?", n) for n in names)
     assert names == widget_groups(model)
     assert len(drawn(svg)) <= FANOUT < len(model.nodes)
     assert max(g.repeats for g in view.groups) > 1  # the residual blocks repeat
@@ -164,9 +164,9 @@ def test_nested_scopes_open_level_by_level():
     model = trtlab.zoo.get("transformer")
     view = before_graph(model, collapse=True)
     assert group_boxes(view.svg()) == widget_groups(model) == ["layers"]
-    opened = before_graph(model, expand=["layers/0"])
-    assert sorted(group_boxes(opened.svg())) == ["layers/0/attn", "layers/0/ffn", "layers/1"]
-    assert opened.svg().count('class="cluster"') == 2  # layers and layers/0
+    opened = before_graph(model, expand=["layers.0"])
+    assert sorted(group_boxes(opened.svg())) == ["layers.0.attn", "layers.0.ffn", "layers.1"]
+    assert opened.svg().count('class="cluster"') == 2  # layers and layers.0
 
 
 def test_static_drawing_folds_constants_and_groups_numbered_names():

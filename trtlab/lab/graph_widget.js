@@ -27,8 +27,14 @@ function render({ model, el: root }) {
   fit.title = "fit the whole graph"; zin.title = "zoom in"; zout.title = "zoom out";
   const search = html("input", "tg-search", bar);
   search.type = "search";
-  search.placeholder = "find: name or op";
-  search.title = "Enter: next match, Shift+Enter: previous";
+  search.placeholder = "find: name, tensor or op";
+  search.title = "whole names or parts of them (h.4 finds h.4.mlp/Add, Conv_45 not Conv_450); Enter: next match, Shift+Enter: previous";
+  const regexLabel = html("label", "tg-regex-label", bar, ".*");
+  const regex = html("input", "tg-regex", regexLabel);
+  regex.type = "checkbox";
+  regex.checked = model.get("regex");
+  model.on("change:regex", () => { regex.checked = model.get("regex"); });
+  regexLabel.title = "search with a regular expression (^Conv_4\\d$)";
   const prev = html("button", "tg-prev", bar, "\u25b2");
   const next = html("button", "tg-next", bar, "\u25bc");
   prev.title = "previous match"; next.title = "next match";
@@ -199,7 +205,9 @@ function render({ model, el: root }) {
       grp.classList.toggle("tg-current", cur !== undefined && id === "n:" + cur);
     }
     const n = model.get("matches").length, i = model.get("match_index");
-    count.textContent = model.get("query") ? (n ? `${i + 1} of ${n}` : "no match") : "";
+    const why = model.get("search_error");
+    count.textContent = model.get("query") ? (n ? `${i + 1} of ${n}` : why ? "bad pattern" : "no match") : "";
+    count.title = why || "";
   }
 
   function options() {
@@ -256,6 +264,7 @@ function render({ model, el: root }) {
     if (search.value !== model.get("query")) { model.set("query", search.value); model.save_changes(); }
     else model.send({ type: "next", step: ev.shiftKey ? -1 : 1 });
   });
+  regex.addEventListener("change", () => { model.set("regex", regex.checked); model.save_changes(); });
   next.addEventListener("click", () => model.send({ type: "next", step: 1 }));
   prev.addEventListener("click", () => model.send({ type: "next", step: -1 }));
   overlay.addEventListener("change", () => { model.set("overlay", overlay.value); model.save_changes(); });
@@ -267,7 +276,7 @@ function render({ model, el: root }) {
   model.on("change:graph", drawGraph);
   model.on("change:styles", paint);
   model.on("change:legend", paint);
-  for (const t of ["selected", "highlight", "marks", "matches", "match_index", "query"]) model.on("change:" + t, marks);
+  for (const t of ["selected", "highlight", "marks", "matches", "match_index", "query", "search_error"]) model.on("change:" + t, marks);
   model.on("change:overlays", options);
   model.on("change:overlay", options);
   model.on("change:focus", () => requestAnimationFrame(() => centre((model.get("focus") || {}).id)));

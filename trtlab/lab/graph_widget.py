@@ -16,6 +16,7 @@ from typing import Callable
 import anywidget
 import traitlets as T
 
+from ..errors import TrtlabError, one_line
 from ..words import counted
 from ..views.hierarchy import Hierarchy, model_hierarchy, node_id, plan_hierarchy
 from ..views.layout import GraphLayout
@@ -40,6 +41,8 @@ class GraphWidget(anywidget.AnyWidget):
     selected = T.Unicode("").tag(sync=True)
     highlight = T.List(T.Unicode()).tag(sync=True)  # ids drawn outlined, from a linked graph
     query = T.Unicode("").tag(sync=True)
+    regex = T.Bool(False).tag(sync=True)  # the query is a regular expression
+    search_error = T.Unicode("").tag(sync=True)  # why a query found nothing it could run
     matches = T.List(T.Unicode()).tag(sync=True)  # node names
     match_index = T.Int(-1).tag(sync=True)
     marks = T.List(T.Unicode()).tag(sync=True)  # visible ids of the matches
@@ -57,7 +60,7 @@ class GraphWidget(anywidget.AnyWidget):
         self.observe(self._on_expanded, "expanded")
         self.observe(lambda _: self._paint(), "overlay")
         self.observe(self._on_selected, "selected")
-        self.observe(self._on_query, "query")
+        self.observe(self._on_query, ["query", "regex"])
         self.observe(self._on_match_index, "match_index")
         self.on_msg(self._on_msg)
 
@@ -189,7 +192,10 @@ class GraphWidget(anywidget.AnyWidget):
                 fn(item)
 
     def _on_query(self, _=None) -> None:
-        self.matches = self.hierarchy.find(self.query)
+        try:
+            self.matches, self.search_error = self.hierarchy.find(self.query, regex=self.regex), ""
+        except TrtlabError as exc:
+            self.matches, self.search_error = [], one_line(exc)
         self.match_index = -1
         self._refresh_marks()
         if self.matches:

@@ -2,12 +2,14 @@
 
 - Constant nodes (no inputs) are not drawn: they, like initializers, are attributes of the nodes
   that read them (`Hierarchy.constants`).
-- Groups come from name scopes when the names carry them ("/layer1/layer1.0/conv1/Conv",
-  "stage1_conv0"); names an exporter numbered ("p2o.Conv.0", "Conv@3", "Constant_12") carry none.
-  Without scopes, groups come from structure: runs of nodes between points where one tensor
-  carries everything onward (a residual block is one such run), marked when they repeat.
+- Groups come first from the module paths names carry ("/layer1/layer1.0/conv1/Conv",
+  "transformer.h.10.mlp.act/Add_1", "stage1_conv0"; see `scopes`), the numbered repeats of a
+  module ("h.0" ... "h.11") marked alike. Names an exporter numbered ("p2o.Conv.0", "Conv_3")
+  carry none: groups then come from structure, blocks cut where the model repeats itself (see
+  `blocks`), never in the middle of a repeated block.
 - An after-graph groups each TensorRT engine's nodes.
-- No level holds more than `FANOUT` items: longer levels are cut into consecutive parts.
+- A level holds about `FANOUT` items; a longer one is cut into consecutive parts, at most two
+  levels of them, so nesting is at most two levels deeper than the model's own scopes.
 
 Item ids: ``n:<node name>`` for a node, ``g:<path>`` for a group.
 """
@@ -18,16 +20,19 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+from ..errors import TrtlabError
+from ..words import counted, short
+from .blocks import LEAF, blocks
+from .scopes import scopes
 
 if TYPE_CHECKING:
     from ..model import Model
     from ..plan import Plan
 
-FANOUT = 30  # most items one level shows
-LEAF = 24  # structural groups gather runs up to about this many nodes
-SEPARATORS = ("/", ".", "_", "::")
-_NUMBERED = re.compile(r"^\d+$")
+FANOUT = 30  # about the most items one level shows
+_NUMBERED_PART = re.compile(r"(?<=[./:_])\d+(?=$|[./:])")  # "h.0", "layer1.0": not "layer1"
 
 
 def node_id(name: str) -> str:
@@ -95,13 +100,36 @@ class Hierarchy:
             return self.groups[item].members
         return [item[2:]]
 
-    def find(self, query: str) -> list[str]:
-        """Node names whose name contains `query`, or whose op type is it (any case)."""
-        q = query.strip().lower()
+    def find(self, query: str, *, regex: bool = False) -> list[str]:
+        """Drawn nodes that `query` names, in order: a node whose whole name is it, or a whole
+        part of it ("h.4" finds "h.4.mlp.act/Add_1"; "Conv_4500" not "Conv_45000", "h.1/Add"
+        not "h.1/Add_1"), a node of
+        that op type, or the node that makes (or the first that reads) a tensor so named; any
+        case. With `regex`, a node or tensor name the pattern matches anywhere
+        (``^Conv_45\\d$``)."""
+        q = query.strip()
         if not q:
             return []
-        op_of = {n.name: n.op_type.lower() for n in self.model.nodes}
-        return [n for n in self.drawn if q in n.lower() or op_of[n] == q]
+        try:
+            pattern = re.compile(q if regex else rf"(?<![^\W_]){re.escape(q)}(?![^\W_]|_\d)", re.I)
+        except re.error as exc:
+            raise TrtlabError(f"'{q}' is not a regular expression: {exc}.",
+                              hint="Escape characters such as ( [ * with a backslash, or search as plain text.") from None
+        wanted = set()
+        for n in self.model.nodes:
+            if pattern.search(n.name) or (not regex and n.op_type.lower() == q.lower()):
+                wanted.add(n.name)
+            for t in n.output:
+                if t and t != n.name and pattern.search(t):
+                    wanted.add(n.name)
+        for t in self.model.inputs:
+            if pattern.search(t):
+                wanted.update(self.model.consumers.get(t, ())[:1])
+        drawn_set = set(self.drawn)
+        for n in list(wanted - drawn_set):  # a folded Constant: the node that reads it
+            for t in self.model.node_by_name[n].output:
+                wanted.update(c for c in self.model.consumers.get(t, ()) if c in drawn_set)
+        return [n for n in self.drawn if n in wanted]
 
     def summary(self) -> str:
         return (f"{len(self.drawn)} nodes drawn ({len(self.model.nodes) - len(self.drawn)} constants "
@@ -127,18 +155,19 @@ def folded_constants(model: "Model") -> tuple[list[str], dict[str, list[str]]]:
 
 
 def model_hierarchy(model: "Model", *, fanout: int = FANOUT) -> Hierarchy:
-    """Groups for a before-graph: name scopes when names carry them, else structure."""
+    """Groups for a before-graph: module paths when names carry them, else repeated blocks."""
     drawn, constants = folded_constants(model)
     builder = _Builder(model, fanout)
-    scopes = _scopes(model, drawn)
+    found = scopes(model, drawn) if len(drawn) > fanout else None
     if len(drawn) <= fanout:
         root = [node_id(n) for n in drawn]
-    elif scopes is not None:
-        root = builder.scope_tree(drawn, scopes)
+    elif found is not None:
+        root = builder.scope_tree(drawn, found)
     else:
         root = builder.structure(drawn)
     while len(root) == 1 and root[0].startswith("g:"):  # one box says nothing: open it
         root = builder.groups.pop(root[0]).children
+    builder.mark_repeats()
     return Hierarchy(model, root, builder.groups, drawn, constants)
 
 
@@ -163,7 +192,10 @@ def plan_hierarchy(plan: "Plan", *, fanout: int = FANOUT) -> Hierarchy:
     flat = [node_id(n) for n in drawn if n not in engine_of]
     order = sorted([(model.index[i[2:]], i) for i in flat] + [(v, k) for k, v in first.items()],
                    key=lambda t: t[0])
-    root = builder.bounded([i for _, i in order], "g:")
+    items = [i for _, i in order]
+    if len(items) > fanout:  # runs of fallback nodes, then parts that say what they hold
+        items = builder.fallback_runs(items)
+    root = builder.bounded(items, "g:", name=builder.after_part_name)
     return Hierarchy(model, root, builder.groups, drawn, constants)
 
 
@@ -183,128 +215,113 @@ class _Builder:
             out.extend(self.groups[i].members if i.startswith("g:") else [i[2:]])
         return out
 
-    def bounded(self, items: list[str], prefix: str) -> list[str]:
-        """`items` if few enough, else consecutive parts of them (recursively)."""
-        if len(items) <= self.fanout:
+    def bounded(self, items: list[str], prefix: str, levels: int = 2,
+                name: Callable[[int, list[str]], str] | None = None) -> list[str]:
+        """`items` if few enough, else consecutive parts of them: one level of parts, or two
+        where one would hold more than `fanout` parts (up to `levels`). A level holds at most
+        `fanout` parts; with more items than that many levels hold, the lowest parts grow
+        rather than nest deeper. `name(k, chunk)` names part k."""
+        n = len(items)
+        if n <= self.fanout:
             return items
-        depth = math.ceil(math.log(len(items), self.fanout))
-        size = math.ceil(len(items) / math.ceil(len(items) ** (1 / depth)) ** (depth - 1))
-        size = max(2, math.ceil(len(items) / math.ceil(len(items) / size)))
+        depth = 1 if levels == 1 or n <= self.fanout ** 2 else 2
+        size = math.ceil(n / min(self.fanout ** depth, math.ceil(n / self.fanout)))
         parts = []
-        for k in range(0, len(items), size):
+        dot = "." if prefix != "g:" else ""
+        for k in range(0, n, size):
             chunk = items[k:k + size]
             if len(chunk) == 1:
                 parts.append(chunk[0])
                 continue
-            gid = f"{prefix}{'.' if prefix != 'g:' else ''}p{k // size}"
-            parts.append(self.add(gid, f"part {k // size + 1}", "part", chunk, self.members_of(chunk)))
-        return self.bounded(parts, prefix + ("." if prefix != "g:" else "") + "p")
+            gid = f"{prefix}{dot}p{k // size}"
+            label = name(k // size + 1, chunk) if name else f"part {k // size + 1}"
+            parts.append(self.add(gid, label, "part", chunk, self.members_of(chunk)))
+        return parts if depth == 1 else self.bounded(parts, f"{prefix}{dot}p", levels=1, name=name)
+
+    # ------------------------------------------------------------ after-graphs
+    def fallback_runs(self, items: list[str]) -> list[str]:
+        """Consecutive nodes outside the engines, two or more, as one group each."""
+        out: list[str] = []
+        run: list[str] = []
+        for item in items + ["g:end"]:
+            if item.startswith("n:"):
+                run.append(item)
+                continue
+            if len(run) > 1:
+                gid = f"g:f{len(self.groups)}"
+                label = f"{counted(len(run), 'node')} outside TensorRT from {short(run[0][2:], 30)}"
+                out.append(self.add(gid, label, "fallback", run, [n[2:] for n in run]))
+            else:
+                out.extend(run)
+            run = []
+            out.append(item)
+        return out[:-1]
+
+    def after_part_name(self, k: int, chunk: list[str]) -> str:
+        engines = sum(1 for i in chunk if i in self.groups and self.groups[i].kind == "engine")
+        outside = len(self.members_of([i for i in chunk if i not in self.groups or self.groups[i].kind != "engine"]))
+        held = [counted(engines, "engine")] if engines else []
+        held += [f"{counted(outside, 'node')} outside TensorRT"] if outside else []
+        return f"part {k}: {', '.join(held)}"
+
+    def mark_repeats(self) -> None:
+        """Groups alike: blocks with the same op sequence; scopes that are numbered repeats of
+        one module ("h.0" ... "h.11": an exporter may put a layer's shared mask in the first)."""
+        op_of = {n.name: n.op_type for n in self.model.nodes}
+        key = {gid: (_NUMBERED_PART.sub("#", g.name),) if g.kind == "scope" else tuple(op_of[m] for m in g.members)
+               for gid, g in self.groups.items()
+               if g.kind == "block" or g.kind == "scope" and _NUMBERED_PART.search(g.name)}
+        alike = Counter(key.values())
+        for gid, k in key.items():
+            self.groups[gid].repeats = alike[k]
 
     # ------------------------------------------------------------ scopes
-    def scope_tree(self, drawn: list[str], scopes: dict[str, tuple[str, ...]]) -> list[str]:
+    def scope_tree(self, drawn: list[str], found: dict[str, tuple[str, ...]]) -> list[str]:
         tree: dict = {}
         for name in drawn:  # a nested dict per scope; nodes in order under the key None
             level = tree
-            for part in scopes[name]:
+            for part in found[name]:
                 level = level.setdefault(part, {})
             level.setdefault(None, []).append(name)
-        return self._scope_items(tree, (), "g:")
+        return self._scope_items(tree, "", "g:")
 
-    def _scope_items(self, level: dict, path: tuple, gid: str) -> list[str]:
+    def _scope_items(self, level: dict, path: str, gid: str) -> list[str]:
         items: list[tuple[int, str]] = [(self.model.index[n], node_id(n)) for n in level.get(None, [])]
         for k, (part, sub) in enumerate((p, s) for p, s in level.items() if p is not None):
-            name_path = path + (part,)
+            name = path + part if path else part.lstrip("/.:_")
             child_gid = f"{gid}{'.' if gid != 'g:' else ''}{k}"
-            children = self._scope_items(sub, name_path, child_gid)
-            while len(children) == 1 and children[0].startswith("g:"):  # a scope of one scope
-                only = self.groups.pop(children[0])
-                name_path = name_path + (only.name.rsplit("/", 1)[-1],)
-                children = only.children
-            if len(children) == 1:  # a scope of one node: the node itself
-                items.append((self.model.index[children[0][2:]], children[0]))
+            while len(sub) == 1 and None not in sub:  # a scope of one scope: one box, the longer name
+                (inner, sub), = sub.items()
+                name += inner
+            children = self._scope_items(sub, name, child_gid)
+            if len(children) == 1:  # a scope of one item: the item itself
+                only = children[0]
+                items.append((self.model.index[self.members_of([only])[0]], only))
                 continue
             members = sorted(self.members_of(children), key=self.model.index.__getitem__)
-            self.add(child_gid, "/".join(name_path), "scope", children, members)
+            self.add(child_gid, name, "scope", children, members)
             items.append((self.model.index[members[0]], child_gid))
         items.sort(key=lambda t: t[0])
         return self.bounded([i for _, i in items], gid)
 
     # ------------------------------------------------------------ structure
     def structure(self, drawn: list[str]) -> list[str]:
-        segments = _segments(self.model, drawn)
-        leaves: list[list[str]] = []
-        for seg in segments:
-            if leaves and len(leaves[-1]) + len(seg) <= LEAF and len(seg) < LEAF // 2:
-                leaves[-1].extend(seg)
-            else:
-                leaves.append(list(seg))
+        """Blocks at the model's repeats, each a group; a long list of them cut into parts. A
+        block holds about the cube root of the node count (24 at least), so that parts, blocks
+        and nodes are three levels of about equal width."""
         items: list[str] = []
-        op_of = {n.name: n.op_type for n in self.model.nodes}
-        alike = Counter(tuple(op_of[m] for m in leaf) for leaf in leaves if len(leaf) > 1)
-        for k, leaf in enumerate(leaves):
-            if len(leaf) == 1:
-                items.append(node_id(leaf[0]))
+        unit = 1  # blocks are numbered by the repeats they hold: "block 7", "blocks 9-12"
+        leaf = max(LEAF, math.ceil(len(drawn) ** (1 / 3)))
+        for k, block in enumerate(blocks(self.model, drawn, leaf)):
+            first, unit = unit, unit + block.units
+            if len(block.nodes) == 1:
+                items.append(node_id(block.nodes[0]))
                 continue
             gid = f"g:b{k}"
-            children = self.bounded([node_id(n) for n in leaf], gid)
-            self.add(gid, f"block {k}", "block", children, leaf)
-            self.groups[gid].repeats = alike[tuple(op_of[m] for m in leaf)]
+            children = [node_id(n) for n in block.nodes]
+            if len(children) > 2 * self.fanout:  # one unit too big to show flat
+                children = self.bounded(children, gid, levels=1)
+            name = f"block {first}" if block.units == 1 else f"blocks {first}\u2013{unit - 1}"
+            self.add(gid, name, "block", children, block.nodes)
             items.append(gid)
-        return self.bounded(items, "g:")
-
-
-def _segments(model: "Model", names: list[str]) -> list[list[str]]:
-    """Runs of nodes between points where a single tensor carries everything onward."""
-    index = {n: i for i, n in enumerate(names)}
-    last_use: dict[str, int] = {}
-    for t, consumers in model.consumers.items():
-        uses = [index[c] for c in consumers if c in index]
-        if uses and t not in model.initializer_names:
-            last_use[t] = max(uses)
-    expire: dict[int, list[str]] = {}
-    for t, i in last_use.items():
-        expire.setdefault(i, []).append(t)
-    live: set[str] = {t for t in model.inputs if t in last_use}
-    segments, current = [], []
-    for i, name in enumerate(names):
-        current.append(name)
-        live.difference_update(expire.get(i, ()))
-        live.update(o for o in model.node_by_name[name].output if last_use.get(o, -1) > i)
-        if len(live) <= 1:
-            segments.append(current)
-            current = []
-    if current:
-        segments.append(current)
-    return segments
-
-
-def _scope_of(name: str, op: str, sep: str) -> tuple[str, ...]:
-    parts = [p for p in name.split(sep) if p]
-    while parts and _NUMBERED.match(parts[-1]):
-        parts.pop()
-    if len(parts) > 1 and parts[-1].lower() == op.lower():
-        parts.pop()  # "/layer1/conv1/Conv": the op's own name under its module's
-    # The last part names the node itself: "conv1" of "layer2.1.conv1", "Add_1" of "/layer1/Add_1".
-    return tuple(parts[:-1])
-
-
-def _scopes(model: "Model", drawn: list[str]) -> dict[str, tuple[str, ...]] | None:
-    """Scope of each drawn node under the first separator that gives a useful tree, or None."""
-    op_of = {n.name: n.op_type for n in model.nodes}
-    step = max(1, len(drawn) // 3000)  # decide on a sample; big graphs repeat themselves
-    for sep in SEPARATORS:
-        scopes = {n: _scope_of(n, op_of[n], sep) for n in drawn[::step]}
-        scoped = [s for s in scopes.values() if s]
-        if len(scoped) * 2 < len(scopes):
-            continue
-        common = 0  # leading parts every scoped node shares ("model/") say nothing about groups
-        first = scoped[0]
-        while common < len(first) and all(len(s) > common and s[common] == first[common] for s in scoped):
-            common += 1
-        tops = Counter(s[common] for s in scopes.values() if len(s) > common)
-        if len(tops) < 2 or max(tops.values()) == 1 and len(tops) > 0.8 * len(scopes):
-            continue
-        if step > 1:
-            scopes = {n: _scope_of(n, op_of[n], sep) for n in drawn}
-        return scopes  # whole paths: a shared outer scope opens by itself (one box says nothing)
-    return None
+        return self.bounded(items, "g:", levels=1)
