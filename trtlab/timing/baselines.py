@@ -5,7 +5,6 @@ Every function returns a `TimingResult` that records backend, precision, device 
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -16,7 +15,7 @@ from .. import _optional
 from ..errors import TrtlabError
 from ..model import Model
 from .device import cpu_name
-from .inputs import batch_of, module_call, params_beside as _params_beside
+from .inputs import batch_of, module_call, mxnet_errors, params_beside as _params_beside
 from .measure import measure
 from .result import TimingResult
 from ..words import counted
@@ -109,19 +108,6 @@ def time_mxnet(source: Any, feeds: Mapping[str, np.ndarray], *, params: str | os
         samples, warm = measure(forward, **measure_kw)
     return TimingResult.from_samples(samples, backend=backend, precision=precision, device=cpu_name(),
                                      batch=batch_of(feeds), warmup_ms=warm)
-
-
-@contextlib.contextmanager
-def mxnet_errors(mx):
-    """MXNet's refusals (a symbol attribute its own parser rejects, a file it can't read) as one
-    TrtlabError with MXNet's reason, without the C++ backtrace MXNet appends."""
-    try:
-        yield
-    except (mx.base.MXNetError, OSError) as exc:
-        lines = [x.strip() for x in str(exc).splitlines()
-                 if x.strip() and not x.lstrip().startswith(("[bt]", "Stack trace", "Traceback", "File "))]
-        reason = (lines[0] if lines else type(exc).__name__).removeprefix("MXNetError: ")
-        raise TrtlabError(f"MXNet rejects the model: {reason}") from None
 
 
 def _mxnet_executor(mx, symbol_path: Path, params, feeds):

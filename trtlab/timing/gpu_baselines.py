@@ -16,7 +16,7 @@ import numpy as np
 from .. import _optional
 from ..errors import TrtlabError, one_line
 from ..precision_registry import PRECISIONS, get as get_precision
-from .inputs import batch_of, module_call
+from .inputs import batch_of, module_call, mxnet_errors
 from .cuda import TorchCuda, open_cuda
 from .gpu import GpuSteps, time_steps
 from .result import TimingResult
@@ -158,7 +158,6 @@ def time_mxnet_gpu(source: Any, feeds: Mapping[str, np.ndarray], *, params: str 
         params_path = Path(params) if params else _params_beside(symbol_path)
         if params_path is None:
             raise TrtlabError(f"No .params file beside {symbol_path.name}.", hint="Pass params=...")
-        from .baselines import mxnet_errors
 
         with mxnet_errors(mx):
             saved = mx.nd.load(str(params_path))

@@ -1,7 +1,9 @@
-"""What a timing is given: the batch of a set of inputs, and where an MXNet symbol's .params lie."""
+"""What a timing is given: the batch of a set of inputs, where an MXNet symbol's .params lie, and
+MXNet's refusals to read them in words."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from ..errors import TrtlabError
 from ..model import Model
 
 
@@ -50,3 +53,16 @@ def module_call(module: Any, names: list[str]):
     if names and all(n in params for n in names):
         return lambda tensors: module(**dict(zip(names, tensors)))
     return lambda tensors: module(*tensors)
+
+
+@contextlib.contextmanager
+def mxnet_errors(mx):
+    """MXNet's refusals (a symbol attribute its own parser rejects, a file it can't read) as one
+    TrtlabError with MXNet's reason, without the C++ backtrace MXNet appends."""
+    try:
+        yield
+    except (mx.base.MXNetError, OSError) as exc:
+        lines = [x.strip() for x in str(exc).splitlines()
+                 if x.strip() and not x.lstrip().startswith(("[bt]", "Stack trace", "Traceback", "File "))]
+        reason = (lines[0] if lines else type(exc).__name__).removeprefix("MXNetError: ")
+        raise TrtlabError(f"MXNet rejects the model: {reason}") from None
