@@ -42,7 +42,7 @@ def test_the_heatmap_latency_and_error_charts(sweep, tmp_path):
     heat, latency, error = sweep_figures(sweep)
     assert list(heat.data[0].y) == ["tiny", "mixed", "broken"] and list(heat.data[0].x) == ["fp32", "fp16"]
     assert heat.data[0].z[1][1] == 1 and heat.data[0].z[2][1] is None  # mixed fp16 fail; broken fp16 not there
-    assert [list(b.y) for b in latency.data] == [[0.03, 0.2], []]
+    assert [list(b.y) for b in latency.data] == [[0.03, 0.2], [], [0.02, 0.2]]  # the last: the baseline
     assert "stand-ins (not TensorRT)" in latency.layout.title.text
     assert [list(b.x) for b in error.data] == [["tiny", "mixed"]]
     path = sweep.save_html(tmp_path / "summary.html")

@@ -70,7 +70,7 @@ def run(args) -> int:
         print(running.summary(), flush=True)
         raise
     print(running.summary())
-    print(f"Wrote {len(running.rows)} results and the summary: {args.out}/summary.html")
+    print(f"Records in {args.out}/<model>/<precision>.json; summary: {args.out}/summary.html")
     sys.stdout.flush()
     return running.exit_status
 

@@ -63,14 +63,19 @@ def sweep_text(sweep) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     lines = [headline(sweep), "  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
     lines += ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in body]
-    lines += [f"latency: {what}" for what in dict.fromkeys(r.latency_of for r in sweep.rows if r.latency_of)]
+    return "\n".join(lines + footnotes(sweep))
+
+
+def footnotes(sweep) -> list[str]:
+    """What the latencies are of, why some are missing, what the converted models ran on."""
+    lines = [f"latency: {what}" for what in dict.fromkeys(r.latency_of for r in sweep.rows if r.latency_of)]
     if any(r.latency_ms is None and r.status != "not measured" for r in sweep.rows):
         timed = any(t.settings.timing for t in sweep.tasks)
         lines.append(f"latency -: {NOT_TIMED if timed else 'not timed: timing was turned off'}")
     lines += [f"ran on: {what}" for what in dict.fromkeys(r.ran for r in sweep.rows if r.ran)]
     if sweep.error:
         lines.append(f"not done: {sweep.error}")
-    return "\n".join(lines)
+    return lines
 
 
 def grid_table(sweep) -> str:
@@ -93,11 +98,13 @@ def grid_table(sweep) -> str:
 
 
 def rows_table(sweep) -> str:
-    rows = [[r.model, r.precision, status_cell(r.status), _number(r.latency_ms, ".3f"), r.latency_of,
+    """Every task, then what its latency is of and what ran (the same for most rows, so said once)."""
+    rows = [[r.model, r.precision, status_cell(r.status), _number(r.latency_ms, ".3f") or "-",
              _number(r.baseline_ms, ".3f"), _number(r.max_rel, ".3g"), _number(r.cosine, ".6f"), r.worker,
-             _number(r.seconds, ".1f"), _note(r), r.ran] for r in _rows(sweep)]
-    return table(["model", "precision", "status", "latency ms", "latency of", "ONNX Runtime fp32 ms",
-                  "max rel error", "cosine", "worker", "seconds", "note", "what ran"], rows, "trtlab-sweep-rows")
+             _number(r.seconds, ".1f"), _note(r)] for r in _rows(sweep)]
+    notes = "".join(f"<li>{html.escape(line)}</li>" for line in footnotes(sweep))
+    return table(["model", "precision", "status", "latency ms", "ONNX Runtime fp32 ms", "max rel error", "cosine",
+                  "worker", "seconds", "note"], rows, "trtlab-sweep-rows") + (f"<ul>{notes}</ul>" if notes else "")
 
 
 def sweep_figures(sweep) -> list:
@@ -122,7 +129,10 @@ def sweep_figures(sweep) -> list:
     if timed:
         fig = go.Figure([go.Bar(name=p, x=[r.model for r in timed if r.precision == p],
                                 y=[r.latency_ms for r in timed if r.precision == p]) for p in precisions])
-        fig.update_layout(barmode="group", yaxis_title="median latency (ms)")
+        base = {r.model: r.baseline_ms for r in rows if r.baseline_ms is not None}
+        if base:
+            fig.add_bar(name="whole model, ONNX Runtime fp32", x=list(base), y=list(base.values()))
+        fig.update_layout(barmode="group", yaxis_type="log", yaxis_title="median latency (ms)")
         what = "; ".join(dict.fromkeys(r.latency_of for r in timed))
         figures.append(titled(fig, "Latency of the hybrid run, per model and precision", what))
     compared = [r for r in rows if r.max_rel is not None and r.precision != "fp32"]
@@ -139,8 +149,6 @@ def sweep_figures(sweep) -> list:
 def render_sweep(sweep) -> str:
     parts = [f"<h1>trtlab sweep</h1><p>{html.escape(headline(sweep))}</p>",
              "<h2>Verdicts</h2>" + grid_table(sweep), "<h2>Every task</h2>" + rows_table(sweep)]
-    if sweep.error:
-        parts.append(f"<p class='notdone'>not done: {html.escape(sweep.error)}</p>")
     try:
         figures = sweep_figures(sweep)
         parts.append("<h2>Charts</h2>" + "".join(
