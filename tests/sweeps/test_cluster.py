@@ -19,11 +19,12 @@ def test_tasks_ask_for_a_gpu_where_a_worker_declares_one_so_no_two_share_it(tmp_
 
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, resources={"GPU": 1},
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
-        run = trtlab.sweep(["zoo:tiny"], ["fp32", "fp16"], client, out=tmp_path, build=False, timing=False)
+        run = trtlab.sweep(["zoo:tiny"], ["fp32", "fp16"], client, out=tmp_path / "out", cache_dir=tmp_path / "cache",
+                           timing=False)
         run.wait(timeout=300)
         assert run.resources == {"GPU": 1} and [r.status for r in run.rows] == ["pass", "pass"]
         spans = sorted((m["started"], m["ended"]) for m in
-                       (json.loads((tmp_path / "tiny" / f"{p}.json").read_text())["sweep"] for p in ("fp32", "fp16")))
+                       (json.loads((tmp_path / "out" / "tiny" / f"{p}.json").read_text())["sweep"] for p in ("fp32", "fp16")))
         assert spans[0][1] <= spans[1][0]  # one check after the other, never at the same time
         assert Cluster(client, []).resources(True) == {"GPU": 1}
         assert Cluster(client, []).resources(False) is None  # --no-gpu
