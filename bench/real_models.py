@@ -2,6 +2,11 @@
 
     python bench/real_models.py [--models ppocr-det magika ...] [--precisions fp32 fp16 bf16 int8] [--no-search]
 
+Beside the corpus, `zoo:merged_decoder` (two decoders under an If on use_cache_branch, as
+Optimum's exporter merges them; built in code, not an Optimum export) is checked over a range of
+past lengths, and `ppocr-rec-range` over a range of batch and line width: accuracy at the
+profile's min, opt and max, the figures the worst of the three.
+
 Each model runs in its own process (so its peak memory is its own, and a crash is a row, not the
 end of the table), with timing off and a fresh engine cache. Columns: nodes, share of nodes in
 TensorRT, engines built, the verdict (pass / fail / not measured), max abs error and cosine
@@ -29,10 +34,16 @@ from trtlab import corpus
 from trtlab.check import check
 name, precisions, search = sys.argv[1], sys.argv[2].split(","), sys.argv[3] == "search"
 start = time.perf_counter()
-model, feeds = corpus.load(name)
+if name.startswith("zoo:"):  # built in code: the Optimum-style merged decoder, over past lengths
+    import trtlab
+    past = {"min": [1, 1, 32], "opt": [1, 8, 32], "max": [1, 32, 32]}
+    model, feeds, profiles = trtlab.load(name), None, [{"past_key": past, "past_value": past}]
+else:
+    model, feeds = corpus.load(name)
+    profiles = corpus.profiles(name)
 with tempfile.TemporaryDirectory() as cache:
     r = check(model, precisions, feeds=feeds, cache_dir=cache, timing=False,
-              keep_fp32="auto" if search else None)
+              keep_fp32="auto" if search else None, profiles=profiles)
 seconds = time.perf_counter() - start
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 rows = []
@@ -40,7 +51,7 @@ for p in precisions:
     v = r.verdict(p)
     s = r.searches.get(p)
     acc = [a for a in r.accuracy if a.precision == p]
-    outs = acc[0].outputs if acc else []
+    outs = [o for a in acc for o in a.outputs]  # over a profile: at min, opt and max
     engines = [e for e in r.engines if e.precision == p]
     rows.append({"model": name, "precision": p, "nodes": len(model.nodes),
                  "coverage": r.plan.coverage_pct, "built": sum(e.built for e in engines),
@@ -60,7 +71,7 @@ def main() -> int:
     from trtlab import corpus
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", nargs="+", default=corpus.names(available=True))
+    ap.add_argument("--models", nargs="+", default=corpus.names(available=True) + ["zoo:merged_decoder"])
     ap.add_argument("--precisions", nargs="+", default=["fp32", "fp16", "bf16", "int8"])
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per model")
     ap.add_argument("--no-search", action="store_true", help="no --keep-fp32 auto search of the fails")

@@ -22,3 +22,11 @@ def test_a_packaged_model_loads_with_its_inputs(name):
         assert tuple(model.inputs[inp].shape) == tuple(shape)
     if name == "silero-vad":
         assert int(feeds["sr"]) == 16000  # a random sample rate breaks the model
+
+
+def test_a_model_checked_over_a_range_names_its_profile():
+    from trtlab import corpus
+
+    assert corpus.profiles("ppocr-rec-range") == [
+        {"x": {"min": [1, 3, 48, 160], "opt": [1, 3, 48, 320], "max": [4, 3, 48, 640]}}]
+    assert corpus.ENTRIES["ppocr-rec-range"].inputs["x"] == (1, 3, 48, 320)  # loaded at opt

@@ -32,6 +32,7 @@ class Entry:
     feeds: Callable[[], dict] | None = None  # real values for inputs random ones would break
     build: Callable[[], tuple] | None = None  # (torch module, example kwargs) for built models
     small: bool = True  # quick enough for the test suite on 2 cores
+    profile: Mapping | None = None  # an optimisation profile it is checked over ({input: {min, opt, max}})
 
 
 def _silero_feeds() -> dict:
@@ -76,6 +77,10 @@ ENTRIES = {e.name: e for e in [
           "models/ch_PP-OCRv4_det_infer.onnx", {"x": (1, 3, 320, 320)}),
     Entry("ppocr-rec", "rapidocr_onnxruntime", "rapidocr-onnxruntime", "PP-OCRv4 text recognition (opset 12)",
           "models/ch_PP-OCRv4_rec_infer.onnx", {"x": (1, 3, 48, 320)}),
+    Entry("ppocr-rec-range", "rapidocr_onnxruntime", "rapidocr-onnxruntime",
+          "PP-OCRv4 text recognition over a range: batch 1-4, line width 160-640",
+          "models/ch_PP-OCRv4_rec_infer.onnx", {"x": (1, 3, 48, 320)},
+          profile={"x": {"min": [1, 3, 48, 160], "opt": [1, 3, 48, 320], "max": [4, 3, 48, 640]}}, small=False),
     Entry("ppocr-cls", "rapidocr_onnxruntime", "rapidocr-onnxruntime", "PP-OCR text direction (opset 11)",
           "models/ch_ppocr_mobile_v2.0_cls_infer.onnx", {"x": (1, 3, 48, 192)}),
     Entry("yolov8n", "nudenet", "nudenet", "YOLOv8n detector of NudeNet (opset 17)", "320n.onnx",
@@ -122,6 +127,12 @@ def load(name: str):
         module, kwargs = e.build()
         return load_model(module, example_kwargs=kwargs, name=name), None
     return load_model(path(name), inputs=dict(e.inputs), name=name), (e.feeds() if e.feeds else None)
+
+
+def profiles(name: str) -> list:
+    """The optimisation profiles `name` is checked over (none for most): `check(..., profiles=)`."""
+    e = _entry(name)
+    return [dict(e.profile)] if e.profile else []
 
 
 def _entry(name: str) -> Entry:

@@ -200,8 +200,25 @@ def _uses(model, tensor: str) -> list[tuple]:
             node = model.node_by_name[consumer]
             if node.op_type in _VALUE_PRESERVING and node.input and node.input[0] == t:
                 todo.extend(o for o in node.output if o)
+            elif _branches(node):  # an If, Loop or Scan: the nodes of its bodies that read it
+                out.extend((inner, t) for inner in _inner_nodes(node) if t in inner.input)
             else:
                 out.append((node, t))
+    return out
+
+
+def _branches(node) -> list:
+    return [a.g for a in node.attribute if a.HasField("g")] + [g for a in node.attribute for g in a.graphs]
+
+
+def _inner_nodes(node) -> list:
+    """Every node inside `node`'s bodies, nested ones too (Optimum's merged decoders hold the
+    whole decoder twice under an If)."""
+    out = []
+    for body in _branches(node):
+        for inner in body.node:
+            out.append(inner)
+            out.extend(_inner_nodes(inner))
     return out
 
 

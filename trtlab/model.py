@@ -7,7 +7,7 @@ downstream (coverage, partition, views, engines) reads a `Model` and never a fil
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Mapping, Sequence
 
@@ -31,20 +31,15 @@ class TensorInfo:
     # Some dimension follows from the values of the data (after NonZero...); it is a symbol
     # ending in "?", e.g. ("N?", 4).
     data_dependent: bool = False
-    # Over an optimisation profile: (shape at min, shape at max), where they differ; `shape` is
-    # the one at opt.
-    range: tuple | None = None
+    range: tuple | None = None  # over an optimisation profile: (shape at min, shape at max)
 
     @property
     def static(self) -> bool:
         return all(isinstance(d, int) and d >= 0 for d in self.shape)
 
-    def shape_text(self) -> str:
-        """"1x3x224x224"; over a profile, each dimension's range: "1..8x3x224x224"."""
-        if self.range is not None:
-            lo, hi = self.range
-            return "x".join(str(a) if a == b else f"{a}..{b}" for a, b in zip(lo, hi)) or "scalar"
-        return "x".join(str(d) for d in self.shape) if self.shape else "scalar"
+    def shape_text(self) -> str:  # "1x3x224x224"; over a profile "1..8x3x224x224"
+        dims = [a if a == b else f"{a}..{b}" for a, b in zip(*self.range)] if self.range else self.shape
+        return "x".join(map(str, dims)) if self.shape else "scalar"
 
 
 def dtype_name(elem_type: int) -> str:
@@ -56,19 +51,14 @@ def dtype_name(elem_type: int) -> str:
         return TensorProto.DataType.Name(elem_type).lower()
 
 
-def _info(vi: onnx.ValueInfoProto) -> TensorInfo | None:
+def _info(vi: onnx.ValueInfoProto, ranges: dict | None = None) -> TensorInfo | None:
     if not vi.type.HasField("tensor_type"):
         return None
     tt = vi.type.tensor_type
-    shape: tuple = ()
-    if tt.HasField("shape"):
-        shape = tuple(
-            d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in tt.shape.dim
-        )
-    else:
-        shape = ("?",)
-    return TensorInfo(vi.name, dtype_name(tt.elem_type), shape,
-                      data_dependent=any(is_data_dependent_dim(d) for d in shape))
+    shape = (tuple(d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in tt.shape.dim)
+             if tt.HasField("shape") else ("?",))
+    return TensorInfo(vi.name, dtype_name(tt.elem_type), shape, any(is_data_dependent_dim(d) for d in shape),
+                      (ranges or {}).get(vi.name))
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -94,15 +84,8 @@ class Model:
 
     # ---------------------------------------------------------------- construction
     @classmethod
-    def from_proto(
-        cls,
-        proto: onnx.ModelProto,
-        *,
-        name: str,
-        source: str,
-        inputs: Mapping[str, Sequence[int]] | None = None,
-        copy: bool = True,
-    ) -> "Model":
+    def from_proto(cls, proto: onnx.ModelProto, *, name: str, source: str,
+                   inputs: Mapping[str, Sequence[int]] | None = None, copy: bool = True) -> "Model":
         """Normalise an ONNX model: unique node names, initializers out of the inputs, fixed
         input shapes, inferred shapes for every tensor, nodes in topological order.
 
@@ -153,34 +136,25 @@ class Model:
 
     @cached_property
     def inputs(self) -> dict[str, TensorInfo]:
-        return {vi.name: self._ranged(_info(vi)) for vi in self.graph.input}
+        return {vi.name: _info(vi, self._ranges) for vi in self.graph.input}
 
     @cached_property
     def outputs(self) -> dict[str, TensorInfo]:
-        return {vi.name: self._ranged(_info(vi)) for vi in self.graph.output}
+        return {vi.name: _info(vi, self._ranges) for vi in self.graph.output}
 
     def set_shape_ranges(self, ranges: dict[str, tuple]) -> None:
-        """Each tensor's (shape at min, shape at max) over an optimisation profile, where they
-        differ from its shape here: the graph views then show each dimension's range."""
-        self._ranges = dict(ranges)
+        """Each tensor's (shape at min, shape at max) over an optimisation profile: the views show it."""
+        self._ranges = {k: (tuple(lo), tuple(hi)) for k, (lo, hi) in ranges.items()}
         for name in ("inputs", "outputs", "tensors"):
             self.__dict__.pop(name, None)
-
-    def _ranged(self, info: "TensorInfo | None") -> "TensorInfo | None":
-        if info is None or info.name not in self._ranges:
-            return info
-        lo, hi = self._ranges[info.name]
-        return replace(info, range=(tuple(lo), tuple(hi)))
 
     @cached_property
     def tensors(self) -> dict[str, TensorInfo]:
         """Every tensor whose type is known: inputs, outputs, intermediates, initializers."""
-        out: dict[str, TensorInfo] = {}
-        for vi in list(self.graph.value_info) + list(self.graph.input) + list(self.graph.output):
-            info = self._ranged(_info(vi))
-            if info is not None:
-                out[vi.name] = info
-        for t in self.graph.initializer:
+        g = self.graph
+        infos = (_info(vi, self._ranges) for vi in list(g.value_info) + list(g.input) + list(g.output))
+        out: dict[str, TensorInfo] = {i.name: i for i in infos if i is not None}
+        for t in g.initializer:
             out[t.name] = TensorInfo(t.name, dtype_name(t.data_type), tuple(t.dims))
         return out
 

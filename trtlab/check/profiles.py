@@ -78,11 +78,26 @@ def _opened(proto: onnx.ModelProto, profile: Profile) -> onnx.ModelProto:
     g = out.graph
     for vi in g.input:
         _open_dims(vi, profile.range_of(vi.name))
+    _forget_shapes(g)
+    return out
+
+
+def _forget_shapes(g: onnx.GraphProto) -> None:
+    """The shapes that followed from the inputs, gone: the graph's outputs and intermediates, and
+    those of every If/Loop/Scan body in it (loading wrote the opt shapes into them too, which
+    would contradict the other points' shapes)."""
     for vi in g.output:
         if vi.type.HasField("tensor_type"):
             vi.type.tensor_type.ClearField("shape")
     del g.value_info[:]
-    return out
+    for body in _bodies(g):
+        _forget_shapes(body)
+
+
+def _bodies(g: onnx.GraphProto) -> list[onnx.GraphProto]:
+    """The If/Loop/Scan bodies of `g`'s nodes."""
+    return [body for node in g.node for a in node.attribute
+            for body in ([a.g] if a.HasField("g") else []) + list(a.graphs)]
 
 
 def subgraph_profiles(plan: Plan, points: list[Point]) -> dict[int, Profile]:
@@ -108,11 +123,14 @@ def tensor_ranges(plan: Plan, points: list[Point]) -> dict[str, tuple]:
 
 def relax(proto: onnx.ModelProto, plan: Plan, points: list[Point]) -> onnx.ModelProto:
     """`proto` (a cut of `plan` at opt), its inputs' and outputs' dimensions that differ between
-    the points made symbolic, and the intermediate shapes dropped (they hold at opt only). In place."""
+    the points made symbolic, and the intermediate shapes dropped, inside If/Loop/Scan bodies
+    too (they hold at opt only). In place."""
     g = proto.graph
     for vi in list(g.input) + list(g.output):
         _open_dims(vi, _range(vi.name, plan, points))
     del g.value_info[:]
+    for body in _bodies(g):
+        _forget_shapes(body)
     return proto
 
 

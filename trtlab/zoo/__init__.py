@@ -6,7 +6,8 @@
     trtlab.zoo.names()
 
 Models: tiny, mixed (holds an op TensorRT cannot take, placed as a cycle trap), resnet18,
-resnet50, mobilenetv2, transformer, and torch_cnn (needs torch). Each builder is called as
+resnet50, mobilenetv2, transformer, merged_decoder (two decoders under an If on
+use_cache_branch, as Optimum merges them), and torch_cnn (needs torch). Each builder is called as
 ``NAME(inputs=None, batch=1, seed=0)``; ``inputs={"data": (2, 3, 224, 224)}`` sets the input shape.
 Built graphs are cached per (name, seed, input shape) in the process; every call returns a new
 `Model` over its own copy of the graph.
@@ -30,6 +31,7 @@ REGISTRY: dict[str, str | Callable[..., Model]] = {
     "resnet50": "trtlab.zoo.resnet:resnet50",
     "mobilenetv2": "trtlab.zoo.mobilenet:mobilenetv2",
     "transformer": "trtlab.zoo.transformer:transformer",
+    "merged_decoder": "trtlab.zoo.merged_decoder:merged_decoder",
     "torch_cnn": "trtlab.zoo.torch_models:torch_cnn",
 }
 
