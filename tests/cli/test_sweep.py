@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--seconds", "0.05", "--iterations", "3", "--warmup-ms", "5"]
 
 
+@pytest.mark.slow
 def test_a_local_sweep_prints_the_summary_and_writes_a_record_per_task(tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["sweep", "zoo:tiny", "zoo:mixed", "--precision", "fp32", "fp16", "--out", str(out),
@@ -46,6 +47,7 @@ def test_sweep_usage_errors_are_one_line(tmp_path, capsys):
     assert "Unknown precision 'fp64'" in err[1] and "Can't reach the Dask scheduler" in err[2]
 
 
+@pytest.mark.slow
 def test_ctrl_c_cancels_the_tasks_left_and_keeps_what_finished(tmp_path):
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))

@@ -29,6 +29,7 @@ def _records(out):
     return {p.relative_to(out).as_posix(): json.loads(p.read_text()) for p in out.rglob("*.json")}
 
 
+@pytest.mark.slow
 def test_three_models_in_two_precisions_across_two_workers_then_a_rerun_that_does_nothing(
         dask_cluster, tmp_path, broken):
     address, _ = dask_cluster
@@ -80,6 +81,7 @@ def test_three_models_in_two_precisions_across_two_workers_then_a_rerun_that_doe
     assert [r.origin for r in other.rows] == [RAN]
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_task_becomes_a_row_and_the_sweep_goes_on(dask_cluster, tmp_path):
     address, client = dask_cluster
     client.wait_for_workers(2, timeout=60)
@@ -108,6 +110,7 @@ def test_a_worker_killed_mid_task_becomes_a_row_and_the_sweep_goes_on(dask_clust
     assert earlier_record(out, task) is None  # a rerun runs it again
 
 
+@pytest.mark.slow
 def test_a_local_sweep_starts_and_closes_its_own_cluster(tmp_path):
     run = trtlab.sweep(["zoo:tiny"], ["fp32", "fp16"], workers=2, cache_dir=tmp_path / "cache", **FAST)
     run.wait(timeout=WAIT_S)
