@@ -159,3 +159,12 @@ def test_a_coverage_report_of_another_model_is_refused():
     other = coverage(trtlab.load("zoo:tiny"), "tensorrt")
     with pytest.raises(TrtlabError, match="another model"):
         trtlab.partition(trtlab.load(chain_with_unsupported()), other)
+
+
+def test_the_min_block_size_recommendation_drops_small_engines_at_the_smallest_value():
+    from trtlab.partition import recommend_min_block_size
+
+    model = trtlab.zoo.get("transformer")
+    value, why = recommend_min_block_size(trtlab.partition(model, exclude_ops=["Add"]))
+    assert (value, why) == (2, "drops 1 engine under 2 nodes: 10 engines, coverage 71.6% instead of 73.1%")
+    assert recommend_min_block_size(trtlab.partition(model))[0] == 1  # one engine: nothing to drop

@@ -248,17 +248,31 @@ def _make_plan(model: Model, report: CoverageReport, graph: _Graph, groups: list
                 settings=settings)
 
 
-def recommend_min_block_size(plan: Plan, tolerance_pct: float = 5.0) -> int:
-    """The largest `min_block_size` that keeps TensorRT coverage within `tolerance_pct` points
-    of what `min_block_size=1` reaches: fewer, larger engines, each saving its boundary copies
-    and launch, for little lost coverage (Torch-TensorRT's dry run makes the same trade)."""
+def recommend_min_block_size(plan: Plan, tolerance_pct: float = 5.0) -> tuple[int, str]:
+    """(value, why): the `min_block_size` that drops the most small engines while keeping
+    TensorRT coverage within `tolerance_pct` points of what `min_block_size=1` reaches (fewer,
+    larger engines, each saving its boundary copies and launch, for little lost coverage:
+    Torch-TensorRT's dry run makes the same trade), at the smallest value that gives that
+    partition, so a model of one block is never told to need a block of its whole size."""
     base = plan if plan.min_block_size == 1 else partition(plan.model, plan.coverage)
-    best = 1
-    for m in sorted({len(s.nodes) for s in base.subgraphs}):
+    by_value = {1: base}
+    for m in sorted({len(s.nodes) for s in base.subgraphs} - {1}):
         candidate = partition(plan.model, plan.coverage, min_block_size=m)
         if candidate.coverage_pct >= base.coverage_pct - tolerance_pct:
-            best = m
-    return best
+            by_value[m] = candidate
+    chosen = by_value[max(by_value)]
+    value = min(m for m, p in by_value.items() if _same_engines(p, chosen))
+    if value == 1 or _same_engines(chosen, base):
+        return value, (f"every value up to {max(by_value)} gives the same {counted(base.engine_count, 'engine')}"
+                       if max(by_value) > 1 else "no smaller engines to drop")
+    dropped = base.engine_count - chosen.engine_count
+    return value, (f"drops {counted(dropped, 'engine')} under {counted(value, 'node')}: "
+                   f"{counted(chosen.engine_count, 'engine')}, coverage {chosen.coverage_pct:.1f}% "
+                   f"instead of {base.coverage_pct:.1f}%")
+
+
+def _same_engines(a: Plan, b: Plan) -> bool:
+    return sorted(map(sorted, (s.nodes for s in a.subgraphs))) == sorted(map(sorted, (s.nodes for s in b.subgraphs)))
 
 
 def compare_with_parser(plan: Plan) -> str:

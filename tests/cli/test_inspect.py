@@ -22,7 +22,14 @@ def test_text_report_reads_like_a_dry_run(capsys):
     out = capsys.readouterr().out
     assert "TensorRT engines: 2" in out
     assert "trap.roipool [MaxRoiPool]: TensorRT 10.1 has no importer for MaxRoiPool" in out
-    assert "Recommended min_block_size:" in out
+    assert ("Recommended min_block_size: 1, the current value. Every value up to 5 gives the same 2 engines."
+            in out)
+
+
+def test_a_one_block_model_is_not_told_to_use_its_whole_size(capsys):
+    assert main(["inspect", "zoo:resnet18"]) == 0  # 69 nodes, one engine
+    assert ("Recommended min_block_size: 1, the current value. Every value up to 69 gives the same 1 engine."
+            in capsys.readouterr().out)
 
 
 def test_json_is_exactly_the_documented_object(tmp_path, capsys):

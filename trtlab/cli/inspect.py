@@ -134,8 +134,9 @@ def run(args) -> int:
     from ..partition import recommend_min_block_size
 
     print(plan.report())
-    rec = recommend_min_block_size(plan)
-    print(f"Recommended min_block_size: {rec}" + (" (the current value)" if rec == plan.min_block_size else ""))
+    rec, why = recommend_min_block_size(plan)
+    current = ", the current value" if rec == plan.min_block_size else ""
+    print(f"Recommended min_block_size: {rec}{current}. {why[:1].upper()}{why[1:]}.")
     if args.compare_parser:
         from ..partition import compare_with_parser
 

@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 import onnx
 
 from ..model import Model
+from ..words import counted
 from .engine_layers import EngineLayer, engine_layers, engine_weights_bytes
 from .units import FusedUnit, as_model, precision_label, size_text, tensor_bytes
 
@@ -43,6 +44,7 @@ class FusionSavings:
     uncounted: list[str] = field(default_factory=list)  # tensors of unknown size
     own_kernels: int = 0  # kernels TensorRT added that compute no ONNX node (moves, reformats)
     moved_bytes: int = 0  # bytes those kernels read and write, as the build log gives them
+    split_nodes: int = 0  # ONNX nodes whose work several kernels share (an input padded or quantized first)
     counted: str = COUNTED
     note: str = ""  # why there is nothing to count after fusion
 
@@ -62,6 +64,23 @@ class FusionSavings:
     def kernels_saved(self) -> int:
         return self.kernels_before - self.kernels_after
 
+    @property
+    def why_more_kernels(self) -> str:
+        """Why the engine launches kernels no ONNX node accounts for one to one (empty when none):
+        TensorRT's own data moves, and nodes whose work it splits."""
+        if not (self.own_kernels or self.split_nodes or self.kernels_after > self.kernels_before):
+            return ""
+        why = []
+        if self.own_kernels:
+            why.append(f"{counted(self.own_kernels, 'kernel')} of TensorRT's own that compute no ONNX node "
+                       "(data moved between layouts or precisions)")
+        if self.split_nodes:
+            why.append(f"{counted(self.split_nodes, 'node')} split over several kernels (an input padded or "
+                       "quantized in an earlier kernel)")
+        if not why:
+            why.append("kernels the build log names no ONNX node for")
+        return "A node can become several kernels: " + "; ".join(why) + "."
+
     def to_dict(self) -> dict:
         return {"model": self.model, "precision": self.precision, "by": self.by, "counted": self.counted,
                 "onnx_nodes": self.onnx_nodes, "kernels_before": self.kernels_before,
@@ -71,7 +90,8 @@ class FusionSavings:
                 "traffic_after": self.traffic_after, "weight_bytes": dict(self.weight_bytes),
                 "engine_weight_bytes": dict(self.engine_weight_bytes),
                 "engine_weights_total": self.engine_weights_total,
-                "own_kernels": self.own_kernels, "moved_bytes": self.moved_bytes, "unplaced": list(self.unplaced),
+                "own_kernels": self.own_kernels, "moved_bytes": self.moved_bytes, "split_nodes": self.split_nodes,
+                "unplaced": list(self.unplaced),
                 "uncounted": list(self.uncounted), "note": self.note}
 
     def summary(self) -> str:
@@ -94,6 +114,8 @@ class FusionSavings:
             lines.append(f"  in no kernel (views, or fused without being named): {', '.join(self.unplaced)}")
         if self.uncounted:
             lines.append(f"  not counted (size unknown): {', '.join(self.uncounted)}")
+        if self.why_more_kernels:
+            lines.append(f"  {self.why_more_kernels}")
         if self.note:
             lines.append(f"  {self.note}")
         return "\n".join(lines)
@@ -136,9 +158,11 @@ def fusion_savings(model: Model | onnx.ModelProto, kernels: Sequence, precision:
     folded = _weight_tensors(model)
     active = [n for n in model.nodes if not set(n.output) <= folded]
     kernel_of = {node: i for i, layer in enumerate(layers) for node in layer.nodes}
+    listed = Counter(node for layer in layers for node in set(layer.nodes))
     result = FusionSavings(model.name, precision, by, len(model.nodes), len(active), len(layers), 0, 0, 0, 0,
                            weight_bytes=_model_weights(model, folded),
-                           unplaced=[n.name for n in active if n.name not in kernel_of])
+                           unplaced=[n.name for n in active if n.name not in kernel_of],
+                           split_nodes=sum(1 for c in listed.values() if c > 1))
     if not layers:
         result.note = ("No kernels to count: the build log lists none (build at "
                        "ProfilingVerbosity.DETAILED and keep VERBOSE messages).")

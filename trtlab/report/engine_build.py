@@ -4,11 +4,17 @@ counted from the build, not timed."""
 
 from __future__ import annotations
 
+import html
+
 from .._io import human_bytes
 from .._optional import require
 from ..fusion.savings import COUNTED
 from .charts import integer_ticks, titled
 from .tables import clipped, table
+
+# Under the chart where an engine launches more kernels than ONNX nodes account for.
+SEVERAL_KERNELS = ("A node can become several kernels: TensorRT adds its own to move data between layouts "
+                   "or precisions, and splits a node whose input it pads or quantizes first")
 
 
 
@@ -35,10 +41,12 @@ def fusion_table(result) -> str:
              _mib(fs.engine_weights_total if fs.engine_weights_total is not None
                   else sum(fs.engine_weight_bytes.values()) or None)]
             for sid, fs in result.fusion]
+    why = "".join(f"<p>Subgraph {sid}: {html.escape(fs.why_more_kernels)}</p>" for sid, fs in result.fusion
+                  if fs.why_more_kernels)
     return (f"<p>What fusion saves, {COUNTED}: ONNX nodes that compute on activations against the "
             "engine's kernels, and activation bytes written and read between them.</p>"
             + table(["subgraph", "precision", "kernels (nodes → kernels)", "activation traffic",
-                     "weights in the model", "weights in the engine"], rows, "trtlab-fusion"))
+                     "weights in the model", "weights in the engine"], rows, "trtlab-fusion") + why)
 
 
 def fusion_figure(result):
@@ -56,7 +64,8 @@ def fusion_figure(result):
                              name=label, marker_color=colour, legendgroup=attr, showlegend=False), row=1, col=2)
     fig.update_yaxes(row=1, col=1, **integer_ticks([v for _, fs in result.fusion
                                                     for v in (fs.kernels_before, fs.kernels_after)]))
-    titled(fig, f"What fusion saves ({COUNTED})", above=24)  # over the subplot titles
+    more = any(fs.why_more_kernels for _, fs in result.fusion)
+    titled(fig, f"What fusion saves ({COUNTED})", SEVERAL_KERNELS if more else "", above=24)  # over the subplot titles
     fig.update_layout(barmode="group", template="plotly_white")
     return fig
 
