@@ -56,6 +56,10 @@ def test_build_runs_in_the_background_and_reports(small_model):
         assert "TensorRT&#x27;s speed-up was not measured" in panel.notes.value
         assert "stand-ins (not TensorRT)" in panel.notes.value
         assert "stand-ins (not TensorRT)" in panel.accuracy.value
+    # A small model gets its per-node error measured: an overlay of both graphs after the build.
+    assert panel.per_node.value and result.settings.per_node and "fp16" in result.node_errors
+    for graph in (lab.graph.before, lab.graph.after):
+        assert ["error", "accuracy error"] in graph.overlays and graph.data.error
 
 
 def test_cancel_stops_and_leaves_the_panel_usable(small_model):
@@ -91,6 +95,24 @@ def test_a_failing_check_shows_in_the_widget(small_model):
     panel.options = dict(FAST, timing=False)
     panel.build.click()
     assert panel.wait(120) and panel.error is None and panel.result.accuracy
+
+
+def test_per_node_error_is_on_for_small_models_and_the_users_choice_stays(small_model):
+    import trtlab
+    from trtlab.lab.build_panel import PER_NODE_UP_TO
+
+    from tests.views.graph_models import numbered_model
+
+    lab = Lab(small_model, check_options=FAST)
+    panel = lab.build_panel
+    assert panel.per_node.value
+    big = trtlab.partition(numbered_model(PER_NODE_UP_TO // 4 + 1))  # 6 nodes a block with its Constants
+    assert len(big.model.nodes) > PER_NODE_UP_TO
+    panel.plan_changed(big)
+    assert not panel.per_node.value  # large: off by default, and said so after a build
+    panel.per_node.value = True  # the user's choice
+    panel.plan_changed(big)
+    assert panel.per_node.value
 
 
 def test_status_follows_the_compare_checkbox(small_model):

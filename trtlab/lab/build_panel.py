@@ -33,6 +33,10 @@ CHECK_IMPORTS = ("trtlab.check.pipeline", "trtlab.cut", "trtlab.engines.build", 
 if TYPE_CHECKING:
     from ..check import CheckEvent, CheckResult
 
+# Per-node error (an overlay of the graphs after a build) is measured by default up to this many
+# nodes: it runs each node once more in ONNX Runtime, which a large model feels.
+PER_NODE_UP_TO = 500
+
 
 class BuildPanel(W.VBox):
     """`build`, `cancel`, `overall` and `bars` (one per engine), `status`, `charts`, `accuracy`.
@@ -55,6 +59,11 @@ class BuildPanel(W.VBox):
         self.cancel.on_click(lambda _: self._cancel.set())
         self.compare_fp32 = W.Checkbox(value=True, indent=False, description="also fp32, to compare")
         self.compare_fp32.observe(self._compare_changed, "value")
+        self.per_node = W.Checkbox(value=True, indent=False, description="per-node error",
+                                   tooltip="also measure the error each node adds: an overlay of the graphs "
+                                           "after the build (one more ONNX Runtime run of each node)")
+        self._per_node_follows_size, self._sizing = True, False  # until the user ticks it
+        self.per_node.observe(self._per_node_ticked, "value")
         self.accuracy_options = AccuracyOptions()
         self.shape_range = ProfileControl()
         self.status = W.HTML()
@@ -76,7 +85,7 @@ class BuildPanel(W.VBox):
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self._precisions: list[str] = []
-        super().__init__([W.HBox([self.build, self.cancel, self.compare_fp32]), self.accuracy_options, self.shape_range, self.status,
+        super().__init__([W.HBox([self.build, self.cancel, self.compare_fp32, self.per_node]), self.accuracy_options, self.shape_range, self.status,
                           W.HBox([self.overall, self.stage]), self.progress, self.notes,
                           self.charts, self.accuracy, self.engine_build])
         self.add_class("trtlab-build-panel")
@@ -85,12 +94,22 @@ class BuildPanel(W.VBox):
     def plan_changed(self, plan: Plan) -> None:
         if self.running:
             return
+        if self._per_node_follows_size:
+            self._sizing = True
+            try:
+                self.per_node.value = len(plan.model.nodes) <= PER_NODE_UP_TO
+            finally:
+                self._sizing = False
         n = plan.engine_count
         self.shape_range.model_changed(plan.model)
         self.status.value = (f"Will build {counted(n, 'engine')} at "
                              f"{html.escape(', '.join(self.precisions()))}, compare with the fp32 "
                              f"model and time it ({html.escape(self.accuracy_options.describe(self._precision()))})"
                              f"{' ' + html.escape(self.shape_range.describe()) if self.shape_range.describe() else ''}.")
+
+    def _per_node_ticked(self, _change) -> None:
+        if not self._sizing:
+            self._per_node_follows_size = False
 
     def _compare_changed(self, _change) -> None:
         plan = self._plan()
@@ -113,7 +132,7 @@ class BuildPanel(W.VBox):
             return
         precisions = self.precisions()
         try:
-            options = {**self.options, **self.accuracy_options.options(precisions)}
+            options = {"per_node": self.per_node.value, **self.options, **self.accuracy_options.options(precisions)}
             if self.shape_range.profiles():
                 options["profiles"] = self.shape_range.profiles()
         except Exception as exc:  # a tolerance that is not a number: said in the Lab
@@ -200,11 +219,19 @@ class BuildPanel(W.VBox):
                 bar.tooltip = e.error or "not built"
             elif bar is not None:
                 bar.bar_style = "success"
-        self.notes.value = tables.notes_list(result)
+        self.notes.value = tables.notes_list(result) + _per_node_note(result)
         self.accuracy.value = (tables.accuracy_table(result) if result.accuracy else "") + tables.search_tables(result)
         self.engine_build.value = engine_build.sections(result)
         figures = check_figures(result) + ([engine_build.fusion_figure(result)] if result.fusion else [])
         set_figures(self.charts, *figures)
+
+
+def _per_node_note(result: "CheckResult") -> str:
+    reduced = [p for p in result.precisions if p != REFERENCE.name]
+    if result.settings.per_node or not reduced:
+        return ""
+    return (f"<p>Per-node error not measured: the graphs' accuracy-error overlay needs it. Tick "
+            f"'per-node error' (off by default above {PER_NODE_UP_TO} nodes) and build again.</p>")
 
 
 def node_overlays(result: "CheckResult") -> dict:
