@@ -136,3 +136,13 @@ def test_declared_minus_one_output_sizes_are_replaced():
     proto.graph.output[0].type.tensor_type.shape.dim.add().dim_value = -1
     proto.graph.output[0].type.tensor_type.shape.dim.add().dim_value = 8
     assert trtlab.load(proto, inputs={"x": (2, 8)}).outputs["y"].shape == (2, 8)
+
+
+def test_origin_is_a_field_that_loading_again_keeps():
+    from tests.models import tiny_cnn
+
+    plain = trtlab.load(tiny_cnn())
+    assert plain.origin is None
+    source = object()
+    plain.origin = source  # as a framework loader sets it
+    assert trtlab.load(plain, inputs={"x": (2, 3, 8, 8)}).origin is source

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import onnx
 from onnx import TensorProto, helper
@@ -80,6 +80,9 @@ class Model:
         self.proto = proto
         self.name = name
         self.source = source
+        # The framework object it was loaded from (a torch module, an MXNet block), for a timing
+        # baseline in that framework; None for a file or an ONNX proto.
+        self.origin: Any = None
         self._ranges: dict[str, tuple] = {}  # see set_shape_ranges
 
     # ---------------------------------------------------------------- construction

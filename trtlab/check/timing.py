@@ -107,8 +107,7 @@ def _framework_baselines(original: Any, result, feeds, opts, on_gpu: bool) -> li
     """The model in its own framework, where the original is at hand: a torch module (the one
     given, or the one a Model was loaded from), an MXNet symbol file or Gluon block. On a GPU,
     torch runs there in each requested precision it has, eager and as a CUDA graph."""
-    origin = getattr(result.model, "origin", None)
-    source = original if framework_of(original) else origin
+    source = original if framework_of(original) else result.model.origin
     kind = framework_of(source)
     out: list[TimingResult] = []
     try:

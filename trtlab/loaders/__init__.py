@@ -60,7 +60,7 @@ def load(
     if isinstance(model, Model):
         if inputs:
             return _with_origin(Model.from_proto(model.proto, name=model.name, source=model.source, inputs=inputs),
-                                getattr(model, "origin", None))
+                                model.origin)
         return model
     if isinstance(model, onnx.ModelProto):
         return Model.from_proto(model, name=name or model.graph.name or "model", source="onnx",
