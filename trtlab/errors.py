@@ -40,8 +40,8 @@ def one_line(what: BaseException | str | None, *, first: bool = False, limit: in
     if first:
         lines = lines[:1]
     kept = [x for x in lines if not x.startswith("[")] or lines
-    from .words import printable
+    from .words import clip, printable
 
     line = printable(" ".join(" ".join(kept).split())) or fallback
-    return line if limit is None or len(line) <= limit else line[:limit - 3] + "..."
+    return line if limit is None else clip(line, limit)
 

@@ -8,7 +8,7 @@ from typing import Callable
 import ipywidgets as W
 
 from ..plan import Plan
-from ..words import counted
+from ..words import clip, counted
 from .session import PRESETS, Session
 
 
@@ -78,7 +78,7 @@ class CoveragePanel(W.VBox):
                 self._notes[op].value = (
                     "<span style='color:#2e7d32'>accepted</span>" if not why else
                     f"<span style='color:#b71c1c' title='{html.escape(why, quote=True)}'>"
-                    f"{html.escape(_short(why))}</span>")
+                    f"{html.escape(clip(why, 60))}</span>")
         finally:
             self._quiet = False
 
@@ -121,7 +121,3 @@ class CoveragePanel(W.VBox):
             f"{html.escape(k)}</div><div style='font-size:20px;font-weight:600'>{html.escape(v)}</div>"
             f"<div style='font-size:11px;color:#666'>{html.escape(sub)}</div></div>"
             for k, v, sub in cards) + "</div>"
-
-
-def _short(text: str, n: int = 60) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
