@@ -17,7 +17,7 @@ import trtlab
 from trtlab.hybrid import HybridRunner
 from trtlab.ort import make_session
 from trtlab.feeds import random_feeds
-from trtlab.timing import harness_overhead_ms, measure
+from trtlab.timing import harness_overhead_ms, time_calls
 
 CHEAP_OPS = ("Relu", "Add", "Clip", "Mul", "Sigmoid", "Softmax", "Transpose", "Reshape", "Flatten")
 
@@ -37,8 +37,8 @@ def interleaved(a, b, seconds: float, rounds: int = 9) -> tuple[float, float, fl
     machine moves both of its figures together."""
     sa, sb, ratios = [], [], []
     for _ in range(rounds):
-        ra = measure(a, warmup_ms=30, iterations=5, seconds=seconds / rounds / 2)[0]
-        rb = measure(b, warmup_ms=30, iterations=5, seconds=seconds / rounds / 2)[0]
+        ra = time_calls(a, warmup_ms=30, iterations=5, seconds=seconds / rounds / 2)[0]
+        rb = time_calls(b, warmup_ms=30, iterations=5, seconds=seconds / rounds / 2)[0]
         sa += ra
         sb += rb
         ratios.append(np.median(rb) / np.median(ra))

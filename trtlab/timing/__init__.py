@@ -20,13 +20,13 @@ from .cuda import CudaPython, TorchCuda, cuda_available, open_cuda
 from .gpu import GpuSteps, time_engine, time_steps
 from .gpu_baselines import (TORCH_PRECISIONS, mxnet_gpu_available, time_mxnet_gpu, time_onnxruntime_cuda,
                             time_torch_gpu, torch_steps)
-from .measure import MIN_ITERATIONS, MIN_SECONDS, WARMUP_MS, harness_overhead_ms, measure
+from .harness import MIN_ITERATIONS, MIN_SECONDS, WARMUP_MS, harness_overhead_ms, time_calls
 from .result import UNSTABLE_CV, TimingResult, to_dataframe
 
 __all__ = [
     "MIN_ITERATIONS", "MIN_SECONDS", "TORCH_PRECISIONS", "UNSTABLE_CV", "WARMUP_MS", "CudaPython", "GpuSteps",
     "TimingResult", "TorchCuda", "batch_of", "cpu_name", "cuda_available", "gpu_name", "harness_overhead_ms",
-    "measure", "mxnet_gpu_available", "mxnet_symbol_path", "open_cuda", "time_engine", "time_hybrid",
+    "mxnet_gpu_available", "mxnet_symbol_path", "open_cuda", "time_calls", "time_engine", "time_hybrid",
     "time_mxnet", "time_mxnet_gpu", "time_onnxruntime", "time_onnxruntime_cuda", "time_steps", "time_torch",
     "time_torch_gpu", "to_dataframe", "torch_steps",
 ]

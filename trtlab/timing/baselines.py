@@ -16,7 +16,7 @@ from ..errors import TrtlabError
 from ..model import Model
 from .device import cpu_name
 from .inputs import batch_of, module_call, mxnet_errors, params_beside as _params_beside
-from .measure import measure
+from .harness import time_calls
 from .result import TimingResult
 from ..words import counted
 
@@ -39,7 +39,7 @@ def time_onnxruntime(model: Model, feeds: Mapping[str, np.ndarray] | None = None
     session = make_session(proto if proto is not None else model.proto, provider, threads, timed=True)
     names = [o.name for o in session.get_outputs()]
     run = session.run
-    samples, warm = measure(lambda: run(names, feeds), **measure_kw)
+    samples, warm = time_calls(lambda: run(names, feeds), **measure_kw)
     return TimingResult.from_samples(samples, backend=provider_label(provider), precision=precision,
                                      device=_device(provider), batch=batch_of(feeds), warmup_ms=warm)
 
@@ -53,7 +53,7 @@ def time_hybrid(runner, feeds: Mapping[str, np.ndarray] | None = None, *, precis
     from ..ort import provider_label
 
     feeds = check_feeds(runner.model, feeds if feeds is not None else random_feeds(runner.model))
-    samples, warm = measure(lambda: runner.run(feeds), **measure_kw)
+    samples, warm = time_calls(lambda: runner.run(feeds), **measure_kw)
     stand_ins = runner.stand_ins
     all_stand_ins = bool(stand_ins) and len(stand_ins) == runner.plan.engine_count
     if all_stand_ins:
@@ -77,7 +77,7 @@ def time_torch(module: Any, feeds: Mapping[str, np.ndarray], *, precision: str =
     args = [torch.from_numpy(np.asarray(v)) for v in feeds.values()]
     call = module_call(module, list(feeds))
     with torch.inference_mode():
-        samples, warm = measure(lambda: call(args), **measure_kw)
+        samples, warm = time_calls(lambda: call(args), **measure_kw)
     return TimingResult.from_samples(samples, backend=f"PyTorch {torch.__version__} eager",
                                      precision=precision, device=cpu_name(), batch=batch_of(feeds),
                                      warmup_ms=warm)
@@ -105,7 +105,7 @@ def time_mxnet(source: Any, feeds: Mapping[str, np.ndarray], *, params: str | os
         raise TrtlabError(f"Can't time an MXNet {type(source).__name__}.",
                           hint="Pass a -symbol.json path or a Gluon HybridBlock.")
     with mxnet_errors(mx):
-        samples, warm = measure(forward, **measure_kw)
+        samples, warm = time_calls(forward, **measure_kw)
     return TimingResult.from_samples(samples, backend=backend, precision=precision, device=cpu_name(),
                                      batch=batch_of(feeds), warmup_ms=warm)
 

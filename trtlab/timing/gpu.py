@@ -4,7 +4,7 @@ ONNX Runtime CUDA, MXNet on the GPU) is read here, the same way.
 A backend hands over three steps on one stream (`GpuSteps`): copy the inputs to the device, run,
 copy the outputs back. Each timed run records four CUDA events around them, waits for the last,
 and keeps host-to-device, compute and device-to-host apart (as trtexec reports them). Warm-up is
-by time, then at least N runs and T seconds (`measure`). With ``graph=True`` the run step is
+by time, then at least N runs and T seconds (`time_calls`). With ``graph=True`` the run step is
 captured once as a CUDA graph and replayed (trtexec's default in TensorRT 11): a graph launches
 all kernels at once, so small batches stop measuring Python and kernel-launch overhead.
 """
@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import TrtlabError
 from .device import gpu_name
 from .inputs import batch_of
-from .measure import measure
+from .harness import time_calls
 from .result import TimingResult
 
 
@@ -72,7 +72,7 @@ def time_steps(steps: GpuSteps, *, backend: str, precision: str, batch: int, gra
         parts.append((e(events[0], events[1]), e(events[1], events[2]), e(events[2], events[3]),
                       e(events[0], events[3])))
 
-    host, warm = measure(once, **measure_kw)
+    host, warm = time_calls(once, **measure_kw)
     timed = parts[-len(host):]  # the warm-up runs came first
     h2d, compute, d2h = (float(np.mean([p[i] for p in timed])) for i in range(3))
     return TimingResult.from_samples([p[3] for p in timed], backend=backend + (" + CUDA graph" if graph else ""),

@@ -13,7 +13,7 @@ MIN_ITERATIONS = 10
 MIN_SECONDS = 1.0
 
 
-def measure(fn: Callable[[], object], *, warmup_ms: float = WARMUP_MS, iterations: int = MIN_ITERATIONS,
+def time_calls(fn: Callable[[], object], *, warmup_ms: float = WARMUP_MS, iterations: int = MIN_ITERATIONS,
             seconds: float = MIN_SECONDS, max_iterations: int = 100_000,
             sync: Callable[[], object] | None = None, cancel=None) -> tuple[list[float], float]:
     """Call `fn` repeatedly: warm-up until `warmup_ms` have passed (at least once), then timed
@@ -47,8 +47,8 @@ def measure(fn: Callable[[], object], *, warmup_ms: float = WARMUP_MS, iteration
 
 
 def harness_overhead_ms(samples: int = 2000) -> float:
-    """Median time `measure` adds per iteration, from timing a call that does nothing."""
-    values, _ = measure(lambda: None, warmup_ms=1.0, iterations=samples, seconds=0.0)
+    """Median time `time_calls` adds per iteration, from timing a call that does nothing."""
+    values, _ = time_calls(lambda: None, warmup_ms=1.0, iterations=samples, seconds=0.0)
     values.sort()
     return values[len(values) // 2]
 
