@@ -27,7 +27,8 @@ from onnx import shape_inference
 from .. import _optional, weight_store
 from ..errors import TrtlabError, one_line
 from ..memory import release_memory
-from ..model import Model, _drop_initializer_inputs
+from ..model import Model
+from ..normalise import drop_initializer_inputs
 from ..weight_store import has_references, hold_bytes, store_of
 from ..weights import apply_inferred, is_large, light_copy
 from ._proto import as_proto
@@ -74,7 +75,7 @@ def sanitize_checked(model: onnx.ModelProto | Model, feeds: Mapping[str, np.ndar
     if not isinstance(proto, onnx.ModelProto) or any(vi.name in initializers for vi in proto.graph.input):
         proto, owned = as_proto(model), True
         # Exporters such as MXNet's list weights as graph inputs too; they are weights, not inputs.
-        _drop_initializer_inputs(proto.graph)
+        drop_initializer_inputs(proto.graph)
     check = _Checker(proto, feeds)
     notes: list[str] = list(check.notes)
     facts = Original(check.structure_ok, check.loads, check.feeds, check.run_error)
