@@ -15,6 +15,7 @@ import onnx
 from onnx import helper
 
 from .errors import TrtlabError
+from .dtypes import elem_type
 from .model import Model, TensorInfo
 
 if TYPE_CHECKING:
@@ -120,12 +121,6 @@ def _value_info(model: Model, tensor: str) -> onnx.ValueInfoProto:
     if info is None or info.dtype == "undefined":
         raise TrtlabError(f"Tensor '{tensor}' of model '{model.name}' has no known type.",
                           hint="Shape inference could not type it; give static input shapes.")
-    elem = _elem_types()[info.dtype]
+    elem = elem_type(info.dtype)
     return helper.make_tensor_value_info(tensor, elem, [d if isinstance(d, int) else None for d in info.shape])
 
-
-def _elem_types() -> dict[str, int]:
-    from .model import dtype_name
-
-    return {dtype_name(v): v for v in onnx.TensorProto.DataType.values()
-            if v != onnx.TensorProto.UNDEFINED}

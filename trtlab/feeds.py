@@ -9,6 +9,7 @@ from typing import Mapping
 
 import numpy as np
 
+from .dtypes import numpy_type
 from .errors import TrtlabError
 
 # `model` below is a trtlab.Model; this module does not import it, so that Model.from_proto
@@ -124,10 +125,7 @@ def random_feeds_note(feeds: Mapping[str, np.ndarray]) -> str:
 
 def numpy_dtype(name: str) -> np.dtype | None:
     """The numpy type of a model tensor's type name; None for types numpy lacks (bfloat16...)."""
-    try:
-        return np.dtype(name)
-    except TypeError:
-        return None
+    return numpy_type(name)
 
 
 # -------------------------------------------------------------------- helpers

@@ -8,6 +8,7 @@ import os
 import threading
 from typing import Iterable, Mapping, Sequence
 
+from . import dtypes
 from ._io import human_bytes
 from .errors import TrtlabError
 
@@ -92,14 +93,8 @@ def _cgroup_room() -> int | None:
 
 
 def tensor_bytes(shape: Sequence[int], dtype: str) -> int:
-    """Bytes of a tensor, in Python integers (no int64 overflow); unknown types count 4 per value."""
-    import numpy as np
-
-    try:
-        itemsize = np.dtype(dtype).itemsize
-    except TypeError:
-        itemsize = 4
-    return math.prod(int(d) for d in shape) * itemsize
+    """Bytes of a tensor (see `dtypes.tensor_bytes`); a type of unknown size counts 4 per value."""
+    return dtypes.tensor_bytes(shape, dtype, unknown_bits=32)
 
 
 def check_fits(what: str, shape: Sequence[int], dtype: str) -> None:

@@ -295,11 +295,10 @@ def _session(data: str | bytes):
 
 
 def _elem_type(ort_type: str) -> int:
-    # "tensor(float)" -> TensorProto.FLOAT
-    name = ort_type[len("tensor("):-1] if ort_type.startswith("tensor(") else ""
-    table = {"float": 1, "uint8": 2, "int8": 3, "uint16": 4, "int16": 5, "int32": 6, "int64": 7, "string": 8,
-             "bool": 9, "float16": 10, "double": 11, "uint32": 12, "uint64": 13, "bfloat16": 16}
-    return table.get(name, 0)
+    """"tensor(float)" -> TensorProto.FLOAT; 0 (undefined) for what ONNX does not name."""
+    from .dtypes import elem_type
+
+    return elem_type(ort_type) or 0
 
 
 # -------------------------------------------------------------------- writing them down

@@ -22,6 +22,7 @@ import numpy as np
 import onnx
 from onnx import shape_inference
 
+from ..dtypes import NUMPY_NATIVE
 from ..errors import TrtlabError
 from ..model import Model
 from .compare import compare_arrays
@@ -110,11 +111,6 @@ class NodeErrorReport:
         return {"text/plain": self.summary()}
 
 
-# Element types ONNX Runtime can hand back as numpy arrays (not bfloat16 or the float8 types).
-_NUMPY_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16,
-                onnx.TensorProto.INT8, onnx.TensorProto.INT16, onnx.TensorProto.INT32, onnx.TensorProto.INT64,
-                onnx.TensorProto.UINT8, onnx.TensorProto.UINT16, onnx.TensorProto.UINT32,
-                onnx.TensorProto.UINT64, onnx.TensorProto.BOOL}
 
 
 BF16_EXPOSED = "__exposed_as_fp32"
@@ -153,7 +149,7 @@ def _add_intermediates(g: onnx.GraphProto) -> None:
     for vi in list(g.value_info):
         if vi.name in present or not vi.type.HasField("tensor_type"):
             continue
-        if vi.type.tensor_type.elem_type in _NUMPY_TYPES:
+        if vi.type.tensor_type.elem_type in NUMPY_NATIVE:  # ONNX Runtime hands them back as arrays
             g.output.append(vi)
         elif vi.type.tensor_type.elem_type == onnx.TensorProto.BFLOAT16:
             # numpy has no bfloat16: the value goes out through a Cast, under a marked name.

@@ -21,7 +21,7 @@ import onnx
 from ..model import Model
 from ..words import counted
 from .engine_layers import EngineLayer, engine_layers, engine_weights_bytes
-from .units import FusedUnit, as_model, precision_label, size_text, tensor_bytes
+from .units import FusedUnit, as_model, precision_label, size_text, static_tensor_bytes
 
 COUNTED = "counted from the engine build, not timed"
 
@@ -174,7 +174,7 @@ def fusion_savings(model: Model | onnx.ModelProto, kernels: Sequence, precision:
         result.engine_weights_total = engine_weights_bytes(log)
     counted_after = set(model.inputs) | {t for n in active if n.name in kernel_of for t in n.output if t}
     for t in list(model.inputs) + [t for n in active for t in n.output if t]:
-        size = tensor_bytes(model, t)
+        size = static_tensor_bytes(model, t)
         if size is None:
             result.uncounted.append(t)
             continue
@@ -226,7 +226,7 @@ def _model_weights(model: Model, folded: set[str]) -> dict[str, int]:
     sizes: Counter = Counter()
     stored = set(model.initializer_names) | {t for n in model.nodes if n.op_type == "Constant" for t in n.output}
     for t in stored & folded:
-        size = tensor_bytes(model, t)
+        size = static_tensor_bytes(model, t)
         if size is not None and t in model.tensors:
             sizes[precision_label(model.tensors[t].dtype)] += size
     return dict(sizes)

@@ -7,9 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import numpy as np
 import onnx
 
+from ..dtypes import tensor_bytes
 from ..model import Model
 from ..precision_registry import PRECISIONS
 
@@ -96,13 +96,12 @@ def ordered(model: Model, names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=model.index.__getitem__)
 
 
-def tensor_bytes(model: Model, name: str) -> int | None:
+def static_tensor_bytes(model: Model, name: str) -> int | None:
     """Bytes of tensor `name` at the model's static shape and type; None where unknown."""
     info = model.tensors.get(name)
-    bits = dtype_bits(info.dtype) if info is not None else None
-    if bits is None or not info.static:
+    if info is None or not info.static:
         return None
-    return (int(np.prod(info.shape, dtype=np.int64)) * bits + 7) // 8
+    return tensor_bytes(info.shape, info.dtype)
 
 
 _LABELS = {"float64": "fp64", **{p.numpy_type: p.name for p in PRECISIONS}}
@@ -117,20 +116,6 @@ def precision_label(dtype: str) -> str:
     return _LABELS.get(dtype, dtype)
 
 
-def dtype_bits(dtype: str) -> int | None:
-    """Bits per element of a numpy-style type name ("float16", "bfloat16", "int4", ...)."""
-    if dtype in ("int4", "uint4") or dtype.startswith("float4"):
-        return 4
-    if dtype.startswith("float8"):
-        return 8
-    if dtype == "bfloat16":
-        return 16
-    try:
-        return np.dtype(dtype).itemsize * 8
-    except TypeError:
-        return None
-
-
 def _inner_bytes(model: Model, nodes: list[str]) -> int:
     """Bytes of the tensors produced and read only inside `nodes` (and not graph outputs)."""
     members = set(nodes)
@@ -140,5 +125,5 @@ def _inner_bytes(model: Model, nodes: list[str]) -> int:
             readers = model.consumers.get(t, [])
             if not t or not readers or t in model.outputs or not members.issuperset(readers):
                 continue
-            total += tensor_bytes(model, t) or 0
+            total += static_tensor_bytes(model, t) or 0
     return total

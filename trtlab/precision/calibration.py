@@ -12,7 +12,7 @@ import onnx
 
 from .._io import load_arrays
 from ..errors import TrtlabError
-from ..model import dtype_name
+from ..dtypes import name as dtype_name
 
 Calibration = Iterable[Mapping[str, np.ndarray]] | str | os.PathLike | None
 
