@@ -44,6 +44,10 @@ def jupyter_server(app: str, root: Path, tmp_path: Path, notebook: str, **env_ex
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # Every cell rendered, not only those near the viewport, so a test can measure each output.
+    tracker = home / "lab-settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     log = open(tmp_path / "server.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -74,8 +78,8 @@ def jupyter_server(app: str, root: Path, tmp_path: Path, notebook: str, **env_ex
 
 
 @contextlib.contextmanager
-def notebook_page(url: str, *, height: int = 1000):
-    """Chromium, 1600 px wide, on the notebook at `url` with all its cells started; yields
+def notebook_page(url: str, *, height: int = 1000, width: int = 1600):
+    """Chromium, `width` x `height`, on the notebook at `url` with all its cells started; yields
     (page, playwright's sync_api). Skips where Chromium or playwright is missing."""
     import pytest
 
@@ -86,7 +90,7 @@ def notebook_page(url: str, *, height: int = 1000):
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": height})
+            page = browser.new_page(viewport={"width": width, "height": height})
             page.set_default_timeout(60_000)
             page.goto(url, timeout=90_000)
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
@@ -104,7 +108,12 @@ def _dismiss_dialogs(page) -> None:
     dialog = page.locator(".jp-Dialog")
     if dialog.count():
         (ARTIFACTS / "dialog.txt").write_text(dialog.first.inner_text())
-        page.keyboard.press("Escape")
+        # "Select Kernel" (a kernel asked for while the page starts one) takes its default, Python 3.
+        select = dialog.first.get_by_role("button", name="Select", exact=True)
+        if select.count():
+            select.click()
+        else:
+            page.keyboard.press("Escape")
         dialog.first.wait_for(state="detached", timeout=10_000)
 
 

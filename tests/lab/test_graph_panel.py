@@ -48,3 +48,26 @@ def test_search_selects_and_details(small_model):
     assert lab.graph.after.highlight == ["n:roipool"]
     before.selected = "n:conv1"
     assert "pads" in before.details and "trt_engine_" in before.details
+
+
+def test_graphs_gives_both_widgets_of_a_plan_linked(small_model):
+    import trtlab
+    from trtlab.lab import graphs
+
+    plan = trtlab.partition(small_model)
+    panel = graphs(plan, height=300)
+    assert panel.before.height == panel.after.height == 300
+    assert "roipool" in {i.get("name") for i in panel.before.graph["items"]}
+    panel.before.selected = "n:conv1"  # selecting on the left highlights its engine on the right
+    assert panel.after.highlight and panel.after.highlight[0].startswith("g:e")
+
+
+def test_the_op_table_shows_every_row_under_the_graphs_and_tabs_keep_one_height(small_model):
+    """No scroll box hides op types; the tabs' CSS stacks them so that each takes the tallest's
+    height (the browser test measures it)."""
+    lab = Lab(small_model)
+    table = lab.coverage_panel.op_table
+    assert table.layout.max_height is None and table.layout.overflow is None
+    assert lab.tabs.children[0].children == (lab.graph, table)
+    assert lab.build_panel.progress.layout.max_height is None
+    assert "trtlab-tabs" in lab.tabs._dom_classes and "grid-area: 1 / 1" in lab.children[0].value

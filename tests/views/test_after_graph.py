@@ -68,9 +68,11 @@ def test_before_after_side_by_side(mixed, tmp_path):
     dot = both.save(tmp_path / "both.dot").read_text()
     assert "subgraph cluster_before" in dot and "subgraph cluster_after" in dot
     page = both.save(tmp_path / "both.html").read_text()
-    assert svg.replace("<svg ", "", 1) in page
-    assert '<svg style="max-width:100%;height:auto"' in page  # scales to the output's width
-    assert set(both._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}
+    # Each drawing whole, in a row that wraps (one above the other where the output is narrow),
+    # each shrinking to the output's width where it alone is wider.
+    assert "flex-wrap:wrap" in page and page.count('<svg style="max-width:100%;height:auto;display:block"') == 2
+    assert both.before.svg().split("<svg ", 1)[1] in page and both.after.svg().split("<svg ", 1)[1] in page
+    assert set(both._repr_mimebundle_()) == {"text/html", "text/plain"}
 
 
 def test_an_engine_opens_by_name(mixed):

@@ -83,7 +83,9 @@ def test_odd_node_names_render_and_round_trip():
 def test_mimebundle_and_save(mixed, tmp_path):
     view = before_graph(mixed)
     bundle = view._repr_mimebundle_()
-    assert bundle["image/svg+xml"] == view.svg()
+    # Inline SVG in HTML (not an image): shrinks to the output's width, its text stays text.
+    assert view.svg().split("<svg ", 1)[1] in bundle["text/html"]
+    assert '<svg style="max-width:100%;height:auto;display:block"' in bundle["text/html"]
     assert "mixed" in bundle["text/plain"] and "unsupported" in bundle["text/plain"]
     assert view.save(tmp_path / "g.svg").read_text() == view.svg()
     assert view.save(tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

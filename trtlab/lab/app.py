@@ -24,6 +24,16 @@ from .session import Session, Settings
 from .sweep import SweepPanel
 
 
+# Every tab of the Lab takes the height of the tallest, so switching tabs never moves the page:
+# the hidden tabs stay in the layout, invisible, stacked under the shown one.
+_STYLE = """<style>
+.trtlab-tabs > .widget-tab-contents { display: grid !important; overflow: visible; }
+.trtlab-tabs > .widget-tab-contents > .lm-Widget { grid-area: 1 / 1; min-width: 0; }
+.trtlab-tabs > .widget-tab-contents > .lm-Widget.lm-mod-hidden { display: flex !important; visibility: hidden; }
+.trtlab-tabs > .widget-tab-contents > .lm-mod-hidden * { visibility: hidden !important; }
+</style>"""
+
+
 class Lab(W.VBox):
     """See and change what TensorRT takes of a model.
 
@@ -56,21 +66,25 @@ class Lab(W.VBox):
         self.errors.add_class("trtlab-errors")
         self.header = W.HTML(self._header_html())
         self.precision = W.ToggleButtons(options=[p.name for p in PRECISIONS], value=precision,
-                                         description="precision",
                                          tooltips=[p.description for p in PRECISIONS],
-                                         style={"button_width": "56px"})
+                                         style={"button_width": "56px"},
+                                         layout=W.Layout(width="auto", flex="0 0 auto"))
         self.coverage_panel = CoveragePanel(self.session, source=coverage, precision=precision,
                                             min_block_size=min_block_size,
-                                            on_change=self._coverage_changed)
+                                            on_change=self._coverage_changed,
+                                            lead=W.HBox([W.Label("precision"), self.precision],
+                                                        layout=W.Layout(align_items="center")))
         self.graph = GraphPanel(self.model, self.show_error)
         self.sweep = SweepPanel(self.session, lambda: self.settings, self.show_error)
         self.build_panel = BuildPanel(lambda: self.plan, lambda: self.precision.value, self.show_error,
                                       dict(check_options or {}), on_result=self._show_result)
         self.precision.observe(self._precision_changed, "value")
-        self.tabs = W.Tab([self.graph, self.build_panel, self.sweep])
+        # The graphs open in view; the op types, every row shown, under them.
+        self.tabs = W.Tab([W.VBox([self.graph, self.coverage_panel.op_table]), self.build_panel, self.sweep])
         for i, title in enumerate(("Graph", "Build and time", "Sweep")):
             self.tabs.set_title(i, title)
-        super().__init__([self.header, self.errors, self.precision, self.coverage_panel, self.tabs])
+        self.tabs.add_class("trtlab-tabs")
+        super().__init__([W.HTML(_STYLE), self.header, self.errors, self.coverage_panel, self.tabs])
         self.add_class("trtlab-lab")
         self.update()
         if coverage != "parser" and find_tensorrt() is not None:

@@ -71,7 +71,7 @@ class BuildPanel(W.VBox):
         self.overall = W.FloatProgress(value=0, min=0, max=1, description="check",
                                        layout=W.Layout(visibility="hidden"))
         self.stage = W.HTML()
-        self.progress = W.VBox(layout=W.Layout(max_height="220px", overflow="auto"))
+        self.progress = W.VBox()  # one bar per engine, every one shown
         self.bars: dict[str, W.FloatProgress] = {}
         self.charts = W.Output()
         self.charts.add_class("trtlab-build-charts")

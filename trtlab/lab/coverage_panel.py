@@ -13,10 +13,11 @@ from .session import PRESETS, Session
 
 
 class CoveragePanel(W.VBox):
-    """`preset`, `op_checks[op]` (ticked = TensorRT may take it), `min_block_size`, `figures`."""
+    """`preset`, `op_checks[op]` (ticked = TensorRT may take it) in `op_table`, `min_block_size`,
+    `figures`. The panel shows the controls and figures; `op_table` is shown where its owner puts it."""
 
     def __init__(self, session: Session, *, source: str, precision: str, min_block_size: int,
-                 on_change: Callable[[str, dict], None]):
+                 on_change: Callable[[str, dict], None], lead: W.Widget | None = None):
         self.session = session
         self._on_change = on_change
         self._quiet = False  # set while the preset rewrites the checkboxes: one update, not N
@@ -48,15 +49,18 @@ class CoveragePanel(W.VBox):
         self.op_table = W.GridBox(
             header + rows,
             layout=W.Layout(grid_template_columns="minmax(12em, max-content) 4em auto",
-                            grid_gap="0 12px", max_height="200px", overflow="auto",
-                            padding="4px", border="1px solid #ddd"))
+                            grid_gap="0 12px", padding="4px", border="1px solid #ddd"))
         self.op_table.add_class("trtlab-op-table")
         self.figures = W.HTML()
         self.figures.add_class("trtlab-figures")
         self.preset.observe(self._preset_changed, "value")
         self.min_block_size.observe(self._changed, "value")
         self.reset_ops(precision)
-        super().__init__([W.HBox([self.preset, self.min_block_size]), self.figures, self.op_table])
+        # One row of controls (`lead` first: the Lab's precision), the figures under it. The op
+        # table, every row shown, is the Lab's to place: under the graphs, so they open in view.
+        row = [lead, self.preset, self.min_block_size] if lead is not None else [self.preset, self.min_block_size]
+        super().__init__([W.HBox(row, layout=W.Layout(flex_flow="row wrap", align_items="center",
+                                                      grid_gap="2px 16px")), self.figures])
         self.add_class("trtlab-coverage-panel")
 
     # ------------------------------------------------------------ state
@@ -117,7 +121,7 @@ class CoveragePanel(W.VBox):
         ]
         self.figures.value = "<div style='display:flex;gap:10px;flex-wrap:wrap'>" + "".join(
             f"<div class='trtlab-figure' data-name='{html.escape(k)}' style='border:1px solid #ccc;"
-            f"border-radius:6px;padding:4px 10px;min-width:8em'><div style='font-size:11px;color:#666'>"
-            f"{html.escape(k)}</div><div style='font-size:20px;font-weight:600'>{html.escape(v)}</div>"
+            f"border-radius:6px;padding:2px 10px;min-width:8em;line-height:1.25'><div style='font-size:11px;color:#666'>"
+            f"{html.escape(k)}</div><div style='font-size:17px;font-weight:600'>{html.escape(v)}</div>"
             f"<div style='font-size:11px;color:#666'>{html.escape(sub)}</div></div>"
             for k, v, sub in cards) + "</div>"

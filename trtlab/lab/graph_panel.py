@@ -112,3 +112,14 @@ class GraphPanel(W.Box):
     def wait(self, timeout: float = 30.0) -> None:
         """Block until the after-graph shows the newest plan (for scripts, tests and benches)."""
         self._idle.wait(timeout)
+
+
+def graphs(plan: Plan, *, height: int = 480) -> GraphPanel:
+    """The before- and after-graph widgets of `plan`, side by side and linked, as in the Lab: for
+    a graph too large to read as a static drawing (pan, zoom, open groups, search)."""
+    errors: list[BaseException] = []
+    panel = GraphPanel(plan.model, errors.append, height=height)
+    panel.show_plan(plan)
+    if errors:
+        raise errors[0]
+    return panel

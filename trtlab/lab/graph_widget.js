@@ -71,6 +71,32 @@ function render({ model, el: root }) {
     apply();
   }
 
+  // The first view of a graph: all of it where its smallest text (10 px) stays at least 9 px
+  // tall; otherwise, as Netron opens a model, at scale 1 from its first input, and "fit" shows all.
+  const READABLE = 0.9;
+  function openView() {
+    const g = model.get("graph");
+    if (!g || !g.width) return;
+    const { w, h } = size();
+    const k = Math.min(w / (g.width + 20), h / (g.height + 20), 1);
+    if (k >= READABLE) {
+      view = { k, x: (w - g.width * k) / 2, y: Math.max(4, (h - g.height * k) / 2) };
+      apply();
+      return;
+    }
+    const lr = g.rankdir === "LR";
+    const byStart = (a, b) => (lr ? a.x - b.x || a.y - b.y : a.y - b.y || a.x - b.x);
+    const inputs = g.items.filter((i) => i.kind === "input").sort(byStart);
+    const start = inputs[0] || g.items.slice().sort(byStart)[0] || { x: 0, y: 0, w: 0, h: 0 };
+    const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+    view = {
+      k: 1,
+      x: lr ? 10 - start.x : g.width + 20 <= w ? (w - g.width) / 2 : clamp(w / 2 - start.x - start.w / 2, w - g.width - 10, 10),
+      y: lr ? clamp(h / 2 - start.y - start.h / 2, h - g.height - 10, 10) : 10 - start.y,
+    };
+    apply();
+  }
+
   function centre(id) {
     const b = boxes.get(id);
     if (!b) return;
@@ -141,7 +167,7 @@ function render({ model, el: root }) {
     paint();
     marks();
     requestAnimationFrame(fitLabels);
-    if (g.id !== graphId) { graphId = g.id; requestAnimationFrame(fitAll); }
+    if (g.id !== graphId) { graphId = g.id; requestAnimationFrame(openView); }
   }
 
   function paint() {
@@ -287,7 +313,7 @@ function render({ model, el: root }) {
   // The output area may get its width after the first draw: fit again once it is known.
   const ro = new ResizeObserver(() => { fitLabels(); if (!drag && view.k === view.k) fitAllOnce(); });
   let fitted = false;
-  function fitAllOnce() { if (!fitted && frame.getBoundingClientRect().width > 0) { fitted = true; fitAll(); } }
+  function fitAllOnce() { if (!fitted && frame.getBoundingClientRect().width > 0) { fitted = true; openView(); } }
   ro.observe(frame);
   return () => ro.disconnect();
 }

@@ -22,7 +22,7 @@ body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:140
 table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
 th{background:#f3f3f3}.fail{color:#c62828;font-weight:bold}.pass{color:#2e7d32}
 .notmeasured{color:#8a4b00;font-weight:bold}
-.notdone,.warning{color:#8a4b00}.graphs{overflow:auto;border:1px solid #ddd;padding:8px;max-height:900px}
+.notdone,.warning{color:#8a4b00}.graphs{border:1px solid #ddd;padding:8px}
 h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
 """
 
@@ -95,7 +95,7 @@ def _graphs(result, notes: list[str]) -> str:
     from ..views import before_after
 
     try:
-        return f'<div class="graphs">{before_after(result.plan).svg()}</div>'
+        return f'<div class="graphs">{before_after(result.plan).html()}</div>'
     except TrtlabError as exc:
         notes.append(f"graphs left out: {one_line(exc)}")
     except Exception as exc:  # graphviz's own errors (no `dot` program, ...)

@@ -1,6 +1,7 @@
 """A compact, static picture of a plan for notebooks: the before- and after-graphs with every
-group closed, drawn from the same hierarchy and layout as the graph widget, laid out left to right, each scaled to the
-output width (never clipped, never wider than the output) and at most `height` px tall.
+group closed, drawn from the same hierarchy and layout as the graph widget, laid out left to right
+at the text's own size, a long chain in rows as text wraps (never clipped, never wider than the
+output).
 
     html = compact_graph_html(plan)
 """
@@ -19,16 +20,48 @@ if TYPE_CHECKING:
     from ..plan import Plan
 
 
-def layout_svg(graph: dict, styles: dict, *, max_height: int | None = None) -> str:
-    """An <svg> of a layout (from `GraphLayout.layout`) that shrinks to its container's width and
-    never grows past its own size (a graph of three boxes stays three boxes tall)."""
+# A row of a drawing laid out left to right: narrow enough for a notebook's output area at 1280 px,
+# so that its text shows at its own size (10 px and up) instead of shrunk to fit.
+ROW_PX = 720
+
+
+def layout_svg(graph: dict, styles: dict, *, row_px: int = ROW_PX) -> str:
+    """SVG of a layout (from `GraphLayout.layout`) at its own size, never wider than its container
+    (shrunk only where the container is narrower than a row). A left-to-right layout wider than
+    `row_px` is shown in rows, one under the other, cut between boxes, as text wraps."""
     w, h = graph["width"] + 8, graph["height"] + 8
-    cap = f"max-height:{max_height}px;" if max_height else ""
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-4 -4 {w:.0f} {h:.0f}" '
-           f'style="width:100%;max-width:{w:.0f}px;height:auto;{cap}display:block" '
-           'preserveAspectRatio="xMidYMin meet" '
-           f'font-family="Helvetica,Arial,sans-serif" class="trtlab-compact-graph">',
-           '<defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+    body = _body(graph, styles)
+    rows = _rows(graph, row_px) if graph.get("rankdir") == "LR" else [(-4.0, w - 4.0)]
+    return "\n".join(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.0f} -4 {x1 - x0:.0f} {h:.0f}" '
+        f'style="width:100%;max-width:{x1 - x0:.0f}px;height:auto;display:block;margin-bottom:6px" '
+        'preserveAspectRatio="xMinYMin meet" '
+        f'font-family="Helvetica,Arial,sans-serif" class="trtlab-compact-graph">{body}</svg>'
+        for x0, x1 in rows)
+
+
+def _rows(graph: dict, row_px: int) -> list[tuple[float, float]]:
+    """x ranges of the rows: each cut in a gap between boxes, as wide as `row_px` allows (a box
+    wider than that is a row of its own). The edge across a gap is left out: the next row goes on."""
+    spans: list[list[float]] = []
+    for a, b in sorted((i["x"], i["x"] + i["w"]) for i in graph["items"]):
+        if spans and a <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
+    if not spans:
+        return [(-4.0, graph["width"] + 4.0)]
+    rows, start = [], spans[0][0] - 4
+    for (_, prev_end), (a, b) in zip(spans, spans[1:]):
+        if b + 4 - start > row_px:
+            rows.append((start, prev_end + 4))
+            start = a - 4
+    rows.append((start, spans[-1][1] + 4))
+    return rows
+
+
+def _body(graph: dict, styles: dict) -> str:
+    out = ['<defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
            'orient="auto"><path d="M0 0L10 5L0 10z" fill="#666"/></marker></defs>']
     boxes = {i["id"]: i for i in graph["items"]}
     for e in graph["edges"]:
@@ -65,7 +98,6 @@ def layout_svg(graph: dict, styles: dict, *, max_height: int | None = None) -> s
             out.append(f'<rect x="{x:.1f}" y="{it["h"] - 12}" width="{width:.1f}" height="6" fill="{colour}"/>')
             x += width
         out.append("</g>")
-    out.append("</svg>")
     return "\n".join(out)
 
 
@@ -75,9 +107,9 @@ def _legend_html(legend: list) -> str:
                    f"{_html.escape(label)}</span>" for c, label in legend)
 
 
-def compact_graph_html(plan: "Plan", *, height: int = 360, sides: tuple = ("before", "after")) -> str:
+def compact_graph_html(plan: "Plan", *, sides: tuple = ("before", "after")) -> str:
     """Before and after graphs of `plan` (or the `sides` asked for), groups closed, one above the
-    other, each laid out left to right so that a long chain of blocks uses the output's width."""
+    other, each laid out left to right in rows (`layout_svg`), its text at its own size."""
     model = plan.model
     data = node_data(model, plan)
     parts, legend = [], []
@@ -90,7 +122,7 @@ def compact_graph_html(plan: "Plan", *, height: int = 360, sides: tuple = ("befo
         styles, legend_part = paint(data, "coverage", items)
         legend += [x for x in legend_part if x not in legend]
         parts.append(f'<div style="min-width:0;margin-bottom:6px"><div style="font-weight:bold;overflow-wrap:anywhere">'
-                     f"{_html.escape(title)}</div>{layout_svg(graph, styles, max_height=height)}</div>")
+                     f"{_html.escape(title)}</div>{layout_svg(graph, styles)}</div>")
     return (f'<div class="trtlab-compact" style="max-width:100%;font-family:Helvetica,Arial,sans-serif;font-size:12px">'
             f'<div style="display:flex;flex-wrap:wrap;gap:2px 0;margin-bottom:4px">{_legend_html(legend)}</div>'
             f'<div style="width:100%">{"".join(parts)}</div></div>')

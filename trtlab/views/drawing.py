@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -10,7 +11,7 @@ from .._io import atomic_write_bytes, atomic_write_text
 from ..errors import TrtlabError
 from ..words import counted
 from .status import ENGINE_FILL, FILL, LEGEND, NodeStatus, node_statuses
-from .svg import dot_text, finish_svg, render, restyle_before, side_by_side_svg
+from .svg import dot_text, finish_svg, render, restyle_before, side_by_side_svg, svg_body
 
 if TYPE_CHECKING:
     import graphviz
@@ -80,7 +81,16 @@ class GraphView:
         return f"<trtlab GraphView {self.summary()}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+        # Inline SVG in HTML, not an <img>: it shrinks to the output's width and its text is text.
+        return {"text/html": figure_html(self.svg()), "text/plain": repr(self)}
+
+
+def figure_html(svg: str, title: str = "") -> str:
+    """One drawing at its own size, shrunk only where the output is narrower than it."""
+    body = svg_body(svg).replace("<svg ", '<svg style="max-width:100%;height:auto;display:block" ', 1)
+    head = (f'<div style="font:bold 14px Helvetica,Arial,sans-serif;margin:2px 0 4px;overflow-wrap:anywhere">'
+            f"{html.escape(title)}</div>") if title else ""
+    return f'<div class="trtlab-figure-graph" style="min-width:0;max-width:100%">{head}{body}</div>'
 
 
 class BeforeAfter:
@@ -95,9 +105,11 @@ class BeforeAfter:
                                  (self.after.title, self.after.svg())])
 
     def html(self) -> str:
-        # Scaled to the output's width: never clipped, never a horizontal scrollbar.
-        svg = self.svg().replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
-        return f'<div class="trtlab-before-after" style="max-width:100%">{svg}</div>'
+        """Both drawings at their own size in a row that wraps: side by side where the output is
+        wide enough, else one above the other; never clipped, never a sideways scrollbar."""
+        parts = "".join(figure_html(v.svg(), v.title) for v in (self.before, self.after))
+        return ('<div class="trtlab-before-after" style="display:flex;flex-wrap:wrap;gap:12px 36px;'
+                f'align-items:flex-start;max-width:100%">{parts}</div>')
 
     def combined(self) -> "graphviz.Digraph":
         """Both drawings as clusters of one graph: for .dot and .png output."""
@@ -128,7 +140,7 @@ class BeforeAfter:
         return f"<trtlab BeforeAfter {self.before.summary()} | {self.after.summary()}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+        return {"text/html": self.html(), "text/plain": repr(self)}
 
 
 # ------------------------------------------------------------------ before
