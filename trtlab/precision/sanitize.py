@@ -174,7 +174,25 @@ def _fold_constants(gs, proto: onnx.ModelProto, flatten: bool) -> onnx.ModelProt
     del folded.opset_import[:]
     folded.opset_import.extend(opset_imports)
     folded.ir_version = ir_version
+    _outputs_from_nodes(folded)
     return folded
+
+
+def _outputs_from_nodes(proto: onnx.ModelProto) -> None:
+    """Folding turns an output computed only from constants (an LSTM's zero initial state) into
+    an initializer, which the onnx checker rejects as a graph output: it gets an Identity from
+    the constant, renamed, so it stays an output of a node in every precision."""
+    g = proto.graph
+    produced = {o for n in g.node for o in n.output}
+    constants = {t.name: t for t in g.initializer}
+    for out in g.output:
+        if out.name in produced or out.name not in constants:
+            continue
+        constants[out.name].name = f"{out.name}/constant"
+        for node in g.node:  # nodes that read the constant read it under its new name
+            node.input[:] = [f"{out.name}/constant" if i == out.name else i for i in node.input]
+        g.node.append(onnx.helper.make_node("Identity", [f"{out.name}/constant"], [out.name],
+                                            name=f"{out.name}/from_constant"))
 
 
 def _folding_inputs_inline(proto: onnx.ModelProto) -> onnx.ModelProto:

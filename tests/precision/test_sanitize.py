@@ -1,0 +1,39 @@
+"""Sanitizing before a precision transform: what constant folding leaves must stay a valid model."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from trtlab.ort import run_onnxruntime
+from trtlab.precision import convert_precision
+
+
+def constant_output_model() -> onnx.ModelProto:
+    """y = Relu(x) + 0, and `state`, zeros of x's shape: an output that folds to a constant, as
+    an LSTM's zero initial state does once shapes are fixed."""
+    zero = numpy_helper.from_array(np.array([0.0], np.float32))
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("Shape", ["x"], ["s"], name="shape"),
+             helper.make_node("ConstantOfShape", ["s"], ["zeros"], name="zeros", value=zero),
+             helper.make_node("Add", ["r", "zeros"], ["y"], name="add"),
+             helper.make_node("Identity", ["zeros"], ["state"], name="state_out")]
+    graph = helper.make_graph(nodes, "constant_output", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3]),
+                               helper.make_tensor_value_info("state", TensorProto.FLOAT, [2, 3])])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    return proto
+
+
+@pytest.mark.parametrize("precision", ["fp32", "fp16", "bf16", "int8"])
+def test_an_output_folded_to_a_constant_stays_the_output_of_a_node(precision):
+    converted = convert_precision(constant_output_model(), precision).model
+    onnx.checker.check_model(converted)
+    producer = {o: n for n in converted.graph.node for o in n.output}
+    assert "state" in producer  # an Identity (or the Cast back to fp32 after it)
+    x = np.arange(6, dtype=np.float32).reshape(2, 3) - 2
+    out = run_onnxruntime(converted, {"x": x})
+    assert np.array_equal(np.asarray(out["state"], np.float32), np.zeros((2, 3), np.float32))
