@@ -126,3 +126,35 @@ def test_each_precision_converts_to_its_own_types(precision):
     assert spec.onnx_type in types
     assert done.precision == precision and done.validated.startswith("the onnx checker")
 
+
+
+# Where a precision's name may appear as a string: the registry, its transforms (which name their
+# own kinds), and the engine inspector's words for TensorRT's own types ("Half", "FP8").
+NAMED_HERE = {"precision_registry.py", "precision", "fusion/engine_layers.py"}
+# The same words meaning an element type, not a precision.
+ELEMENT_TYPES = {("coverage/table.py", "int8"),  # numpy's int8 -> the operator table's INT8
+                 ("fusion/units.py", "fp8")}  # every float8 variant's label (e5m2 as well as e4m3)
+
+
+def test_no_module_outside_the_registry_names_a_precision():
+    import ast
+    from pathlib import Path
+
+    import trtlab
+
+    root = Path(trtlab.__file__).parent
+    names = set(registry.NAMES) - {registry.REFERENCE.name}
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel in NAMED_HERE or rel.split("/")[0] in NAMED_HERE:
+            continue
+        tree = ast.parse(path.read_text())
+        docs = {id(n.body[0].value) for n in ast.walk(tree)
+                if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        found += [f"{rel}:{n.lineno} {n.value!r}" for n in ast.walk(tree)
+                  if isinstance(n, ast.Constant) and n.value in names and id(n) not in docs
+                  and (rel, n.value) not in ELEMENT_TYPES]
+    assert not found, "precisions named outside the registry (ask trtlab.precision_registry instead):\n" + \
+        "\n".join(found)
