@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..precision.policy import KEPT_BY_SEARCH
 from ..precision_registry import PRECISIONS, REFERENCE
+from ..words import clip
 from .status import FILL, LEGEND, NodeStatus, node_statuses
 
 if TYPE_CHECKING:
@@ -149,8 +150,7 @@ def _colour(k: int) -> str:
 
 def _reason_key(reason: str) -> str:
     """Reasons that differ only in a node's own details fall under one key."""
-    text = " ".join(str(reason).split())
-    return text if len(text) <= 60 else text[:59] + "\u2026"
+    return clip(reason, 60)
 
 
 def paint(data: NodeData, overlay: str, items: Mapping[str, list[str]],

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..errors import TrtlabError
+from ..words import clip
 
 if TYPE_CHECKING:
     from ..model import Model
@@ -112,7 +113,7 @@ def resolve_groups(h: "Hierarchy", queries: Iterable[str]) -> set[str]:
             top = ", ".join(paths[i] for i in h.root if i in h.groups)
             raise TrtlabError(f"No group named '{q}' in this drawing.",
                               hint=(f"Did you mean {', '.join(close)}? " if close else "")
-                              + f"The top level holds: {top[:300] + ('...' if len(top) > 300 else '')}; "
+                              + f"The top level holds: {clip(top, 300)}; "
                               "a view's .groups lists the groups it draws.")
         for gid in hits:
             opened.add(gid)
