@@ -57,3 +57,13 @@ def test_a_corrupt_model_is_a_final_answer(tmp_path):
     record = run_task(make_task(model_source(str(path)), "fp32", SETTINGS))
     assert record["verdicts"][0]["reason"].startswith("the check could not run:")
     assert record["sweep"]["final"] is True  # a rerun would say the same: it is kept
+
+
+def test_a_packaged_corpus_model_is_keyed_by_its_file():
+    from trtlab import corpus
+
+    if "magika" not in corpus.names(available=True):
+        import pytest
+
+        pytest.skip("needs magika (pip install magika)")
+    assert model_source("corpus:magika").digest == model_source(str(corpus.path("magika"))).digest

@@ -66,10 +66,9 @@ def model_source(spec: str, params: str | None = None) -> ModelSource:
         if kind == "corpus":
             from .. import corpus
 
-            entry = corpus._entry(name)
-            if entry.path is not None:
-                path = str(corpus.path(name))
-                return ModelSource(spec, name, _digest_of([file_digest(path)]))
+            entry = corpus.ENTRIES.get(name)
+            if entry is not None and entry.path is not None:  # a file inside a package: its bytes
+                return ModelSource(spec, name, _digest_of([file_digest(corpus.path(name))]))
         model = _load(spec)[0]
         return ModelSource(spec, name, hashlib.sha256(model.proto.SerializeToString(deterministic=True)).hexdigest())
     files = [require_regular_file(spec, "model file", hint="Check the path, or use zoo:NAME.")]
