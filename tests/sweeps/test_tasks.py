@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from trtlab.check import CheckSettings
 from trtlab.sweeps.tasks import make_task, model_source, run_task
 
@@ -63,7 +65,5 @@ def test_a_packaged_corpus_model_is_keyed_by_its_file():
     from trtlab import corpus
 
     if "magika" not in corpus.names(available=True):
-        import pytest
-
         pytest.skip("needs magika (pip install magika)")
     assert model_source("corpus:magika").digest == model_source(str(corpus.path("magika"))).digest
