@@ -83,7 +83,7 @@ def test_graph_files(tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["missing.onnx"], "No such file"),
     (["zoo:tiny", "--coverage", "magic"], "Unknown coverage source 'magic'"),
-    (["zoo:tiny", "--precision", "fp8"], "Unknown precision 'fp8'"),
+    (["zoo:tiny", "--precision", "fp9"], "Unknown precision 'fp9'"),
     (["zoo:nope"], "nope"),
 ])
 def test_bad_input_is_one_line_and_status_2(args, message):
