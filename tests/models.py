@@ -473,3 +473,22 @@ def fragile_chain(bad=(2,), depth: int = 6, width: int = 16, seed: int = 0) -> t
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     proto.ir_version = 8
     return trtlab.load(proto, name="fragile")
+
+
+def zipmap_classifier() -> onnx.ModelProto:
+    """A classifier as skl2onnx writes one: ONNX-ML ops (LinearClassifier) and a ZipMap output, a
+    sequence of {class: probability} maps, beside an int64 label tensor."""
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("LinearClassifier", ["r"], ["label", "probs"], name="linear", domain="ai.onnx.ml",
+                              classlabels_ints=[0, 1], coefficients=[0.5, -0.2, 0.1, 0.3, -0.4, 0.2],
+                              intercepts=[0.0, 0.1], post_transform="SOFTMAX"),
+             helper.make_node("ZipMap", ["probs"], ["output_probability"], name="zipmap", domain="ai.onnx.ml",
+                              classlabels_int64s=[0, 1])]
+    maps = helper.make_sequence_type_proto(
+        helper.make_map_type_proto(TensorProto.INT64, helper.make_tensor_type_proto(TensorProto.FLOAT, [])))
+    graph = helper.make_graph(nodes, "classifier", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                              [helper.make_tensor_value_info("label", TensorProto.INT64, [2]),
+                               helper.make_value_info("output_probability", maps)])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 1)])
+    proto.ir_version = 8
+    return proto

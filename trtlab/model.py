@@ -54,6 +54,11 @@ def _info(vi: onnx.ValueInfoProto, ranges: dict | None = None) -> TensorInfo | N
                       (ranges or {}).get(vi.name))
 
 
+def value_text(name: str, info: TensorInfo | None, sep: str = " ") -> str:
+    """"x float32[1x3x224x224]"; a sequence or map output (skl2onnx's ZipMap) says it is no tensor."""
+    return f"{name}{sep}{info.dtype}[{info.shape_text()}]" if info is not None else f"{name} (not a tensor)"
+
+
 def parse_shape(text: str) -> tuple[int, ...]:
     """'1x3x224x224' (or '1,3,224,224') -> (1, 3, 224, 224)."""
     parts = text.replace(",", "x").split("x")
@@ -220,8 +225,8 @@ class Model:
         atomic_write_bytes(path, self.to_bytes())
 
     def summary(self) -> str:
-        ins = ", ".join(f"{i.name}:{i.dtype}[{i.shape_text()}]" for i in self.inputs.values())
-        outs = ", ".join(f"{o.name}:{o.dtype}[{o.shape_text()}]" for o in self.outputs.values())
+        ins = ", ".join(value_text(n, i, ":") for n, i in self.inputs.items())
+        outs = ", ".join(value_text(n, o, ":") for n, o in self.outputs.items())
         return one_line(f"Model '{self.name}' ({self.source}): {len(self.nodes)} nodes, {len(self.op_counts)} "
                         f"op types, opset {self.opset}; inputs {ins}; outputs {outs}", limit=None)  # escaped
 

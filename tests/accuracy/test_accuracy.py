@@ -121,3 +121,19 @@ def test_small_outputs_that_point_elsewhere_fail_on_cosine():
     assert o.mismatched == 0 and o.cosine < 0.98 and not o.passed and o.decided_by == "cosine"
     assert o.reason.startswith(f"cosine {o.cosine:.6g} under 0.98 though every element is within")
     assert compare(ref, {"p": ref["p"] * 1.001}, "int8").passed  # the same map, slightly off: a pass
+
+
+def test_maps_and_sequences_compare_by_their_numbers_and_the_rest_is_named():
+    import numpy as np
+
+    from trtlab.accuracy import compare
+    from trtlab.accuracy.compare import comparable
+
+    ref = [{0: 0.25, 1: 0.75}, {0: 0.5, 1: 0.5}]
+    assert comparable(ref).tolist() == [[0.25, 0.75], [0.5, 0.5]]
+    assert comparable([np.ones(2), np.zeros(2)]).shape == (2, 2)
+    assert comparable([{0: 1.0}, {1: 1.0}]) is None and comparable(np.array(["a"])) is None
+    report = compare({"p": ref, "names": np.array(["cat", "dog"])}, {"p": [{0: 0.25, 1: 0.75}, {0: 0.5, 1: 0.5}],
+                                                                      "names": np.array(["cat", "dog"])})
+    assert [o.output for o in report.outputs] == ["p"] and report.passed
+    assert "names not compared: a ndarray holds no numbers to compare" in report.label

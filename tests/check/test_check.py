@@ -300,3 +300,15 @@ def _npz(tmp_path, x):
 
     np.savez(tmp_path / "feeds.npz", x=x)
     return str(tmp_path / "feeds.npz")
+
+
+def test_a_classifier_with_a_zipmap_output_is_checked_without_a_traceback():
+    """ONNX-ML ops fall back with their reason; the sequence of maps is compared by its values."""
+    from tests.models import zipmap_classifier
+
+    result = check(zipmap_classifier(), ["fp32", "fp16"], timing=False, cache_dir=None)
+    reasons = {f.name: f.reason for f in result.plan.fallback_nodes}
+    assert "custom-domain op" in reasons["zipmap"] and "custom-domain op" in reasons["linear"]
+    rows = json.loads(result.to_json())["accuracy"]
+    assert {(a["precision"], a["output"]) for a in rows} >= {("fp32", "output_probability"), ("fp16", "label")}
+    assert all(v.status in ("pass", "not measured") for v in result.verdicts)

@@ -113,9 +113,41 @@ def compare(reference: Mapping[str, np.ndarray], actual: Mapping[str, np.ndarray
     missing = [k for k in reference if k not in actual]
     if missing:
         raise TrtlabError(f"Outputs {', '.join(map(repr, missing))} are missing from the results compared.")
-    return AccuracyReport(precision, [compare_arrays(k, reference[k], actual[k], precision,
-                                                     tolerance_for(precision, tolerances, k))
-                                      for k in reference], label)
+    rows, skipped = [], []
+    for k in reference:
+        ref, act, why = comparable(reference[k]), comparable(actual[k]), ""
+        if ref is None or act is None:
+            skipped.append(f"{k} not compared: {_kind(reference[k])} holds no numbers to compare")
+            continue
+        rows.append(compare_arrays(k, ref, act, precision, tolerance_for(precision, tolerances, k)))
+    return AccuracyReport(precision, rows, "; ".join([label] * bool(label) + skipped))
+
+
+def comparable(value) -> np.ndarray | None:
+    """An output as an array of numbers: a tensor as it is; a map's values in key order; a
+    sequence of tensors or of maps (skl2onnx's ZipMap: one {class: probability} per row) stacked.
+    None where that cannot be done (strings, maps whose keys differ, ragged sequences)."""
+    try:
+        if isinstance(value, np.ndarray):
+            return value if value.dtype.kind in "biufc" else None
+        if isinstance(value, dict):
+            return np.asarray([value[k] for k in sorted(value)], dtype=np.float64)
+        if isinstance(value, (list, tuple)):
+            parts = [comparable(v) for v in value]
+            if any(p is None for p in parts) or len({p.shape for p in parts}) > 1:
+                return None
+            if all(isinstance(v, dict) for v in value) and len({tuple(sorted(v)) for v in value}) > 1:
+                return None
+            return np.stack(parts) if parts else np.zeros((0,))
+        return np.asarray(value) if np.isscalar(value) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _kind(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "a sequence" + (" of maps" if value and isinstance(value[0], dict) else "")
+    return "a map" if isinstance(value, dict) else f"a {type(value).__name__}"
 
 
 def compare_arrays(name: str, reference: np.ndarray, actual: np.ndarray, precision: str,

@@ -31,7 +31,7 @@ class Reference:
 
 
 def _has_nonfinite(a: np.ndarray) -> bool:
-    return a.dtype.kind in "fc" and not bool(np.isfinite(a).all())
+    return isinstance(a, np.ndarray) and a.dtype.kind in "fc" and not bool(np.isfinite(a).all())
 
 
 def exposing(proto: onnx.ModelProto, names: Iterable[str]):

@@ -11,7 +11,7 @@ import ipywidgets as W
 
 from ..errors import TrtlabError
 from ..loaders import load
-from ..model import Model
+from ..model import Model, value_text
 from ..plan import Plan
 from ..settings import PartitionSettings
 from ..installed_tensorrt import find_tensorrt
@@ -180,7 +180,7 @@ class Lab(W.VBox):
     # ------------------------------------------------------------ text
     def _header_html(self) -> str:
         m = self.model
-        ins = ", ".join(f"{i.name} {i.dtype}[{i.shape_text()}]" for i in m.inputs.values())
+        ins = ", ".join(value_text(n, i) for n, i in m.inputs.items())
         return (f"<b>{html.escape(m.name)}</b> &nbsp; {counted(len(m.nodes), 'node')}, "
                 f"{counted(len(m.op_counts), 'op type')}, opset {m.opset} &nbsp; "
                 f"<span style='color:#666'>{html.escape(ins)}</span>")

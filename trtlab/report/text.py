@@ -7,6 +7,7 @@ from ..precision.policy import KEPT_BY_SEARCH
 from ..accuracy.reasons import num, percent
 from ..accuracy.tolerances import tolerances_text
 from ..errors import one_line
+from ..model import value_text
 from ..words import counted, printable
 
 
@@ -25,8 +26,8 @@ def plan_report(plan, *, max_fallback: int = 20) -> str:
     total = plan.total_nodes
     lines = [
         f"Model: {m.name} ({m.source}), {counted(total, 'node')}, opset {m.opset}",
-        f"  inputs:  {', '.join(f'{i.name} {i.dtype}[{i.shape_text()}]' for i in m.inputs.values())}",
-        f"  outputs: {', '.join(f'{o.name} {o.dtype}[{o.shape_text()}]' for o in m.outputs.values())}",
+        f"  inputs:  {', '.join(value_text(n, i) for n, i in m.inputs.items())}",
+        f"  outputs: {', '.join(value_text(n, o) for n, o in m.outputs.items())}",
         f"Coverage ({c.detail or c.source}):",
         f"  supported nodes: {c.supported_count}/{total} ({100 * c.supported_count / max(total, 1):.1f}%)",
     ]
