@@ -28,3 +28,23 @@ def test_a_recorded_check_shows_its_figures_and_overlays_without_building(tmp_pa
         assert not panel.running or panel.wait(120)
     finally:
         lab.close()
+
+
+def test_the_status_says_built_and_from_the_cache_apart(tmp_path):
+    from dataclasses import replace
+
+    from trtlab.check import EngineRow
+
+    r = check(conv_model(), ["fp32"], cache_dir=False, build=False, timing=False)
+    r.engines[:] = [EngineRow(0, "fp32", True, 10, 0.5), EngineRow(0, "fp16", True, 10, 0.0, cache_hit=True),
+                    EngineRow(1, "fp32", False, error="parser")]
+    r.builder = "TensorRT-RTX 1.7.1"
+    lab = Lab.from_result(r)
+    try:
+        text = lab.build_panel.status.value
+        assert "3 engines with TensorRT-RTX 1.7.1: 1 built, 1 from the cache, 1 not built;" in text, text
+        r.engines[:] = [replace(r.engines[0])]
+        lab.build_panel.show_result(r)
+        assert "1 engine with TensorRT-RTX 1.7.1: 1 built;" in lab.build_panel.status.value
+    finally:
+        lab.close()

@@ -205,12 +205,15 @@ class BuildPanel(W.VBox):
         self._show(result)
 
     def _show(self, result: "CheckResult") -> None:
-        built = sum(e.built for e in result.engines)
+        fresh = sum(e.built and not e.cache_hit for e in result.engines)
+        cached = sum(e.built and e.cache_hit for e in result.engines)
+        failed = len(result.engines) - fresh - cached
         done = "Cancelled: showing what was done." if result.cancelled else "Done."
         secs = sum(result.elapsed_s.values()) if result.elapsed_s else 0.0
-        n = len(result.engines)
-        self.status.value = (f"{done} {built} of {counted(n, 'engine build')} succeeded"
-                             f"{f' ({html.escape(result.builder)})' if result.builder else ''}; {secs:.1f} s."
+        how = ", ".join([f"{fresh} built"] * bool(fresh) + [f"{cached} from the cache"] * bool(cached)
+                        + [f"{failed} not built"] * bool(failed)) or "none built"
+        by = f" with {html.escape(result.builder)}" if result.builder else ""
+        self.status.value = (f"{done} {counted(len(result.engines), 'engine')}{by}: {how}; {secs:.1f} s."
                              + tables.verdicts_table(result))
         for e in result.engines:
             bar = self.bars.get(e.name)
