@@ -139,3 +139,26 @@ def test_fp16_output_that_nodes_also_read_keeps_types_consistent():
     got = ort.InferenceSession(out.SerializeToString()).run(None, {"data": x})
     for w, g in zip(want, got):
         assert g.dtype == np.float32 and np.abs(w - g).max() < 1e-2
+
+
+@pytest.mark.parametrize("precision", ["int8", "bf16"])
+def test_an_ir3_opset9_model_upgrades_with_its_weights_listed_as_inputs(precision):
+    """IR version 3 lists weights as graph inputs; loading drops them there, and onnx's version
+    converter then found them "undefined". The upgrade lists them while it runs."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    import trtlab
+    from trtlab.precision import convert_precision
+
+    w = numpy_helper.from_array(np.random.default_rng(0).standard_normal((4, 3, 3, 3)).astype(np.float32) / 5, "w")
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["y"], name="relu")]
+    graph = helper.make_graph(nodes, "ir3", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8]),
+                                             helper.make_tensor_value_info("w", TensorProto.FLOAT, [4, 3, 3, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8, 8])], [w])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 9)])
+    proto.ir_version = 3
+    converted = convert_precision(trtlab.load(proto), precision).model
+    assert converted.opset_import[0].version >= 13
+    assert [i.name for i in converted.graph.input] == ["x"]

@@ -24,6 +24,29 @@ def opset(proto: onnx.ModelProto) -> int:
     return 0
 
 
+def upgraded(proto: onnx.ModelProto, version: int) -> onnx.ModelProto:
+    """`proto` converted to opset `version` by onnx's version converter. A model of IR version
+    3 (weights listed as graph inputs, which loading drops) makes the converter fail with "Input
+    ... is undefined": its initializers are then listed as inputs while it runs, and unlisted after."""
+    from onnx import helper, version_converter
+
+    try:
+        return version_converter.convert_version(proto, version)
+    except Exception:  # noqa: BLE001  (retried below; a second failure is the caller's to report)
+        pass
+    listed = onnx.ModelProto()
+    listed.CopyFrom(proto)
+    given = {i.name for i in listed.graph.input}
+    added = {t.name for t in listed.graph.initializer if t.name not in given}
+    listed.graph.input.extend(helper.make_tensor_value_info(t.name, t.data_type, t.dims)
+                              for t in listed.graph.initializer if t.name in added)
+    out = version_converter.convert_version(listed, version)
+    kept = [i for i in out.graph.input if i.name not in added]
+    del out.graph.input[:]
+    out.graph.input.extend(kept)
+    return out
+
+
 def toposort(graph: onnx.GraphProto) -> None:
     """Order `graph`'s nodes so each comes after the producers of what it reads, counting the
     outer-scope names its bodies read (tools that ignore those can leave an If before them)."""

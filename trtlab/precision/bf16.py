@@ -14,11 +14,11 @@ and TensorRT (strongly typed) runs them in bf16.
 from __future__ import annotations
 
 import onnx
-from onnx import shape_inference, version_converter
+from onnx import shape_inference
 
 from ..errors import TrtlabError
 from ..model import Model
-from ._proto import opset
+from ._proto import opset, upgraded
 from .lowbit import BF16, KeptNode, Rewriter, bf16_tensor
 from .policy import PrecisionPolicy
 from .sanitize import sanitize
@@ -42,7 +42,7 @@ def convert_bf16(proto: onnx.ModelProto, policy: PrecisionPolicy | None = None, 
     policy = policy or PrecisionPolicy()
     if opset(proto) < 13:  # a bfloat16 Cast needs opset 13
         try:
-            proto = version_converter.convert_version(proto, 13)
+            proto = upgraded(proto, 13)
             # The converter adds nodes (a Flatten/Reshape around an old Softmax) without types.
             proto = shape_inference.infer_shapes(proto, data_prop=True)
         except Exception as exc:

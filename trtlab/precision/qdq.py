@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Iterable
 
 import onnx
-from onnx import version_converter
 
 from .. import _optional
 from ..errors import TrtlabError, one_line
 from ..model import Model
 from ..model_files import write_model
 from ..precision_registry import INT8, QDQ, Precision
-from ._proto import opset, toposort
+from ._proto import opset, toposort, upgraded
 from .calibration import Calibration, samples
 from .sanitize import sanitize
 
@@ -63,7 +62,7 @@ def quantize(proto: onnx.ModelProto, precision: Precision, calibration: Calibrat
     wanted = max(PER_CHANNEL_OPSET, precision.min_opset)
     if old < wanted:
         try:
-            proto = version_converter.convert_version(proto, wanted)
+            proto = upgraded(proto, wanted)
             notes.append(f"upgraded from opset {old} to {wanted} for {precision.name} per-channel weights")
         except Exception as exc:
             least = max(QDQ_OPSET, precision.min_opset)
