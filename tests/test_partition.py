@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import onnx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -168,3 +169,38 @@ def test_the_min_block_size_recommendation_drops_small_engines_at_the_smallest_v
     value, why = recommend_min_block_size(trtlab.partition(model, exclude_ops=["Add"]))
     assert (value, why) == (2, "drops 1 engine under 2 nodes: 10 engines, coverage 71.6% instead of 73.1%")
     assert recommend_min_block_size(trtlab.partition(model))[0] == 1  # one engine: nothing to drop
+
+
+def test_independent_nodes_share_engines_up_to_the_merge_limit():
+    from trtlab.partition import MERGED_NODES
+
+    from tests.hostile.scale import independent_nodes
+
+    model = trtlab.load(onnx.load_from_string(independent_nodes(2500)))
+    plan = trtlab.partition(model, "tensorrt")
+    assert [len(s.nodes) for s in plan.subgraphs] == [MERGED_NODES, MERGED_NODES, 500]
+    assert plan.coverage_pct == 100.0 and contracted_is_acyclic(plan)
+    assert plan.subgraphs[0].inputs == ["x"] and len(plan.subgraphs[0].outputs) == MERGED_NODES
+
+
+def test_parts_with_a_path_between_them_are_not_merged():
+    # n0 -> n1 (unsupported) -> n2 and a separate n3 beside n0: n0 and n3 merge, n2 stays apart.
+    preds = [[], [0], [1], [0]]
+    model = dag_model(preds, {1})
+    plan = trtlab.partition(model, "tensorrt", exclude_nodes={"n1"})
+    where = plan.placement()
+    assert where["n0"] == where["n3"] != where["n2"]
+    assert contracted_is_acyclic(plan)
+
+
+def test_engines_past_the_cap_fall_back_with_a_reason(monkeypatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("trtlab.partition"), "MAX_ENGINES", 3)
+    preds = [[]] + [[i] for i in range(11)]  # a chain: supported and unsupported in turn
+    model = dag_model(preds, set(range(1, 12, 2)))
+    plan = trtlab.partition(model, "tensorrt", exclude_nodes={f"n{i}" for i in range(1, 12, 2)})
+    assert plan.engine_count == 3
+    reasons = {f.name: f.reason for f in plan.fallback_nodes}
+    capped = [n for n, r in reasons.items() if "not among the 3 largest" in r]
+    assert len(capped) == 3 and contracted_is_acyclic(plan)

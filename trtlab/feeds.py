@@ -76,14 +76,23 @@ def load_feeds(source: str | os.PathLike | Mapping[str, object], model) -> dict[
     else:
         raise TrtlabError(f"Feeds must be a .npz path or a dict of arrays, not {type(source).__name__}.",
                           hint="Save them with numpy.savez('feeds.npz', input_name=array, ...).")
-    missing = [n for n in model.inputs if n not in arrays]
-    if missing:
-        raise TrtlabError(f"Missing input {', '.join(map(repr, missing))} in {where}.",
-                          hint=f"Model '{model.name}' takes: {_takes(model)}.")
+    _check_present(arrays, model, where)
     extra = [n for n in arrays if n not in model.inputs]
     if extra:
         _not_taken(extra, model, where)
     return {name: _checked(name, arrays[name], info, where) for name, info in model.inputs.items()}
+
+
+def check_feeds_file(path: str | os.PathLike, model) -> None:
+    """What `load_feeds` checks of a feeds file, from its arrays' headers alone: no byte of data is
+    read (for a command that only looks at the model)."""
+    from ._io import array_headers
+
+    where = Path(path).name
+    headers = {_input_name(name, model): header for name, header in array_headers(path, "feeds file").items()}
+    for name, (shape, dtype) in headers.items():
+        _check_header(name, shape, dtype, model, where)
+    _check_present(headers, model, where)
 
 
 def feed_shapes(source: str | os.PathLike | Mapping[str, object]) -> dict[str, tuple[int, ...]]:
@@ -158,6 +167,13 @@ def _check_header(name: str, shape: tuple, dtype: np.dtype, model, where: str) -
 
 def _input_name(name: str, model) -> str:
     return next(iter(model.inputs)) if name == "" and len(model.inputs) == 1 else name
+
+
+def _check_present(names, model, where: str) -> None:
+    missing = [n for n in model.inputs if n not in names]
+    if missing:
+        raise TrtlabError(f"Missing input {', '.join(map(repr, missing))} in {where}.",
+                          hint=f"Model '{model.name}' takes: {_takes(model)}.")
 
 
 def _takes(model) -> str:

@@ -123,7 +123,7 @@ def check_tensor_sizes(model, budget: int | None = None, kept: Iterable[str] = (
                               + "x".join(str(d or 1) for d in info.shape) + ".")
     if budget is None:
         return
-    room = f"this process can use {human_bytes(budget / MEMORY_SHARE)} ({by})"
+    room = f"a run may take half of the {human_bytes(budget / MEMORY_SHARE)} this process can use ({by})"
     sizes = {name: tensor_bytes(info.shape, info.dtype) for name, info in model.tensors.items() if info.static}
     sizes.update({name: tensor_bytes(info.shape, info.dtype) for name, info in model.inputs.items() if info.static})
     for name, info in model.inputs.items():

@@ -35,6 +35,12 @@ class Case:
     close_stdout: bool = False  # the reader of stdout is gone (`... | head`)
     file_size_limit: int | None = None  # bytes a written file may have: a full disk
     xfail: str | None = None
+    env: dict[str, str] = field(default_factory=dict)  # set for this case (None values: removed)
+    max_seconds: float | None = None  # the command must end within this (a bomb refused early)
+    max_rss_mb: float | None = None  # peak resident memory of the command
+    stays_empty: list[Path] = field(default_factory=list)  # folders nothing may be written to
+    signal: tuple[int, str] | None = None  # (signal, glob under the case's TMPDIR that must exist first)
+    address_space: int | None = None  # RLIMIT_AS for the command (ulimit -v), bytes
 
 
 def build_corpus(root: Path, *, with_cache: bool | None = None) -> list[Case]:
@@ -52,6 +58,9 @@ def build_corpus(root: Path, *, with_cache: bool | None = None) -> list[Case]:
         with_cache = _have_tensorrt()
     if with_cache:
         cases += _cache_cases(root / "cache")
+    from . import second_round
+
+    cases += second_round.cases(root / "second", with_tensorrt=with_cache)
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "case names must be unique"
     return cases

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +18,10 @@ REPO = Path(__file__).resolve().parents[2]
 CASE_TIMEOUT_S = 60.0
 XFAIL_TIMEOUT_S = 15.0  # a case known to fail still must not hold the corpus up for long
 REFERENCE_TIMEOUT_S = 5  # the Loop with 10^15 trips must stop long before CASE_TIMEOUT_S
+
+# Characters a terminal acts on (newline and tab aside): none may reach it raw.
+_ACTED_ON = frozenset(chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0),
+                                       *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 # Outcome kinds, worst first.
 HANG, CRASH, TRACEBACK, WRONG, CLEAN_ERROR, RAN = "hang", "crash", "traceback", "wrong", "clean error", "ran"
@@ -49,29 +54,65 @@ def child_env() -> dict:
     return env
 
 
-def _command(case: Case) -> list[str]:
-    if case.file_size_limit is None:
+def _command(case: Case, rss_file: str | None = None) -> list[str]:
+    if case.file_size_limit is None and rss_file is None and case.address_space is None:
         return [sys.executable, "-m", "trtlab", *case.argv]
-    # A file-size limit makes writes past it fail like a full disk (Python ignores SIGXFSZ).
-    code = ("import resource, runpy, sys; "
-            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({case.file_size_limit}, {case.file_size_limit})); "
-            f"sys.argv = ['trtlab', *{case.argv!r}]; runpy.run_module('trtlab', run_name='__main__')")
+    code = "import atexit, resource, runpy, sys; "
+    if case.file_size_limit is not None:
+        # A file-size limit makes writes past it fail like a full disk (Python ignores SIGXFSZ).
+        code += f"resource.setrlimit(resource.RLIMIT_FSIZE, ({case.file_size_limit}, {case.file_size_limit})); "
+    if case.address_space is not None:  # a process limit on memory, as `ulimit -v` sets
+        code += f"resource.setrlimit(resource.RLIMIT_AS, ({case.address_space}, {case.address_space})); "
+    if rss_file is not None:  # the peak resident memory, written at exit
+        code += (f"atexit.register(lambda: open({rss_file!r}, 'w').write("
+                 "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))); ")
+    code += f"sys.argv = ['trtlab', *{case.argv!r}]; runpy.run_module('trtlab', run_name='__main__')"
     return [sys.executable, "-c", code]
 
 
+def _children(pid: int) -> list[str]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return out.stdout.split()
+
+
+def _ended(pid: str) -> bool:
+    """Whether a process ended (a zombie waiting for its new parent has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] in ("Z", "X")
+    except OSError:
+        return True
+
+
 def run_case(case: Case, timeout: float = CASE_TIMEOUT_S) -> Outcome:
+    import shutil
+    import tempfile
+
     if case.xfail:
         timeout = min(timeout, XFAIL_TIMEOUT_S)
+    scratch = Path(tempfile.mkdtemp(prefix="hostile-case-"))
+    env = child_env()
+    if case.signal is not None:
+        env["TMPDIR"] = str(scratch / "tmp")
+        (scratch / "tmp").mkdir()
+    for key, value in case.env.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    rss_file = str(scratch / "rss") if case.max_rss_mb is not None else None
     start = time.monotonic()
     stdout_target, closed = subprocess.PIPE, None
     if case.close_stdout:
         r, w = os.pipe()
         os.close(r)  # the reader left before the first line
         stdout_target, closed = w, w
-    proc = subprocess.Popen(_command(case), stdout=stdout_target, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            env=child_env(), start_new_session=True)
+    proc = subprocess.Popen(_command(case, rss_file), stdout=stdout_target, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     if closed is not None:
         os.close(closed)
+    extra: list[str] = []
+    if case.signal is not None:
+        extra += _send_signal(proc, case, scratch / "tmp", timeout)
     try:
         out, err = proc.communicate(timeout=timeout)
         rc, hung = proc.returncode, False
@@ -82,13 +123,47 @@ def run_case(case: Case, timeout: float = CASE_TIMEOUT_S) -> Outcome:
     seconds = time.monotonic() - start
     stdout = (out or b"").decode("utf-8", "replace")
     stderr = (err or b"").decode("utf-8", "replace")
-    return judge(case, rc, stdout, stderr, seconds, hung, timeout)
+    if case.signal is not None and not hung:
+        extra += [f"left in TMPDIR: {p.name}" for p in (scratch / "tmp").glob("trtlab-*")]
+    if rss_file is not None and not hung:
+        try:
+            peak_mb = int(Path(rss_file).read_text()) / 1024
+            if peak_mb > case.max_rss_mb:
+                extra.append(f"peak memory {peak_mb:.0f} MB, over {case.max_rss_mb:g} MB")
+        except (OSError, ValueError):
+            extra.append("no peak memory recorded")
+    shutil.rmtree(scratch, ignore_errors=True)
+    outcome = judge(case, rc, stdout, stderr, seconds, hung, timeout)
+    outcome.problems += extra
+    return outcome
+
+
+def _send_signal(proc: subprocess.Popen, case: Case, tmp: Path, timeout: float) -> list[str]:
+    """Send the case's signal once its marker exists; what is wrong once the command has ended."""
+    signum, marker = case.signal
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None and not list(tmp.glob(marker)):
+        time.sleep(0.1)
+    if proc.poll() is not None:
+        return [f"ended before {marker} appeared"]
+    workers = _children(proc.pid)
+    time.sleep(0.3)
+    proc.send_signal(signum)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        return []  # judged as a hang
+    time.sleep(0.5)
+    return [f"worker {pid} outlived the command" for pid in workers if not _ended(pid)]
 
 
 def judge(case: Case, rc, stdout: str, stderr: str, seconds: float, hung: bool,
           timeout: float = CASE_TIMEOUT_S) -> Outcome:
     problems = []
     lines = [x for x in stderr.splitlines() if x.strip()]
+    signalled = case.signal is not None and rc == 128 + case.signal[0]
+    if signalled:
+        rc = 2  # judged as a clean error: one line saying which signal stopped it
     if hung:
         kind = HANG
         problems.append(f"no exit within {timeout:.0f} s")
@@ -100,6 +175,22 @@ def judge(case: Case, rc, stdout: str, stderr: str, seconds: float, hung: bool,
         problems.append("a traceback was printed")
     else:
         kind = CLEAN_ERROR if rc == 2 else RAN
+    raw = sorted({f"{ord(c):#04x}" for c in stdout + stderr if c in _ACTED_ON})
+    if raw:
+        problems.append(f"raw terminal control characters printed: {', '.join(raw)}")
+    if case.max_seconds is not None and not hung and seconds > case.max_seconds:
+        problems.append(f"took {seconds:.1f} s, over {case.max_seconds:g} s")
+    for folder in case.stays_empty:
+        if Path(folder).is_dir() and any(Path(folder).iterdir()):
+            problems.append(f"something was written into {Path(folder).name}")
+    if signalled:
+        if not lines or lines[-1] != f"trtlab: stopped by {signal.Signals(case.signal[0]).name}":
+            problems.append("the signal was not reported on the last stderr line")
+        lines = lines[-1:]  # the progress lines before it are not errors
+        kind = CLEAN_ERROR if kind in (CLEAN_ERROR, RAN) else kind
+        return Outcome(case, kind, 128 + case.signal[0], stdout, stderr, seconds, problems)
+    elif case.signal is not None and kind in (CLEAN_ERROR, RAN):
+        problems.append(f"expected exit {128 + case.signal[0]}, got {rc}")
     if kind in (CLEAN_ERROR, RAN):
         if rc == 2 and (len(lines) != 1 or not lines[0].startswith("trtlab: error: ")):
             problems.append(f"exit 2 with {len(lines)} stderr lines, not one `trtlab: error:` line")

@@ -72,9 +72,9 @@ def load_from_args(args):
 
     model = load(args.model, inputs=inputs_from_args(args), params=args.params)
     if args.feeds:  # every input present, with the model's type and shape: one clear error each
-        from ..feeds import load_feeds
+        from ..feeds import check_feeds_file
 
-        load_feeds(args.feeds, model)
+        check_feeds_file(args.feeds, model)  # from the headers: inspect needs no values
     return model
 
 

@@ -26,8 +26,8 @@ def plan_report(plan, *, max_fallback: int = 20) -> str:
     total = plan.total_nodes
     lines = [
         f"Model: {m.name} ({m.source}), {counted(total, 'node')}, opset {m.opset}",
-        f"  inputs:  {', '.join(value_text(n, i) for n, i in m.inputs.items())}",
-        f"  outputs: {', '.join(value_text(n, o) for n, o in m.outputs.items())}",
+        f"  inputs:  {_names([value_text(n, i) for n, i in m.inputs.items()], 8)}",
+        f"  outputs: {_names([value_text(n, o) for n, o in m.outputs.items()], 8)}",
         f"Coverage ({c.detail or c.source}):",
         f"  supported nodes: {c.supported_count}/{total} ({100 * c.supported_count / max(total, 1):.1f}%)",
     ]
