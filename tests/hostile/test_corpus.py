@@ -9,6 +9,7 @@ import pytest
 from .corpus import build_corpus
 from .runner import run_all
 
+
 def _case_list() -> list:
     """The cases as collection sees them: built in a folder that is gone before any test runs
     (the cases run on the copy the `corpus` fixture builds under pytest's own temporary folder)."""
