@@ -207,8 +207,9 @@ def _calibrate(ctx: Context) -> None:
         return
     if random:
         calibrated = ", ".join(p for p in ctx.result.settings.precisions if get_precision(p).calibrated)
+        whose = "their" if "," in calibrated else "its"
         ctx.result.warnings.append(f"{calibrated} calibrated on random inputs (no calibration data given): "
-                                   "its accuracy figures mean little")
+                                   f"{whose} accuracy figures mean little")
 
 
 def _per_node(ctx: Context, precision: str) -> None:
