@@ -57,8 +57,12 @@ for p in precisions:
                  "coverage": r.plan.coverage_pct, "built": sum(e.built for e in engines),
                  "engines": r.plan.engine_count,
                  "status": "fail" if s else v.status, "reason": s.check_before if s else v.reason,
-                 "search": None if s is None else {"kept": s.names, "status": v.status, "reason": v.reason,
-                                                   "seconds": s.seconds, "passed": s.passed, "bound": s.bound},
+                 "search": None if s is None else {
+                     "kept": s.names, "status": v.status, "seconds": s.seconds, "passed": s.passed,
+                     "bound": s.bound, "tried": s.tried, "best": "" if s.passed else s.after,
+                     # the verified check's figures (the engines built with the kept nodes)
+                     "max_abs": max((o.max_abs for o in outs), default=None) if s.passed else None,
+                     "cosine": min((o.cosine for o in outs), default=None) if s.passed else None},
                  # figures of the check itself (after a search they are the verified run's: see its table)
                  "max_abs": None if s else max((o.max_abs for o in outs), default=None),
                  "cosine": None if s else min((o.cosine for o in outs), default=None),
@@ -110,18 +114,23 @@ def main() -> int:
 
 
 def _print_searches(rows: list[dict]) -> None:
-    """For every fail the search ran on: the nodes kept, the verdict after, the search's seconds."""
+    """For every fail the search ran on: the nodes kept (of at most `bound`), the converted models
+    it tried, the verdict after (the check with engines built with those nodes kept), its figures,
+    the search's seconds; where nothing under the bound passed, the best set found."""
     print()
-    head = f"{'--keep-fp32 auto':16} {'prec':5} {'kept':>5} {'bound':>5} {'after':13} {'search s':>8}  nodes kept; reason after"
+    head = (f"{'--keep-fp32 auto':16} {'prec':5} {'kept':>5} {'bound':>5} {'tried':>5} {'after':13} "
+            f"{'max abs':>9} {'cosine':>9} {'search s':>8}  nodes kept (the first 4)")
     print(head)
     print("-" * len(head))
     if not rows:
         print("(no fp16 or int8 fail to search)")
     for r in rows:
         s = r["search"]
-        names = ", ".join(s["kept"][:6]) + (", ..." if len(s["kept"]) > 6 else "")
-        print(f"{r['model']:16} {r['precision']:5} {len(s['kept']):>5} {s['bound']:>5} {s['status']:13} "
-              f"{s['seconds']:>8.1f}  {names or '-'}; {s['reason'][:150]}")
+        num = lambda v, f: "-".rjust(int(f[0])) if v is None else format(v, f)  # noqa: E731
+        names = ", ".join(s["kept"][:4]) + (", ..." if len(s["kept"]) > 4 else "")
+        print(f"{r['model']:16} {r['precision']:5} {len(s['kept']):>5} {s['bound']:>5} {s['tried']:>5} "
+              f"{s['status']:13} {num(s['max_abs'], '9.3g')} {num(s['cosine'], '9.6f')} {s['seconds']:>8.1f}  "
+              f"{names or '-'}" + (f"; best found: {s['best'][:160]}" if s["best"] else ""))
 
 
 if __name__ == "__main__":
