@@ -204,3 +204,24 @@ def test_engines_past_the_cap_fall_back_with_a_reason(monkeypatch):
     reasons = {f.name: f.reason for f in plan.fallback_nodes}
     capped = [n for n, r in reasons.items() if "not among the 3 largest" in r]
     assert len(capped) == 3 and contracted_is_acyclic(plan)
+
+
+def test_no_engine_of_constants_only():
+    """A supported block that reads nothing but constants (a Constant feeding a fallback node)
+    makes no engine: it would have no input. It falls back, saying so."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [helper.make_node("Constant", [], ["c"], name="const", value=numpy_helper.from_array(np.ones((2, 3), np.float32))),
+             helper.make_node("NonZero", ["c"], ["nz"], name="nonzero"),
+             helper.make_node("Cast", ["nz"], ["nzf"], name="cast", to=TensorProto.FLOAT),
+             helper.make_node("ReduceSum", ["nzf"], ["n"], name="sum", keepdims=0),
+             helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("Mul", ["r", "n"], ["y"], name="mul")]
+    graph = helper.make_graph(nodes, "constants", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    plan = trtlab.partition(trtlab.load(proto), min_block_size=1, exclude_ops={"NonZero"})
+    assert [s.nodes for s in plan.subgraphs] == [["cast", "sum", "relu", "mul"]]
+    assert "computes only from constants" in {f.name: f.reason for f in plan.fallback_nodes}["const"]

@@ -68,16 +68,22 @@ def partition(model: Model, coverage: "str | PartitionSettings | CoverageReport"
     graph = _Graph(model)
     supported = [report.verdicts[n.name].supported for n in model.nodes]
     small: dict[int, int] = {}  # node index -> size of the too-small block it was in
+    constant: set[int] = set()  # nodes of blocks that compute only from constants
     while True:
         groups = graph.grow(supported)
         if not graph.contracted_acyclic(groups):
             groups = graph.grow(supported, exact=True)
         newly_small = [g for g in groups if len(g) < min_block_size]
-        if not newly_small:
+        newly_constant = [g for g in groups if len(g) >= min_block_size and _constant_only(model, g)]
+        if not newly_small and not newly_constant:
             break
         for g in newly_small:
             for i in g:
                 small[i] = len(g)
+                supported[i] = False
+        for g in newly_constant:
+            constant.update(g)
+            for i in g:
                 supported[i] = False
     groups = graph.merged_by_level(groups)
     capped: dict[int, int] = {}  # node index -> size of the block left out by the engine cap
@@ -85,7 +91,15 @@ def partition(model: Model, coverage: "str | PartitionSettings | CoverageReport"
         for i in g:
             capped[i] = len(g)
     groups = [g for g in groups if g[0] not in capped]
-    return _make_plan(model, report, graph, groups, (small, capped), settings)
+    return _make_plan(model, report, groups, (small, capped, constant), settings)
+
+
+def _constant_only(model: Model, group: list[int]) -> bool:
+    """Whether a block reads nothing but constants (a lone Constant node): an engine of it would
+    have no input, and ONNX Runtime folds it."""
+    nodes = model.nodes
+    produced = {o for i in group for o in nodes[i].output}
+    return all(t in produced or t in model.initializer_names for i in group for t in model.node_inputs(nodes[i]))
 
 
 class _Graph:
@@ -243,10 +257,12 @@ def _topological(nodes: list[int], preds: dict, succs: dict, strict: bool = True
     return order
 
 
-def _make_plan(model: Model, report: CoverageReport, graph: _Graph, groups: list[list[int]],
-               left_out: tuple[dict[int, int], dict[int, int]], settings: PartitionSettings) -> Plan:
+def _make_plan(model: Model, report: CoverageReport, groups: list[list[int]], left_out: tuple,
+               settings: PartitionSettings) -> Plan:
+    """`left_out`: node index -> the size of its too-small block, the same for the blocks past the
+    engine cap, and the nodes of constant-only blocks."""
     nodes, min_block_size = model.nodes, settings.min_block_size
-    small, capped = left_out
+    small, capped, constant = left_out
     graph_outputs = set(model.outputs)
     owner = {}
     for gi, g in enumerate(groups):
@@ -282,6 +298,9 @@ def _make_plan(model: Model, report: CoverageReport, graph: _Graph, groups: list
             reason = (f"supported, but its TensorRT block ({counted(capped[i], 'node')}) is not among the "
                       f"{MAX_ENGINES} largest: past {MAX_ENGINES} engines each more costs a build and a "
                       "hand-over at every run than it saves")
+        elif i in constant:
+            reason = ("supported, but its TensorRT block computes only from constants: an engine of it "
+                      "would have no input (ONNX Runtime computes it once)")
         else:
             reason = report.verdicts[node.name].reason
         fallback.append(Fallback(node.name, node.op_type, reason))
