@@ -16,7 +16,7 @@ import onnx
 from . import dtypes, normalise
 from ._io import atomic_write_bytes
 from .errors import TrtlabError, one_line
-from .static_shapes import complete_shapes, is_data_dependent_dim, plausible_shape
+from .static_shapes import complete_shapes, hinted_shape, is_data_dependent_dim
 
 MAX_IR_VERSION = 10
 Shape = tuple  # of int (static) or str (symbolic, only before shapes are fixed)
@@ -241,7 +241,7 @@ class Model:
         for name, info in self.inputs.items():
             if info is not None and info.static:
                 continue
-            example = plausible_shape(info.shape if info is not None else ()) or [1]
+            example = hinted_shape(self.proto, name, info.shape if info is not None else ()) or [1]
             raise TrtlabError(
                 f"Input '{name}' has a dynamic or unknown shape ({info.shape_text() if info else 'unknown'}).",
                 hint=(f"Give its shape: trtlab.load(..., inputs={{'{name}': ({', '.join(map(str, example))})}}) "

@@ -90,6 +90,21 @@ def plausible_shape(dims: Sequence) -> list[int]:
     return out
 
 
+def hinted_shape(proto: onnx.ModelProto, name: str, dims: Sequence) -> list[int]:
+    """`plausible_shape`, with what the model's weights say over the guess: the channels of an
+    image input read by a Conv are its weight's input channels times its groups (a pixel_values
+    of 1x128x224x224 for a first Conv taking 3 channels would be refused at once)."""
+    out = plausible_shape(dims)
+    weights = {t.name: t for t in proto.graph.initializer}
+    for node in proto.graph.node:
+        if node.op_type == "Conv" and node.input and node.input[0] == name and len(out) >= 2 \
+                and not (isinstance(dims[1], int) and dims[1] > 0) and node.input[1] in weights:
+            group = next((a.i for a in node.attribute if a.name == "group"), 1)
+            out[1] = int(weights[node.input[1]].dims[1]) * group
+            break
+    return out
+
+
 # -------------------------------------------------------------------- what is open
 def _static(vi: onnx.ValueInfoProto) -> bool:
     tt = vi.type.tensor_type
