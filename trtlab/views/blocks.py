@@ -33,21 +33,28 @@ def segments(model: "Model", names: list[str]) -> list[list[str]]:
     index = {n: i for i, n in enumerate(names)}
     last_use: dict[str, int] = {}
     broadcast: set[str] = set()
+    weights = model.initializer_names
     for t, consumers in model.consumers.items():
-        uses = sorted(index[c] for c in consumers if c in index)
-        if uses and t not in model.initializer_names:
-            last_use[t] = uses[-1]
-            if len(uses) >= _BROADCAST_READERS and uses[-1] - uses[0] > 2 * LEAF:
+        if t in weights:
+            continue
+        uses = [index[c] for c in consumers if c in index]
+        if uses:
+            last_use[t] = last = max(uses)
+            if len(uses) >= _BROADCAST_READERS and last - min(uses) > 2 * LEAF:
                 broadcast.add(t)
     expire: dict[int, list[str]] = {}
     for t, i in last_use.items():
         expire.setdefault(i, []).append(t)
     live: set[str] = {t for t in model.inputs if t in last_use and t not in broadcast}
     out, current = [], []
+    node_by_name = model.node_by_name
     for i, name in enumerate(names):
         current.append(name)
-        live.difference_update(expire.get(i, ()))
-        live.update(o for o in model.node_by_name[name].output if last_use.get(o, -1) > i and o not in broadcast)
+        if i in expire:
+            live.difference_update(expire[i])
+        for o in node_by_name[name].output:
+            if last_use.get(o, -1) > i and o not in broadcast:
+                live.add(o)
         if len(live) <= 1:
             out.append(current)
             current = []

@@ -204,6 +204,7 @@ class _Builder:
         self.model = model
         self.fanout = fanout
         self.groups: dict[str, Group] = {}
+        self._signatures: dict[str, tuple] = {}  # block -> its op sequence, as `blocks` found it
 
     def add(self, gid: str, name: str, kind: str, children: list[str], members: list[str]) -> str:
         self.groups[gid] = Group(gid, name, kind, children, members)
@@ -267,8 +268,7 @@ class _Builder:
     def mark_repeats(self) -> None:
         """Groups alike: blocks with the same op sequence; scopes that are numbered repeats of
         one module ("h.0" ... "h.11": an exporter may put a layer's shared mask in the first)."""
-        op_of = {n.name: n.op_type for n in self.model.nodes}
-        key = {gid: (_NUMBERED_PART.sub("#", g.name),) if g.kind == "scope" else tuple(op_of[m] for m in g.members)
+        key = {gid: self._signatures[gid] if g.kind == "block" else (_NUMBERED_PART.sub("#", g.name),)
                for gid, g in self.groups.items()
                if g.kind == "block" or g.kind == "scope" and _NUMBERED_PART.search(g.name)}
         alike = Counter(key.values())
@@ -323,5 +323,6 @@ class _Builder:
                 children = self.bounded(children, gid, levels=1)
             name = f"block {first}" if block.units == 1 else f"blocks {first}\u2013{unit - 1}"
             self.add(gid, name, "block", children, block.nodes)
+            self._signatures[gid] = block.signature
             items.append(gid)
         return self.bounded(items, "g:", levels=1)
