@@ -28,7 +28,9 @@ class AccuracyOptions(W.HBox):
         self.keep_fp32 = W.ToggleButton(value=False, description="Keep fp32: auto", icon="search",
                                         tooltip="where a precision fails, search for nodes to keep in fp32 "
                                                 "so it passes, and verify with engines built that way")
-        super().__init__([self.atol, self.rtol, self.min_cosine, self.error_stat, self.keep_fp32])
+        # Wraps onto a second line in a narrow output area rather than running past it.
+        super().__init__([self.atol, self.rtol, self.min_cosine, self.error_stat, self.keep_fp32],
+                         layout=W.Layout(flex_flow="row wrap", max_width="100%"))
         self.add_class("trtlab-accuracy-options")
 
     def overrides(self) -> list[Override]:
