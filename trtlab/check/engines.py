@@ -17,6 +17,7 @@ from ..installed_tensorrt import TensorRT, require_tensorrt
 from ..plan import Plan
 from ..precision_registry import get as get_precision
 from ..words import counted
+from .constant_inputs import fold_constant_inputs, unfold
 from .progress import Progress
 from .result import CheckResult, EngineRow
 
@@ -41,6 +42,7 @@ class EngineStep:
         self._prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once
         self.points: list = []  # the model at the profile's min and max (see check.profiles)
         self.profiles: dict = {}  # subgraph id -> its engine's optimisation profile
+        self.values: dict | None = None  # the fp32 reference run's tensors (see constant_inputs)
         from ..engines.worker import BuildWorker
 
         # One worker process builds every engine of the check; a crash in it ends one build.
@@ -51,6 +53,13 @@ class EngineStep:
         from .profiles import subgraph_profiles
 
         self.points, self.profiles = points, subgraph_profiles(self.plan, points)
+
+    def _fold(self, cut: onnx.ModelProto) -> list:
+        """Shape computations handed into the cut become constants (see `constant_inputs`);
+        over a profile they vary, and stay inputs."""
+        if self.values is None or self.profiles:
+            return []
+        return fold_constant_inputs(cut, self.plan.model, self.values)
 
     def close(self) -> None:
         self.worker.close()
@@ -102,12 +111,17 @@ class EngineStep:
         # Engines are kept in memory (read back from the cache, or from a fresh build) only
         # where they will run; a hit is served only once its bytes match the checksum either way.
         options = BuildOptions(timeout_s=result.settings.build_timeout_s, read_engines=self.runnable)
-        jobs = []
+        jobs, folded = [], {}
         for s in plan.subgraphs:
             if as_converted:
+                folded[s.id] = self._fold(models[s.id])
                 jobs.append(new_job(s.name, models[s.id], precision, self.tensorrt, options, prepared=True))
                 continue
             cut = models[s.id] if not spec.reduced else cut_subgraph(plan, s.id, store=self.store)
+            if not spec.reduced:
+                folded[s.id] = self._fold(cut)
+            else:
+                self._fold(cut)
             if s.id in self.profiles:  # its dimensions that vary over the profile made dynamic
                 from .profiles import relax
 
@@ -123,6 +137,8 @@ class EngineStep:
             builds = run_jobs(jobs, cache=self.cache, progress=on_event, cancel=self.progress.cancel,
                               worker=self.worker)
         del jobs
+        for sid, inputs in folded.items():  # ONNX Runtime runs the check's own models as they were
+            unfold(models[sid], inputs)
         ids = {s.name: s.id for s in plan.subgraphs}
         out = {ids[r.name]: r for r in builds}
         result.engines.extend(EngineRow.of(sid, r) for sid, r in out.items())

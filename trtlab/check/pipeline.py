@@ -95,6 +95,8 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, inputs: tuple, 
     ctx = Context(plan, result, run, feeds, reference, EngineStep.find(plan, result, run, store), store=store)
     points = _point_references(points, result, problems)
     ctx.shapes = {k: tuple(v.shape) for k, v in plan.model.inputs.items()}  # each accuracy row says them
+    if ctx.engines is not None:
+        ctx.engines.values = reference.values
     if settings.profiles:
         if ctx.engines is not None:
             ctx.engines.with_profiles(points)
