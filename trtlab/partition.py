@@ -41,7 +41,7 @@ from .settings import PartitionSettings
 from .words import counted
 
 # The most engines a plan holds (see step 6 of the module's text).
-MAX_ENGINES = 64
+MAX_ENGINES = 128
 # Merged subgraphs stop growing at this many nodes: TensorRT's build time grows faster than the
 # layer count (independent layers on a CPU here: 1,000 in 9 s, 2,000 in 55 s, 4,000 in 325 s).
 MERGED_NODES = 1000
@@ -316,6 +316,8 @@ def recommend_min_block_size(plan: Plan, tolerance_pct: float = 5.0) -> tuple[in
     Torch-TensorRT's dry run makes the same trade), at the smallest value that gives that
     partition, so a model of one block is never told to need a block of its whole size."""
     base = plan if plan.min_block_size == 1 else partition(plan.model, plan.coverage)
+    if len(base.subgraphs) == 1 and len(base.subgraphs[0].nodes) > 1:  # what the loop finds, without
+        return 1, f"every value up to {len(base.subgraphs[0].nodes)} gives the same 1 engine"  # partitioning again
     by_value = {1: base}
     for m in sorted({len(s.nodes) for s in base.subgraphs} - {1}):
         candidate = partition(plan.model, plan.coverage, min_block_size=m)
