@@ -184,7 +184,9 @@ def judge(case: Case, rc, stdout: str, stderr: str, seconds: float, hung: bool,
         if Path(folder).is_dir() and any(Path(folder).iterdir()):
             problems.append(f"something was written into {Path(folder).name}")
     if signalled:
-        if not lines or lines[-1] != f"trtlab: stopped by {signal.Signals(case.signal[0]).name}":
+        said = "trtlab: interrupted" if case.signal[0] == signal.SIGINT else \
+            f"trtlab: stopped by {signal.Signals(case.signal[0]).name}"
+        if not lines or lines[-1] != said:
             problems.append("the signal was not reported on the last stderr line")
         lines = lines[-1:]  # the progress lines before it are not errors
         kind = CLEAN_ERROR if kind in (CLEAN_ERROR, RAN) else kind
