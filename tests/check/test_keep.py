@@ -51,6 +51,8 @@ def test_no_build_is_not_measured_with_the_transform_alone():
     assert fp16.status == "not measured" and r.exit_status == 1 and not r.to_dict()["passed"]
     assert fp16.reason.startswith("engines not built (--no-build); the transform alone, on ONNX Runtime stand-ins")
     assert ": would fail: y: " in fp16.reason and "outside atol 0.01 + rtol 0.01·|ref|" in fp16.reason
+    searched = check(fragile_chain(bad=(2,)), ["fp16"], build=False, timing=False, keep_fp32="auto")
+    assert not searched.searches and any("no search for nodes to keep in fp32" in n for n in searched.not_done)
 
 
 def test_nan_in_an_output_is_a_fail_with_no_figures():

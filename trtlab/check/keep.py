@@ -9,13 +9,16 @@ from ..precision.policy import KEPT_BY_SEARCH
 from ..precision_registry import get as get_precision
 from .keep_search import search_keep_fp32
 from .measure import Context, measure
-from .result import FAIL, PASS
+from .result import FAIL, NOT_MEASURED, PASS
 
 
 def search_and_verify(ctx: Context, precision: str) -> None:
     result = ctx.result
     before = result.verdict(precision)
     spec = get_precision(precision)
+    if spec.reduced and before.status == NOT_MEASURED and ": would fail: " in before.reason:
+        result.not_done.append(f"{precision}: no search for nodes to keep in fp32: it verifies its set with "
+                               "engines, and none were built")
     if not spec.reduced or before.status != FAIL:
         return
     ctx.progress.event("accuracy", f"{precision}: searching for nodes to keep in fp32", precision=precision)
