@@ -44,10 +44,12 @@ def jupyter_server(app: str, root: Path, tmp_path: Path, notebook: str, **env_ex
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    # Every cell rendered, not only those near the viewport, so a test can measure each output.
+    # Every cell rendered, not only those near the viewport, so a test can measure each output;
+    # the notebook's own kernel started without asking (a slow start could raise "Select Kernel").
     tracker = home / "lab-settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
-    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    (tracker / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none", "autoStartDefaultKernel": True}))
     log = open(tmp_path / "server.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
