@@ -12,6 +12,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 import onnx
 
+from . import scratch
 from ._optional import onnxruntime
 from .errors import TrtlabError, one_line
 
@@ -98,7 +99,7 @@ def loadable(model: onnx.ModelProto | bytes) -> Iterator[str | bytes]:
                 with contextlib.suppress(OSError):
                     leftover.unlink()
         return
-    with tempfile.TemporaryDirectory(prefix="trtlab-ort-", ignore_cleanup_errors=True) as folder:
+    with tempfile.TemporaryDirectory(prefix="ort-", dir=scratch.folder(), ignore_cleanup_errors=True) as folder:
         yield str(write_model(model, os.path.join(folder, "model.onnx"), external_data="model.weights"))
 
 

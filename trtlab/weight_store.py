@@ -34,6 +34,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from . import scratch
 from .errors import TrtlabError
 from .weights import INLINE_ELEMENTS  # smaller initializers stay in the messages (shape arithmetic reads them)
 
@@ -49,7 +50,7 @@ class WeightStore:
     """The weights of `proto` of more than INLINE_ELEMENTS elements, in one temporary file."""
 
     def __init__(self, proto: onnx.ModelProto, *, folder: str | os.PathLike | None = None):
-        self.folder = Path(tempfile.mkdtemp(prefix="trtlab-weights-", dir=folder))
+        self.folder = Path(tempfile.mkdtemp(prefix="weights-", dir=folder if folder is not None else scratch.folder()))
         self.location = f"{_PREFIX}{uuid.uuid4().hex[:12]}{_SUFFIX}"  # unique: it names the store
         self._refs: dict[str, onnx.TensorProto] = {}
         self._digests: dict[int, bytes] = {}  # offset -> sha256 of the bytes stored there

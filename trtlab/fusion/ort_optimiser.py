@@ -8,6 +8,7 @@ import tempfile
 
 import onnx
 
+from .. import scratch
 from ..errors import TrtlabError, one_line
 from ..model import Model
 from .units import FusedUnit, FusionReport, make_report, ordered
@@ -31,7 +32,7 @@ def ort_fused(model: Model, level: str = "extended") -> Model:
     ort = onnxruntime("Fusing a model with ONNX Runtime")
     options = ort.SessionOptions()
     options.graph_optimization_level = getattr(ort.GraphOptimizationLevel, f"ORT_ENABLE_{level.upper()}")
-    with tempfile.TemporaryDirectory(prefix="trtlab-fusion-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="fusion-", dir=scratch.folder()) as tmp:
         options.optimized_model_filepath = os.path.join(tmp, "fused.onnx")
         try:
             ort.InferenceSession(model.to_bytes(), options, providers=["CPUExecutionProvider"])

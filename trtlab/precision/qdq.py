@@ -23,7 +23,7 @@ from typing import Iterable
 
 import onnx
 
-from .. import _optional
+from .. import _optional, scratch
 from ..errors import TrtlabError, one_line
 from ..model import Model
 from ..model_files import write_model
@@ -118,7 +118,7 @@ def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: b
             return next(self._it, None)
 
     quant_type = getattr(QuantType, precision.quant_type)
-    with tempfile.TemporaryDirectory(prefix="trtlab-qdq-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="qdq-", dir=scratch.folder()) as tmp:
         src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / f"{precision.name}.onnx"
         write_model(proto, src)  # weights a store refers to are written into the file
         # quantize_static logs a pre-processing advice on the root logger at every call, and its

@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ... import scratch
 from ...errors import TrtlabError, one_line
 from ...model import Model
 from .convert import DEFAULT_OPSET, convert
@@ -75,7 +76,7 @@ def _load_block(mx, block, inputs: Shapes | None, name: str | None, opset: int) 
         raise TrtlabError(f"Running the block failed: {exc}",
                           hint="Initialize the block (block.initialize()) before loading it.") from None
     model_name = name or block.name or type(block).__name__
-    with tempfile.TemporaryDirectory(prefix="trtlab-mxnet-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="mxnet-", dir=scratch.folder()) as tmp:
         prefix = os.path.join(tmp, "block")
         block.export(prefix, epoch=0)
         symbol = load_symbol_json(f"{prefix}-symbol.json")
