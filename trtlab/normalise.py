@@ -115,10 +115,10 @@ def toposort(g: onnx.GraphProto) -> None:
     nodes = list(g.node)
     available = {vi.name for vi in g.input} | {t.name for t in g.initializer} | {""}
     producer = {o: i for i, n in enumerate(nodes) for o in n.output}
-    deps = []
-    for n in nodes:
-        deps.append({producer[t] for t in all_inputs(n) if t in producer})
-    order, state = [], [0] * len(nodes)  # 0 new, 1 visiting, 2 done
+    reads = [list(all_inputs(n)) for n in nodes]  # once: a subgraph's outer reads take a walk
+    deps = [{producer[t] for t in r if t in producer} for r in reads]
+    in_order = all(d < i for i, ds in enumerate(deps) for d in ds)  # the usual case: nothing to sort
+    order, state = ([], [0] * len(nodes)) if not in_order else (list(range(len(nodes))), [2] * len(nodes))
     for start in range(len(nodes)):
         if state[start]:
             continue
@@ -139,7 +139,7 @@ def toposort(g: onnx.GraphProto) -> None:
                     f"The graph has a cycle through node '{nodes[nxt].name}'.",
                     hint="ONNX graphs must be acyclic; re-export the model.",
                 )
-    missing = {t for n in nodes for t in all_inputs(n)} - available - set(producer)
+    missing = {t for r in reads for t in r} - available - set(producer)
     if missing:
         raise TrtlabError(
             f"The graph reads tensors nothing produces: {', '.join(sorted(missing)[:5])}.",

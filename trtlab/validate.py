@@ -186,7 +186,7 @@ def _values_held(t: onnx.TensorProto) -> int | None:
 
 # ---------------------------------------------------------------------- dataflow
 def _check_dataflow(g: onnx.GraphProto) -> list[int]:
-    producer: dict[str, str] = {}
+    producer: dict[str, str | int] = {}  # a node's position, worded only for a message
     for vi in g.input:
         if vi.name in producer:
             _fail(f"Two graph inputs are named '{vi.name}'.")
@@ -200,9 +200,11 @@ def _check_dataflow(g: onnx.GraphProto) -> list[int]:
             if not out:
                 continue
             if out in producer:
-                _fail(f"{_cap(_node(i, n))} writes tensor '{out}', which {producer[out]} already provides: "
+                first = producer[out]
+                first = _node(first, g.node[first]) if isinstance(first, int) else first
+                _fail(f"{_cap(_node(i, n))} writes tensor '{out}', which {first} already provides: "
                       "each tensor must have one producer.")
-            producer[out] = _node(i, n)
+            producer[out] = i
     for i, n in enumerate(g.node):
         for t in n.input:
             if t and t not in producer:

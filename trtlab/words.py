@@ -41,6 +41,8 @@ def printable(text, *, lines: bool = False) -> str:
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("utf-8", "backslashreplace")
     text = str(text)
+    if text.isprintable():  # no control, format (bidi) or separator character: nothing to escape
+        return text
     if not text.isascii():  # lone surrogates (a file name that is not UTF-8) as escapes, not a crash
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text.translate(_ESCAPES_IN_LINES if lines else _ESCAPES)
