@@ -91,4 +91,5 @@ def test_panel_links_before_and_after(model):
     graph_id = panel.before.graph["id"]
     panel.show_plan(trtlab.partition(model))  # another plan: re-coloured, not laid out again
     assert panel.before.graph["id"] == graph_id and not errors
+    panel.wait()  # the after-graph is laid out again in the background
     assert panel.after.title.endswith("(1 TensorRT engine)")
