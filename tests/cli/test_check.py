@@ -31,7 +31,7 @@ def test_check_text_says_what_was_and_was_not_done(model_file, tmp_path, capsys)
     text = capsys.readouterr().out
     assert code == 1  # --no-build is no engine's pass: not measured, with what the transform alone gave
     assert "trtlab check of 'cnn'" in text and "accuracy fp32" in text
-    assert "verdict fp32: not measured (engines not built (--no-build); the transform alone" in text
+    assert "verdict fp32: not measured: engines not built (--no-build); the transform alone" in text
     assert "not done: engines not built: building was turned off" in text
 
 

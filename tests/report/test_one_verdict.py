@@ -38,7 +38,7 @@ def test_text_json_report_and_lab_render_the_same_verdicts(result):
 
     as_json = [(v["precision"], v["status"], v["reason"]) for v in json.loads(result.to_json())["verdicts"]]
     text = result.summary()
-    as_text = [(p, s, r) for p, s, r in want if f"verdict {p}: {s.upper() if s == 'fail' else s} ({r})" in text]
+    as_text = [(p, s, r) for p, s, r in want if f"verdict {p}: {s.upper() if s == 'fail' else s}: {r}" in text]
     report = [(p, s, r) for p, s, _, r in _table(render_report(result), "trtlab-verdicts")]
     panel = BuildPanel(lambda: result.plan, lambda: "fp16", lambda exc: None)
     panel._show(result)

@@ -69,10 +69,10 @@ def output_reason(o) -> str:
 def _within(o, verb: str = "") -> str:
     tol = o.tolerance
     if o.error_stat == "elemwise":
-        return f"every element {verb}within {tol.rule()} (max abs error {o.max_abs:.3g})"
+        return f"every element {verb}within {tol.rule()}, max abs error {o.max_abs:.3g}"
     stat = stat_name(o.error_stat)
-    return (f"{stat} abs error {o.min_atol:.3g} (atol {o.atol:g}), {stat} rel error {o.min_rtol:.3g} "
-            f"(rtol {o.rtol:g}): {tol.rule()}")
+    return (f"{stat} abs error {o.min_atol:.3g} within atol {o.atol:g}, {stat} rel error "
+            f"{o.min_rtol:.3g} within rtol {o.rtol:g}: {tol.rule()}")
 
 
 def _index(o) -> str:

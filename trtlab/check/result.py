@@ -49,8 +49,8 @@ class Verdict:
 
     def text(self) -> str:
         out = f"{self.precision}: {self.status.upper() if self.status == FAIL else self.status}"
-        out += f" ({self.reason})" if self.reason else ""
-        return out + (f"; ran on {self.ran}" if self.ran and self.measured else "")
+        out += f": {self.reason}" if self.reason else ""
+        return out + (f". Ran on {self.ran}" if self.ran and self.measured else "")
 
 
 @dataclass(frozen=True)
