@@ -36,3 +36,25 @@ def test_tests_mirror_the_package():
     missing = [str(d.relative_to(ROOT)) for d in ROOT.iterdir()
                if d.is_dir() and (d / "__init__.py").exists() and not (tests / d.name).is_dir()]
     assert missing == []
+
+
+MAX_PARAMETERS = 8
+
+
+def _parameter_count(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Every parameter a caller can pass: positional-only, positional, keyword-only, and *args and **kwargs
+    one each. A method's self or cls is not counted (the caller never passes it)."""
+    a = fn.args
+    positional = [p.arg for p in a.posonlyargs + a.args]
+    if positional and positional[0] in ("self", "cls"):
+        positional = positional[1:]
+    return len(positional) + len(a.kwonlyargs) + (a.vararg is not None) + (a.kwarg is not None)
+
+
+def test_no_function_takes_more_than_8_parameters():
+    offenders = []
+    for p in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _parameter_count(node) > MAX_PARAMETERS:
+                offenders.append(f"{p.relative_to(ROOT)}:{node.lineno} {node.name} ({_parameter_count(node)})")
+    assert offenders == [], "group related parameters into a small options dataclass: " + ", ".join(offenders)

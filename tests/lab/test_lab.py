@@ -7,7 +7,7 @@ import ipywidgets as W
 import pytest
 
 import trtlab
-from trtlab.lab import Lab
+from trtlab.lab import Lab, NodeOverrides
 from trtlab.lab.figures import shown_figures
 from trtlab.views import item_styles
 
@@ -112,7 +112,7 @@ def test_inputs_apply_to_a_model_as_trtlab_load_does(small_model):
 
 
 def test_precision_and_preset_changes_keep_the_users_exclusions(small_model):
-    lab = Lab(small_model, exclude_nodes=["conv2"])
+    lab = Lab(small_model, nodes=NodeOverrides(exclude=["conv2"]))
     lab.coverage_panel.op_checks["Add"].value = False
     at_fp32 = lab.plan
     assert "Add" in lab.settings.partition.exclude_ops

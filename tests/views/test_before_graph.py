@@ -8,7 +8,7 @@ import re
 import pytest
 
 import trtlab
-from trtlab.views import FILL, before_graph, dom_id, item_styles
+from trtlab.views import FILL, DrawStyle, before_graph, dom_id, item_styles
 
 from tests.models import residual_chain_model as chain_model
 
@@ -61,13 +61,13 @@ def test_edges_carry_tensor_shapes(mixed):
     svg = before_graph(mixed).svg()
     for t in ("1x3x32x32", "1x16x32x32", "1x10"):
         assert f">{t}</text>" in svg
-    assert ">1x16x32x32</text>" not in before_graph(mixed, edge_labels=False).svg()
+    assert ">1x16x32x32</text>" not in before_graph(mixed, style=DrawStyle(edge_labels=False)).svg()
 
 
 def test_rankdir_lr_and_bad_rankdir(mixed):
-    assert "rankdir=LR" in before_graph(mixed, rankdir="LR").source
+    assert "rankdir=LR" in before_graph(mixed, style=DrawStyle(rankdir="LR")).source
     with pytest.raises(trtlab.TrtlabError, match="rankdir"):
-        before_graph(mixed, rankdir="sideways")
+        before_graph(mixed, style=DrawStyle(rankdir="sideways"))
 
 
 def test_odd_node_names_render_and_round_trip():

@@ -7,7 +7,7 @@ import time
 import pytest
 
 import trtlab
-from trtlab.views import before_graph, dom_id, item_styles, restyle_before
+from trtlab.views import DrawStyle, before_graph, dom_id, item_styles, restyle_before
 
 
 def _changed(a: dict, b: dict) -> set[str]:
@@ -53,7 +53,7 @@ def test_cached_layout_is_restyled_without_dot(mixed, fresh_layouts, monkeypatch
     assert {k for k, v in styles.items() if v[0] == "excluded"} == relus
     # a different drawing (other options) is a different layout: that one needs dot
     with pytest.raises(trtlab.TrtlabError, match="dot"):
-        before_graph(mixed, plan, rankdir="LR").svg()
+        before_graph(mixed, plan, style=DrawStyle(rankdir="LR")).svg()
 
 
 def test_view_restyle_keeps_statuses_in_step(mixed):

@@ -12,10 +12,10 @@ require("ipywidgets", "lab", "The trtlab Lab widget")
 require("plotly", "lab", "The trtlab Lab widget")
 require("anywidget", "lab", "The trtlab graph widget")
 
-from .app import Lab  # noqa: E402
+from .app import Lab, NodeOverrides  # noqa: E402
 from .graph_panel import GraphPanel, graphs  # noqa: E402
 from .graph_widget import GraphWidget  # noqa: E402
 from .session import Session, Settings  # noqa: E402
 from .sweep_view import SweepView  # noqa: E402  (a sweep shows as it, live)
 
-__all__ = ["GraphPanel", "GraphWidget", "Lab", "Session", "Settings", "SweepView", "graphs"]
+__all__ = ["GraphPanel", "GraphWidget", "Lab", "NodeOverrides", "Session", "Settings", "SweepView", "graphs"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import time
 import traceback
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Collection, Mapping
 
 import ipywidgets as W
 
@@ -34,6 +35,14 @@ _STYLE = """<style>
 </style>"""
 
 
+@dataclass(frozen=True)
+class NodeOverrides:
+    """Names of nodes the Lab keeps out of TensorRT (`exclude`) or forces into it (`include`), on
+    top of the coverage source and the op checkboxes; a node named both ways is excluded."""
+    exclude: Collection[str] = ()
+    include: Collection[str] = ()
+
+
 class Lab(W.VBox):
     """See and change what TensorRT takes of a model.
 
@@ -42,13 +51,14 @@ class Lab(W.VBox):
 
     Children: `lab.header`, `lab.errors`, `lab.precision`, `lab.coverage_panel`, `lab.graph`,
     `lab.build_panel`, `lab.sweep`; `lab.plan` is the current `Plan`, `lab.settings` the
-    `Settings` that made it, `lab.timings` the handler times in ms. `check_options` go to
+    `Settings` that made it, `lab.timings` the handler times in ms. `nodes` (a `NodeOverrides`)
+    names nodes kept out of or forced into TensorRT. `check_options` go to
     `trtlab.check` when **Build and time** runs (e.g. ``{"cache_dir": False}``).
     """
 
     def __init__(self, model: Any, *, coverage: str = "tensorrt", precision: str = "fp32",
                  min_block_size: int = 1, inputs: Mapping | None = None, feeds: Any = None,
-                 exclude_nodes=(), include_nodes=(), check_options: Mapping[str, Any] | None = None):
+                 nodes: NodeOverrides | None = None, check_options: Mapping[str, Any] | None = None):
         check_precision(precision)
         if feeds is not None:  # real inputs (an .npz path or a dict) also fix the input shapes
             from ..feeds import feed_shapes
@@ -57,7 +67,8 @@ class Lab(W.VBox):
             check_options = {"feeds": feeds, **dict(check_options or {})}
         self.model: Model = load(model, inputs=inputs)
         # Node overrides have no checkbox: they ride along with every change of the controls.
-        self._nodes = PartitionSettings(coverage=coverage, exclude_nodes=exclude_nodes, include_nodes=include_nodes)
+        nodes = nodes or NodeOverrides()
+        self._nodes = PartitionSettings(coverage=coverage, exclude_nodes=nodes.exclude, include_nodes=nodes.include)
         self.session = getattr(self, "_recorded_session", None) or Session(self.model)
         self.timings: dict[str, float] = {}
         self.plan: Plan | None = None
@@ -104,7 +115,7 @@ class Lab(W.VBox):
         lab._recorded_session = session  # seeded with the record's coverage and plan
         part = s.partition
         lab.__init__(result.model, coverage=s.source, precision=s.precision, min_block_size=part.min_block_size,
-                     exclude_nodes=part.exclude_nodes, include_nodes=part.include_nodes, **options)
+                     nodes=NodeOverrides(exclude=part.exclude_nodes, include=part.include_nodes), **options)
         lab.result = result
         show_recorded(lab, result)
         return lab

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import warnings
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import onnx
@@ -35,11 +36,18 @@ _EXPORT_LOCK = threading.Lock()
 _OPERATOR = re.compile(r"\b(?:aten|prim|quantized|torchvision)(?:::|\.)[A-Za-z_][A-Za-z0-9_]*")
 
 
+@dataclass(frozen=True)
+class TensorNames:
+    """The ONNX names to give the exported model's inputs and outputs, in order (None: the
+    exporter's or the forward's own names)."""
+    inputs: Sequence[str] | None = None
+    outputs: Sequence[str] | None = None
+
+
 def load_torch_module(module: Any, *, example_inputs: Sequence[Any] | Mapping[str, Any] | None = None,
                       example_kwargs: Mapping[str, Any] | None = None,
                       inputs: Mapping[str, Sequence[int]] | None = None, name: str | None = None,
-                      input_names: Sequence[str] | None = None, output_names: Sequence[str] | None = None,
-                      opset: int | None = None, exporter: str = "auto") -> Model:
+                      names: TensorNames | None = None, opset: int | None = None, exporter: str = "auto") -> Model:
     """Export `module` in eval mode and load the ONNX model.
 
     `example_inputs` is a tensor or a tuple of tensors passed positionally (a dict is taken as
@@ -47,7 +55,8 @@ def load_torch_module(module: Any, *, example_inputs: Sequence[Any] | Mapping[st
     mask}``). With neither, `inputs` gives shapes ({"x": (1, 3, 224, 224)}) and inputs are made:
     keyword ones when the names are parameters of `forward` (integer ids and masks for names such
     as input_ids and attention_mask, floats otherwise), else positional float32 tensors. Integer
-    and boolean inputs keep their types. `exporter` is "auto", "dynamo" or "torchscript"."""
+    and boolean inputs keep their types. `names` (a `TensorNames`) renames the model's inputs and
+    outputs. `exporter` is "auto", "dynamo" or "torchscript"."""
     from .._optional import torch as _torch
 
     torch = _torch()
@@ -56,7 +65,8 @@ def load_torch_module(module: Any, *, example_inputs: Sequence[Any] | Mapping[st
     if not isinstance(module, torch.nn.Module):
         raise TrtlabError(f"Expected a torch.nn.Module, got {type(module).__name__}.",
                           hint="Pass the model object, e.g. trtlab.load(model, example_inputs=(x,)).")
-    args, kwargs, input_names = _example_call(torch, module, example_inputs, example_kwargs, inputs, input_names)
+    names = names or TensorNames()
+    args, kwargs, input_names = _example_call(torch, module, example_inputs, example_kwargs, inputs, names.inputs)
     kwargs = _quiet_hugging_face_defaults(module, kwargs)
     model_name = name or type(module).__name__
     was_training = module.training
@@ -69,7 +79,7 @@ def load_torch_module(module: Any, *, example_inputs: Sequence[Any] | Mapping[st
                 raise TrtlabError(f"{model_name} does not run on the example inputs: {one_line(exc, first=True, limit=None)}",
                                   hint="Check the example inputs' shapes and types against the module's forward.") \
                     from None
-            names = list(output_names) if output_names else _output_names(torch, outputs)
+            output_names = list(names.outputs) if names.outputs else _output_names(torch, outputs)
             proto, used = _export(torch, module, args, kwargs, input_names, exporter, opset, model_name)
     finally:
         module.train(was_training)
@@ -77,7 +87,7 @@ def load_torch_module(module: Any, *, example_inputs: Sequence[Any] | Mapping[st
     # The exporter's program and traced graphs hold the weights too; they go before the model
     # is normalised.
     gc.collect()
-    _rename_outputs(proto.graph, names)
+    _rename_outputs(proto.graph, output_names)
     shapes = {vi.name: tuple(d.dim_value for d in vi.type.tensor_type.shape.dim) for vi in proto.graph.input
               if all(d.HasField("dim_value") for d in vi.type.tensor_type.shape.dim)}
     return Model.from_proto(proto, name=model_name, source=f"torch {type(module).__name__} ({used})",

@@ -46,22 +46,28 @@ def use_tensorrt() -> bool:
                       hint="Set it to 1 (partition for TensorRT) or 0 (plain MXNet).")
 
 
+# The keywords of `tensorrt_bind` that are options, not input shapes, with their defaults.
+BIND_OPTIONS = {"grad_req": "null", "force_rebind": False, "shared_buffer": None,
+                "coverage": "tensorrt", "precision": "fp32", "min_block_size": 1}
+
+
 def tensorrt_bind(symbol: Any, ctx: Any = None, all_params: Mapping[str, Any] | None = None,
                   type_dict: Mapping[str, Any] | None = None, stype_dict: Mapping[str, Any] | None = None,
-                  group2ctx: Mapping[str, Any] | None = None, *, grad_req: str = "null",
-                  force_rebind: bool = False, shared_buffer: Any = None, coverage: str = "tensorrt",
-                  precision: str = "fp32", min_block_size: int = 1, **shapes: Any):
-    """Bind `symbol` for inference like `mx.contrib.tensorrt.tensorrt_bind`.
+                  group2ctx: Mapping[str, Any] | None = None, **kwargs: Any):
+    """Bind `symbol` for inference like `mx.contrib.tensorrt.tensorrt_bind`, with its signature.
 
-    ``all_params`` holds the arg and aux parameters in one dict; keyword arguments give input
-    shapes (``data=(1, 3, 224, 224)``). ``force_rebind`` is accepted for compatibility: every
-    call binds anew. ``coverage``, ``precision`` and ``min_block_size`` go to `trtlab.partition`.
+    ``all_params`` holds the arg and aux parameters in one dict. As in MXNet, the keyword arguments
+    are the input shapes (``data=(1, 3, 224, 224)``) and the bind options: ``grad_req`` (only
+    "null"), ``force_rebind`` (accepted for compatibility: every call binds anew) and
+    ``shared_buffer``; ``coverage``, ``precision`` and ``min_block_size`` go to `trtlab.partition`.
     """
+    options = {k: kwargs.pop(k, default) for k, default in BIND_OPTIONS.items()}
+    grad_req = options["grad_req"]
     from .._optional import mxnet
 
     mx = mxnet("tensorrt_bind")
     ctx = ctx if ctx is not None else mx.cpu()
-    input_shapes = _shapes(shapes)
+    input_shapes = _shapes(kwargs)
     params = dict(all_params or {})
     aux_names = set(symbol.list_auxiliary_states())
     arg_params = {k: v for k, v in params.items() if k not in aux_names}
@@ -73,8 +79,8 @@ def tensorrt_bind(symbol: Any, ctx: Any = None, all_params: Mapping[str, Any] | 
                                       group2ctx=group2ctx, **input_shapes)
         executor.copy_params_from(arg_params, aux_params, allow_extra_params=True)
         return executor
-    return TensorRTExecutor(symbol, arg_params, aux_params, input_shapes, ctx=ctx, coverage=coverage,
-                            precision=precision, min_block_size=min_block_size)
+    return TensorRTExecutor(symbol, arg_params, aux_params, input_shapes, ctx=ctx, coverage=options["coverage"],
+                            precision=options["precision"], min_block_size=options["min_block_size"])
 
 
 def _shapes(kwargs: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:

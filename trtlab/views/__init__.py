@@ -16,7 +16,7 @@ the static drawings show the same hierarchy.
 from __future__ import annotations
 
 from .compact import compact_graph_html, layout_svg
-from .graph import BeforeAfter, GraphView, after_graph, before_after, before_graph
+from .graph import BeforeAfter, DrawStyle, GraphView, after_graph, before_after, before_graph
 from .hierarchy import Group, Hierarchy, model_hierarchy, plan_hierarchy
 from .layout import GraphLayout
 from .overlays import OVERLAYS, NodeData, node_data, paint
@@ -25,7 +25,7 @@ from .status import FILL, NodeStatus, node_statuses
 from .svg import dom_id, item_styles, node_selector, restyle_before, svg_body
 
 __all__ = [
-    "BeforeAfter", "FILL", "GraphLayout", "GraphView", "Group", "Hierarchy", "NodeData",
+    "BeforeAfter", "DrawStyle", "FILL", "GraphLayout", "GraphView", "Group", "Hierarchy", "NodeData",
     "NodeStatus", "OVERLAYS", "after_graph", "before_after", "before_graph", "compact_graph_html",
     "dom_id", "group_paths", "item_styles", "layout_svg", "model_hierarchy", "neighbourhood",
     "node_data", "node_selector", "node_statuses", "paint", "plan_hierarchy", "resolve_groups",

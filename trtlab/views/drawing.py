@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable
 
 from .._io import atomic_write_bytes, atomic_write_text
 from ..errors import TrtlabError
 from ..words import counted
-from .status import ENGINE_FILL, FILL, LEGEND, NodeStatus, node_statuses
+from .static import Drawn
+from .status import ENGINE_FILL, FILL, LEGEND, node_statuses
 from .svg import dot_text, finish_svg, render, restyle_before, side_by_side_svg, svg_body
 
 if TYPE_CHECKING:
@@ -24,20 +26,19 @@ if TYPE_CHECKING:
 class GraphView:
     """A drawing: graphviz source now, SVG on first use. Shows itself in a notebook."""
 
-    def __init__(self, kind: str, digraph: "graphviz.Digraph", *, title: str,
-                 meta: dict[str, tuple[str, Sequence[str] | None]],
-                 node_ids: dict[str, str], statuses: dict[str, NodeStatus],
-                 hierarchy: "Hierarchy | None" = None, groups: Sequence["Group"] = (),
-                 expanded: Iterable[str] = (), svg: str | None = None, _on_render=None):
+    def __init__(self, kind: str, digraph: "graphviz.Digraph", *, title: str, drawn: Drawn,
+                 hierarchy: "Hierarchy | None" = None, expanded: Iterable[str] = (), svg: str | None = None,
+                 _on_render=None):
         self.kind = kind  # "before" or "after"
         self.digraph = digraph
         self.title = title
-        self.node_ids = node_ids  # ONNX node name -> element id of what shows it (node or block)
-        self.statuses = statuses  # ONNX node name -> NodeStatus
+        self.node_ids = drawn.node_ids  # ONNX node name -> element id of what shows it (node or block)
+        self.statuses = drawn.statuses  # ONNX node name -> NodeStatus
         self.hierarchy = hierarchy  # the groups drawn from (the graph widget's), None when flat
-        self.groups = list(groups)  # the groups drawn: one box each, or opened as a cluster
+        # the groups drawn: one box each, or opened as a cluster
+        self.groups: list[Group] = [hierarchy.groups[g] for g in drawn.shown] if hierarchy is not None else []
         self.expanded = sorted(expanded)  # ids of the opened groups
-        self._meta = meta
+        self._drawn = drawn
         self._svg = svg
         self._on_render = _on_render
 
@@ -48,7 +49,7 @@ class GraphView:
 
     def svg(self) -> str:
         if self._svg is None:
-            self._svg = finish_svg(render(self.digraph, "svg").decode("utf-8"), self._meta)
+            self._svg = finish_svg(render(self.digraph, "svg").decode("utf-8"), self._drawn.meta)
             if self._on_render is not None:
                 self._on_render(self._svg)
         return self._svg
@@ -62,9 +63,8 @@ class GraphView:
             raise TrtlabError("Only a before-graph can be re-coloured in place.",
                               hint="Draw the after-graph of the new plan with after_graph(plan).")
         statuses = node_statuses(source, self.statuses)
-        return GraphView(self.kind, self.digraph, title=self.title, meta=self._meta,
-                         node_ids=self.node_ids, statuses=statuses, hierarchy=self.hierarchy,
-                         groups=self.groups, expanded=self.expanded, svg=restyle_before(self.svg(), source))
+        return GraphView(self.kind, self.digraph, title=self.title, drawn=replace(self._drawn, statuses=statuses),
+                         hierarchy=self.hierarchy, expanded=self.expanded, svg=restyle_before(self.svg(), source))
 
     def save(self, path) -> Path:
         """Write .svg, .png or .dot (by suffix), atomically."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import weakref
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..errors import TrtlabError
@@ -22,7 +23,7 @@ from ..words import clip, counted, short
 from .drawing import BeforeAfter, GraphView, _legend
 from .hierarchy import Hierarchy, folded_constants, model_hierarchy, plan_hierarchy
 from .selection import group_paths, neighbourhood, resolve_groups, resolve_nodes
-from .static import digraph, draw_items, group_box, io_and_edges, op_lines, shape_text
+from .static import Drawn, GroupDrawing, digraph, draw_items, group_box, io_and_edges, op_lines, shape_text
 from .status import ENGINE_FILL, FILL, NodeStatus, node_statuses
 from .svg import dom_id, dot_text, restyle_before
 
@@ -47,10 +48,22 @@ def model_groups(model: "Model") -> Hierarchy:
     return h
 
 
+@dataclass(frozen=True)
+class DrawStyle:
+    """How a drawing looks, not what it shows: graphviz's `rankdir` ("TB", "LR", "BT" or "RL"),
+    tensor shapes on the edges (`edge_labels`) and the colour key under the graph (`legend`)."""
+    rankdir: str = "TB"
+    edge_labels: bool = True
+    legend: bool = True
+
+    def __post_init__(self):
+        if self.rankdir not in RANKDIRS:
+            raise TrtlabError(f"Unknown rankdir '{self.rankdir}'.", hint=f"Choose one of: {', '.join(RANKDIRS)}.")
+
+
 def before_graph(subject: "Model | Plan", coverage: "CoverageReport | Plan | str | None" = None, *,
-                 rankdir: str = "TB", collapse: bool | None = None, expand: str | Iterable[str] = (),
-                 focus: str | Sequence[str] | None = None, radius: int = 2,
-                 edge_labels: bool = True, legend: bool = True) -> GraphView:
+                 style: DrawStyle = DrawStyle(), collapse: bool | None = None, expand: str | Iterable[str] = (),
+                 focus: str | Sequence[str] | None = None, radius: int = 2) -> GraphView:
     """Draw a model's graph coloured by coverage.
 
     subject: a Model, or a Plan (then colours show what the partition did, small blocks too).
@@ -62,9 +75,9 @@ def before_graph(subject: "Model | Plan", coverage: "CoverageReport | Plan | str
       "block 3", "block 3/part 2"); an opened group is a cluster of its children, and naming a
       nested group opens the groups around it.
     focus, radius: draw only the nodes within `radius` edges of the named node(s).
+    style: a `DrawStyle` (direction, edge labels, legend), e.g. ``DrawStyle(rankdir="LR")``.
     """
     model, source = _subject(subject, coverage)
-    _check_rankdir(rankdir)
     centres = resolve_nodes(model, focus) if focus is not None else []
     drawable, constants = folded_constants(model)  # Constant nodes: attributes, not boxes
     keep = set(drawable)
@@ -81,11 +94,9 @@ def before_graph(subject: "Model | Plan", coverage: "CoverageReport | Plan | str
     opened = resolve_groups(h, expand) if h is not None and expand else set()
     statuses = node_statuses(source, names)
 
-    key = (rankdir, bool(collapse), tuple(sorted(opened)), tuple(centres), radius if centres else None,
-           edge_labels, legend)
-    graph, meta, node_ids, shown = _draw_before(model, h, names, set(centres), opened, statuses,
-                                                rankdir=rankdir, edge_labels=edge_labels,
-                                                legend=legend, constants=constants)
+    key = (style, bool(collapse), tuple(sorted(opened)), tuple(centres), radius if centres else None)
+    graph, drawn = _draw_before(model, h, names, set(centres), opened, statuses, style=style, constants=constants)
+    node_ids = drawn.node_ids
     for consumer, tensors in constants.items():  # a folded Constant shows in its first consumer
         for t in tensors:
             p = model.producer.get(t)
@@ -95,8 +106,7 @@ def before_graph(subject: "Model | Plan", coverage: "CoverageReport | Plan | str
     cached = cache.get(key)
     where = [focus] if isinstance(focus, str) else list(focus or ())
     title = f"{model.name}: around {', '.join(where)}" if centres else f"{model.name}: before"
-    view_args = dict(title=title, meta=meta, node_ids=node_ids, statuses=statuses, hierarchy=h,
-                     groups=shown, expanded=opened)
+    view_args = dict(title=title, drawn=drawn, hierarchy=h, expanded=opened)
     if cached is not None:
         cache.move_to_end(key)
         return GraphView("before", graph, svg=restyle_before(cached, source), **view_args)
@@ -110,13 +120,11 @@ def before_graph(subject: "Model | Plan", coverage: "CoverageReport | Plan | str
 
 
 def _draw_before(model: "Model", h: Hierarchy | None, names: list[str], centres: set[str],
-                 opened: set[str], statuses: dict[str, NodeStatus], *, rankdir: str,
-                 edge_labels: bool, legend: bool, constants: dict[str, list[str]]):
-    g = digraph(model.name, rankdir, _legend(engines=False) if legend else None)
-    meta: dict[str, tuple[str, Sequence[str] | None]] = {}
-    node_ids: dict[str, str] = {}
-    shown: list[str] = []
-    boxes: set[str] = set()
+                 opened: set[str], statuses: dict[str, NodeStatus], *, style: DrawStyle,
+                 constants: dict[str, list[str]]):
+    g = digraph(model.name, style.rankdir, _legend(engines=False) if style.legend else None)
+    drawn = Drawn(statuses)
+    meta = drawn.meta
 
     def node(g, name: str) -> str:
         _model_node(g, model, name, statuses[name], name in centres, constants.get(name, ()))
@@ -125,7 +133,7 @@ def _draw_before(model: "Model", h: Hierarchy | None, names: list[str], centres:
 
     if h is None:
         for name in names:
-            node_ids[name] = node(g, name)
+            drawn.node_ids[name] = node(g, name)
     else:
         paths = group_paths(h)
 
@@ -133,13 +141,12 @@ def _draw_before(model: "Model", h: Hierarchy | None, names: list[str], centres:
             eid = dom_id(paths[gid], "b-")
             group_box(g, eid, h.groups[gid], paths[gid], inside, model, statuses)
             meta[eid] = (paths[gid], inside)
-            boxes.add(eid)
+            drawn.boxes.add(eid)
             return eid
 
-        draw_items(g, h, h.root, opened=opened, keep=set(names), paths=paths, node=node, group=group,
-                   cluster_prefix="c-", node_ids=node_ids, shown=shown)
-    io_and_edges(g, model, node_ids, edge_labels, "i-", "o-", meta, stubs=bool(centres), boxes=boxes)
-    return g, meta, node_ids, [h.groups[gid] for gid in shown] if h is not None else []
+        draw_items(g, h.root, GroupDrawing(h, opened, set(names), paths, node, group, "c-"), drawn)
+    io_and_edges(g, model, drawn, style.edge_labels, "i-", "o-", stubs=bool(centres))
+    return g, drawn
 
 
 def _model_node(g, model: "Model", name: str, st: NodeStatus, focused: bool,
@@ -157,14 +164,12 @@ def _model_node(g, model: "Model", name: str, st: NodeStatus, focused: bool,
 
 
 # ------------------------------------------------------------------ after
-def after_graph(plan: "Plan", *, rankdir: str = "TB", edge_labels: bool = True,
-                legend: bool = True, expand: str | Iterable[str] = ()) -> GraphView:
+def after_graph(plan: "Plan", *, style: DrawStyle = DrawStyle(), expand: str | Iterable[str] = ()) -> GraphView:
     """Draw a partitioned model with the plan's hierarchy (the Lab's after-graph): each TensorRT
     engine one node, fallback nodes as themselves with the reason they stay out; over 30 of
     these, consecutive ones are grouped into parts. expand: engines or parts to open, by name
     ("trt_engine_0", "part 2")."""
     _check_plan(plan)
-    _check_rankdir(rankdir)
     model = plan.model
     h = plan_hierarchy(plan)  # Constant nodes left out of engines: not boxes either
     statuses = node_statuses(plan, h.drawn)
@@ -174,11 +179,9 @@ def after_graph(plan: "Plan", *, rankdir: str = "TB", edge_labels: bool = True,
     engine_of = {n: s for s in plan.subgraphs for n in s.nodes}
     engine_groups = {f"g:e{s.id}": s for s in plan.subgraphs}
     fallback_reason = {f.name: f.reason for f in plan.fallback_nodes}
-    g = digraph(model.name, rankdir, _legend(engines=True) if legend else None)
-    meta: dict[str, tuple[str, Sequence[str] | None]] = {}
-    node_ids: dict[str, str] = {}
-    shown: list[str] = []
-    boxes: set[str] = set()
+    g = digraph(model.name, style.rankdir, _legend(engines=True) if style.legend else None)
+    drawn = Drawn(statuses)
+    meta = drawn.meta
 
     def node(g, name: str) -> str:
         st = statuses[name]
@@ -205,15 +208,13 @@ def after_graph(plan: "Plan", *, rankdir: str = "TB", edge_labels: bool = True,
             eid = dom_id(paths[gid], "ab-")
             group_box(g, eid, h.groups[gid], paths[gid], inside, model, statuses)
             meta[eid] = (paths[gid], inside)
-        boxes.add(eid)
+        drawn.boxes.add(eid)
         return eid
 
-    draw_items(g, h, h.root, opened=opened, keep=set(h.drawn), paths=paths, node=node, group=group,
-               cluster_prefix="ac-", node_ids=node_ids, shown=shown)
-    io_and_edges(g, model, node_ids, edge_labels, "ai-", "ao-", meta, stubs=False, boxes=boxes)
+    draw_items(g, h.root, GroupDrawing(h, opened, set(h.drawn), paths, node, group, "ac-"), drawn)
+    io_and_edges(g, model, drawn, style.edge_labels, "ai-", "ao-", stubs=False)
     title = f"{model.name}: after ({counted(plan.engine_count, 'TensorRT engine')}, {len(plan.fallback_nodes)} fallback)"
-    return GraphView("after", g, title=title, meta=meta, node_ids=node_ids, statuses=statuses,
-                     hierarchy=h, groups=[h.groups[gid] for gid in shown], expanded=opened)
+    return GraphView("after", g, title=title, drawn=drawn, hierarchy=h, expanded=opened)
 
 
 def _engine_node(g, model: "Model", eid: str, sg, members: Sequence[str]) -> None:
@@ -231,12 +232,11 @@ def _engine_node(g, model: "Model", eid: str, sg, members: Sequence[str]) -> Non
            style="filled,bold", penwidth="2", shape="box3d", **{"class": "trt-engine engine"})
 
 
-def before_after(plan: "Plan", *, rankdir: str = "TB", edge_labels: bool = True,
-                 **before_options) -> BeforeAfter:
-    """The before-graph (coloured by the plan) and the after-graph, side by side."""
+def before_after(plan: "Plan", *, style: DrawStyle = DrawStyle(), **before_options) -> BeforeAfter:
+    """The before-graph (coloured by the plan) and the after-graph, side by side; `before_options`
+    (focus=, radius=, expand=, collapse=) go to `before_graph`."""
     _check_plan(plan)
-    before = before_graph(plan, rankdir=rankdir, edge_labels=edge_labels, **before_options)
-    return BeforeAfter(before, after_graph(plan, rankdir=rankdir, edge_labels=edge_labels))
+    return BeforeAfter(before_graph(plan, style=style, **before_options), after_graph(plan, style=style))
 
 
 # ------------------------------------------------------------------ shared
@@ -264,7 +264,3 @@ def _check_plan(plan) -> None:
         raise TrtlabError(f"An after-graph needs a Plan, not a {type(plan).__name__}.",
                           hint="Make one with trtlab.partition(model).")
 
-
-def _check_rankdir(rankdir: str) -> None:
-    if rankdir not in RANKDIRS:
-        raise TrtlabError(f"Unknown rankdir '{rankdir}'.", hint=f"Choose one of: {', '.join(RANKDIRS)}.")

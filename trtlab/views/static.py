@@ -9,6 +9,7 @@ Edges run between whatever shows their ends; the tensors between two boxes are o
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Collection, Sequence
 
 from ..words import counted, short
@@ -24,34 +25,59 @@ if TYPE_CHECKING:
 Meta = dict  # element id -> (name, members or None): what `finish_svg` writes as data-* attributes
 
 
-def draw_items(g, h: Hierarchy, items: Sequence[str], *, opened: Collection[str], keep: Collection[str],
-               paths: dict[str, str], node: Callable[..., str], group: Callable[..., str],
-               cluster_prefix: str, node_ids: dict[str, str], shown: list[str]) -> None:
-    """Draw `items` of one level into `g`: nodes by `node(g, name)`, closed groups by
-    `group(g, gid, members kept)`, open groups as clusters holding their own level. Fills
-    `node_ids` (node name -> element id showing it) and `shown` (the groups drawn)."""
+@dataclass
+class Drawn:
+    """What a drawing shows, filled in while it draws: each node's status, the data-* attributes
+    of each element (`meta`: element id -> (name, members or None)), the element showing each
+    node (`node_ids`: node name -> element id), the ids of the groups drawn (`shown`) and the
+    element ids of the closed group boxes (`boxes`)."""
+    statuses: dict[str, NodeStatus]
+    meta: Meta = field(default_factory=dict)
+    node_ids: dict[str, str] = field(default_factory=dict)
+    shown: list[str] = field(default_factory=list)
+    boxes: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class GroupDrawing:
+    """How `draw_items` draws a hierarchy's items: the groups `opened` as clusters, the nodes to
+    `keep`, each group's path, the prefix of cluster ids, and the callbacks that draw one node
+    (`node(g, name)`) and one closed group (`group(g, gid, members kept)`), each returning the
+    element id."""
+    hierarchy: Hierarchy
+    opened: Collection[str]
+    keep: Collection[str]
+    paths: dict[str, str]
+    node: Callable[..., str]
+    group: Callable[..., str]
+    cluster_prefix: str
+
+
+def draw_items(g, items: Sequence[str], how: GroupDrawing, drawn: Drawn) -> None:
+    """Draw `items` of one level into `g`: nodes by `how.node`, closed groups by `how.group`, open
+    groups as clusters holding their own level. Fills `drawn.node_ids` and `drawn.shown`."""
     for item in items:
         if not item.startswith("g:"):
             name = item[2:]
-            if name in keep:
-                node_ids[name] = node(g, name)
+            if name in how.keep:
+                drawn.node_ids[name] = how.node(g, name)
             continue
-        grp = h.groups[item]
-        inside = [m for m in grp.members if m in keep]
+        grp = how.hierarchy.groups[item]
+        inside = [m for m in grp.members if m in how.keep]
         if not inside:  # a focus drawing leaves groups out that hold none of its nodes
             continue
-        shown.append(item)
-        if item in opened:
-            cid = dom_id(paths[item], cluster_prefix)
+        drawn.shown.append(item)
+        path = how.paths[item]
+        if item in how.opened:
+            cid = dom_id(path, how.cluster_prefix)
             with g.subgraph(name=f"cluster_{cid}") as c:
-                c.attr(label=dot_text(short(paths[item], 60)), labelloc="t", id=cid, style="rounded,dashed",
-                       color="#888888", fontname="Helvetica", fontsize="10", tooltip=dot_text(paths[item]))
-                draw_items(c, h, grp.children, opened=opened, keep=keep, paths=paths, node=node,
-                           group=group, cluster_prefix=cluster_prefix, node_ids=node_ids, shown=shown)
+                c.attr(label=dot_text(short(path, 60)), labelloc="t", id=cid, style="rounded,dashed",
+                       color="#888888", fontname="Helvetica", fontsize="10", tooltip=dot_text(path))
+                draw_items(c, grp.children, how, drawn)
         else:
-            eid = group(g, item, inside)
+            eid = how.group(g, item, inside)
             for m in inside:
-                node_ids[m] = eid
+                drawn.node_ids[m] = eid
 
 
 def group_box(g, eid: str, grp: Group, path: str, inside: Sequence[str], model: "Model",
@@ -90,10 +116,12 @@ def digraph(name: str, rankdir: str, legend: str | None) -> "graphviz.Digraph":
     )
 
 
-def io_and_edges(g, model: "Model", node_ids: dict[str, str], edge_labels: bool, in_prefix: str,
-                 out_prefix: str, meta: Meta, *, stubs: bool, boxes: Collection[str] = ()) -> None:
+def io_and_edges(g, model: "Model", drawn: Drawn, edge_labels: bool, in_prefix: str, out_prefix: str, *,
+                 stubs: bool) -> None:
     """Inputs, outputs and data edges between drawn things. Between two nodes each tensor is an
     edge labelled with its shape; the tensors from or to a group box are one edge per pair."""
+    node_ids, meta, boxes = drawn.node_ids, drawn.meta, drawn.boxes
+
     def label(t: str) -> dict:
         return {"label": dot_text(shape_text(model, t))} if edge_labels else {}
 

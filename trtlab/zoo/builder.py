@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -19,6 +20,18 @@ from ..errors import TrtlabError
 from ..model import Model
 
 OPSET = 17
+
+
+@dataclass(frozen=True)
+class ConvShape:
+    """A square convolution's shape: `cin` input and `cout` output channels, a `k` x `k` kernel,
+    its `stride`, and `group` channel groups (`group == cin` is depthwise). The padding is always
+    k // 2, so a stride of 1 keeps the spatial size."""
+    cin: int
+    cout: int
+    k: int
+    stride: int = 1
+    group: int = 1
 
 
 class GraphBuilder:
@@ -93,16 +106,16 @@ class GraphBuilder:
         return self.rng.uniform(low, high, size=tuple(shape)).astype(np.float32)
 
     # ---------------------------------------------------------------- layers
-    def conv(self, x: str, cin: int, cout: int, k: int, name: str, *, stride: int = 1,
-             pad: int | None = None, group: int = 1, bias: bool = False, gain: float = 2.0) -> str:
-        pad = k // 2 if pad is None else pad
+    def conv(self, x: str, shape: ConvShape, name: str, *, bias: bool = False, gain: float = 2.0) -> str:
+        """A Conv of `shape` with He-style weights (`gain` 2 before a ReLU, 1 otherwise)."""
+        cin, cout, k, group = shape.cin, shape.cout, shape.k, shape.group
         fan_in = (cin // group) * k * k
         w = self.init(f"{name}.weight", self.normal((cout, cin // group, k, k), math.sqrt(gain / fan_in)))
         ins = [x, w]
         if bias:
             ins.append(self.init(f"{name}.bias", self.normal((cout,), 0.05)))
-        return self.node("Conv", ins, name, kernel_shape=[k, k], strides=[stride, stride],
-                         pads=[pad] * 4, group=group, dilations=[1, 1])
+        return self.node("Conv", ins, name, kernel_shape=[k, k], strides=[shape.stride, shape.stride],
+                         pads=[k // 2] * 4, group=group, dilations=[1, 1])
 
     def bn(self, x: str, c: int, name: str, *, gamma: float = 1.0) -> str:
         """BatchNormalization with running statistics that are not identity, as after training."""

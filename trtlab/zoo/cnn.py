@@ -15,7 +15,7 @@ import numpy as np
 import onnx
 
 from ..model import Model
-from .builder import GraphBuilder, input_shape, zoo_model
+from .builder import ConvShape, GraphBuilder, input_shape, zoo_model
 
 INPUT = "data"
 # Nodes of `mixed` that TensorRT cannot take; tests and docs read this.
@@ -25,10 +25,10 @@ MIXED_UNSUPPORTED = ("trap.roipool",)
 def _tiny_proto(shape: tuple[int, ...], seed: int) -> onnx.ModelProto:
     b = GraphBuilder("tiny", seed)
     x = b.input(INPUT, shape)
-    y = b.conv(x, 3, 8, 3, "conv1", gain=1.0)
+    y = b.conv(x, ConvShape(3, 8, 3), "conv1", gain=1.0)
     y = b.relu(b.bn(y, 8, "bn1"), "relu1")
     y = b.maxpool(y, "pool1", k=2, stride=2, pad=0)
-    z = b.relu(b.conv(y, 8, 8, 3, "conv2", bias=True), "relu2")
+    z = b.relu(b.conv(y, ConvShape(8, 8, 3), "conv2", bias=True), "relu2")
     y = b.node("Add", [y, z], "add")
     y = b.flatten(b.global_avgpool(y, "avgpool"), "flatten")
     b.output(b.gemm(y, 8, 10, "fc"), (shape[0], 10))
@@ -39,16 +39,16 @@ def _mixed_proto(shape: tuple[int, ...], seed: int) -> onnx.ModelProto:
     n, _, h, w = shape
     b = GraphBuilder("mixed", seed)
     x = b.input(INPUT, shape)
-    a = b.conv(x, 3, 16, 3, "stem.conv", gain=1.0)
+    a = b.conv(x, ConvShape(3, 16, 3), "stem.conv", gain=1.0)
     a = b.relu(b.bn(a, 16, "stem.bn"), "stem.relu")
     # One region per image, the whole image: [batch index, x1, y1, x2, y2].
     rois = np.array([[i, 0, 0, w - 1, h - 1] for i in range(n)], dtype=np.float32)
     u = b.node("MaxRoiPool", [a, b.init("trap.rois", rois)], "trap.roipool",
                pooled_shape=[h, w], spatial_scale=1.0)
-    bb = b.relu(b.conv(u, 16, 16, 3, "branch_b.conv", bias=True), "branch_b.relu")
-    cc = b.relu(b.conv(a, 16, 16, 3, "branch_c.conv", bias=True), "branch_c.relu")
+    bb = b.relu(b.conv(u, ConvShape(16, 16, 3), "branch_b.conv", bias=True), "branch_b.relu")
+    cc = b.relu(b.conv(a, ConvShape(16, 16, 3), "branch_c.conv", bias=True), "branch_c.relu")
     d = b.relu(b.node("Add", [bb, cc], "merge.add"), "merge.relu")
-    y = b.relu(b.conv(d, 16, 32, 3, "head.conv", stride=2, bias=True), "head.relu")
+    y = b.relu(b.conv(d, ConvShape(16, 32, 3, stride=2), "head.conv", bias=True), "head.relu")
     y = b.flatten(b.global_avgpool(y, "head.avgpool"), "head.flatten")
     b.output(b.gemm(y, 32, 10, "head.fc"), (n, 10))
     return b.to_proto(doc=mixed.__doc__ or "")

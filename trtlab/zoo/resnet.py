@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 import onnx
 
 from ..model import Model
-from .builder import GraphBuilder, input_shape, zoo_model
+from .builder import ConvShape, GraphBuilder, input_shape, zoo_model
 
 INPUT = "data"
 # The last BN of each residual branch starts small so the sum stays of order one with depth.
@@ -20,13 +20,13 @@ RESIDUAL_GAMMA = 0.5
 
 
 def _basic_block(b: GraphBuilder, x: str, cin: int, planes: int, stride: int, name: str) -> tuple[str, int]:
-    y = b.conv(x, cin, planes, 3, f"{name}.conv1", stride=stride)
+    y = b.conv(x, ConvShape(cin, planes, 3, stride=stride), f"{name}.conv1")
     y = b.relu(b.bn(y, planes, f"{name}.bn1"), f"{name}.relu1")
-    y = b.conv(y, planes, planes, 3, f"{name}.conv2")
+    y = b.conv(y, ConvShape(planes, planes, 3), f"{name}.conv2")
     y = b.bn(y, planes, f"{name}.bn2", gamma=RESIDUAL_GAMMA)
     skip = x
     if stride != 1 or cin != planes:
-        skip = b.conv(x, cin, planes, 1, f"{name}.downsample.0", stride=stride, pad=0, gain=1.0)
+        skip = b.conv(x, ConvShape(cin, planes, 1, stride=stride), f"{name}.downsample.0", gain=1.0)
         skip = b.bn(skip, planes, f"{name}.downsample.1")
     y = b.node("Add", [y, skip], f"{name}.add")
     return b.relu(y, f"{name}.relu2"), planes
@@ -34,15 +34,15 @@ def _basic_block(b: GraphBuilder, x: str, cin: int, planes: int, stride: int, na
 
 def _bottleneck(b: GraphBuilder, x: str, cin: int, planes: int, stride: int, name: str) -> tuple[str, int]:
     out = planes * 4
-    y = b.conv(x, cin, planes, 1, f"{name}.conv1", pad=0)
+    y = b.conv(x, ConvShape(cin, planes, 1), f"{name}.conv1")
     y = b.relu(b.bn(y, planes, f"{name}.bn1"), f"{name}.relu1")
-    y = b.conv(y, planes, planes, 3, f"{name}.conv2", stride=stride)  # stride here, as in ResNet v1.5
+    y = b.conv(y, ConvShape(planes, planes, 3, stride=stride), f"{name}.conv2")  # stride here, as in ResNet v1.5
     y = b.relu(b.bn(y, planes, f"{name}.bn2"), f"{name}.relu2")
-    y = b.conv(y, planes, out, 1, f"{name}.conv3", pad=0)
+    y = b.conv(y, ConvShape(planes, out, 1), f"{name}.conv3")
     y = b.bn(y, out, f"{name}.bn3", gamma=RESIDUAL_GAMMA)
     skip = x
     if stride != 1 or cin != out:
-        skip = b.conv(x, cin, out, 1, f"{name}.downsample.0", stride=stride, pad=0, gain=1.0)
+        skip = b.conv(x, ConvShape(cin, out, 1, stride=stride), f"{name}.downsample.0", gain=1.0)
         skip = b.bn(skip, out, f"{name}.downsample.1")
     y = b.node("Add", [y, skip], f"{name}.add")
     return b.relu(y, f"{name}.relu3"), out
@@ -52,7 +52,7 @@ def _resnet_proto(name: str, block, layers: Sequence[int], shape: tuple[int, ...
                   classes: int = 1000) -> onnx.ModelProto:
     b = GraphBuilder(name, seed)
     x = b.input(INPUT, shape)
-    y = b.conv(x, 3, 64, 7, "conv1", stride=2, pad=3, gain=1.0)
+    y = b.conv(x, ConvShape(3, 64, 7, stride=2), "conv1", gain=1.0)
     y = b.relu(b.bn(y, 64, "bn1"), "relu")
     y = b.maxpool(y, "maxpool")
     c = 64

@@ -82,10 +82,10 @@ def build_torch_cnn(inputs: Mapping[str, Sequence[int]] | None = None, batch: in
 def torch_cnn(inputs: Mapping[str, Sequence[int]] | None = None, batch: int = 1, seed: int = 0) -> Model:
     """The zoo's PyTorch model: `build_torch_cnn` exported to ONNX (input "x", output "probs") by the
     TorchScript exporter: a second, where the dynamo exporter takes several."""
-    from ..loaders.torch import load_torch_module
+    from ..loaders.torch import TensorNames, load_torch_module
 
     module, example = build_torch_cnn(inputs, batch=batch, seed=seed)
     model = load_torch_module(module, example_inputs=example, name="torch_cnn",
-                              input_names=["x"], output_names=["probs"], exporter="torchscript")
+                              names=TensorNames(inputs=["x"], outputs=["probs"]), exporter="torchscript")
     model.origin = module  # so `check` times it in PyTorch too
     return model
