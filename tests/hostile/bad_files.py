@@ -11,16 +11,20 @@ from pathlib import Path
 
 import numpy as np
 
+from .writes import mkdir, put, writing
+
 V2_MAGIC = 0xF993FAC9
 
 
 def fifo(path: Path) -> Path:
-    os.mkfifo(path)
+    if writing():
+        os.mkfifo(path)
     return path
 
 
 def symlink(path: Path, target: str | Path) -> Path:
-    os.symlink(target, path)
+    if writing():
+        os.symlink(target, path)
     return path
 
 
@@ -56,15 +60,15 @@ def good_params() -> bytes:
 
 def mxnet_cases(root: Path) -> dict[str, tuple[Path, Path]]:
     """name -> (symbol .json, .params) for a bad MXNet checkpoint."""
-    root.mkdir(parents=True, exist_ok=True)
+    mkdir(root, parents=True, exist_ok=True)
     out = {}
 
     def pair(name: str, symbol: bytes | None, params: bytes | None):
         sym, par = root / f"{name}-symbol.json", root / f"{name}-0000.params"
         if symbol is not None:
-            sym.write_bytes(symbol)
+            put(sym, symbol)
         if params is not None:
-            par.write_bytes(params)
+            put(par, params)
         out[name] = (sym, par)
         return sym, par
 
@@ -126,10 +130,10 @@ def calibration_cases(root: Path, shape=(1, 4)) -> dict[str, Path]:
 
     def folder(name: str, files: dict[str, bytes | None]) -> Path:
         d = root / name
-        d.mkdir(parents=True)
+        mkdir(d, parents=True)
         for fname, data in files.items():
             if data is not None:
-                (d / fname).write_bytes(data)
+                put(d / fname, data)
         out[name] = d
         return d
 
@@ -152,7 +156,7 @@ def calibration_cases(root: Path, shape=(1, 4)) -> dict[str, Path]:
     folder("cal_no_files", {"readme.txt": b"nothing"})
     fifo(folder("cal_fifo_npy", {}) / "a.npy")
     symlink(folder("cal_dev_zero_npy", {}) / "a.npy", "/dev/zero")
-    (folder("cal_directory_npy", {}) / "a.npy").mkdir()
+    mkdir((folder("cal_directory_npy", {}) / "a.npy"))
     symlink(folder("cal_dangling_link", {}) / "a.npy", root / "nowhere.npy")
     return out
 
@@ -175,7 +179,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 def feeds_cases(root: Path, shape=(1, 4)) -> dict[str, Path]:
     """name -> a --feeds file for a one-input model taking float32 `shape` as 'x'."""
-    root.mkdir(parents=True, exist_ok=True)
+    mkdir(root, parents=True, exist_ok=True)
     out = {}
     good = np.zeros(shape, np.float32)
     for name, data in {
@@ -190,7 +194,7 @@ def feeds_cases(root: Path, shape=(1, 4)) -> dict[str, Path]:
         "feeds_header_claims_1e12": _zip({"x.npy": npy_header_claiming((10**6, 10**6))}),
     }.items():
         p = root / f"{name}.npz"
-        p.write_bytes(data)
+        put(p, data)
         out[name] = p
     out["feeds_fifo"] = fifo(root / "feeds_fifo.npz")
     out["feeds_dev_zero"] = symlink(root / "feeds_dev_zero.npz", "/dev/zero")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .writes import put
+
 _CHUNK = 1 << 22
 
 
@@ -55,5 +57,5 @@ def npz_bomb(path: Path, members: list[tuple[str, tuple[int, ...], str]]) -> Pat
         central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(data), length,
                                len(fname), 0, 0, 0, 0, 0, offset) + fname
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0)
-    Path(path).write_bytes(bytes(out + central + end))
+    put(Path(path), bytes(out + central + end))
     return Path(path)

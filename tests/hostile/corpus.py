@@ -1,6 +1,7 @@
 """The hostile-input corpus: bad models, files, options and cache entries, each a `Case` for the CLI.
 
-`build_corpus(root)` writes every file under `root` and returns the cases. A case says what the
+`build_corpus(root)` writes every file under `root` and returns the cases; `case_names()` returns
+the same cases (names, groups, expectations) and writes nothing, for pytest's collection. A case says what the
 command must end in: "error" (exit 2 and one `trtlab: error:` line), "ok" (exit 0, quiet stderr)
 or "clean" (exit 0, 1 or 2, judged like the others: no traceback, no warnings, one error line).
 """
@@ -12,12 +13,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import bad_files, bad_models
+from .writes import mkdir, names_only, put, writing
 
 ERROR, OK, CLEAN = "error", "ok", "clean"
 
@@ -45,7 +48,7 @@ class Case:
 
 def build_corpus(root: Path, *, with_cache: bool | None = None) -> list[Case]:
     root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
+    mkdir(root, parents=True, exist_ok=True)
     cases: list[Case] = []
     cases += _model_file_cases(root / "files")
     cases += _graph_cases(root / "graphs")
@@ -66,6 +69,14 @@ def build_corpus(root: Path, *, with_cache: bool | None = None) -> list[Case]:
     return cases
 
 
+def case_names(root: Path | None = None, *, with_cache: bool | None = None) -> list[Case]:
+    """The cases `build_corpus(root)` makes, with no file written: their command lines name files
+    under `root` (by default a folder that is never made) that do not exist."""
+    with names_only():
+        return build_corpus(Path(root or Path(tempfile.gettempdir()) / "trtlab-hostile-unwritten"),
+                            with_cache=with_cache)
+
+
 def _have_tensorrt() -> bool:
     from trtlab.installed_tensorrt import find_tensorrt
 
@@ -75,36 +86,36 @@ def _have_tensorrt() -> bool:
 def _tiny(root: Path, name="tiny.onnx", shape=(1, 4)) -> Path:
     p = root / name
     if not p.exists():
-        p.write_bytes(bad_models.relu(shape=shape).SerializeToString())
+        put(p, bad_models.relu(shape=shape).SerializeToString())
     return p
 
 
 # ---------------------------------------------------------------------- files that are no model
 def _model_file_cases(root: Path) -> list[Case]:
-    root.mkdir(parents=True)
+    mkdir(root, parents=True)
     conv = bad_models.conv_model().SerializeToString()
     files: dict[str, Path] = {}
 
-    def put(name: str, data: bytes, suffix=".onnx") -> None:
+    def add(name: str, data: bytes, suffix=".onnx") -> None:
         p = root / f"{name}{suffix}"
-        p.write_bytes(data)
+        put(p, data)
         files[name] = p
 
-    put("empty_file", b"")
+    add("empty_file", b"")
     for frac in (0.01, 0.1, 0.3, 0.5, 0.75, 0.9, 0.999):
-        put(f"truncated_{int(frac * 1000)}permille", conv[:max(1, int(len(conv) * frac))])
+        add(f"truncated_{int(frac * 1000)}permille", conv[:max(1, int(len(conv) * frac))])
     rng = np.random.default_rng(0)
     for size in (1, 7, 64, 1000, 65536):
-        put(f"random_{size}_bytes", rng.bytes(size))
-    put("text_file", b"this is not a model\n" * 10)
-    put("npy_named_onnx", bad_files.npy_bytes(np.zeros(4, np.float32)))
-    put("gzip_bytes", b"\x1f\x8b\x08\x00" + rng.bytes(100))
-    put("huge_length_prefix", b"\x3a\xff\xff\xff\xff\x0f" + rng.bytes(32))  # graph field claiming 4 GB
-    put("appended_garbage", conv + rng.bytes(97))
+        add(f"random_{size}_bytes", rng.bytes(size))
+    add("text_file", b"this is not a model\n" * 10)
+    add("npy_named_onnx", bad_files.npy_bytes(np.zeros(4, np.float32)))
+    add("gzip_bytes", b"\x1f\x8b\x08\x00" + rng.bytes(100))
+    add("huge_length_prefix", b"\x3a\xff\xff\xff\xff\x0f" + rng.bytes(32))  # graph field claiming 4 GB
+    add("appended_garbage", conv + rng.bytes(97))
     files["fifo"] = bad_files.fifo(root / "fifo.onnx")
     files["dev_zero_symlink"] = bad_files.symlink(root / "zero.onnx", "/dev/zero")
     files["dev_null_symlink"] = bad_files.symlink(root / "null.onnx", "/dev/null")
-    (root / "dir.onnx").mkdir()
+    mkdir(root / "dir.onnx")
     files["directory"] = root / "dir.onnx"
     files["missing"] = root / "missing.onnx"
     files["dangling_symlink"] = bad_files.symlink(root / "dangling.onnx", root / "nowhere.onnx")
@@ -127,11 +138,11 @@ DRAWN_OR_CLEAN = {"long_node_name"}
 
 
 def _graph_cases(root: Path) -> list[Case]:
-    root.mkdir(parents=True)
+    mkdir(root, parents=True)
     cases = []
     for name, data in bad_models.build().items():
         p = root / f"{name}.onnx"
-        p.write_bytes(data)
+        put(p, data)
         if name in FINE_GRAPHS | DRAWN_OR_CLEAN:
             svg, after = root / f"{name}.svg", root / f"{name}-after.svg"
             cases.append(Case(f"graph_{name}", "names", ["inspect", str(p), "--svg-before", str(svg),
@@ -160,16 +171,16 @@ def _custom_domain(root: Path) -> Path:
     m.graph.node[0].domain = "com.example"
     m.opset_import.append(helper.make_opsetid("com.example", 1))
     p = root / "custom_domain.onnx"
-    p.write_bytes(m.SerializeToString())
+    put(p, m.SerializeToString())
     return p
 
 
 # ---------------------------------------------------------------------- options
 def _option_cases(root: Path) -> list[Case]:
-    root.mkdir(parents=True)
+    mkdir(root, parents=True)
     tiny = str(_tiny(root))
     dyn = root / "dynamic.onnx"
-    dyn.write_bytes(bad_models.relu(shape=("batch", 4)).SerializeToString())
+    put(dyn, bad_models.relu(shape=("batch", 4)).SerializeToString())
     dyn = str(dyn)
     bad = {
         "no_arguments": [],
@@ -215,14 +226,14 @@ def _option_cases(root: Path) -> list[Case]:
 
 # ---------------------------------------------------------------------- output paths
 def _output_cases(root: Path) -> list[Case]:
-    root.mkdir(parents=True)
+    mkdir(root, parents=True)
     tiny = str(_tiny(root))
     conv = root / "conv.onnx"
-    conv.write_bytes(bad_models.conv_model().SerializeToString())
+    put(conv, bad_models.conv_model().SerializeToString())
     a_file = root / "a_file"
-    a_file.write_text("x")
+    put(a_file, "x")
     a_dir = root / "a_dir"
-    a_dir.mkdir()
+    mkdir(a_dir)
     fifo = bad_files.fifo(root / "out.fifo")
     cases = []
     for flag, suffix, cmd in (("--svg-before", ".svg", "inspect"), ("--svg-after", ".svg", "inspect"),
@@ -258,7 +269,7 @@ SPECIAL_CALIBRATION = {"cal_fifo_npy", "cal_dev_zero_npy", "cal_directory_npy", 
 
 
 def _calibration_cases(root: Path) -> list[Case]:
-    root.mkdir(parents=True)
+    mkdir(root, parents=True)
     tiny = str(_tiny(root))
     cases = []
     for name, folder in bad_files.calibration_cases(root).items():
@@ -273,7 +284,7 @@ def _calibration_cases(root: Path) -> list[Case]:
 
 
 def _feeds_cases(root: Path) -> list[Case]:
-    root.mkdir(parents=True)
+    mkdir(root, parents=True)
     tiny = str(_tiny(root))
     cases = [Case(name, "feeds", [*CHECK, tiny, "--feeds", str(p)]) for name, p in bad_files.feeds_cases(root).items()]
     for c in cases:
@@ -287,29 +298,29 @@ def _feeds_cases(root: Path) -> list[Case]:
 
 
 def _cache_cases(root: Path) -> list[Case]:
-    root.mkdir(parents=True)
+    mkdir(root, parents=True)
     tiny = _tiny(root)
     base = root / "base"
-    key = populate_cache(tiny, base)
+    key = populate_cache(tiny, base) if writing() else ""  # a names-only build builds no engine
     outside = root / "outside.bin"
-    size = (base / "engines" / f"{key}.engine").stat().st_size
-    outside.write_bytes(np.random.default_rng(5).bytes(size))
+    size = (base / "engines" / f"{key}.engine").stat().st_size if writing() else 0
+    put(outside, np.random.default_rng(5).bytes(size))
 
     def corrupt_engine_flip(e, s):
         data = bytearray(e.read_bytes())
         for i in range(0, len(data), max(1, len(data) // 64)):
             data[i] ^= 0xFF
-        e.write_bytes(bytes(data))
+        put(e, bytes(data))
 
     def forge(e, s):
-        e.write_bytes(b"not an engine")
+        put(e, b"not an engine")
         meta = json.loads(s.read_text())
         meta["bytes"] = len(b"not an engine")
-        s.write_text(json.dumps(meta))
+        put(s, json.dumps(meta))
 
     def replace_dir(p):
         p.unlink()
-        p.mkdir()
+        mkdir(p)
 
     def replace_fifo(p):
         p.unlink()
@@ -346,9 +357,9 @@ def _cache_cases(root: Path) -> list[Case]:
     cases = []
     for name, corrupt in corruptions.items():
         d = root / name
-        shutil.copytree(base, d, symlinks=True)
-        e, s = d / "engines" / f"{key}.engine", d / "engines" / f"{key}.json"
-        corrupt(e, s)
+        if writing():
+            shutil.copytree(base, d, symlinks=True)
+            corrupt(d / "engines" / f"{key}.engine", d / "engines" / f"{key}.json")
         cname = f"cache_{name}"
         cases.append(Case(cname, "cache",
                           ["check", "-q", "--no-timing", "--json", "--cache-dir", str(d), str(tiny)],

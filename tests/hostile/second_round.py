@@ -15,6 +15,7 @@ from onnx import TensorProto, helper
 
 from . import bad_files, bad_models, scale
 from .bombs import npz_bomb
+from .writes import mkdir, put, writing
 
 GIB4 = (1, 1023, 1024, 1024)  # float32: 4 GiB less 4 MiB
 CHECK = ["check", "-q", "--no-timing", "--no-build", "--no-cache"]
@@ -27,9 +28,9 @@ EVIL = {"esc_clear_screen": "\x1b[2J\x1b[H", "osc_window_title": "\x1b]0;owned\x
 def cases(root: Path, *, with_tensorrt: bool) -> list:
     from .corpus import Case
 
-    root.mkdir(parents=True)
+    mkdir(root, parents=True)
     tiny = root / "tiny.onnx"
-    tiny.write_bytes(bad_models.relu().SerializeToString())
+    put(tiny, bad_models.relu().SerializeToString())
     out = _terminal(root / "terminal", Case, tiny) + _bombs(root / "bombs", Case, tiny)
     out += _mxnet(root / "mxnet", Case) + _onnx_reasons(root / "onnx", Case) + _limits(root / "limits", Case)
     out += _scale(root / "scale", Case)
@@ -52,14 +53,14 @@ def _evil_model(evil: str, missing: bool = False) -> bytes:
 def _terminal(root: Path, Case, tiny: Path) -> list:
     from .corpus import CLEAN, OK
 
-    root.mkdir()
+    mkdir(root)
     out = []
     for kind, evil in EVIL.items():
         p = root / f"{kind}.onnx"
-        p.write_bytes(_evil_model(evil))
+        put(p, _evil_model(evil))
         out.append(Case(f"term_{kind}_inspect", "terminal", ["inspect", str(p)], expect=OK))
         m = root / f"{kind}_missing.onnx"
-        m.write_bytes(_evil_model(evil, missing=True))
+        put(m, _evil_model(evil, missing=True))
         out.append(Case(f"term_{kind}_error_line", "terminal", ["inspect", str(m)]))
         out.append(Case(f"term_{kind}_option", "terminal", ["inspect", str(tiny), "--input", f"x{evil}:1x4"]))
     evil = EVIL["esc_clear_screen"] + EVIL["osc_window_title"]
@@ -67,15 +68,16 @@ def _terminal(root: Path, Case, tiny: Path) -> list:
                                                         str(root / "esc_clear_screen.onnx")], expect=CLEAN))
     out.append(Case("term_missing_path", "terminal", ["inspect", str(root / f"no{evil}.onnx")]))
     named = root / f"named{evil}.onnx"
-    named.write_bytes(tiny.read_bytes())
+    put(named, bad_models.relu().SerializeToString())  # the same bytes as `tiny`
     out.append(Case("term_model_path", "terminal", ["inspect", str(named)], expect=OK))
     feeds = root / "feeds.npz"
-    np.savez(feeds, **{f"x{evil}": np.zeros((1, 4), np.float32)})
+    if writing():
+        np.savez(feeds, **{f"x{evil}": np.zeros((1, 4), np.float32)})
     out.append(Case("term_feeds_member_name", "terminal", [*CHECK, str(tiny), "--feeds", str(feeds)]))
     sym = bad_files.fc_symbol("NoSuch" + evil)
     sym["nodes"][3]["name"] = "fc0" + evil
-    (root / "evil-symbol.json").write_text(json.dumps(sym))
-    (root / "evil-0000.params").write_bytes(bad_files.good_params())
+    put(root / "evil-symbol.json", json.dumps(sym))
+    put(root / "evil-0000.params", bad_files.good_params())
     out.append(Case("term_mxnet_node_name", "terminal", ["inspect", str(root / "evil-symbol.json"), "--params",
                                                          str(root / "evil-0000.params"), "--input", "data:1x4"]))
     return out
@@ -83,9 +85,9 @@ def _terminal(root: Path, Case, tiny: Path) -> list:
 
 # ---------------------------------------------------------------------- decompression bombs
 def _bombs(root: Path, Case, tiny: Path) -> list:
-    root.mkdir()
+    mkdir(root)
     dynamic = root / "dynamic.onnx"
-    dynamic.write_bytes(bad_models.relu(shape=("n", 4)).SerializeToString())
+    put(dynamic, bad_models.relu(shape=("n", 4)).SerializeToString())
     quick = {"max_seconds": 20.0, "max_rss_mb": 400.0}
     bombs = {"not_taken": [("zz", GIB4, "float32")], "wrong_shape": [("x", GIB4, "float32")],
              "wrong_type": [("x", GIB4, "float16")],
@@ -102,15 +104,15 @@ def _bombs(root: Path, Case, tiny: Path) -> list:
                     ["inspect", str(dynamic), "--feeds", str(npz_bomb(root / "dyn.npz", [("x", (1023 * 1024 * 256, 4), "float32")]))],
                     expect="clean", **quick))
     npy = root / "header_only.npy"
-    npy.write_bytes(bad_files.npy_header_claiming(GIB4))
+    put(npy, bad_files.npy_header_claiming(GIB4))
     out.append(Case("bomb_npy_header_only", "bombs", [*CHECK, str(tiny), "--feeds", str(npy)], **quick))
     cal = root / "calibration"
-    cal.mkdir()
+    mkdir(cal)
     npz_bomb(cal / "0.npz", [("zz", GIB4, "float32")])
     out.append(Case("bomb_calibration", "bombs", [*CHECK, str(tiny), "--precision", "int8", "--calibration",
                                                   str(cal)], expect="clean", **quick))
     cal2 = root / "calibration_shape"
-    cal2.mkdir()
+    mkdir(cal2)
     npz_bomb(cal2 / "0.npz", [("x", GIB4, "float32")])
     out.append(Case("bomb_calibration_shape", "bombs", [*CHECK, str(tiny), "--precision", "int8", "--calibration",
                                                         str(cal2)], expect="clean", **quick))
@@ -121,16 +123,16 @@ def _bombs(root: Path, Case, tiny: Path) -> list:
 def _mxnet(root: Path, Case) -> list:
     from .corpus import CLEAN
 
-    root.mkdir()
+    mkdir(root)
     good_sym, good_par = json.dumps(bad_files.fc_symbol()), bad_files.good_params()
     out = []
     for name, target in (("eio", "/proc/self/mem"), ("eacces", "/proc/1/mem")):
         if not os.path.exists(target):
             continue
-        (root / f"{name}p-symbol.json").write_text(good_sym)
+        put(root / f"{name}p-symbol.json", good_sym)
         bad_files.symlink(root / f"{name}p-0000.params", target)
         bad_files.symlink(root / f"{name}s-symbol.json", target)
-        (root / f"{name}s-0000.params").write_bytes(good_par)
+        put(root / f"{name}s-0000.params", good_par)
         for which, what in (("p", "params"), ("s", "symbol")):
             out.append(Case(f"mxnet_{what}_{name}", "mxnet_io",
                             ["inspect", str(root / f"{name}{which}-symbol.json"), "--params",
@@ -139,8 +141,8 @@ def _mxnet(root: Path, Case) -> list:
     for name, attr, value in (("hidden_4_5", "num_hidden", "4.5"), ("no_bias_maybe", "no_bias", "maybe")):
         sym = bad_files.fc_symbol()
         sym["nodes"][3]["attrs"][attr] = value
-        (root / f"{name}-symbol.json").write_text(json.dumps(sym))
-        (root / f"{name}-0000.params").write_bytes(good_par)
+        put(root / f"{name}-symbol.json", json.dumps(sym))
+        put(root / f"{name}-0000.params", good_par)
         out.append(Case(f"mxnet_rejects_{name}", "mxnet_io",
                         ["check", "--no-build", "--no-cache", "--json", str(root / f"{name}-symbol.json"),
                          "--params", str(root / f"{name}-0000.params"), "--input", "data:1x4"], expect=CLEAN))
@@ -176,28 +178,28 @@ def _varint(n: int) -> bytes:
 def _onnx_reasons(root: Path, Case) -> list:
     from .corpus import CLEAN, OK
 
-    root.mkdir()
+    mkdir(root)
     out = []
     for name, location, says in (("traversal", "../../etc/passwd", "points outside"),
                                  ("absolute", "/etc/passwd", "absolute path")):
         p = root / f"{name}.onnx"
-        p.write_bytes(bad_models.relu_with_external_weight(location).SerializeToString())
+        put(p, bad_models.relu_with_external_weight(location).SerializeToString())
         out.append(Case(f"onnx_external_{name}_reason", "onnx_reasons", ["inspect", str(p)], error_has=says))
     for depth in (40, 200):
         p = root / f"nested_{depth}.onnx"
-        p.write_bytes(_nested_bytes(depth))
+        put(p, _nested_bytes(depth))
         out.append(Case(f"onnx_nested_{depth}", "onnx_reasons", ["inspect", str(p)], error_has="nests graphs deeper"))
     data, elsewhere = root / "data", root / "elsewhere"
-    data.mkdir()
-    elsewhere.mkdir()
-    (data / "model.onnx").write_bytes(bad_models.relu_with_external_weight("weights.bin").SerializeToString())
-    np.ones(4, np.float32).tofile(data / "weights.bin")
+    mkdir(data)
+    mkdir(elsewhere)
+    put(data / "model.onnx", bad_models.relu_with_external_weight("weights.bin").SerializeToString())
+    put(data / "weights.bin", np.ones(4, np.float32).tobytes())
     bad_files.symlink(elsewhere / "link.onnx", data / "model.onnx")
     out.append(Case("onnx_link_into_data_folder", "onnx_reasons", ["inspect", str(elsewhere / "link.onnx")], expect=OK))
     out.append(Case("onnx_link_into_data_folder_check", "onnx_reasons", [*CHECK, str(elsewhere / "link.onnx")],
                     expect=CLEAN))
-    (data / "escape.onnx").write_bytes(bad_models.relu_with_external_weight("../elsewhere/w.bin").SerializeToString())
-    np.ones(4, np.float32).tofile(elsewhere / "w.bin")
+    put(data / "escape.onnx", bad_models.relu_with_external_weight("../elsewhere/w.bin").SerializeToString())
+    put(elsewhere / "w.bin", np.ones(4, np.float32).tobytes())
     out.append(Case("onnx_external_sibling_folder", "onnx_reasons", ["inspect", str(data / "escape.onnx")],
                     error_has="points outside"))
     out.append(Case("ort_quiet_home_unwritable", "onnx_reasons", [*CHECK, str(data / "model.onnx")], expect=CLEAN,
@@ -209,7 +211,7 @@ def _onnx_reasons(root: Path, Case) -> list:
 def _limits(root: Path, Case) -> list:
     from onnx import numpy_helper
 
-    root.mkdir()
+    mkdir(root)
     rng = np.random.default_rng(0)
     w1 = numpy_helper.from_array(rng.standard_normal((8, 3, 3, 3)).astype(np.float32), "w1")
     w2 = numpy_helper.from_array(rng.standard_normal((8, 8, 3, 3)).astype(np.float32), "w2")
@@ -217,8 +219,8 @@ def _limits(root: Path, Case) -> list:
              helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
              helper.make_node("Conv", ["r1", "w2"], ["y"], name="conv2", pads=[1, 1, 1, 1])]
     conv = root / "fully_convolutional.onnx"
-    conv.write_bytes(bad_models.model(nodes, [bad_models.vi("x", ["n", 3, "h", "w"])],
-                                      [bad_models.vi("y", ["n", 8, "h", "w"])], [w1, w2]).SerializeToString())
+    put(conv, bad_models.model(nodes, [bad_models.vi("x", ["n", 3, "h", "w"])],
+                               [bad_models.vi("y", ["n", 8, "h", "w"])], [w1, w2]).SerializeToString())
     quick = {"max_seconds": 30.0, "max_rss_mb": 600.0}
     # Under a 16 GiB address space: at 1x3x12000x12000 each tensor alone (at most 4.6 GB) fits half
     # of it, the three alive at once do not (unless free memory is lower still).
@@ -230,9 +232,9 @@ def _limits(root: Path, Case) -> list:
 def _scale(root: Path, Case) -> list:
     from .corpus import OK
 
-    root.mkdir()
+    mkdir(root)
     wide = root / "independent_10000.onnx"
-    wide.write_bytes(scale.independent_nodes(10_000))
+    put(wide, scale.independent_nodes(10_000))
     return [Case("scale_independent_10000_inspect", "scale", ["inspect", str(wide), "--json"], expect=OK,
                  max_seconds=60.0)]
 
@@ -241,25 +243,27 @@ def _scale(root: Path, Case) -> list:
 def _cache(root: Path, Case, tiny: Path) -> list:
     from .corpus import CLEAN
 
-    root.mkdir()
+    mkdir(root)
     run = ["check", "-q", "--no-timing", "--json", str(tiny), "--cache-dir"]
     out = []
     elsewhere = root / "elsewhere"
-    elsewhere.mkdir()
+    mkdir(elsewhere)
     for name, plant in (("engines_link", lambda d: bad_files.symlink(d / "engines", elsewhere)),
                         ("timing_link", lambda d: bad_files.symlink(d / "timing", elsewhere)),
                         ("engines_file", lambda d: (d / "engines").write_bytes(b"x")),
                         ("engines_world_writable", lambda d: ((d / "engines").mkdir(), os.chmod(d / "engines", 0o777))),
                         ("engines_link_to_root", lambda d: bad_files.symlink(d / "engines", "/"))):
         d = root / name
-        d.mkdir()
-        plant(d)
+        mkdir(d)
+        if writing():
+            plant(d)
         out.append(Case(f"cache_{name}", "cache_links", [*run, str(d)], expect=CLEAN, stays_empty=[elsewhere]))
     d = root / "orphan"
-    (d / "engines").mkdir(parents=True, mode=0o700)
+    mkdir(d / "engines", parents=True, mode=0o700)
     orphan = d / "engines" / ("ab" * 32 + ".engine")
-    orphan.write_bytes(b"half an entry")
-    os.utime(orphan, (1, 1))
+    put(orphan, b"half an entry")
+    if writing():
+        os.utime(orphan, (1, 1))
     out.append(Case("cache_orphan_engine", "cache_links", [*run, str(d)], expect=CLEAN, must_not_exist=[orphan]))
     check = ["check", "-q", "--no-timing", "--json", str(tiny)]
     for name, home in (("empty", ""), ("root", "/"), ("unwritable", "/proc/unwritable-home")):
@@ -270,9 +274,9 @@ def _cache(root: Path, Case, tiny: Path) -> list:
 
 
 def _signals(root: Path, Case) -> list:
-    root.mkdir()
+    mkdir(root)
     deep = root / "chain_2500.onnx"
-    deep.write_bytes(scale.chain(2500))
+    put(deep, scale.chain(2500))
     marker = "trtlab-run-*/build-*/*.onnx"
     return [Case(f"signal_{sig.name}_mid_build", "signals",
                  ["check", "--no-timing", "--no-cache", str(deep)], signal=(int(sig), marker))

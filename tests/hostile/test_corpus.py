@@ -6,20 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from .corpus import build_corpus
+from .corpus import build_corpus, case_names
 from .runner import run_all
 
-
-def _case_list() -> list:
-    """The cases as collection sees them: built in a folder that is gone before any test runs
-    (the cases run on the copy the `corpus` fixture builds under pytest's own temporary folder)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="trtlab-hostile-names-") as root:
-        return build_corpus(root)
-
-
-CASES = _case_list()
+# The cases as collection sees them: names, groups and expectations, no file written (the cases
+# run on the files the `corpus` fixture writes under pytest's own temporary folder).
+CASES = case_names()
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +23,20 @@ def corpus(tmp_path_factory):
 @pytest.fixture(scope="module")
 def outcomes(corpus):
     return {o.case.name: o for o in run_all(list(corpus.values()), workers=3)}
+
+
+def summary(cases) -> list[tuple]:
+    return [(c.name, c.group, c.expect, c.error_has, c.xfail) for c in cases]
+
+
+def test_listing_the_cases_writes_nothing(tmp_path):
+    listed = case_names(tmp_path / "corpus")
+    assert [c.name for c in listed] == [c.name for c in CASES]
+    assert list(tmp_path.iterdir()) == []  # no folder, file, fifo or link made
+
+
+def test_the_listed_cases_are_the_built_ones(corpus):
+    assert summary(CASES) == summary(corpus.values())
 
 
 def test_the_corpus_is_large_and_varied():
