@@ -89,8 +89,13 @@ def test_graph_widget_navigates_a_real_model(lab_url):
         page.locator(f"{after} .tg-item").first.wait_for(state="attached", timeout=30_000)
         page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / f"graph-{app}-open.png"))
-        # Fitted on open: no box lies outside its frame; both graphs within the page width.
+        # On open: whole where its text stays 9 px tall, else at scale 1 from its input; "fit"
+        # then shows every box inside the frame; both graphs within the page width.
         for side in ("trtlab-before", "trtlab-after"):
+            scale = float(page.locator(f".{side} .tg-world").get_attribute("transform").split("scale(")[1].rstrip(")"))
+            assert scale >= 0.9, f"{side} opens at scale {scale}: its text is under 9 px"
+            page.locator(f".{side} .tg-fit").click()
+            page.wait_for_timeout(300)
             outside = page.evaluate(
                 """side => { const f = document.querySelector(`.${side} .tg-frame`).getBoundingClientRect();
                      return [...document.querySelectorAll(`.${side} .tg-item`)].filter(e => {
