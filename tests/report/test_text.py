@@ -48,10 +48,8 @@ def test_one_of_a_thing_is_said_in_the_singular_and_without_nested_parentheses(t
     for words in (text, html, repr(result.plan), repr(model), model.summary()):
         assert not WRONG_PLURAL.findall(words), WRONG_PLURAL.findall(words)
     assert "1 TensorRT subgraph," in text and "1 segment" in [t.note for t in result.timing]
-    # The verdict lines put the verdict's own sentence in parentheses: that sentence is the
-    # verdict's (see test_one_verdict); every other line is checked here.
-    rest = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("verdict "))
-    assert nested_parentheses(rest) == [], nested_parentheses(rest)
+    for words in (text, repr(result.plan)):
+        assert nested_parentheses(words) == [], nested_parentheses(words)
     assert " on CPU: " not in next((s for s in result.not_done if "speed-up" in s), "")
 
 

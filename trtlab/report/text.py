@@ -28,7 +28,7 @@ def plan_report(plan, *, max_fallback: int = 20) -> str:
         f"Model: {m.name} ({m.source}), {counted(total, 'node')}, opset {m.opset}",
         f"  inputs:  {_names([value_text(n, i) for n, i in m.inputs.items()], 8)}",
         f"  outputs: {_names([value_text(n, o) for n, o in m.outputs.items()], 8)}",
-        f"Coverage ({c.detail or c.source}):",
+        f"Coverage from the {c.detail or c.source}:",
         f"  supported nodes: {c.supported_count}/{total} ({100 * c.supported_count / max(total, 1):.1f}%)",
     ]
     if c.unsupported_ops:
