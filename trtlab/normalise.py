@@ -5,7 +5,7 @@ topological order, shapes inferred for every tensor."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import onnx
 
@@ -20,19 +20,17 @@ def copy_proto(proto: onnx.ModelProto) -> onnx.ModelProto:
     return out
 
 
-def all_inputs(node: onnx.NodeProto) -> Iterable[str]:
-    for i in node.input:
-        if i:
-            yield i
+def all_inputs(node: onnx.NodeProto) -> list[str]:
+    """The tensors `node` reads: its inputs, then what its subgraphs (If, Loop) read from outside."""
+    reads = [i for i in node.input if i]
     for attr in node.attribute:
         graphs = [attr.g] if attr.HasField("g") else list(attr.graphs)
         for sub in graphs:
             inner = {o for n in sub.node for o in n.output} | {i.name for i in sub.input} | {
                 t.name for t in sub.initializer}
             for n in sub.node:
-                for i in all_inputs(n):
-                    if i not in inner:
-                        yield i
+                reads.extend(i for i in all_inputs(n) if i not in inner)
+    return reads
 
 
 def name_nodes(g: onnx.GraphProto) -> None:
@@ -111,7 +109,9 @@ def drop_stale_value_info(g: onnx.GraphProto) -> None:
         g.value_info.extend(keep)
 
 
-def toposort(g: onnx.GraphProto) -> None:
+def toposort(g: onnx.GraphProto) -> list[list[str]]:
+    """Put `g`'s nodes in topological order; returns what each node reads (`all_inputs`), in
+    that order, for the `Model` to keep rather than walk the nodes again."""
     nodes = list(g.node)
     available = {vi.name for vi in g.input} | {t.name for t in g.initializer} | {""}
     producer = {o: i for i, n in enumerate(nodes) for o in n.output}
@@ -148,6 +148,7 @@ def toposort(g: onnx.GraphProto) -> None:
     if order != list(range(len(nodes))):
         del g.node[:]
         g.node.extend(nodes[i] for i in order)
+    return [reads[i] for i in order]
 
 
 def infer_shapes(proto: onnx.ModelProto) -> None:

@@ -106,17 +106,18 @@ class _Graph:
     """Adjacency and reachability of a model's nodes, by topological index."""
 
     def __init__(self, model: Model):
-        n = len(model.nodes)
-        index = model.index
+        nodes, reads = model.nodes, model.node_inputs
+        n = len(nodes)
         self.n = n
-        self.preds: list[list[int]] = [[] for _ in range(n)]
+        made_by = {o: i for i, node in enumerate(nodes) for o in node.output if o}
+        self.preds: list[list[int]] = []
         self.succs: list[list[int]] = [[] for _ in range(n)]
-        for p, c, _ in model.edges:
-            pi, ci = index[p], index[c]
-            self.preds[ci].append(pi)
-            self.succs[pi].append(ci)
-        for lst in self.preds + self.succs:
-            lst[:] = sorted(set(lst))
+        for ci, node in enumerate(nodes):
+            ps = {made_by[t] for t in reads(node) if t in made_by}
+            ps.discard(ci)
+            self.preds.append(sorted(ps))
+            for pi in self.preds[ci]:
+                self.succs[pi].append(ci)  # in rising order of ci: sorted, each once
 
     def incompatible(self, supported: list[bool], clusters: list[list[int]] = ()) -> list[int]:
         """For each node, the nodes it may not share a subgraph with, as a bitset.
@@ -269,21 +270,21 @@ def _make_plan(model: Model, report: CoverageReport, groups: list[list[int]], le
         for i in g:
             owner[i] = gi
     subgraphs = []
+    reads, consumers, index, constants = model.node_inputs, model.consumers, model.index, model.initializer_names
     for gi, g in enumerate(groups):
         names = [nodes[i].name for i in g]
         produced = [o for i in g for o in nodes[i].output if o]
         produced_set = set(produced)
         inputs, seen = [], set()
         for i in g:
-            for t in model.node_inputs(nodes[i]):
-                if t in produced_set or t in model.initializer_names or t in seen:
+            for t in reads(nodes[i]):
+                if t in produced_set or t in constants or t in seen:
                     continue
                 seen.add(t)
                 inputs.append(t)
         outputs = []
         for t in produced:
-            readers = model.consumers.get(t, [])
-            if t in graph_outputs or any(owner.get(model.index[r]) != gi for r in readers):
+            if t in graph_outputs or any(owner.get(index[r]) != gi for r in consumers.get(t, ())):
                 outputs.append(t)
         subgraphs.append(Subgraph(id=gi, nodes=names, inputs=inputs, outputs=outputs,
                                   op_counts=dict(Counter(nodes[i].op_type for i in g))))

@@ -106,25 +106,16 @@ def hinted_shape(proto: onnx.ModelProto, name: str, dims: Sequence) -> list[int]
 
 
 # -------------------------------------------------------------------- what is open
-def _static(vi: onnx.ValueInfoProto) -> bool:
-    tt = vi.type.tensor_type
-    # dim_value > 0 first: HasField is the slow part on graphs of thousands of tensors.
-    return tt.HasField("shape") and all(d.dim_value > 0 or (d.dim_value == 0 and d.HasField("dim_value"))
-                                        for d in tt.shape.dim)
-
-
 def _open_tensors(model) -> list[str]:
-    """Tensor outputs of the main graph's nodes (and the graph outputs) without a static shape."""
-    g = model.graph
-    typed, static = set(), set()
-    for vi in (*g.value_info, *g.output):
-        if vi.type.WhichOneof("value") is not None:
-            typed.add(vi.name)
-            if vi.type.HasField("tensor_type") and _static(vi):
-                static.add(vi.name)
-            elif not vi.type.HasField("tensor_type"):
-                static.add(vi.name)  # sequences and maps are left as they are
-    out = [t for node in g.node for t in node.output if t and t not in static]
+    """Tensor outputs of the main graph's nodes (and the graph outputs) without a static shape.
+    Read from `model.tensors`, which the model keeps: on a model where nothing is open (the
+    usual case) the value infos are parsed once, not here and again there."""
+    tensors = model.tensors
+    out = [t for node in model.nodes for t in node.output
+           if t and not (t in tensors and tensors[t].static)]
+    if out:  # sequences and maps are left as they are
+        typed = model.value_infos
+        out = [t for t in out if t not in typed or typed[t].type.WhichOneof("value") == "tensor_type"]
     return list(dict.fromkeys(out))
 
 

@@ -107,6 +107,8 @@ def _bad_text(text) -> str | None:
 
 
 def _check_names(g: onnx.GraphProto) -> None:
+    if _all_good_text(g):  # the usual case, checked at once; the walk below names the first bad one
+        return
     for what, items in (("graph input", g.input), ("graph output", g.output), ("initializer", g.initializer)):
         for item in items:
             problem = _bad_text(item.name)
@@ -123,6 +125,17 @@ def _check_names(g: onnx.GraphProto) -> None:
                 _fail(f"{_cap(_node(i, n))} names a tensor '{_shown(t)}' that {problem}.")
         if not n.op_type:
             _fail(f"{_cap(_node(i, n))} has no op type.")
+
+
+def _all_good_text(g: onnx.GraphProto) -> bool:
+    """Whether every name, op type, domain and tensor name of `g`'s nodes, inputs, outputs and
+    initializers is text without NUL, and every node has an op type."""
+    texts = [item.name for items in (g.input, g.output, g.initializer) for item in items]
+    for n in g.node:
+        texts += (n.name, n.op_type, n.domain, *n.input, *n.output)
+        if not n.op_type:
+            return False
+    return all(t.__class__ is str for t in texts) and "\0" not in "".join(texts)
 
 
 def _check_types(g: onnx.GraphProto) -> None:
@@ -244,17 +257,16 @@ def _topological_order(g: onnx.GraphProto) -> list[int]:
     return order
 
 
-def _reads(node: onnx.NodeProto, inner: frozenset = frozenset()):
+def _reads(node: onnx.NodeProto, inner: frozenset = frozenset()) -> list[str]:
     """Tensors a node reads from its graph: its inputs and what its subgraphs take from outside."""
-    for t in node.input:
-        if t and t not in inner:
-            yield t
+    reads = [t for t in node.input if t and t not in inner]
     for a in node.attribute:
         for sub in ([a.g] if a.HasField("g") else list(a.graphs)):
             local = inner | {vi.name for vi in sub.input} | {t.name for t in sub.initializer} | {
                 o for n in sub.node for o in n.output}
             for n in sub.node:
-                yield from _reads(n, frozenset(local))
+                reads.extend(_reads(n, frozenset(local)))
+    return reads
 
 
 # ---------------------------------------------------------------------- the onnx checker

@@ -30,30 +30,35 @@ def load_table() -> dict:
 
 
 def table_verdict(model: Model, node, precision: str) -> NodeSupport:
-    table = load_table()
-    ops = table["ops"]
-    version = table["tensorrt_version"]
-    name, op = node.name, node.op_type
-    if node.domain not in ("", "ai.onnx"):
-        return NodeSupport(name, op, False,
-                       f"'{node.domain}::{op}' is a custom-domain op: TensorRT has no importer for it "
-                       "(it would need a plugin)")
-    entry = ops.get(op)
-    if entry is None:
-        return NodeSupport(name, op, False, f"{op} is not in the TensorRT {version} ONNX operator table")
-    if not entry["supported"]:
-        return NodeSupport(name, op, False, f"TensorRT {version} has no importer for {op}")
     needed = _data_type(model, node, precision)
+    supported, reason = _op_verdict(node.domain, node.op_type, needed, precision)
+    if supported:
+        problem = _restriction_problem(model, node)
+        if problem:
+            return NodeSupport(node.name, node.op_type, False, problem)
+    return NodeSupport(node.name, node.op_type, supported, reason)
+
+
+@lru_cache(maxsize=4096)
+def _op_verdict(domain: str, op: str, needed: str | None, precision: str) -> tuple[bool, str]:
+    """(Supported, why) for an op whose data input has table type `needed`: the same for every
+    node of that op and type, so decided once (a 100,000-node chain has one)."""
+    table = load_table()
+    version = table["tensorrt_version"]
+    if domain not in ("", "ai.onnx"):
+        return False, (f"'{domain}::{op}' is a custom-domain op: TensorRT has no importer for it "
+                       "(it would need a plugin)")
+    entry = table["ops"].get(op)
+    if entry is None:
+        return False, f"{op} is not in the TensorRT {version} ONNX operator table"
+    if not entry["supported"]:
+        return False, f"TensorRT {version} has no importer for {op}"
     types = entry["types"]
     if needed and types and needed not in types:
-        return NodeSupport(name, op, False,
-                       f"TensorRT {version} supports {op} for {', '.join(types)}, not {needed}"
+        return False, (f"TensorRT {version} supports {op} for {', '.join(types)}, not {needed}"
                        + (f" (at {precision})" if precision != "fp32" else ""))
-    problem = _restriction_problem(model, node)
-    if problem:
-        return NodeSupport(name, op, False, problem)
     note = f"; restriction: {entry['restrictions']}" if entry["restrictions"] else ""
-    return NodeSupport(name, op, True, f"in the TensorRT {version} operator table ({', '.join(types) or 'any type'}){note}")
+    return True, f"in the TensorRT {version} operator table ({', '.join(types) or 'any type'}){note}"
 
 
 def table_coverage(model: Model, precision: str) -> CoverageReport:
@@ -65,8 +70,8 @@ def table_coverage(model: Model, precision: str) -> CoverageReport:
 
 def _data_type(model: Model, node, precision: str) -> str | None:
     """The table type of the node's data input (its first input, or first output if none)."""
-    names = [i for i in node.input if i] or [o for o in node.output if o]
-    info = model.tensors.get(names[0]) if names else None
+    first = next((i for i in node.input if i), None) or next((o for o in node.output if o), None)
+    info = model.tensors.get(first) if first else None
     if info is None:
         return None
     if info.dtype in FLOATS:
