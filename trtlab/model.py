@@ -45,9 +45,10 @@ dtype_name = dtypes.name  # a tensor's type as TensorInfo holds it (see trtlab.d
 
 
 def _info(vi: onnx.ValueInfoProto, ranges: dict | None = None) -> TensorInfo | None:
-    if not vi.type.HasField("tensor_type"):
+    typ = vi.type
+    if not typ.HasField("tensor_type"):
         return None
-    tt = vi.type.tensor_type
+    tt = typ.tensor_type
     # A positive dim_value first: HasField is the slow part on graphs of 100,000 tensors.
     shape = (tuple(d.dim_value if d.dim_value > 0 or d.HasField("dim_value") else (d.dim_param or "?")
                    for d in tt.shape.dim)

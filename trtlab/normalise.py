@@ -38,15 +38,17 @@ def name_nodes(g: onnx.GraphProto) -> None:
     seen: Counter = Counter()
     used = set()
     counts = Counter(n.name for n in g.node if n.name)
-    for i, n in enumerate(g.node):
-        name = n.name if n.name and counts[n.name] == 1 else ""
-        if not name:
-            base = n.name or f"{n.op_type}"
-            while True:
-                seen[base] += 1
-                name = f"{base}_{seen[base] - 1}"
-                if name not in used and name not in counts:
-                    break
+    for n in g.node:
+        old = n.name
+        if old and counts[old] == 1:  # a good name stays (and is not written back)
+            used.add(old)
+            continue
+        base = old or f"{n.op_type}"
+        while True:
+            seen[base] += 1
+            name = f"{base}_{seen[base] - 1}"
+            if name not in used and name not in counts:
+                break
         n.name = name
         used.add(name)
 
@@ -102,6 +104,8 @@ def fix_input_shapes(g: onnx.GraphProto, shapes: dict[str, Sequence[int]]) -> No
 def drop_stale_value_info(g: onnx.GraphProto) -> None:
     """Keep the shapes a model carries (custom-domain ops need them: shape inference can't pass
     them), but only for tensors that still exist."""
+    if not g.value_info:
+        return
     produced = {o for n in g.node for o in n.output}
     keep = [vi for vi in g.value_info if vi.name in produced]
     if len(keep) != len(g.value_info):
@@ -115,9 +119,10 @@ def toposort(g: onnx.GraphProto) -> list[list[str]]:
     nodes = list(g.node)
     available = {vi.name for vi in g.input} | {t.name for t in g.initializer} | {""}
     producer = {o: i for i, n in enumerate(nodes) for o in n.output}
-    reads = [list(all_inputs(n)) for n in nodes]  # once: a subgraph's outer reads take a walk
-    deps = [{producer[t] for t in r if t in producer} for r in reads]
-    in_order = all(d < i for i, ds in enumerate(deps) for d in ds)  # the usual case: nothing to sort
+    reads = [all_inputs(n) for n in nodes]  # once: a subgraph's outer reads take a walk
+    # The usual case: nothing to sort, and no sets of dependencies to build for it.
+    in_order = all(producer.get(t, -1) < i for i, r in enumerate(reads) for t in r)
+    deps = [] if in_order else [{producer[t] for t in r if t in producer} for r in reads]
     order, state = ([], [0] * len(nodes)) if not in_order else (list(range(len(nodes))), [2] * len(nodes))
     for start in range(len(nodes)):
         if state[start]:
@@ -139,7 +144,7 @@ def toposort(g: onnx.GraphProto) -> list[list[str]]:
                     f"The graph has a cycle through node '{nodes[nxt].name}'.",
                     hint="ONNX graphs must be acyclic; re-export the model.",
                 )
-    missing = {t for r in reads for t in r} - available - set(producer)
+    missing = {t for r in reads for t in r if t not in producer} - available
     if missing:
         raise TrtlabError(
             f"The graph reads tensors nothing produces: {', '.join(sorted(missing)[:5])}.",

@@ -225,15 +225,16 @@ def _check_dataflow(g: onnx.GraphProto) -> list[int]:
     for o in g.output:
         if o.name not in producer:
             _fail(f"Graph output '{o.name}' is produced by no node.")
-    return _topological_order(g)
+    return _topological_order(g, producer)
 
 
-def _topological_order(g: onnx.GraphProto) -> list[int]:
+def _topological_order(g: onnx.GraphProto, producer: dict[str, str | int]) -> list[int]:
     """Node positions in an order where each node comes after those it reads (subgraphs'
     reads of outer tensors included); a cycle is an error naming a node on it. ONNX asks for
-    this order in the file, but trtlab sorts graphs itself, so an unsorted graph is accepted."""
-    made_by = {o: i for i, n in enumerate(g.node) for o in n.output if o}
-    waits = [{made_by[t] for t in _reads(n) if t in made_by} for n in g.node]
+    this order in the file, but trtlab sorts graphs itself, so an unsorted graph is accepted.
+    `producer`: tensor name -> the position of the node that writes it (or words for a graph
+    input or initializer)."""
+    waits = [{p for t in _reads(n) if (p := producer.get(t)).__class__ is int} for n in g.node]
     if all(d < i for i, deps in enumerate(waits) for d in deps):
         return list(range(len(waits)))
     users: dict[int, list[int]] = {}
