@@ -25,7 +25,10 @@ GIB4 = (1, 1023, 1024, 1024)  # float32: 4 GiB less 4 MiB
 
 def _peak_rss_mb(code: str) -> tuple[float, str]:
     """Peak resident memory (MB) of a fresh interpreter running `code`, and what it printed."""
-    wrapper = (code + "\nimport resource; print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    # VmHWM, not ru_maxrss: Linux carries the parent's peak over a fork and exec into ru_maxrss,
+    # so a child of a large test process would report that process's peak.
+    wrapper = (code + "\nprint('PEAK', next(x.split()[1] for x in open('/proc/self/status') "
+                      "if x.startswith('VmHWM:')))")
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, timeout=120,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     peak = next(line for line in out.stdout.splitlines() if line.startswith("PEAK"))

@@ -63,9 +63,11 @@ def _command(case: Case, rss_file: str | None = None) -> list[str]:
         code += f"resource.setrlimit(resource.RLIMIT_FSIZE, ({case.file_size_limit}, {case.file_size_limit})); "
     if case.address_space is not None:  # a process limit on memory, as `ulimit -v` sets
         code += f"resource.setrlimit(resource.RLIMIT_AS, ({case.address_space}, {case.address_space})); "
-    if rss_file is not None:  # the peak resident memory, written at exit
-        code += (f"atexit.register(lambda: open({rss_file!r}, 'w').write("
-                 "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))); ")
+    if rss_file is not None:  # the peak resident memory (kB), written at exit
+        # VmHWM, not ru_maxrss: Linux carries the parent's peak over a fork and exec into
+        # ru_maxrss, so a case run from a large test process would report that process's peak.
+        code += (f"atexit.register(lambda: open({rss_file!r}, 'w').write(next(x.split()[1] for x in "
+                 "open('/proc/self/status') if x.startswith('VmHWM:')))); ")
     code += f"sys.argv = ['trtlab', *{case.argv!r}]; runpy.run_module('trtlab', run_name='__main__')"
     return [sys.executable, "-c", code]
 
