@@ -15,8 +15,11 @@ for no resource at all: a request no worker can meet would wait forever.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 
 from .._optional import require
 from ..errors import TrtlabError, one_line
@@ -55,9 +58,10 @@ class Cluster:
 
         gpu = visible_gpu() is not None
         n = 1 if gpu else (workers or local_workers(tasks))
-        cluster = dist.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                    dashboard_address=":0", silence_logs=logging.CRITICAL,
-                                    resources={"GPU": 1} if gpu else None)
+        with _workers_ignore_ctrl_c():
+            cluster = dist.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                        dashboard_address=":0", silence_logs=logging.CRITICAL,
+                                        resources={"GPU": 1} if gpu else None)
         c = dist.Client(cluster)
         return cls(c, [c, cluster], local=True)
 
@@ -91,3 +95,19 @@ def local_workers(tasks: int) -> int:
     except (ValueError, OSError):
         memory = cores * MEMORY_PER_WORKER
     return max(1, min(cores, memory // MEMORY_PER_WORKER, tasks))
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Ctrl-C in a terminal reaches every process of its group, the local workers too, whose
+    event loops would each print a KeyboardInterrupt traceback. Worker processes started while
+    SIGINT is ignored keep ignoring it (Python leaves an ignored SIGINT alone), so the sweep's own
+    process alone answers Ctrl-C: it cancels the tasks left and closes the cluster."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
