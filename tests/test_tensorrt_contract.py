@@ -115,7 +115,8 @@ def test_the_collector_finds_what_trtlab_calls_and_would_catch_a_misspelling():
 
 @pytest.mark.parametrize("package", ["tensorrt_rtx", "tensorrt"])
 def test_every_name_trtlab_calls_exists_in_the_bindings(package):
-    trt = pytest.importorskip(package, reason=f"needs {package} installed (pip install 'trtlab[rtx]')")
+    extra = "rtx" if package == "tensorrt_rtx" else "tensorrt"
+    trt = pytest.importorskip(package, reason=f"needs {package} installed (pip install 'trtlab[{extra}]')")
     names = all_called_names()
     # Names only full TensorRT has (trtlab reads them only where that TensorRT is installed).
     optional = {("module.BuilderFlag", f) for f in ("FP16", "BF16", "INT8", "FP8")} if package == "tensorrt_rtx" else set()
