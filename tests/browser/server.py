@@ -70,13 +70,19 @@ def jupyter_server(app: str, root: Path, tmp_path: Path, notebook: str, **env_ex
                 time.sleep(0.5)
         yield f"http://127.0.0.1:{port}/{PAGES[app].format(notebook)}?token={token}"
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # its own session: the server and its kernels
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop_group(proc)  # its own session: the server and its kernels
         log.close()
+
+
+def stop_group(proc, timeout: float = 30) -> None:
+    """End a process started with `start_new_session=True` and all it started: SIGTERM to its
+    group, then SIGKILL if it has not ended within `timeout` seconds."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 @contextlib.contextmanager

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .server import ARTIFACTS, CHROMIUM, FLAGS, REPO, _free_port
+from .server import ARTIFACTS, CHROMIUM, FLAGS, REPO, _free_port, stop_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,12 +46,7 @@ def _launch(tmp_path: Path):
 
 
 def _stop(proc, log) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)  # its own session: the launcher, the server and its kernel
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+    stop_group(proc)  # its own session: the launcher, the server and its kernel
     log.close()
 
 

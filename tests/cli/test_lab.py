@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from trtlab.cli import main
+
+from ..browser.server import stop_group
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -114,11 +115,6 @@ def test_starts_a_real_server_on_the_copied_tutorials_with_the_quickstarts_kerne
         assert [s["path"] for s in sessions] == ["01-quickstart.ipynb"] and sessions[0]["kernel"]["id"]
     finally:
         # The server runs in its own session: end that group, which only holds what we started.
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop_group(proc)
     after = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout
     assert after == before  # nothing written into the checkout
