@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import trtlab
-from trtlab.accuracy import Tolerance, compare, tolerance_for
+from trtlab.accuracy import DEFAULT_TOLERANCES, Tolerance, compare, tolerance_for
 from trtlab.accuracy.tolerances import parse_override, tolerances_dict, tolerances_text, with_overrides
 
 
@@ -69,3 +69,14 @@ def test_the_settings_used_are_data_and_words():
     lines = tolerances_text(["fp32", "fp16"], tols)
     assert lines[0].startswith("fp32: error stat median") and lines[-1].startswith("fp16 output y:")
     assert tolerances_text(["fp16"], None) == ["fp16: element-wise, atol 0.01 + rtol 0.01·|ref|, cosine ≥ 0.999"]
+
+
+def test_tolerances_per_precision_and_overrides():
+    assert DEFAULT_TOLERANCES["fp32"].atol == 1e-5
+    assert DEFAULT_TOLERANCES["fp16"].atol > DEFAULT_TOLERANCES["fp32"].atol
+    assert DEFAULT_TOLERANCES["int8"].atol > DEFAULT_TOLERANCES["bf16"].atol > DEFAULT_TOLERANCES["fp16"].atol
+    # One number or a pair sets atol and rtol; the precision's cosine bar stays.
+    assert tolerance_for("fp16", {"fp16": 0.5}) == Tolerance(0.5, 0.5, 0.999)
+    assert tolerance_for("fp16", {"fp16": (0.1, 0.2)}) == Tolerance(0.1, 0.2, 0.999)
+    with pytest.raises(trtlab.TrtlabError, match="No default tolerance"):
+        tolerance_for("fp9")

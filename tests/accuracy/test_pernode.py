@@ -1,4 +1,5 @@
-"""Where error enters, ranked by the error each node adds when it runs alone on exact inputs."""
+"""Where error enters: every intermediate tensor compared with the reference's, each node ranked by the error
+it adds when it runs alone on exact inputs."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import warnings
 
 import numpy as np
 import pytest
+from onnx import numpy_helper
 
 import trtlab
-from trtlab.accuracy import per_node_error
+from trtlab.accuracy import Tolerance, per_node_error
 from trtlab.feeds import random_feeds
 
 from tests import models as rm
+from tests.models import chain_model
 
 
 def naive_fp16(proto):
@@ -61,3 +64,34 @@ def test_ppocr_det_fp16_names_its_batchnorm_first():
     # The Convs after it that the cumulative view blamed add almost nothing on exact inputs.
     assert all(e.added_error < first.added_error / 10 for e in report.entry_points[1:])
     assert report.to_dict()["entry_points"][0] == first.node
+
+
+def test_per_node_error_finds_where_error_enters():
+    m = chain_model()
+    # The same model with one bias changed: error must enter at the Add reading it, nowhere before.
+    proto = m.proto.__class__()
+    proto.CopyFrom(m.proto)
+    for i, t in enumerate(proto.graph.initializer):
+        if t.name == "b2":
+            arr = numpy_helper.to_array(t) + 0.5
+            proto.graph.initializer[i].CopyFrom(numpy_helper.from_array(arr.astype(np.float32), "b2"))
+    report = per_node_error(m, proto, random_feeds(m), "fp32")
+    assert [n.node for n in report.entry_points] == ["add2"]
+    names = [n.node for n in report.nodes]
+    assert all(n.passed for n in report.nodes[:names.index("add2")])
+    assert report.first_failure.node == "add2"
+    assert "add2" in report.summary()
+
+
+def test_per_node_error_of_an_fp16_model():
+    from trtlab.precision import apply_precision
+
+    m = chain_model()
+    report = per_node_error(m, apply_precision(m.proto, "fp16"), random_feeds(m), "fp16",
+                            tolerances={"fp16": Tolerance(1e-6, 0)})
+    assert report.nodes and report.entry_points  # fp16 rounding shows up against a 1e-6 bar
+    entries = report.entry_points
+    # Each node ran alone on exact inputs, and the ranking puts the one adding most error first.
+    assert all(e.local_max_abs is not None and not e.local_passed for e in entries)
+    assert [e.added_error for e in entries] == sorted((e.added_error for e in entries), reverse=True)
+    assert report.first_failure.node in {e.node for e in entries}
