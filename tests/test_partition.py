@@ -225,3 +225,14 @@ def test_no_engine_of_constants_only():
     plan = trtlab.partition(trtlab.load(proto), min_block_size=1, exclude_ops={"NonZero"})
     assert [s.nodes for s in plan.subgraphs] == [["cast", "sum", "relu", "mul"]]
     assert "computes only from constants" in {f.name: f.reason for f in plan.fallback_nodes}["const"]
+
+
+def test_parser_partition_comparison_explains_the_difference():
+    pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
+    from trtlab.partition import compare_with_parser
+
+    plan = trtlab.partition(trtlab.load("zoo:mixed"), "parser")
+    text = compare_with_parser(plan)
+    assert "topological order" in text and "maps to trtlab engines 0, 1" in text
+    same = compare_with_parser(trtlab.partition(trtlab.load("zoo:tiny"), "parser"))
+    assert "identical" in same
