@@ -108,23 +108,6 @@ def test_boundaries_and_figures():
     assert plan.ops_per_engine == pytest.approx(1.5)
 
 
-def test_json_shape():
-    plan = trtlab.partition(trtlab.load(chain_with_unsupported()), "tensorrt")
-    d = plan.to_dict()
-    assert set(d) == {"model", "coverage", "partition"}
-    assert set(d["model"]) == {"name", "nodes", "inputs", "outputs"}
-    assert set(d["coverage"]) == {"source", "supported_nodes", "total_nodes", "unsupported_ops"}
-    assert d["coverage"]["unsupported_ops"] == {"Det": 2}
-    assert set(d["partition"]) == {"min_block_size", "subgraphs", "fallback_nodes"}
-
-
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
-def test_bad_min_block_size(bad):
-    model = trtlab.load(chain_with_unsupported())
-    with pytest.raises(TrtlabError, match="min_block_size"):
-        trtlab.partition(model, "tensorrt", min_block_size=bad)
-
-
 def test_two_subgraphs_cannot_close_a_cycle_between_them():
     # a=n1 and b=n2 hang off an unsupported n0; n3 (unsupported) sits on b -> n3 -> c=n4 and
     # n5 (unsupported) on a -> n5 -> d=n6. The design's rule alone groups {a, c} and {b, d}:

@@ -86,23 +86,6 @@ def test_parser_error_in_one_subgraph_leaves_the_precision_not_measured(tmp_path
     assert any(s.startswith("fp32 not measured: ") for s in r.not_done)
 
 
-def test_without_subgraphs_keeps_the_rest_and_the_reason():
-    m = chain_model()
-    plan = trtlab.partition(m, exclude_nodes=["relu3"])
-    reason = "engine build failed (fp16): out of memory while building the engine"
-    out = plan.without_subgraphs({0: reason})
-    assert [s.id for s in out.subgraphs] == [1]
-    fb = {f.name: f.reason for f in out.fallback_nodes}
-    assert all(fb[n] == reason for n in plan.subgraphs[0].nodes) and "relu3" in fb
-    from trtlab.hybrid import HybridRunner
-    from trtlab.feeds import random_feeds
-    from trtlab.ort import run_onnxruntime
-
-    feeds = random_feeds(m)
-    a, b = HybridRunner(out, provider="cpu").run(feeds), run_onnxruntime(m, feeds, "cpu")
-    assert np.abs(a["y"] - b["y"]).max() <= 1e-5
-
-
 @needs_trt
 def test_calibration_of_the_wrong_shape_skips_int8_only(tmp_path):
     cal = tmp_path / "cal"
