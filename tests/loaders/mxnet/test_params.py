@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from trtlab.errors import TrtlabError
-from trtlab.loaders.mxnet import load_symbol_json, read_params, split_params, write_params
+from trtlab.loaders.mxnet import read_params, split_params, write_params
 
 from .helpers import mx
 
@@ -70,9 +70,3 @@ def test_other_file_is_not_params(tmp_path):
     bad.write_bytes(b"PK\x03\x04 this is a zip" + bytes(40))
     with pytest.raises(TrtlabError, match="not an MXNet .params file"):
         read_params(bad)
-
-
-@pytest.mark.parametrize("doc", ['{"nodes": [1, 2]}', '{"name": "config", "layers": []}', "[1, 2, 3]"])
-def test_json_that_is_not_a_symbol(doc):
-    with pytest.raises(TrtlabError, match="not an MXNet symbol"):
-        load_symbol_json(doc)
