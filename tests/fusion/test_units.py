@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import trtlab
-from trtlab.fusion.units import as_model, ordered, precision_label, size_text, static_tensor_bytes
+from trtlab.fusion.units import FusionReport, as_model, ordered, precision_label, size_text, static_tensor_bytes
 
 from tests.models import INPUT_SHAPE, tiny_cnn
 
@@ -21,3 +21,9 @@ def test_static_tensor_bytes_follow_the_model_types():
     assert size_text(3 * 2**20) == "3.0 MiB" and size_text(2048) == "2.0 KiB"
     assert ordered(model, ["relu", "conv", "relu"]) == ["conv", "relu"]
     assert isinstance(as_model(model), trtlab.Model)
+
+
+def test_report_without_units_shows_its_note():
+    r = FusionReport("m", "TensorRT (not installed)", 3, [], unit="kernels", note="install it")
+    assert r.summary().splitlines() == ["m: TensorRT (not installed)", "  install it"]
+    assert r._repr_mimebundle_()["text/plain"] == r.summary()
