@@ -18,7 +18,7 @@ from trtlab.model_files import write_model
 from trtlab.partition import partition
 from trtlab.weight_store import ALIGN, WeightStore, array, has_references, store_of
 
-from .check.test_check import needs_trt
+from tests.check.support import needs_trt
 from .models import wide_mlp
 
 

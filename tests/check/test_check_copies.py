@@ -12,7 +12,7 @@ import trtlab
 from trtlab.check import check
 from trtlab.precision import convert as convert_module
 
-from .test_check import needs_trt
+from tests.check.support import needs_trt
 
 
 def _counting(monkeypatch):

@@ -3,7 +3,7 @@ import pytest
 import trtlab
 from trtlab.check import check
 
-from tests.check.test_check import needs_trt
+from tests.check.support import needs_trt
 from tests.models import fragile_chain
 
 

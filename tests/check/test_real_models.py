@@ -12,7 +12,7 @@ import pytest
 
 from trtlab.check import check
 
-from tests.check.test_check import needs_trt
+from tests.check.support import needs_trt
 from tests.real_models import SMALL, load_corpus
 
 PRECISIONS = ["fp32", "fp16", "bf16", "int8"]

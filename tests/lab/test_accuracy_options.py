@@ -5,7 +5,7 @@ from __future__ import annotations
 from trtlab.lab import Lab
 from trtlab.views.overlays import SEARCH_KEY, paint
 
-from tests.check.test_check import needs_trt
+from tests.check.support import needs_trt
 from tests.models import fragile_chain
 
 FAST = {"cache_dir": False, "timing": False}
