@@ -12,6 +12,7 @@ import trtlab
 from trtlab.errors import TrtlabError
 from trtlab.loaders.mxnet import split_params
 
+from ..without import run_without
 from .helpers import mx
 
 
@@ -153,3 +154,19 @@ def test_gluon_zoo_matches_mxnet(name, size):
     # BatchNorm statistics really were random, so a converter ignoring them would fail.
     stats = [p.data().asnumpy() for k, p in net.collect_params().items() if k.endswith("running_var")]
     assert not stats or not all(np.all(s == 1) for s in stats)
+
+
+def test_missing_mxnet_is_a_clear_error():
+    out = run_without("mxnet", """
+        from trtlab.errors import MissingDependency
+        import trtlab.mxnet
+        from trtlab.loaders.mxnet import load_mxnet_object
+        for call in (lambda: load_mxnet_object(object(), inputs={"data": (1, 3)}),
+                     lambda: trtlab.mxnet.tensorrt_bind(None, data=(1, 3))):
+            try:
+                call()
+            except MissingDependency as e:
+                print(e)
+    """)
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 2 and all("'mxnet' package" in ln and "trtlab[mxnet]" in ln for ln in lines), out.stderr

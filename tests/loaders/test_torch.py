@@ -1,10 +1,6 @@
-"""trtlab.load for torch modules, the zoo's torch_cnn, and missing-framework errors."""
+"""trtlab.load for torch modules: both exporters, inputs made from shapes, clear errors."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -12,28 +8,13 @@ import pytest
 import trtlab
 from trtlab.errors import TrtlabError
 
+from .without import run_without
+
 
 def _ort(model, feeds):
     import onnxruntime as ort
 
     return ort.InferenceSession(model.to_bytes(), providers=["CPUExecutionProvider"]).run(None, feeds)
-
-
-def test_zoo_torch_cnn_matches_torch():
-    pytest.importorskip("torch", reason="needs torch (pip install 'trtlab[torch]')")
-    import torch
-
-    from trtlab.zoo.torch_models import build_torch_cnn
-
-    module, (x,) = build_torch_cnn()
-    model = trtlab.load("zoo:torch_cnn")
-    assert model.opset == 17 and list(model.inputs) == ["x"] and list(model.outputs) == ["probs"]
-    with torch.no_grad():
-        ref = module(x).numpy()
-    (out,) = _ort(model, {"x": x.numpy()})
-    assert np.max(np.abs(out - ref)) < 1e-5
-    names = set(model.node_by_name)
-    assert {"layer1.0.conv1", "layer2.0.conv2", "se.fc1", "fc", "layer1.0/Add"} <= names
 
 
 def test_load_module_with_example_inputs():
@@ -62,7 +43,6 @@ def test_load_module_with_example_inputs():
     assert shaped.inputs["img"].shape == (1, 3, 20, 20)
     with pytest.raises(TrtlabError, match="example inputs"):
         trtlab.load(net)
-
 
 
 def _transformers():
@@ -179,27 +159,8 @@ def test_export_failure_names_exporter_operator_and_the_other_one():
         trtlab.load("zoo:tiny", exporter="dynamo")
 
 
-def test_dynamo_node_names_are_module_paths():
-    pytest.importorskip("torch", reason="needs torch (pip install 'trtlab[torch]')")
-    from trtlab.zoo.torch_models import build_torch_cnn
-
-    module, example = build_torch_cnn()
-    m = trtlab.load(module, example_inputs=example, exporter="dynamo")
-    names = set(m.node_by_name)
-    assert {"se.fc1", "se.fc2", "fc", "layer1.0/Add", "stem.2"} <= names, sorted(names)
-    assert not any(n.startswith("node_") for n in names)
-    # The bulky per-node stack traces the exporter records are not kept.
-    assert not any(p.key.endswith("stack_trace") for n in m.nodes for p in n.metadata_props)
-
-
-def _without(module: str, code: str) -> subprocess.CompletedProcess:
-    prelude = f"import sys\nsys.modules[{module!r}] = None\n"
-    return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], capture_output=True,
-                          text=True, timeout=120)
-
-
 def test_missing_torch_is_a_clear_error():
-    out = _without("torch", """
+    out = run_without("torch", """
         from trtlab.errors import MissingDependency
         from trtlab.loaders.torch import load_torch_module
         try:
@@ -208,19 +169,3 @@ def test_missing_torch_is_a_clear_error():
             print(e)
     """)
     assert "needs the 'torch' package" in out.stdout and "trtlab[torch]" in out.stdout, out.stderr
-
-
-def test_missing_mxnet_is_a_clear_error():
-    out = _without("mxnet", """
-        from trtlab.errors import MissingDependency
-        import trtlab.mxnet
-        from trtlab.loaders.mxnet import load_mxnet_object
-        for call in (lambda: load_mxnet_object(object(), inputs={"data": (1, 3)}),
-                     lambda: trtlab.mxnet.tensorrt_bind(None, data=(1, 3))):
-            try:
-                call()
-            except MissingDependency as e:
-                print(e)
-    """)
-    lines = out.stdout.strip().splitlines()
-    assert len(lines) == 2 and all("'mxnet' package" in ln and "trtlab[mxnet]" in ln for ln in lines), out.stderr
