@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
+from onnx import shape_inference
 
 from tests.models import INPUT_SHAPE
 
@@ -35,3 +36,6 @@ def node(model: onnx.ModelProto, name: str) -> onnx.NodeProto:
     return next(n for n in model.graph.node if n.name == name)
 
 
+def typed(model: onnx.ModelProto) -> onnx.ModelProto:
+    """`model` with the types shape inference finds."""
+    return shape_inference.infer_shapes(model)

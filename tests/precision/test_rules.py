@@ -10,7 +10,6 @@ from onnx import TensorProto, helper
 from trtlab.precision import ConversionInvalid, ConvertedModel, convert_precision, sanitize, sanitize_with_notes
 from trtlab.precision.convert import validate_converted
 from trtlab.precision.sanitize import sanitize_checked
-from trtlab.precision.fold_bn import fold_batchnorm
 
 from tests import models as rm
 
@@ -24,20 +23,6 @@ def cosine(a, b) -> float:
 
 def ops(model):
     return [n.op_type for n in model.graph.node]
-
-
-@pytest.mark.parametrize("make", [rm.conv_bn, lambda: rm.gemm_bn(1), lambda: rm.gemm_bn(0)])
-def test_batchnorm_folds_exactly(make):
-    model = make()
-    folded = onnx.ModelProto()
-    folded.CopyFrom(model)
-    assert fold_batchnorm(folded) == 1
-    assert "BatchNormalization" not in ops(folded)
-    onnx.checker.check_model(folded)
-    shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
-    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
-    want, got = run(model, {"x": x})[0], run(folded, {"x": x})[0]
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
 
 
 def test_fp16_of_a_batchnorm_with_huge_variance_folds_it_first():

@@ -8,7 +8,10 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from trtlab.ort import run_onnxruntime
-from trtlab.precision import convert_precision
+import trtlab
+from trtlab.precision import convert_precision, sanitize
+
+from .support import node, run_ort
 
 
 def constant_output_model() -> onnx.ModelProto:
@@ -37,3 +40,19 @@ def test_an_output_folded_to_a_constant_stays_the_output_of_a_node(precision):
     x = np.arange(6, dtype=np.float32).reshape(2, 3) - 2
     out = run_onnxruntime(converted, {"x": x})
     assert np.array_equal(np.asarray(out["state"], np.float32), np.zeros((2, 3), np.float32))
+
+
+def test_sanitize_folds_computed_weights_into_initializers(cnn):
+    out = sanitize(cnn)
+    assert "Transpose" not in {n.op_type for n in out.graph.node}
+    gemm = node(out, "fc")
+    weights = {t.name: t for t in out.graph.initializer}
+    assert gemm.input[1] in weights and list(weights[gemm.input[1]].dims) == [8, 5]
+    assert len(out.graph.value_info) > 0  # shapes inferred
+    assert cnn.graph.node[-2].op_type == "Gemm" and any(n.op_type == "Transpose" for n in cnn.graph.node)
+
+
+def test_sanitize_accepts_a_trtlab_model_and_keeps_the_answer(cnn, reference):
+    feed, ref = reference
+    model = trtlab.Model.from_proto(cnn, name="cnn", source="test")
+    np.testing.assert_allclose(run_ort(sanitize(model), feed), ref, rtol=1e-5, atol=1e-6)
