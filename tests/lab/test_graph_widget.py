@@ -57,15 +57,6 @@ def test_search_by_whole_name_or_regular_expression(model):
     assert w.matches == [] and w.search_error == ""
 
 
-def test_select_fills_details_with_constants_and_status(model):
-    w = GraphWidget.before(model)
-    w.selected = node_id("p2o.Conv.3")
-    assert "Conv" in w.details and "Constant_6" in w.details and "constant" in w.details
-    assert "coverage" in w.details
-    w.selected = next(i["id"] for i in w.graph["items"] if i["kind"] == "group")
-    assert "ops" in w.details
-
-
 def test_overlay_switch_recolours_without_a_new_layout(model):
     plan = trtlab.partition(model, exclude_ops=["Reshape"])
     w = GraphWidget.before(plan)

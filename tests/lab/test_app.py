@@ -8,7 +8,6 @@ import pytest
 
 import trtlab
 from trtlab.lab import Lab, NodeOverrides
-from trtlab.lab.figures import shown_figures
 from trtlab.views import item_styles
 
 
@@ -73,18 +72,6 @@ def test_errors_show_in_the_widget_and_leave_it_usable(small_model, monkeypatch)
     assert lab.errors.value == "" and "Relu" in lab.settings.partition.exclude_ops
 
 
-def test_sweep_draws_coverage_against_min_block_size(small_model):
-    lab = Lab(small_model)
-    lab.sweep.max_size.value = 8
-    lab.sweep.run.click()
-    assert [p.min_block_size for p in lab.sweep.points] == list(range(1, 9))
-    pct = [p.coverage_pct for p in lab.sweep.points]
-    assert pct == sorted(pct, reverse=True) and pct[0] > pct[-1]
-    (fig,) = shown_figures(lab.sweep.chart)
-    assert "min_block_size" in fig["layout"]["title"]["text"]
-    assert list(fig["data"][0]["y"]) == pct
-
-
 def test_loads_from_a_path_and_from_the_zoo(tmp_path, small_model):
     path = tmp_path / "small.onnx"
     small_model.save(path)
@@ -92,17 +79,6 @@ def test_loads_from_a_path_and_from_the_zoo(tmp_path, small_model):
     with pytest.raises(trtlab.TrtlabError):
         Lab(str(tmp_path / "missing.onnx"))
     assert Lab("zoo:resnet18").plan.engine_count == 1
-
-
-def test_parser_coverage_is_ready_before_the_user_switches(small_model):
-    pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX (pip install 'trtlab[rtx]')")
-    lab = Lab(small_model)
-    pending = lab.session._pending.get(("parser", "fp32"))
-    assert pending is not None  # the real parser runs in the background from the start
-    pending.join(timeout=60)
-    assert ("parser", "fp32") in lab.session._base
-    lab.coverage_panel.preset.value = "parser"
-    assert lab.plan.coverage.source == "parser" and not lab.errors.value
 
 
 def test_inputs_apply_to_a_model_as_trtlab_load_does(small_model):
