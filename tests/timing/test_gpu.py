@@ -1,31 +1,17 @@
-"""The CUDA-event harness and the GPU baselines, on a real GPU (skipped elsewhere)."""
+"""The CUDA-event harness on a real GPU, and a check that times there (skipped elsewhere)."""
 
 import numpy as np
 import pytest
 
 import trtlab
 from trtlab.check import check
-from trtlab.timing import TimingResult, open_cuda, time_steps, time_torch_gpu, torch_steps
+from trtlab.timing import open_cuda, time_steps
 from trtlab.timing.cuda import TorchCuda
 from trtlab.timing.gpu import GpuSteps
 
-from .gpu import GPU, NEEDS_CUDA_PYTHON
+from .gpu import FAST, GPU, NEEDS_CUDA_PYTHON, conv_net, parts_add_up
 
 pytestmark = GPU
-FAST = {"warmup_ms": 20, "iterations": 20, "seconds": 0.05}
-
-
-def conv_net(torch):
-    torch.manual_seed(0)
-    layers = []
-    for _ in range(4):
-        layers += [torch.nn.Conv2d(16, 16, 3, padding=1), torch.nn.BatchNorm2d(16), torch.nn.ReLU()]
-    return torch.nn.Sequential(torch.nn.Conv2d(3, 16, 3, padding=1), *layers,
-                               torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(16, 10)).eval()
-
-
-def parts_add_up(r: TimingResult, within: float = 0.05) -> bool:
-    return abs(r.h2d_ms + r.compute_ms + r.d2h_ms - r.mean_ms) <= within * r.mean_ms
 
 
 def copy_steps(cuda, x: np.ndarray) -> GpuSteps:
@@ -57,36 +43,6 @@ def test_harness_moves_data_and_times_each_step(backend, graph):
     assert parts_add_up(r, 0.01)
     assert r.host_ms >= r.mean_ms * 0.9  # the host waited for the GPU every run
     assert ("CUDA graph" in r.backend) == graph
-
-
-@pytest.mark.parametrize("precision,tol", [("fp32", 1e-4), ("fp16", 2e-2), ("bf16", 1e-1)])
-def test_torch_on_the_gpu_matches_the_cpu_in_each_precision(precision, tol):
-    import torch
-
-    net = conv_net(torch)
-    x = np.random.default_rng(0).standard_normal((8, 3, 32, 32)).astype(np.float32)
-    with torch.no_grad():
-        expected = net(torch.from_numpy(x)).numpy()
-    steps = torch_steps(net, {"x": x}, precision=precision)
-    steps.once()
-    got = steps.results()["output0"].astype(np.float32)
-    np.testing.assert_allclose(got, expected, atol=tol * max(1.0, np.abs(expected).max()), rtol=0)
-    assert next(net.parameters()).device.type == "cpu"  # the user's module is left where it was
-
-
-def test_torch_eager_and_cuda_graph_figures():
-    import torch
-
-    net = conv_net(torch)
-    feeds = {"x": np.ones((8, 3, 32, 32), np.float32)}
-    eager = time_torch_gpu(net, feeds, precision="fp16", **FAST)
-    graph = time_torch_gpu(net, feeds, precision="fp16", graph=True, **FAST)
-    for r in (eager, graph):
-        assert r.precision == "fp16" and r.batch == 8 and parts_add_up(r)
-        assert r.backend.startswith(f"PyTorch {torch.__version__} eager")
-    assert graph.backend.endswith("+ CUDA graph") and not eager.backend.endswith("CUDA graph")
-    # Replaying a graph launches every kernel at once: its compute is not slower than eager.
-    assert graph.compute_ms <= eager.compute_ms * 1.1
 
 
 def test_check_on_a_gpu_times_torch_there_and_compares_like_with_like():
