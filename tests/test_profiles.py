@@ -34,3 +34,26 @@ def test_profiles_come_as_one_a_list_or_none():
     assert parse_shape("1x3x224x224") == (1, 3, 224, 224) and parse_shape("") == ()
     with pytest.raises(TrtlabError, match="mapping of input name"):
         as_profiles([3])
+
+
+def test_naming_an_input_again_starts_the_next_profile_as_polygraphy_groups():
+    two = Profile.parse_groups(min=["x:1x3", "ids:1x4", "x:8x3", "ids:1x4"], opt=["x:2x3,ids:1x16", "x:16x3,ids:1x16"],
+                               max=["x:4x3", "ids:2x64", "x:32x3", "ids:2x64"])
+    assert [p.at("opt") for p in two] == [{"ids": (1, 16), "x": (2, 3)}, {"ids": (1, 16), "x": (16, 3)}]
+    assert Profile.parse_groups(min=["x:1x3"], opt=["x:2x3"], max=["x:4x3"]) == (
+        Profile.parse(min=["x:1x3"], opt=["x:2x3"], max=["x:4x3"]),)
+    with pytest.raises(TrtlabError, match="do not line up: --min-shapes 2, --opt-shapes 1, --max-shapes 1"):
+        Profile.parse_groups(min=["x:1x3", "x:2x3"], opt=["x:2x3"], max=["x:4x3"])
+
+
+def test_merged_spans_every_profile_and_a_shape_tensors_values_may_be_negative():
+    from trtlab.profiles import ValueRange, merged
+
+    a, b = Profile.parse_groups(min=["x:1x3", "x:8x3"], opt=["x:2x3", "x:16x3"], max=["x:4x3", "x:32x3"])
+    assert merged([a, b]).to_dict() == {"x": {"min": [1, 3], "opt": [2, 3], "max": [32, 3]}}
+    with pytest.raises(TrtlabError, match="Profile 2 names y; profile 1 names x"):
+        merged([a, Profile.parse(min=["y:1"], opt=["y:1"], max=["y:1"])])
+    shaped = Profile.of({"x": a.range_of("x")}, {"shp": ValueRange((-1, 1), (-1, 2), (-1, 4))})
+    assert Profile.from_dict(shaped.to_dict()) == shaped
+    with pytest.raises(TrtlabError, match="no negative dimension"):
+        ShapeRange((-1, 1), (-1, 2), (-1, 4))

@@ -105,7 +105,10 @@ def test_the_collector_finds_what_trtlab_calls_and_would_catch_a_misspelling():
                      ("ICudaEngine", "create_execution_context"), ("IExecutionContext", "set_input_shape"),
                      ("IExecutionContext", "execute_async_v3"), ("ITensor", "is_shape_tensor"),
                      ("module.BuilderFlag", "FP16"), ("module", "OnnxParser"), ("module", "ILogger"),
-                     ("Builder", "create_network")]:
+                     ("Builder", "create_network"), ("ICudaEngine", "is_shape_inference_io"),
+                     ("ICudaEngine", "get_tensor_profile_values"), ("ICudaEngine", "get_tensor_profile_shape"),
+                     ("ICudaEngine", "num_optimization_profiles"),
+                     ("IExecutionContext", "set_optimization_profile_async")]:
         assert expected in names, expected
     assert len(names) > 40
     wrong = called_names("def f(builder, trt):\n    builder.create_optimisation_profile()\n    trt.BuilderFlag.FP17\n")

@@ -8,6 +8,9 @@ As trtexec's `--minShapes/--optShapes/--maxShapes`: every input named in one of 
 named in all three, with the same rank, and min <= opt <= max in every dimension. An input whose
 values are a shape (a shape tensor, such as a Reshape's target) takes a range of values the same
 way, in `values`. Plain data: it crosses to the build worker and into the engine cache's key.
+
+Several profiles are given as Polygraphy's `--trt-min-shapes` groups are: naming an input again
+in `--min-shapes` (likewise opt, max) starts the next profile (`Profile.parse_groups`).
 """
 
 from __future__ import annotations
@@ -33,8 +36,13 @@ class ShapeRange:
         if not all(lo <= mid <= hi for lo, mid, hi in zip(self.min, self.opt, self.max)):
             raise TrtlabError(f"A shape range must have min <= opt <= max in every dimension: got min "
                               f"{_text(self.min)}, opt {_text(self.opt)}, max {_text(self.max)}.")
-        if any(d < 0 for d in self.min):
+        if any(d < 0 for d in self.min) and not self.values:
             raise TrtlabError(f"A shape has no negative dimension: got {_text(self.min)}.")
+
+    @property
+    def values(self) -> bool:
+        """Whether this is a range of a shape tensor's values (a Reshape's -1 is one) rather than of a shape."""
+        return False
 
     @property
     def dynamic(self) -> tuple[bool, ...]:
@@ -49,6 +57,16 @@ class ShapeRange:
 
     def __str__(self) -> str:
         return "x".join(str(lo) if lo == hi else f"{lo}..{hi}" for lo, hi in zip(self.min, self.max))
+
+
+@dataclass(frozen=True)
+class ValueRange(ShapeRange):
+    """The range of the values a shape tensor holds (TensorRT's `set_shape_input`): elementwise
+    min <= opt <= max as for a shape, negative values allowed."""
+
+    @property
+    def values(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,23 @@ class Profile:
         return cls.of({n: ShapeRange(*(points[p][n] for p in POINTS)) for n in names})
 
     @classmethod
+    def parse_groups(cls, *, min: Iterable[str] = (), opt: Iterable[str] = (),
+                     max: Iterable[str] = ()) -> tuple["Profile", ...]:
+        """Several profiles from repeated items, as Polygraphy's `--trt-min-shapes` groups: an
+        input named again under one point starts the next profile ("x:1x3 x:8x3" under min is
+        the min of two profiles). Every point must name as many profiles."""
+        groups = {p: _groups(items) for p, items in zip(POINTS, (min, opt, max))}
+        counts = {p: len(g) for p, g in groups.items()}
+        if all(n <= 1 for n in counts.values()):  # one profile: its own errors name what is missing
+            return (cls.parse(min=min, opt=opt, max=max),)
+        if len(set(counts.values())) > 1:
+            said = ", ".join(f"--{p}-shapes {n}" for p, n in counts.items())
+            raise TrtlabError(f"The profiles do not line up: {said}.",
+                              hint="Give each profile its --min-shapes, --opt-shapes and --max-shapes, "
+                                   "naming an input again for the next profile (as Polygraphy's groups).")
+        return tuple(cls.parse(min=a, opt=b, max=c) for a, b, c in zip(*groups.values()))
+
+    @classmethod
     def from_dict(cls, data: Mapping) -> "Profile":
         """From `to_dict`'s form ({"x": {"min": [...], "opt": [...], "max": [...]}}), or from a
         mapping of name -> (min, opt, max)."""
@@ -85,16 +120,20 @@ class Profile:
         if not isinstance(data, Mapping):
             raise TrtlabError(f"A profile is a mapping of input name -> shapes; got {type(data).__name__}.",
                               hint='Write profiles=[{"x": {"min": [1, 3], "opt": [4, 3], "max": [8, 3]}}].')
-        out = {}
+        out, values = {}, {}
         for name, value in data.items():
-            if isinstance(value, ShapeRange):
+            if isinstance(value, ValueRange):
+                values[name] = value
+            elif isinstance(value, ShapeRange):
                 out[name] = value
+            elif isinstance(value, Mapping) and "values" in value:  # to_dict's form of a shape tensor
+                values[name] = ValueRange(*(tuple(int(d) for d in value["values"][p]) for p in POINTS))
             elif isinstance(value, Mapping):
                 out[name] = ShapeRange(*(tuple(int(d) for d in value[p]) for p in POINTS))
             else:
                 lo, mid, hi = value
                 out[name] = ShapeRange(tuple(lo), tuple(mid), tuple(hi))
-        return cls.of(out)
+        return cls.of(out, values)
 
     @property
     def names(self) -> list[str]:
@@ -148,6 +187,52 @@ def _parse_items(items: Iterable[str], point: str) -> dict[str, tuple[int, ...]]
                 raise TrtlabError(f"--{point}-shapes '{part}' is not NAME:SHAPE.",
                                   hint=f"Write --{point}-shapes input_ids:1x128 (trtexec's form).")
             out[name.strip("'\"")] = parse_shape(shape)
+    return out
+
+
+def shapes_text(shapes: Mapping) -> str:
+    """"x 1x3x8x8, ids 1x16": input shapes in words (a scalar says so)."""
+    return ", ".join(f"{k} {_text(v)}" for k, v in shapes.items())
+
+
+def merged(profiles: Iterable[Profile]) -> Profile:
+    """One profile spanning `profiles` (each input from its smallest min to its largest max, opt
+    the first's): the dimensions that vary anywhere. They must all name the same inputs, as
+    TensorRT needs each dynamic input in every profile."""
+    profiles = list(profiles)
+    for number, p in enumerate(profiles[1:], start=2):
+        if p.names != profiles[0].names:
+            raise TrtlabError(f"Profile {number} names {', '.join(p.names)}; profile 1 names "
+                              f"{', '.join(profiles[0].names)}.",
+                              hint="Name the same inputs in every profile: TensorRT needs each dynamic input in each.")
+    ranges = {}
+    for name in profiles[0].names:
+        rs = [p.range_of(name) for p in profiles]
+        ranges[name] = ShapeRange(tuple(map(_min, *(r.min for r in rs))), rs[0].opt,
+                                  tuple(map(_max, *(r.max for r in rs))))
+    return Profile.of(ranges)
+
+
+def _min(*v):
+    return min(v)
+
+
+def _max(*v):
+    return max(v)
+
+
+def _groups(items: Iterable[str]) -> list[list[str]]:
+    """Items split into profiles: a name seen already in the current profile starts the next."""
+    out: list[list[str]] = []
+    seen: set[str] = set()
+    for item in items:
+        for part in str(item).split(","):
+            name = part.strip().rpartition(":")[0].strip("'\"")
+            if not out or (name and name in seen):
+                out.append([])
+                seen = set()
+            seen.add(name)
+            out[-1].append(part)
     return out
 
 

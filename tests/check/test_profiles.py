@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +26,7 @@ def test_each_subgraph_gets_the_range_of_its_own_inputs_and_its_cut_turns_dynami
     plan = partition(load(dynamic_cnn(), inputs={"x": (2, 3, 16, 16)}), settings.partition)
     points, why = load_points(dynamic_cnn(), settings, plan)
     assert why == "" and [p.which for p in points] == ["min", "max"]
-    (sid, profile), = subgraph_profiles(plan, points).items()
+    (sid, (profile,)), = subgraph_profiles(plan, points).items()
     assert profile.to_dict() == PROFILE
     from trtlab.cut import cut_subgraph
 
@@ -85,3 +86,61 @@ def test_the_graph_shows_each_dimensions_range():
     assert model.inputs["x"].shape_text() == "1..4x3x8..32x8..32" and model.inputs["x"].shape == (2, 3, 16, 16)
     assert model.outputs["y"].shape_text() == "1..4x4x1x1"
     assert "1..4x3x8..32x8..32" in before_graph(result.plan).source
+
+
+PROFILE_2 = {"x": {"min": [4, 3, 16, 16], "opt": [8, 3, 16, 16], "max": [8, 3, 32, 32]}}
+
+
+def test_several_profiles_each_engine_gets_all_and_each_row_says_its_profile(tmp_path):
+    result = check(dynamic_cnn(), precisions=["fp32", "fp16"], profiles=[PROFILE, PROFILE_2], timing=False,
+                   cache_dir=None, min_block_size=1)
+    d = json.loads(result.to_json())
+    rows = [(a["shapes"]["x"], a["profile"], a["point"]) for a in d["accuracy"] if a["precision"] == "fp16"]
+    # profile 2's min repeats profile 1's max: measured once, under the first
+    assert rows == [([2, 3, 16, 16], 0, "opt"), ([1, 3, 8, 8], 0, "min"), ([4, 3, 32, 32], 0, "max"),
+                    ([4, 3, 16, 16], 1, "min"), ([8, 3, 16, 16], 1, "opt"), ([8, 3, 32, 32], 1, "max")]
+    assert [v.status for v in result.verdicts] == ["pass", "pass"]
+    assert not any("only the first" in n for n in result.not_done)
+    assert result.plan.model.inputs["x"].shape_text() == "1..8x3x8..32x8..32"
+    assert "with inputs x 8x3x32x32 (profile 2, max)" in result.summary()
+    if find_tensorrt() is not None:  # one engine per subgraph and precision, built with both profiles
+        assert [e["profiles"] for e in d["engines"]] == [[PROFILE, PROFILE_2]] * 2
+        assert all(e["built"] for e in d["engines"]), [e["error"] for e in d["engines"]]
+    path = tmp_path / "r.json"
+    path.write_text(result.to_json())
+    again = load_result(path)
+    assert [(r.profile, r.point) for r in again.accuracy] == [(r.profile, r.point) for r in result.accuracy]
+
+
+def test_profiles_that_name_different_inputs_are_one_clear_error():
+    with pytest.raises(TrtlabError, match="Profile 2 names"):
+        check(dynamic_cnn(), profiles=[PROFILE, {"y": PROFILE["x"]}], timing=False, cache_dir=None, build=False)
+
+
+def test_timing_at_every_point_on_request_gives_a_row_per_point_with_its_shapes(tmp_path):
+    fast = {"warmup_ms": 0, "iterations": 2, "seconds": 0}
+    result = check(dynamic_cnn(), profiles=[PROFILE], timing_options=fast, cache_dir=None, build=False,
+                   min_block_size=1, time_shapes="all")
+    d = json.loads(result.to_json())
+    for stand_in in (False, True):  # the whole model in ONNX Runtime, and the hybrid run with stand-ins
+        assert [(t["point"], t["shapes"]["x"]) for t in d["timing"] if t["stand_in"] == stand_in] == [
+            ("opt", [2, 3, 16, 16]), ("min", [1, 3, 8, 8]), ("max", [4, 3, 32, 32])]
+    assert {t["batch"] for t in d["timing"]} == {1, 2, 4}
+    assert "at x 1x3x8x8 (profile 1, min)" in result.summary()
+    page = Path(result.save_html(tmp_path / "r.html")).read_text()
+    assert "<th>shapes</th>" in page and "x 4x3x32x32 (profile 1, max)" in page
+    assert [t.point for t in load_result(_saved(result, tmp_path)).timing] == [t.point for t in result.timing]
+    at_opt = check(dynamic_cnn(), profiles=[PROFILE], timing_options=fast, cache_dir=None, build=False,
+                   min_block_size=1)
+    assert {t.point for t in at_opt.timing} == {"opt"}
+
+
+def _saved(result, tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(result.to_json())
+    return path
+
+
+def test_time_shapes_takes_opt_or_all():
+    with pytest.raises(TrtlabError, match="time_shapes is one of opt, all"):
+        CheckSettings(time_shapes="max")

@@ -90,3 +90,28 @@ def test_check_takes_an_optimisation_profile_as_trtexec_does(tmp_path, capsys):
     code = main(["check", str(path), "--min-shapes", "x:1x3x8x8", "--opt-shapes", "x:2x3x16x16", *FAST])
     err = capsys.readouterr().err
     assert code == 2 and "Input 'x' has no max shape in the profile" in err and len(err.strip().splitlines()) == 1
+
+
+
+def test_check_takes_several_profiles_naming_an_input_again_as_polygraphy_groups(tmp_path, capsys):
+    import onnx
+
+    from tests.models import dynamic_cnn
+
+    path = tmp_path / "dynamic.onnx"
+    onnx.save(dynamic_cnn(), path)
+    code = main(["check", str(path), "--min-shapes", "x:1x3x8x8", "--opt-shapes", "x:2x3x16x16",
+                 "--max-shapes", "x:4x3x32x32", "--min-shapes", "x:4x3x8x8", "--opt-shapes", "x:8x3x8x8",
+                 "--max-shapes", "x:8x3x8x8", "--no-cache", "--no-build", "--time-shapes", "all", "--json", *FAST])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1  # --no-build: not measured
+    assert len(out["settings"]["profiles"]) == 2 and out["settings"]["time_shapes"] == "all"
+    assert [(a["profile"], a["point"], a["shapes"]["x"]) for a in out["accuracy"]] == [
+        (0, "opt", [2, 3, 16, 16]), (0, "min", [1, 3, 8, 8]), (0, "max", [4, 3, 32, 32]),
+        (1, "min", [4, 3, 8, 8]), (1, "opt", [8, 3, 8, 8])]  # profile 2's max is its opt: measured once
+    assert {(t["profile"], t["point"]) for t in out["timing"]} == {(0, "opt"), (0, "min"), (0, "max"),
+                                                                  (1, "min"), (1, "opt")}
+    code = main(["check", str(path), "--min-shapes", "x:1x3x8x8", "--min-shapes", "x:2x3x8x8",
+                 "--opt-shapes", "x:2x3x16x16", "--max-shapes", "x:4x3x32x32", *FAST])
+    err = capsys.readouterr().err
+    assert code == 2 and "do not line up" in err and len(err.strip().splitlines()) == 1

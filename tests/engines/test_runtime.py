@@ -107,3 +107,13 @@ def test_engine_binding_runs_and_times_on_a_gpu(backend):
     np.testing.assert_array_equal(steps.results()["y"], x)  # the replayed graph moved the data too
     with pytest.raises(trtlab.TrtlabError, match="No value for engine input 'x'"):
         bind_context(CopyContext(_cudart()), ["x"], ["y"], {}, {}, cuda=cuda)
+
+
+def test_an_engine_of_several_profiles_runs_in_the_first_whose_range_holds_the_inputs():
+    """The test an EngineRuntime makes of each profile (shapes, or a shape tensor's values)
+    before set_optimization_profile_async; the engine itself runs only on a supported GPU."""
+    from trtlab.engines.runtime import _within
+
+    bounds = ([1, 3, 8], [2, 3, 16], [4, 3, 32])
+    assert _within(bounds, (1, 3, 8)) and _within(bounds, (4, 3, 32)) and _within(bounds, np.array([2, 3, 9]))
+    assert not _within(bounds, (8, 3, 16)) and not _within(bounds, (2, 3)) and not _within(bounds, (2, 4, 16))

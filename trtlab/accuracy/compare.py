@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import display
 from ..errors import TrtlabError
+from ..profiles import shapes_text
 from .reasons import output_reason
 from .tolerances import Tolerance, tolerance_for
 
@@ -65,6 +66,8 @@ class AccuracyReport:
     outputs: list[OutputComparison] = field(default_factory=list)
     label: str = ""  # what was compared with what, in words
     shapes: Mapping[str, Sequence[int]] = field(default_factory=dict)  # the input shapes it ran at
+    profile: int | None = None  # over optimisation profiles: the profile's number (from 0) it ran in
+    point: str = ""  # and which of its points: "min", "opt" or "max"
 
     @property
     def passed(self) -> bool:
@@ -80,16 +83,26 @@ class AccuracyReport:
 
     def to_dict(self) -> dict:
         return {"precision": self.precision, "label": self.label, "passed": self.passed,
-                "shapes": {k: list(v) for k, v in self.shapes.items()},
+                "shapes": {k: list(v) for k, v in self.shapes.items()}, **self.where(),
                 "outputs": [o.to_dict() for o in self.outputs]}
+
+    def where(self) -> dict:
+        """{"profile", "point"} over optimisation profiles; {} otherwise."""
+        return {} if self.profile is None else {"profile": self.profile, "point": self.point}
+
+    def at_text(self) -> str:
+        """"with inputs x 1x3x8x8 (profile 1, min)": the shapes it ran at, in words."""
+        at = shapes_text(self.shapes)
+        where = f" (profile {self.profile + 1}, {self.point})" if self.profile is not None else ""
+        return f"with inputs {at}{where}" if at else ""
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), **kw)
 
     def summary(self) -> str:
-        at = ", ".join(f"{k} {'x'.join(map(str, v)) or 'scalar'}" for k, v in self.shapes.items())
+        at = self.at_text()
         lines = [f"Accuracy at {self.precision}{' (' + self.label + ')' if self.label else ''}"
-                 f"{' with inputs ' + at if at else ''}: "
+                 f"{' ' + at if at else ''}: "
                  f"{'PASS' if self.passed else 'FAIL'}"]
         lines += [f"  {o.output}: {'pass' if o.passed else 'FAIL'}: {o.reason}" for o in self.outputs]
         return "\n".join(lines)

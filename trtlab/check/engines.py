@@ -41,23 +41,26 @@ class EngineStep:
         result.warnings.extend(one_line(str(w.message)) for w in caught)
         self._prints: dict[str, str] = {}  # engine name -> fingerprint of its fp32 cut, hashed once
         self.points: list = []  # the model at the profile's min and max (see check.profiles)
-        self.profiles: dict = {}  # subgraph id -> its engine's optimisation profile
+        self.profiles: dict = {}  # subgraph id -> its engine's optimisation profiles, one per given profile
         self.values: dict | None = None  # the fp32 reference run's tensors (see constant_inputs)
         from ..engines.worker import BuildWorker
 
         # One worker process builds every engine of the check; a crash in it ends one build.
         self.worker = BuildWorker(tensorrt)
 
-    def with_profiles(self, points: list) -> None:
-        """Build each engine for the range of shapes its inputs take between `points`."""
-        from .profiles import subgraph_profiles
+    def with_profiles(self, points: list, values: dict) -> None:
+        """Build each engine with one profile per given profile: the range of shapes its inputs
+        take between `points`, and the values of the shape computations handed in that vary
+        (`values`: the reference run's tensors at opt); those that do not vary become constants."""
+        from .profiles import fixed_values, subgraph_profiles
 
-        self.points, self.profiles = points, subgraph_profiles(self.plan, points)
+        self.points, self.profiles = points, subgraph_profiles(self.plan, points, values)
+        self.values = fixed_values(self.plan, points, values)
 
     def _fold(self, cut: onnx.ModelProto) -> list:
         """Shape computations handed into the cut become constants (see `constant_inputs`);
-        over a profile they vary, and stay inputs."""
-        if self.values is None or self.profiles:
+        over profiles only those whose values are the same at every point."""
+        if self.values is None:
             return []
         return fold_constant_inputs(cut, self.plan.model, self.values)
 

@@ -17,6 +17,7 @@ from ..errors import TrtlabError, one_line
 from ..hybrid import HybridRunner
 from ..plan import Plan
 from ..precision_registry import REFERENCE, get as get_precision
+from ..profiles import shapes_text
 from ..weight_store import WeightStore
 from ..words import counted
 from .engines import EngineStep
@@ -47,6 +48,8 @@ class Context:
     ran: set[str] = field(default_factory=set)  # precisions whose hybrid model ran
     runtimes: dict[str, dict] = field(default_factory=dict)  # precision -> its engines' runtimes, by subgraph
     shapes: dict = field(default_factory=dict)  # the input shapes of this run (each accuracy row says them)
+    points: list = field(default_factory=list)  # the other points of the optimisation profiles (`profiles.Point`)
+    at: tuple = ()  # over profiles: (profile number, "min"/"opt"/"max") of this run, which its rows say
 
 
 def measure(ctx: Context, precision: str, policy: "PrecisionPolicy | None" = None) -> None:
@@ -109,8 +112,8 @@ def measure_at(ctx: Context, precision: str, point) -> None:
     values = point.reference.values  # a calibrated stand-in is calibrated on this point's own values
     calibration = {s.name: [{t: values[t] for t in s.inputs if t in values}] for s in point.plan.subgraphs}
     at = replace(ctx, plan=point.plan, feeds=point.feeds, reference=point.reference, store=None,
-                 hybrids={}, ran=set(), shapes=point.shapes, calibration=calibration)
-    where = f"at the profile's {point.which} shapes ({_shapes_text(point.shapes)})"
+                 hybrids={}, ran=set(), shapes=point.shapes, calibration=calibration, at=(point.profile, point.which))
+    where = f"at {point.words(len(ctx.result.settings.profiles) > 1)} ({shapes_text(point.shapes)})"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         models = _models(at, precision, user_policy(ctx.result.settings), where)
@@ -135,6 +138,8 @@ def _judge(ctx: Context, precision: str, outputs: dict, ran: str, where: str = "
                      label=f"{ran}, against the whole fp32 model in ONNX Runtime")
     if ctx.shapes:
         report = replace(report, shapes={k: tuple(v) for k, v in ctx.shapes.items()})
+    if ctx.at:
+        report = replace(report, profile=ctx.at[0], point=ctx.at[1])
     result.accuracy.append(report)
     prefix = f"{where}: " if where else ""
     if ctx.reference.nonfinite():
@@ -147,10 +152,6 @@ def _judge(ctx: Context, precision: str, outputs: dict, ran: str, where: str = "
     elif not (where and report.passed):  # a pass at the profile's ends keeps the verdict said at opt
         result.set_verdict(precision, PASS if report.passed else FAIL, prefix + accuracy_reason(report), ran)
     return report
-
-
-def _shapes_text(shapes: dict) -> str:
-    return ", ".join(f"{k} {'x'.join(map(str, v)) or 'scalar'}" for k, v in shapes.items())
 
 
 def accuracy_reason(report: AccuracyReport) -> str:

@@ -26,7 +26,7 @@ from ..weights import is_large
 from .engines import EngineStep
 from .keep import search_and_verify
 from .measure import Context, measure, measure_at
-from .profiles import Point, load_points, tensor_ranges
+from .profiles import Point, load_points, share_repeats, tensor_ranges
 from .progress import CheckEvent, Progress
 from .record import ran_on
 from .reference import calibration_samples, run_reference, subgraph_inputs
@@ -94,12 +94,15 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, inputs: tuple, 
     # is kept beside the model for the whole check.
     ctx = Context(plan, result, run, feeds, reference, EngineStep.find(plan, result, run, store), store=store)
     points = _point_references(points, result, problems)
+    share_repeats(points, feeds, reference)
+    ctx.points = points
     ctx.shapes = {k: tuple(v.shape) for k, v in plan.model.inputs.items()}  # each accuracy row says them
+    ctx.at = (0, "opt") if settings.profiles else ()
     if ctx.engines is not None:
         ctx.engines.values = reference.values
     if settings.profiles:
         if ctx.engines is not None:
-            ctx.engines.with_profiles(points)
+            ctx.engines.with_profiles(points, reference.values)
     per_precision = (2 + (ctx.engines is not None)) if plan.subgraphs else 0
     run.plan_steps(run.done + per_precision * len(precisions) + settings.timing + 1)
     if any(get_precision(p).calibrated for p in precisions) and plan.subgraphs:
@@ -112,7 +115,8 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, inputs: tuple, 
                 break
             measure(ctx, precision)
             for point in points:
-                measure_at(ctx, precision, point)
+                if not point.repeat:
+                    measure_at(ctx, precision, point)
             for why in problems if precision in ctx.ran else ():
                 result.set_verdict(precision, NOT_MEASURED, why)
             if settings.keep_fp32 == "auto":
@@ -147,9 +151,6 @@ def _points(model: Any, plan: Plan, result: CheckResult) -> tuple[list[Point], l
     cannot be measured (each such reason leaves every precision not measured, saying so)."""
     if not result.settings.profiles:
         return [], []
-    if len(result.settings.profiles) > 1:
-        result.not_done.append("only the first optimisation profile is checked: engines are built and "
-                               "measured over one range")
     points, why = load_points(model, result.settings, plan)
     plan.model.set_shape_ranges(tensor_ranges(plan, points))  # the graphs show each dimension's range
     return points, [f"not measured over the profile: {why}"] if why else []
@@ -161,13 +162,17 @@ def _point_references(points: list[Point], result: CheckResult, problems: list[s
     from ..feeds import random_feeds
 
     kept = []
+    several = len(result.settings.profiles) > 1
     for p in points:
+        if p.repeat:
+            kept.append(p)
+            continue
         p.feeds = random_feeds(p.plan.model, seed=0)
         try:
             p.reference = run_reference(p.plan, p.feeds, result.settings.provider,
                                         timeout_s=result.settings.reference_timeout_s)
         except TrtlabError as exc:
-            problems.append(f"at the profile's {p.which} shapes the fp32 model does not run: {one_line(exc)}")
+            problems.append(f"at {p.words(several)} the fp32 model does not run: {one_line(exc)}")
             continue
         kept.append(p)
     return kept

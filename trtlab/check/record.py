@@ -95,17 +95,20 @@ def _result(d: dict) -> CheckResult:
         timing=s["timing"], timing_options=TimingOptions(**s["timing_options"]), per_node=s["per_node"],
         provider=s.get("provider", "auto"), tolerances=tolerances_from_dict(s.get("tolerances")),
         keep_fp32=tuple(k) if isinstance(k := s.get("keep_fp32"), list) else k,
-        keep_fp32_bound=s.get("keep_fp32_bound", 0.1), profiles=s.get("profiles") or ())
+        keep_fp32_bound=s.get("keep_fp32_bound", 0.1), profiles=s.get("profiles") or (),
+        time_shapes=s.get("time_shapes", "opt"))
     by_precision: dict[tuple, list[OutputComparison]] = {}
     for a in d["accuracy"]:
         shapes = tuple((k, tuple(v)) for k, v in (a.get("shapes") or {}).items())
-        by_precision.setdefault((a["precision"], a["compared"], shapes), []).append(_make(OutputComparison, a))
+        key = (a["precision"], a["compared"], shapes, a.get("profile"), a.get("point", ""))
+        by_precision.setdefault(key, []).append(_make(OutputComparison, a))
     hybrid = d.get("hybrid") or {}
     return CheckResult(
         plan=plan, settings=settings,
         verdicts=[_make(Verdict, v) for v in d["verdicts"]],
         engines=[_make(EngineRow, e) for e in d["engines"]],
-        accuracy=[AccuracyReport(p, outs, label, dict(shapes)) for (p, label, shapes), outs in by_precision.items()],
+        accuracy=[AccuracyReport(p, outs, label, dict(shapes), *where) for (p, label, shapes, *where), outs
+                  in by_precision.items()],
         timing=[_make(TimingResult, t) for t in d["timing"]],
         hybrid_max_abs=hybrid.get("max_abs_vs_reference"), segments=list(hybrid.get("segments") or []),
         node_errors={p: NodeErrorReport(p, [_make(NodeError, n) for n in r["nodes"]], list(r["not_compared"]))

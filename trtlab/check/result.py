@@ -167,7 +167,7 @@ class CheckResult:
         d["passed"] = self.passed
         d["engines"] = [e.to_dict() for e in self.engines]
         d["accuracy"] = [{**o.to_dict(), "precision": r.precision, "compared": r.label,
-                          "shapes": {k: list(v) for k, v in r.shapes.items()}}
+                          "shapes": {k: list(v) for k, v in r.shapes.items()}, **r.where()}
                          for r in self.accuracy for o in r.outputs]
         d["timing"] = [t.to_dict() for t in self.timing]
         d["hybrid"] = {"max_abs_vs_reference": self.hybrid_max_abs, "segments": list(self.segments)}

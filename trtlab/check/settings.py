@@ -14,6 +14,7 @@ from ..settings import PartitionSettings
 
 # The default limit on one engine build: deep graphs can take minutes, a stuck build never ends.
 BUILD_TIMEOUT_S = 600.0
+TIME_SHAPES = ("opt", "all")  # where a check over profiles times: at opt, or at every point
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,10 @@ class CheckSettings:
       int8), or "auto": where a precision fails, search for a small set that makes it pass and
       verify it with engines built that way (at most ``keep_fp32_bound`` of the nodes).
     - ``profiles``: optimisation profiles (`trtlab.profiles.Profile`, or {input: {"min", "opt",
-      "max"}}): the check runs at the first one's opt shapes, builds engines for its whole range,
-      and measures accuracy at min and max too.
+      "max"}}, or a list of them): the check runs at the first one's opt shapes, builds engines
+      with every profile, and measures accuracy at each one's min, opt and max too.
+    - ``time_shapes``: "opt" times at the check's own shapes; "all" at every point of the
+      profiles too, a timing row per point, each saying its shapes.
     """
 
     precisions: tuple[str, ...] = ("fp32",)
@@ -69,9 +72,13 @@ class CheckSettings:
     keep_fp32: Sequence[str] | str | None = None
     keep_fp32_bound: float = 0.1
     profiles: Any = ()
+    time_shapes: str = "opt"
 
     def __post_init__(self):
         object.__setattr__(self, "profiles", as_profiles(self.profiles))
+        if self.time_shapes not in TIME_SHAPES:
+            raise TrtlabError(f"time_shapes is one of {', '.join(TIME_SHAPES)}; got {self.time_shapes!r}.",
+                              hint='"opt" times at the profile\'s opt shapes only, "all" at each min, opt and max.')
         precisions = [self.precisions] if isinstance(self.precisions, str) else list(self.precisions)
         object.__setattr__(self, "precisions", tuple(dict.fromkeys(check_precision(p) for p in precisions))
                            or (REFERENCE.name,))
@@ -122,6 +129,6 @@ class CheckSettings:
                 "tolerances": tolerances_dict(self.precisions, self.tolerances),
                 "keep_fp32": self.keep_fp32 if self.keep_fp32 in (None, "auto") else list(self.keep_fp32),
                 "keep_fp32_bound": self.keep_fp32_bound,
-                "profiles": [p.to_dict() for p in self.profiles],
+                "profiles": [p.to_dict() for p in self.profiles], "time_shapes": self.time_shapes,
                 "calibration": None if self.calibration is None else str(self.calibration)
                 if isinstance(self.calibration, (str, os.PathLike)) else "given"}

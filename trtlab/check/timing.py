@@ -6,6 +6,7 @@ ONNX Runtime latency, and one sentence says what measuring TensorRT's speed-up w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..errors import TrtlabError, one_line
@@ -22,16 +23,51 @@ SPEEDUP_NOT_MEASURED = "TensorRT's speed-up was not measured"
 
 
 def time_all(ctx: Context, original: Any) -> None:
+    """Time at the check's own shapes and, with ``time_shapes="all"``, at every other point of the
+    optimisation profiles (the same engines; stand-ins cut at that point's shapes): each row
+    carries the shapes it ran at."""
+    result, settings = ctx.result, ctx.result.settings
+    ctx.progress.step("timing", "timing the whole model in ONNX Runtime, the baselines and the hybrid runs")
+    _time_here(ctx, original)
+    if settings.time_shapes == "all" and not settings.profiles:
+        result.not_done.append("timing at every shape was asked for, but there is no optimisation profile: "
+                               "timed at the loaded shapes only")
+    several = len(settings.profiles) > 1
+    for point in ctx.points if settings.time_shapes == "all" else ():
+        if point.repeat or point.reference is None or ctx.progress.cancelled:
+            continue
+        ctx.progress.event("timing", f"timing at {point.words(several)}")
+        _time_here(_at_point(ctx, point), original)
+    sentence = _speedup_sentence(ctx)
+    if sentence:
+        result.not_done.insert(0, sentence)
+    for t in result.timing:
+        if t.unstable:
+            result.warnings.append(f"timing of {t.backend} ({t.precision}) is {t.warning}")
+
+
+def _at_point(ctx: Context, point) -> Context:
+    """`ctx` at another point of the profiles: its plan, feeds and reference, a hybrid runner per
+    precision whose engines run (built for the whole range)."""
+    settings = ctx.result.settings
+    hybrids = {p: HybridRunner(point.plan, engines=runtimes, provider=settings.provider)
+               for p, runtimes in ctx.runtimes.items() if runtimes}
+    return replace(ctx, plan=point.plan, feeds=point.feeds, reference=point.reference, store=None,
+                   shapes=point.shapes, at=(point.profile, point.which), hybrids=hybrids)
+
+
+def _time_here(ctx: Context, original: Any) -> None:
+    """The baselines and the hybrid runs at `ctx`'s shapes, each row tagged with them."""
     result, settings = ctx.result, ctx.result.settings
     opts = dict(settings.timing_options.to_dict(), cancel=ctx.progress.cancel)
-    ctx.progress.step("timing", "timing the whole model in ONNX Runtime, the baselines and the hybrid runs")
+    first = len(result.timing)
     try:
         # A large model's baseline maps the weights from the check's store (no second file of them).
-        whole = ctx.store.referring(result.model.proto) if ctx.store is not None else None
-        result.timing.append(time_onnxruntime(result.model, ctx.feeds, provider=settings.provider, proto=whole,
+        whole = ctx.store.referring(ctx.plan.model.proto) if ctx.store is not None else None
+        result.timing.append(time_onnxruntime(ctx.plan.model, ctx.feeds, provider=settings.provider, proto=whole,
                                               **opts))
     except TrtlabError as exc:
-        result.not_done.append(f"ONNX Runtime baseline not timed: {one_line(exc)}")
+        result.not_done.append(f"ONNX Runtime baseline not timed{_at(ctx)}: {one_line(exc)}")
     on_gpu = cuda_available()
     result.timing.extend(_framework_baselines(original, result, ctx.feeds, opts, on_gpu))
     with_engines = {p: r for p, r in ctx.hybrids.items() if len(r.stand_ins) < r.plan.engine_count}
@@ -44,12 +80,12 @@ def time_all(ctx: Context, original: Any) -> None:
         runner = ctx.hybrids.pop(REFERENCE.name, None) or HybridRunner(ctx.plan, provider=settings.provider,
                                                                store=ctx.store, timed=True)
         result.timing.append(time_hybrid(runner, ctx.feeds, **opts))
-    sentence = _speedup_sentence(ctx)
-    if sentence:
-        result.not_done.insert(0, sentence)
-    for t in result.timing:
-        if t.unstable:
-            result.warnings.append(f"timing of {t.backend} ({t.precision}) is {t.warning}")
+    where = {"profile": ctx.at[0], "point": ctx.at[1]} if ctx.at else {}
+    result.timing[first:] = [replace(t, shapes=ctx.shapes, **where) for t in result.timing[first:]]
+
+
+def _at(ctx: Context) -> str:
+    return f" at {ctx.at[1]} of profile {ctx.at[0] + 1}" if ctx.at and ctx.at != (0, "opt") else ""
 
 
 def speedup_not_measured(result) -> str:
@@ -99,7 +135,7 @@ def _time_engines(ctx: Context, hybrids: dict, opts: dict) -> None:
                                                      precision=precision,
                                                      label=f"TensorRT engine {seg.subgraph}", **opts))
             except TrtlabError as exc:
-                ctx.result.not_done.append(f"engine {seg.subgraph} ({precision}) not timed alone: "
+                ctx.result.not_done.append(f"engine {seg.subgraph} ({precision}) not timed alone{_at(ctx)}: "
                                            f"{one_line(exc)}")
 
 

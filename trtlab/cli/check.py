@@ -57,8 +57,13 @@ def add_check_options(p) -> None:
                         ("max", "largest")):
         p.add_argument(f"--{point}-shapes", action="append", default=[], metavar="NAME:SHAPE",
                        help=f"optimisation profile, as trtexec's --{point}Shapes: the {what} shape of a "
-                            "dynamic input, e.g. input_ids:1x16 (repeatable, or comma-separated); engines "
-                            "are built for the range and accuracy is measured at min, opt and max")
+                            "dynamic input, e.g. input_ids:1x16 (repeatable, or comma-separated); an "
+                            "input named again starts the next profile, as Polygraphy's repeated groups; "
+                            "engines are built with every profile and accuracy is measured at each one's "
+                            "min, opt and max")
+    p.add_argument("--time-shapes", choices=("opt", "all"), default="opt",
+                   help="over optimisation profiles, time at opt only (the default) or at every profile's "
+                        "min, opt and max: a timing row per point, each saying its shapes")
     add_accuracy_options(p)
 
 
@@ -105,12 +110,13 @@ def keep_fp32_from_args(args):
 
 
 def profiles_from_args(args) -> tuple:
-    """The optimisation profile of --min-shapes/--opt-shapes/--max-shapes, if any."""
+    """The optimisation profiles of --min-shapes/--opt-shapes/--max-shapes, if any: an input
+    named again starts the next profile (as Polygraphy's repeated --trt-min-shapes groups)."""
     from ..profiles import Profile
 
     if not (args.min_shapes or args.opt_shapes or args.max_shapes):
         return ()
-    return (Profile.parse(min=args.min_shapes, opt=args.opt_shapes, max=args.max_shapes),)
+    return Profile.parse_groups(min=args.min_shapes, opt=args.opt_shapes, max=args.max_shapes)
 
 
 def settings_from_args(args):
@@ -123,7 +129,7 @@ def settings_from_args(args):
         build_timeout_s=args.build_timeout or None, timing=not args.no_timing, per_node=args.per_node,
         tolerances=tolerances_from_args(args), keep_fp32=keep_fp32_from_args(args),
         keep_fp32_bound=args.keep_fp32_bound,
-        profiles=profiles_from_args(args),
+        profiles=profiles_from_args(args), time_shapes=args.time_shapes,
         timing_options=TimingOptions(warmup_ms=args.warmup_ms, iterations=args.iterations, seconds=args.seconds))
 
 

@@ -1,8 +1,10 @@
 """Running a built engine, and saying plainly whether engines can run on this machine.
 
 The TensorRT calls follow the documented runtime API and are all in this file: deserialize_cuda_engine,
-create_execution_context, then per run set_input_shape, get_tensor_shape, set_tensor_address and
-execute_async_v3 on a CUDA stream. Memory, copies, the stream and the clocks come from
+create_execution_context, then per run set_optimization_profile_async (an engine of several
+profiles runs in the first whose range holds the inputs' shapes), set_input_shape,
+get_tensor_shape, set_tensor_address (a shape tensor's values in host memory, as TensorRT reads
+them) and execute_async_v3 on a CUDA stream. Memory, copies, the stream and the clocks come from
 `trtlab.timing.cuda` (torch, else cuda-python), the code the GPU baselines run through too.
 """
 
@@ -40,11 +42,35 @@ class EngineRuntime:
         self.inputs = [n for n in names if engine.get_tensor_mode(n) == trt.TensorIOMode.INPUT]
         self.outputs = [n for n in names if n not in self.inputs]
         self.dtypes = {n: np.dtype(trt.nptype(engine.get_tensor_dtype(n))) for n in names}
+        # Shape tensors: TensorRT reads their values on the host while it works out the shapes.
+        self.on_host = [n for n in self.inputs if engine.is_shape_inference_io(n)]
+        self.profile = 0  # the optimisation profile the context runs in
 
     def bind(self, feed: Mapping[str, np.ndarray], cuda=None):
         """The engine's three GPU steps (`trtlab.timing.gpu.GpuSteps`) for these input values."""
+        from ..timing.cuda import open_cuda
+
+        cuda = cuda or open_cuda("Running a TensorRT engine")
+        wanted = self.profile_for(feed)
+        if wanted != self.profile:
+            if not self.context.set_optimization_profile_async(wanted, cuda.stream_handle):
+                raise TrtlabError(f"TensorRT could not switch the engine to profile {wanted}: "
+                                  f"{_reason(self._logger.messages)}")
+            self.profile = wanted
         return bind_context(self.context, self.inputs, self.outputs, self.dtypes, feed, cuda=cuda,
-                            why=lambda: _reason(self._logger.messages))
+                            why=lambda: _reason(self._logger.messages), on_host=self.on_host)
+
+    def profile_for(self, feed: Mapping[str, np.ndarray]) -> int:
+        """The first optimisation profile whose range holds every input's shape (and every shape
+        tensor's values); the current one where none does (set_input_shape then says why)."""
+        engine = self.engine
+        for index in range(engine.num_optimization_profiles):
+            if all(_within(engine.get_tensor_profile_values(index, n) if n in self.on_host
+                           else engine.get_tensor_profile_shape(n, index),
+                           np.asarray(feed[n]).ravel() if n in self.on_host else np.shape(feed[n]))
+                   for n in self.inputs if n in feed):
+                return index
+        return self.profile
 
     def run(self, feed: Mapping[str, np.ndarray], cuda=None) -> dict[str, np.ndarray]:
         steps = self.bind(feed, cuda=cuda)
@@ -53,10 +79,11 @@ class EngineRuntime:
 
 
 def bind_context(context: Any, inputs: list[str], outputs: list[str], dtypes: Mapping[str, np.dtype],
-                 feed: Mapping[str, np.ndarray], *, cuda=None, why=lambda: "") -> Any:
+                 feed: Mapping[str, np.ndarray], *, cuda=None, why=lambda: "", on_host=()) -> Any:
     """Buffers for one run of a TensorRT execution context, and the steps that use them: input
     shapes set, one device buffer per I/O tensor bound with set_tensor_address, pinned host
-    buffers for the copies, execute_async_v3 on the backend's stream."""
+    buffers for the copies, execute_async_v3 on the backend's stream. The inputs `on_host`
+    (shape tensors) are bound at their values in host memory instead, and not copied."""
     from ..timing.cuda import open_cuda
     from ..timing.gpu import GpuSteps
 
@@ -65,6 +92,12 @@ def bind_context(context: Any, inputs: list[str], outputs: list[str], dtypes: Ma
         raise TrtlabError(f"No value for engine input '{missing[0]}'.", hint=f"The engine takes: {', '.join(inputs)}.")
     cuda = cuda or open_cuda("Running a TensorRT engine")
     host, device = {}, {}
+    shape_values = {n: np.ascontiguousarray(feed[n], dtype=dtypes[n]) for n in inputs if n in on_host}
+    for name, value in shape_values.items():
+        if not context.set_input_shape(name, tuple(value.shape)):
+            raise TrtlabError(f"The engine does not take shape input '{name}' of shape {list(value.shape)}.")
+        context.set_tensor_address(name, value.ctypes.data)
+    inputs = [n for n in inputs if n not in shape_values]
     for name in inputs:
         value = np.ascontiguousarray(feed[name], dtype=dtypes[name])
         host[name] = cuda.host_buffer(value.shape, value.dtype)
@@ -91,7 +124,16 @@ def bind_context(context: Any, inputs: list[str], outputs: list[str], dtypes: Ma
         for name in outputs:
             cuda.copy_out(host[name], device[name])
 
-    return GpuSteps(cuda, copy_in, run, copy_out, outputs={n: host[n] for n in outputs})
+    steps = GpuSteps(cuda, copy_in, run, copy_out, outputs={n: host[n] for n in outputs})
+    steps.shape_values = shape_values  # held while the steps live: TensorRT reads them at every run
+    return steps
+
+
+def _within(bounds, got) -> bool:
+    """Whether `got` (a shape, or a shape tensor's values) lies within a profile's (min, opt, max)."""
+    lo, _, hi = (tuple(int(d) for d in b) for b in bounds)
+    got = tuple(int(d) for d in got)
+    return len(got) == len(lo) and all(a <= g <= b for a, g, b in zip(lo, got, hi))
 
 
 def _reason(messages) -> str:

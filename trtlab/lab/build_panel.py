@@ -135,6 +135,7 @@ class BuildPanel(W.VBox):
             options = {"per_node": self.per_node.value, **self.options, **self.accuracy_options.options(precisions)}
             if self.shape_range.profiles():
                 options["profiles"] = self.shape_range.profiles()
+                options["time_shapes"] = self.shape_range.time_shapes()
         except Exception as exc:  # a tolerance that is not a number: said in the Lab
             self._on_error(exc)
             return

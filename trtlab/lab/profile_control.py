@@ -9,7 +9,8 @@ from ..profiles import Profile
 
 class ProfileControl(W.VBox):
     """Three text fields, `min`, `opt` and `max`, each "NAME:SHAPE[,NAME:SHAPE]" as trtexec's
-    --minShapes; empty means no profile. `opt` starts at the shapes the model was loaded at
+    --minShapes (an input named again starts another profile); empty means no profile; a box
+    to time at every point, not only at opt. `opt` starts at the shapes the model was loaded at
     (the check runs and times there); `profiles()` gives what `trtlab.check` takes."""
 
     def __init__(self):
@@ -19,7 +20,8 @@ class ProfileControl(W.VBox):
 
         self.min, self.opt, self.max = field("min", "smallest"), field("opt", "the loaded shape"), field("max", "largest")
         self.toggle = W.Checkbox(value=False, indent=False, description="a range of shapes (optimisation profile)")
-        self.fields = W.VBox([self.min, self.opt, self.max], layout=W.Layout(display="none"))
+        self.time_all = W.Checkbox(value=False, indent=False, description="time at min and max too (not only opt)")
+        self.fields = W.VBox([self.min, self.opt, self.max, self.time_all], layout=W.Layout(display="none"))
         self.toggle.observe(lambda change: setattr(self.fields.layout, "display", "" if change["new"] else "none"),
                             "value")
         super().__init__([self.toggle, self.fields])
@@ -33,15 +35,20 @@ class ProfileControl(W.VBox):
                 box.value = shapes
 
     def profiles(self) -> tuple[Profile, ...]:
-        """() when the range is off; else the one profile (a `TrtlabError` when a field is wrong)."""
+        """() when the range is off; else the profiles, an input named again in a field starting
+        the next one as on the command line (a `TrtlabError` when a field is wrong)."""
         if not self.toggle.value:
             return ()
-        return (Profile.parse(min=[self.min.value], opt=[self.opt.value], max=[self.max.value]),)
+        return Profile.parse_groups(min=[self.min.value], opt=[self.opt.value], max=[self.max.value])
+
+    def time_shapes(self) -> str:
+        """"all" where the check should time at every point of the profiles, else "opt"."""
+        return "all" if self.toggle.value and self.time_all.value else "opt"
 
     def describe(self) -> str:
         if not self.toggle.value:
             return ""
         try:
-            return f"over the shapes {self.profiles()[0]}"
+            return "over the shapes " + "; ".join(str(p) for p in self.profiles())
         except Exception as exc:  # said where the check starts
             return f"shape range not understood: {exc}"

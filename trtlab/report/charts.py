@@ -82,7 +82,8 @@ def _next_step(step: int) -> int:
 def _where(timings: Sequence["TimingResult"]) -> str:
     devices = sorted({t.device for t in timings})
     batches = sorted({t.batch for t in timings})
-    return f"{' / '.join(devices)}, batch {', '.join(map(str, batches))}"
+    at = sorted({t.at_text() for t in timings} - {""})  # over profiles: the point of the group
+    return f"{' / '.join(devices)}, batch {', '.join(map(str, batches))}{' ' + ', '.join(at) if at else ''}"
 
 
 def label(t: "TimingResult") -> str:
@@ -105,11 +106,11 @@ def latency_figure(timings: Sequence["TimingResult"], title: str | None = None):
 
 
 def like_with_like(timings: Sequence["TimingResult"]) -> list[list["TimingResult"]]:
-    """The timings grouped by (device, batch), in first-seen order: the only groups inside which
-    a speed-up means anything."""
+    """The timings grouped by (device, batch, and over profiles the input shapes), in first-seen
+    order: the only groups inside which a speed-up means anything."""
     groups: dict[tuple, list] = {}
     for t in timings:
-        groups.setdefault((t.device, t.batch), []).append(t)
+        groups.setdefault((t.device, t.batch, t.at_text()), []).append(t)
     return list(groups.values())
 
 
@@ -137,10 +138,11 @@ def speedup_figure(timings: Sequence["TimingResult"], baseline: "TimingResult | 
     base = baseline or pick_baseline(timings)
     if base is None:
         raise ValueError("no timing results to compare")
-    other = [t for t in timings if (t.device, t.batch) != (base.device, base.batch)]
+    other = [t for t in timings if (t.device, t.batch, t.shapes) != (base.device, base.batch, base.shapes)]
     if other:
         raise ValueError(f"a speed-up compares like with like: {label(other[0])} ran on {other[0].device} "
-                         f"at batch {other[0].batch}, the baseline on {base.device} at batch {base.batch}")
+                         f"at batch {other[0].batch}{' ' + other[0].at_text() if other[0].point else ''}, "
+                         f"the baseline on {base.device} at batch {base.batch}{' ' + base.at_text() if base.point else ''}")
     names = [label(t) for t in timings]
     speed = [base.mean_ms / t.mean_ms if t.mean_ms else 0.0 for t in timings]
     fig = go.Figure(go.Bar(x=names, y=speed, text=[f"{s:.2f}x" for s in speed], textposition="outside",

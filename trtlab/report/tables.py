@@ -76,15 +76,18 @@ def accuracy_table(result) -> str:
 def comparisons_table(reports, status_of=lambda r: "pass" if r.passed else "fail") -> str:
     """Accuracy reports, one row per output, each saying what was compared with what."""
     rows = []
+    profiled = any(r.profile is not None for r in reports)  # over profiles: each row says where it ran
     for r in reports:
         status = status_of(r)
         for o in r.outputs:
             c = accuracy_cells(o)
-            rows.append([r.precision, o.output, status_cell(status if status == "not measured" else "pass" if o.passed else "fail"),
-                         c["max abs"], c["p50"], c["p99"], c["p99.9"], c["outside"], c["cosine"], c["top-1"],
-                         c["tolerance"], o.reason])
+            rows.append([r.precision] + [r.at_text().removeprefix("with inputs ")] * profiled
+                        + [o.output, status_cell(status if status == "not measured" else "pass" if o.passed else "fail"),
+                           c["max abs"], c["p50"], c["p99"], c["p99.9"], c["outside"], c["cosine"], c["top-1"],
+                           c["tolerance"], o.reason])
     labels = "; ".join(dict.fromkeys(f"{r.precision}: {r.label}" for r in reports if r.label))
-    head = ["precision", "output", "status", "max abs error", ("p50", "median absolute error"),
+    head = ["precision"] + [("shapes", "the input shapes it ran at, and the point of the profile")] * profiled + [
+            "output", "status", "max abs error", ("p50", "median absolute error"),
             ("p99", "99th percentile of the absolute error"), ("p99.9", "99.9th percentile of the absolute error"),
             ("outside", "elements outside atol + rtol·|ref|"), "cosine", "top-1 agree", "tolerance", "reason"]
     return ((f"<p class='trtlab-compared'>Compared: {html.escape(labels)}.</p>" if labels else "")
@@ -121,12 +124,14 @@ def build_table(build) -> str:
 
 
 def timing_table(result) -> str:
-    rows = [[t.backend, t.precision, t.device, t.batch, f"{t.mean_ms:.3f}", f"{t.p50_ms:.3f}", f"{t.p90_ms:.3f}",
-             f"{t.p95_ms:.3f}", f"{t.p99_ms:.3f}", f"{t.throughput:.1f}",
-             Raw(f'<span class="fail">{t.cv:.1%}</span>' if t.unstable else f"{t.cv:.1%}"), t.iterations]
+    profiled = any(t.point for t in result.timing)  # over profiles: each row says where it ran
+    rows = [[t.backend, t.precision, t.device, t.batch] + [t.at_text().removeprefix("at ")] * profiled
+            + [f"{t.mean_ms:.3f}", f"{t.p50_ms:.3f}", f"{t.p90_ms:.3f}",
+               f"{t.p95_ms:.3f}", f"{t.p99_ms:.3f}", f"{t.throughput:.1f}",
+               Raw(f'<span class="fail">{t.cv:.1%}</span>' if t.unstable else f"{t.cv:.1%}"), t.iterations]
             for t in result.timing]
-    return table(["backend", "precision", "device", "batch", "mean ms", "p50", "p90", "p95", "p99",
-                  "throughput/s", "cv", "runs"], rows, "trtlab-timing")
+    return table(["backend", "precision", "device", "batch"] + ["shapes"] * profiled
+                 + ["mean ms", "p50", "p90", "p95", "p99", "throughput/s", "cv", "runs"], rows, "trtlab-timing")
 
 
 def partition_tables(result) -> str:

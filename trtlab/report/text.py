@@ -67,12 +67,14 @@ def check_text(result) -> str:
     for r in result.accuracy:
         for o in r.outputs:
             if o.decided_by == "nonfinite":  # no figure means anything: the sentence says why
-                lines.append(f"  accuracy {r.precision} {o.output}: {o.reason} ({r.label})")
+                lines.append(f"  accuracy {r.precision} {o.output}: {o.reason} ({r.label})"
+                         + (f" {r.at_text()}" if r.profile is not None else ""))
                 continue
             c = accuracy_cells(o)
+            at = f" {r.at_text()}" if r.profile is not None else ""
             lines.append(f"  accuracy {r.precision} {o.output}: max abs error {c['max abs']}, p50 {c['p50']}, "
                          f"p99 {c['p99']}, p99.9 {c['p99.9']}, outside {c['outside']}, cosine {c['cosine']}"
-                         f"{'' if o.top1_agree is None else ', top-1 ' + c['top-1']}; {r.label}")
+                         f"{'' if o.top1_agree is None else ', top-1 ' + c['top-1']}; {r.label}{at}")
     for search in result.searches.values():
         lines.append(f"  keep fp32 search {search.precision}: {search.text()}")
         lines += [f"    {KEPT_BY_SEARCH}: {k.text()}" for k in search.kept]

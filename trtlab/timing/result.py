@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Mapping, Sequence
 
 import numpy as np
+
+from ..profiles import shapes_text
 
 # Above this coefficient of variation the numbers move too much to compare: trtexec's own bar.
 UNSTABLE_CV = 0.025
@@ -36,6 +39,12 @@ class TimingResult:
     # ONNX Runtime ran the TensorRT subgraphs: a latency, never a TensorRT figure or speed-up.
     stand_in: bool = False
     note: str = ""
+    shapes: Mapping[str, Sequence[int]] = field(default_factory=dict)  # the input shapes it ran at, where known
+    profile: int | None = None  # over optimisation profiles: the profile's number (from 0) it ran in
+    point: str = ""  # and which of its points: "min", "opt" or "max"
+
+    def __post_init__(self):
+        object.__setattr__(self, "shapes", {k: tuple(int(d) for d in v) for k, v in dict(self.shapes).items()})
 
     @classmethod
     def from_samples(cls, samples_ms, *, backend: str, precision: str, device: str, batch: int,
@@ -86,7 +95,14 @@ class TimingResult:
             text += f" (H2D {self.h2d_ms:.3f} + compute {self.compute_ms:.3f} + D2H {self.d2h_ms:.3f} ms)"
         if self.note:
             text += f"; {self.note}"
+        if self.point:
+            text += f"; {self.at_text()}"
         return text + (f" [{self.warning}]" if self.unstable else "")
+
+    def at_text(self) -> str:
+        """"at x 1x3x8x8 (profile 1, min)": where over optimisation profiles it ran; "" elsewhere."""
+        at = shapes_text(self.shapes)
+        return f"at {at} (profile {self.profile + 1}, {self.point})" if self.point else ""
 
     def __repr__(self) -> str:
         return f"<TimingResult {self.summary()}>"
