@@ -1,4 +1,5 @@
-"""The after-graph: one node per TensorRT engine, fallback nodes with reasons; and both side by side."""
+"""The before-graph (real SVG from real `dot`, addressable nodes, colours from coverage, layouts cached)
+and the after-graph (one node per TensorRT engine, fallback nodes with reasons)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,94 @@ import re
 import pytest
 
 import trtlab
-from trtlab.views import after_graph, before_after, dom_id
+from trtlab.views import FILL, DrawStyle, after_graph, before_graph, dom_id, item_styles
 from trtlab.views.hierarchy import FANOUT, plan_hierarchy
 from trtlab.views.layout import GraphLayout
 
+from tests.models import residual_chain_model as chain_model
+
 from .graph_models import numbered_model
+
+
+def drawn_names(svg: str) -> set[str]:
+    return {html.unescape(n) for n in re.findall(r'class="node trt-node[^"]*" data-name="([^"]*)"', svg)}
+
+
+def test_every_node_has_an_id_class_and_name(mixed):
+    svg = before_graph(mixed).svg()
+    assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+    for node in mixed.nodes:
+        tag = re.search(r'<g id="%s" class="node trt-node (\w[\w-]*)" data-name="%s">'
+                        % (re.escape(dom_id(node.name)), re.escape(node.name)), svg)
+        assert tag, node.name
+    assert drawn_names(svg) == {n.name for n in mixed.nodes}
+    # inputs and outputs are drawn as their own shapes
+    assert re.search(r'class="node trt-io input" data-name="data"', svg)
+    assert 'class="node trt-io output"' in svg
+
+
+def test_colours_and_tooltips_follow_coverage(mixed):
+    cov = trtlab.coverage(mixed)
+    styles = item_styles(before_graph(mixed, cov).svg())
+    assert len(styles) == len(mixed.nodes)
+    for name, verdict in cov.verdicts.items():
+        status, fill, tip = styles[dom_id(name)]
+        expected = "supported" if verdict.supported else "unsupported"
+        assert (status, fill) == (expected, FILL[expected]), name
+        assert tip.startswith(f"{verdict.op} {name}\n")
+        assert tip.endswith(verdict.reason) or verdict.supported
+    assert styles[dom_id("trap.roipool")][0] == "unsupported"
+    assert "MaxRoiPool" in styles[dom_id("trap.roipool")][2]
+
+
+def test_plan_colours_excluded_and_small_blocks(mixed):
+    plan = trtlab.partition(mixed, exclude_nodes=["head.relu"], min_block_size=6)
+    styles = item_styles(before_graph(plan).svg())
+    status = {n: styles[dom_id(n)][0] for n in mixed.node_by_name}
+    assert status["head.relu"] == "excluded"
+    assert status["trap.roipool"] == "unsupported"
+    small = set(plan.small_block_nodes)
+    assert small, "min_block_size=6 must leave some supported block out"
+    assert {n for n, s in status.items() if s == "small-block"} == small
+    in_engines = {n for s in plan.subgraphs for n in s.nodes}
+    assert {n for n, s in status.items() if s == "supported"} == in_engines
+
+
+def test_edges_carry_tensor_shapes(mixed):
+    svg = before_graph(mixed).svg()
+    for t in ("1x3x32x32", "1x16x32x32", "1x10"):
+        assert f">{t}</text>" in svg
+    assert ">1x16x32x32</text>" not in before_graph(mixed, style=DrawStyle(edge_labels=False)).svg()
+
+
+def test_rankdir_lr_and_bad_rankdir(mixed):
+    assert "rankdir=LR" in before_graph(mixed, style=DrawStyle(rankdir="LR")).source
+    with pytest.raises(trtlab.TrtlabError, match="rankdir"):
+        before_graph(mixed, style=DrawStyle(rankdir="sideways"))
+
+
+def test_odd_node_names_render_and_round_trip():
+    names = ['a"quote', "back\\slash", "<html-like>", "port:colon", "a/b", "a_b", "node", "x y\nz"]
+    model = chain_model(names)
+    svg = before_graph(model, coverage="tensorrt").svg()
+    assert drawn_names(svg) == {n.name for n in model.nodes}
+    ids = [dom_id(n) for n in names]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"n-[A-Za-z0-9_.]+", i) for i in ids)
+
+
+def test_cached_layout_is_restyled_without_dot(mixed, fresh_layouts, monkeypatch, tmp_path):
+    first = before_graph(mixed)
+    first.svg()
+    monkeypatch.setenv("PATH", str(tmp_path))  # from here on `dot` can't run
+    plan = trtlab.partition(mixed, exclude_ops=["Relu"])
+    second = before_graph(mixed, plan)
+    styles = item_styles(second.svg())
+    relus = {dom_id(n.name) for n in mixed.nodes if n.op_type == "Relu"}
+    assert {k for k, v in styles.items() if v[0] == "excluded"} == relus
+    # a different drawing (other options) is a different layout: that one needs dot
+    with pytest.raises(trtlab.TrtlabError, match="dot"):
+        before_graph(mixed, plan, style=DrawStyle(rankdir="LR")).svg()
 
 
 def engine_ids(svg: str) -> list[str]:
@@ -52,27 +136,6 @@ def test_engine_label_counts_ops_and_fallback_shows_reason(mixed):
 def test_after_graph_of_a_model_is_an_error(mixed):
     with pytest.raises(trtlab.TrtlabError, match="Plan"):
         after_graph(mixed)
-
-
-def test_before_after_side_by_side(mixed, tmp_path):
-    plan = trtlab.partition(mixed, exclude_nodes=["head.relu"])
-    both = before_after(plan)
-    svg = both.svg()
-    assert svg.count("<svg") == 3  # one outer, two drawings
-    assert both.before.title in svg and both.after.title in svg
-    assert f'id="{dom_id("head.relu")}"' in svg and f'id="{dom_id("head.relu", "f-")}"' in svg
-    ids = re.findall(r'<g id="([nfeb]-[^"]*)" class="node', svg)
-    assert len(ids) == len(set(ids))  # the two drawings never share an element id
-    assert both.save(tmp_path / "both.svg").read_text() == svg
-    assert both.save(tmp_path / "both.png").read_bytes()[:4] == b"\x89PNG"
-    dot = both.save(tmp_path / "both.dot").read_text()
-    assert "subgraph cluster_before" in dot and "subgraph cluster_after" in dot
-    page = both.save(tmp_path / "both.html").read_text()
-    # Each drawing whole, in a row that wraps (one above the other where the output is narrow),
-    # each shrinking to the output's width where it alone is wider.
-    assert "flex-wrap:wrap" in page and page.count('<svg style="max-width:100%;height:auto;display:block"') == 2
-    assert both.before.svg().split("<svg ", 1)[1] in page and both.after.svg().split("<svg ", 1)[1] in page
-    assert set(both._repr_mimebundle_()) == {"text/html", "text/plain"}
 
 
 def test_an_engine_opens_by_name(mixed):
