@@ -102,3 +102,12 @@ def test_auto_at_int8_leaves_nodes_unquantized_and_verifies(tmp_path):
         r.verdict("int8").reason
     assert {k["node"] for k in r.kept_fp32["int8"]} >= set(s.names)
     assert all(e.built for e in r.engines if e.precision == "int8")  # engines built with them unquantized
+
+
+@needs_trt
+def test_auto_over_a_profile_verifies_the_kept_nodes_at_every_point(tmp_path):
+    rows = {"x": {"min": [1, 16], "opt": [4, 16], "max": [8, 16]}}
+    r = check(fragile_chain(bad=(2,)), ["fp16"], keep_fp32="auto", timing=False, cache_dir=tmp_path, profiles=[rows])
+    assert r.verdict("fp16").status == "pass", r.verdict("fp16").reason
+    assert [(a.point, dict(a.shapes)["x"], a.passed) for a in r.accuracy] == [
+        ("opt", (4, 16), True), ("min", (1, 16), True), ("max", (8, 16), True)]  # the verified runs

@@ -8,7 +8,7 @@ from ..errors import TrtlabError, one_line
 from ..precision.policy import KEPT_BY_SEARCH
 from ..precision_registry import get as get_precision
 from .keep_search import search_keep_fp32
-from .measure import Context, measure
+from .measure import Context, measure, measure_at
 from .result import FAIL, NOT_MEASURED, PASS
 
 
@@ -46,6 +46,9 @@ def search_and_verify(ctx: Context, precision: str) -> None:
     policy = PrecisionPolicy(keep_fp32_nodes=set(search.names),
                              node_reasons={n: KEPT_BY_SEARCH for n in search.names})
     measure(ctx, precision, policy)
+    for point in ctx.points:  # over profiles: verified at every point, as the first measurement was
+        if not point.repeat:
+            measure_at(ctx, precision, point, policy)
     after = result.verdict(precision)
     verified = {PASS: "verified", FAIL: "yet with engines built that way it fails"}.get(after.status, "not verified")
     result.replace_verdict(precision, after.status,

@@ -103,7 +103,7 @@ def measure(ctx: Context, precision: str, policy: "PrecisionPolicy | None" = Non
         result.segments = [s.to_dict() for s in runner.segments]
 
 
-def measure_at(ctx: Context, precision: str, point) -> None:
+def measure_at(ctx: Context, precision: str, point, policy: "PrecisionPolicy | None" = None) -> None:
     """`precision`, measured again with the model at another point of the optimisation profile
     (a `profiles.Point`): the same engines (built for the whole range) where they run, the
     subgraphs converted at that point's shapes otherwise. A failure there fails the precision."""
@@ -116,7 +116,7 @@ def measure_at(ctx: Context, precision: str, point) -> None:
     where = f"at {point.words(len(ctx.result.settings.profiles) > 1)} ({shapes_text(point.shapes)})"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        models = _models(at, precision, user_policy(ctx.result.settings), where)
+        models = _models(at, precision, policy or user_policy(ctx.result.settings), where)
     if models is None:
         return
     runtimes = ctx.runtimes.get(precision, {})
