@@ -8,13 +8,6 @@ from trtlab.report import render_report, write_report
 
 from tests.models import conv_model
 
-FAST = {"warmup_ms": 5, "iterations": 3, "seconds": 0.01}
-
-
-@pytest.fixture(scope="module")
-def result():
-    return check(conv_model(), ["fp32", "fp16"], build=False, exclude_ops=["Relu"], timing_options=FAST)
-
 
 def test_report_is_one_self_contained_file(result, tmp_path):
     pytest.importorskip("plotly", reason="needs plotly (pip install 'trtlab[lab]')")
@@ -61,12 +54,3 @@ def test_accuracy_section_says_what_each_precision_was_compared_with(result):
         assert r.label and r.label in text
 
 
-def test_a_result_shows_its_tables_in_a_notebook(result):
-    bundle = result._repr_mimebundle_()
-    page = bundle["text/html"]
-    assert bundle["text/plain"] == result.summary()
-    assert "<table" in page and "Accuracy" in page and "Timing" in page
-    assert "<h1>" not in page and "<h3>trtlab check" in page  # headings sit below the notebook's own
-    # One compact graph (groups closed, the output's width), no full drawings or plotly.js: quick.
-    assert page.count("<svg") == page.count("trtlab-compact-graph") >= 1 and "<script" not in page
-    assert "<details>" in page  # the long tables folded
