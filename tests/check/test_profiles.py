@@ -58,9 +58,8 @@ def test_accuracy_is_measured_at_min_opt_and_max_and_each_row_says_its_shapes(tm
     assert again.settings.profiles == result.settings.profiles
 
 
-def test_a_failure_at_one_end_of_the_range_fails_the_precision():
-    """A model that only accepts its opt shape (a Reshape to a constant shape) fails to run at
-    min: the precision is not measured, saying where."""
+def fixed_reshape():
+    """A model that only accepts batch 2 (a Reshape to a constant shape)."""
     import numpy as np
     from onnx import TensorProto, helper, numpy_helper
 
@@ -71,6 +70,12 @@ def test_a_failure_at_one_end_of_the_range_fails_the_precision():
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 48])], [shape])
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     proto.ir_version = 8
+    return proto
+
+
+def test_a_failure_at_one_end_of_the_range_fails_the_precision():
+    """The model fails to run at min: the precision is not measured, saying where."""
+    proto = fixed_reshape()
     profile = {"x": {"min": [1, 3, 4, 4], "opt": [2, 3, 4, 4], "max": [2, 3, 4, 4]}}
     result = check(proto, profiles=[profile], timing=False, cache_dir=None, build=False, min_block_size=1)
     assert result.verdict("fp32").status != "pass"
@@ -144,3 +149,29 @@ def _saved(result, tmp_path):
 def test_time_shapes_takes_opt_or_all():
     with pytest.raises(TrtlabError, match="time_shapes is one of opt, all"):
         CheckSettings(time_shapes="max")
+
+
+def test_a_point_of_the_second_profile_that_does_not_run_is_said_and_the_rest_still_builds():
+    """Positions 0..S-1 read from a table of 4 rows: S = 5, profile 2's max, is out of the table
+    when the model runs (it loads there): every precision is not measured, saying where."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    consts = [numpy_helper.from_array(np.array(v, np.int64), n) for n, v in (("one", 1), ("zero", 0))]
+    consts.append(numpy_helper.from_array(np.arange(8, dtype=np.float32).reshape(4, 2), "table"))
+    nodes = [helper.make_node("Shape", ["x"], ["shp"], name="shape"),
+             helper.make_node("Gather", ["shp", "one"], ["s"], name="length", axis=0),
+             helper.make_node("Range", ["zero", "s", "one"], ["pos"], name="range"),
+             helper.make_node("Gather", ["table", "pos"], ["y"], name="positions", axis=0),
+             helper.make_node("Relu", ["x"], ["r"], name="relu")]
+    graph = helper.make_graph(nodes, "positions", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "S"])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["S", 2]),
+                               helper.make_tensor_value_info("r", TensorProto.FLOAT, [1, "S"])], consts)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    short = {"x": {"min": [1, 1], "opt": [1, 2], "max": [1, 4]}}
+    longer = {"x": {"min": [1, 2], "opt": [1, 2], "max": [1, 5]}}
+    result = check(proto, profiles=[short, longer], timing=False, cache_dir=None, min_block_size=1)
+    v = result.verdict("fp32")
+    assert v.status == "not measured" and "at profile 2's max shapes the fp32 model does not run" in v.reason
+    assert [(a.profile, a.point) for a in result.accuracy] == [(0, "opt"), (0, "min"), (0, "max")]

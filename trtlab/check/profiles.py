@@ -152,9 +152,12 @@ def subgraph_profiles(plan: Plan, points: list[Point], values: dict | None = Non
             continue
         profiles = []
         for number in range(count):
-            three = [at[(number, which)] for which in POINTS]
-            shapes = {t: r for t in names if (r := _span(t, three[1][0], [m for m, _ in three])) is not None}
-            held = {t: ValueRange(*_value_span([v[t] for _, v in three], three[1][1][t])) for t in valued}
+            # A point whose reference did not run is missing: the check says so, and leaves the
+            # precisions over the profile not measured; the engines are built over the rest.
+            here = [at[(number, which)] for which in POINTS if (number, which) in at]
+            opt, opt_values = at.get((number, "opt"), at[(0, "opt")])
+            shapes = {t: r for t in names if (r := _span(t, opt, [m for m, _ in here])) is not None}
+            held = {t: ValueRange(*_value_span([v[t] for _, v in here], opt_values[t])) for t in valued}
             profiles.append(Profile.of(shapes, held))
         out[s.id] = tuple(profiles)
     return out
