@@ -79,6 +79,10 @@ def test_bad_feeds_paths(tmp_path):
         load_feeds(tmp_path / "objects.npz", m)
     with pytest.raises(TrtlabError, match="a .npz path or a dict"):
         load_feeds(42, m)
+    name, info = next(iter(m.inputs.items()))
+    np.savez(tmp_path / "text.npz", **{name: np.full(info.shape, "a")})
+    with pytest.raises(TrtlabError, match=f"Input '{name}' holds text, the model takes float32"):
+        load_feeds(tmp_path / "text.npz", m)  # text only for string inputs
 
 
 def _int_model() -> trtlab.Model:

@@ -83,7 +83,7 @@ _READ_BYTES = 1 << 24
 
 def load_arrays(path: str | os.PathLike, what: str = "array file", expect=None) -> dict[str, "np.ndarray"]:
     """The arrays of an .npz file ({name: array}) or of one .npy file ({"": array}), read safely:
-    a regular file only, no pickled objects, numbers only (no strings, records or objects), each
+    a regular file only, no pickled objects, numbers or fixed-width text only (no records or objects), each
     array's header read and checked before any of its bytes are decompressed: `expect(name, shape,
     dtype)` may refuse it (a name the model does not take, another type or shape: a bomb declares
     4 GiB), and the file must hold what the header declares. Each array takes its own size in
@@ -160,9 +160,9 @@ def _npy_header(f, where: str):
     if dtype.hasobject:
         raise TrtlabError(f"{where} holds Python objects, which trtlab does not unpickle.",
                           hint="Save a numeric array (e.g. float32).")
-    if dtype.names is not None or dtype.kind not in "biuf":
-        raise TrtlabError(f"{where} holds {_dtype_words(dtype)}; model inputs are numbers.",
-                          hint="Save a numeric array (e.g. float32).")
+    if dtype.names is not None or dtype.kind not in "biufU":  # U: text, for a model's string inputs
+        raise TrtlabError(f"{where} holds {_dtype_words(dtype)}; model inputs are numbers or text.",
+                          hint="Save a numeric array (e.g. float32), or numpy.str_ text for a string input.")
     return shape, fortran, dtype
 
 

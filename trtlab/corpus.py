@@ -47,6 +47,30 @@ def _silero_half_feeds() -> dict:
     return feeds
 
 
+def _t5_merged_inputs() -> dict:
+    """Optimum's T5 merged decoder one step on: 1 new token after 8, over 16 encoder positions."""
+    shapes = {"encoder_attention_mask": (1, 16), "input_ids": (1, 1), "encoder_hidden_states": (1, 16, 32)}
+    for layer in (0, 1):
+        for part, length in (("decoder", 8), ("encoder", 16)):
+            shapes.update({f"past_key_values.{layer}.{part}.{kv}": (1, 2, length, 16) for kv in ("key", "value")})
+    return shapes
+
+
+def _t5_merged_feeds() -> dict:
+    """Random values, but the branch is the decoder with past (random would pick one by chance)."""
+    rng = np.random.default_rng(0)
+    feeds = {k: (rng.standard_normal(s) * 0.5).astype(np.float32) for k, s in _t5_merged_inputs().items()}
+    feeds.update(encoder_attention_mask=np.ones((1, 16), np.int64), input_ids=np.array([[7]], np.int64),
+                 use_cache_branch=np.array([True]))
+    return feeds
+
+
+def _gpt2_past_inputs() -> dict:
+    shapes = {"input_ids": (1, 4), "attention_mask": (1, 12), "position_ids": (1, 4)}
+    shapes.update({f"past_key_values.{layer}.{kv}": (1, 2, 8, 16) for layer in (0, 1) for kv in ("key", "value")})
+    return shapes
+
+
 def _hf(config_name: str, model_name: str, inputs: Callable[[], dict], **config) -> Callable[[], tuple]:
     def build():
         import torch
@@ -91,6 +115,14 @@ ENTRIES = {e.name: e for e in [
           "data/silero_vad.onnx", {"input": (1, 512), "state": (2, 1, 128)}, _silero_feeds),
     Entry("silero-vad-half", "silero_vad", "silero-vad", "Silero VAD, half-precision export (opset 16)",
           "data/silero_vad_half.onnx", {"input": (1, 512), "state": (2, 1, 128)}, _silero_half_feeds),
+    # Exported by Optimum's own exporter (scripts/export_optimum_corpus.py), shipped with trtlab.
+    Entry("optimum-t5-merged", "trtlab", "trtlab", "T5 decoder_model_merged.onnx of Optimum: both decoders "
+          "under an If on use_cache_branch (opset 18)", "corpus_data/optimum/t5_decoder_model_merged.onnx",
+          _t5_merged_inputs(), _t5_merged_feeds),
+    Entry("optimum-gpt2", "trtlab", "trtlab", "GPT-2 of Optimum, text-generation-with-past (opset 18)",
+          "corpus_data/optimum/gpt2_with_past.onnx", _gpt2_past_inputs()),
+    Entry("optimum-bert", "trtlab", "trtlab", "BERT of Optimum, feature-extraction (opset 18)",
+          "corpus_data/optimum/bert.onnx", {k: (1, 16) for k in ("input_ids", "attention_mask", "token_type_ids")}),
     Entry("bert", "transformers", "transformers", "BERT from BertConfig, 2 layers, random weights",
           build=_hf("BertConfig", "BertModel", _token_inputs, num_hidden_layers=2, hidden_size=128,
                     num_attention_heads=2, intermediate_size=256, vocab_size=1000), small=False),

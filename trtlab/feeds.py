@@ -51,6 +51,9 @@ def random_feeds(model, seed: int = 0) -> dict[str, np.ndarray]:
                 feeds[name] = rng.integers(0, _index_bound(model, uses), size=shape).astype(dtype)
         elif dtype.kind == "b":
             feeds[name] = rng.integers(0, 2, size=shape).astype(bool)
+        elif dtype.kind == "O" and _categories(model, name):
+            words = _categories(model, name)
+            feeds[name] = np.asarray(words, dtype=np.str_)[rng.integers(0, len(words), size=shape)]
         else:
             raise TrtlabError(f"Cannot make example data for input '{name}' of type {info.dtype}.",
                               hint="Pass the inputs yourself: " + FEEDS_HINT)
@@ -148,6 +151,11 @@ def _check_type(name: str, shape: tuple, dtype: np.dtype, info, where: str) -> N
     expected = numpy_dtype(info.dtype)
     takes = f"{info.dtype}[{info.shape_text()}]"
     source = f" ({where})" if where else ""
+    if expected == np.dtype(object) and dtype.kind in "UO":  # a string input: text, as numpy.str_ or str objects
+        expected = None
+    if expected is not None and dtype.kind == "U":
+        raise TrtlabError(f"Input '{name}' holds text, the model takes {takes}{source}.",
+                          hint="Save numbers for it (text is for a model's string inputs).")
     if expected is not None and dtype != expected:
         raise TrtlabError(f"Input '{name}' is {dtype.name}, the model takes {takes}{source}.",
                           hint=f"Convert it first: array.astype(numpy.{info.dtype}).")
@@ -195,6 +203,26 @@ def _value_range(arr: np.ndarray) -> str:
         return f"{int(arr.sum())} of {arr.size} true"
     fmt = (lambda v: f"{v:.4g}") if arr.dtype.kind == "f" else str
     return f"= {fmt(low)}" if low == high else f"in [{fmt(low)}, {fmt(high)}]"
+
+
+# ONNX-ML ops that map strings they know (a one-hot encoder's categories, a label encoder's keys).
+_STRING_KEYS = {"OneHotEncoder": "cats_strings", "LabelEncoder": "keys_strings", "CategoryMapper": "cats_strings"}
+
+
+def _categories(model, name: str) -> list[str]:
+    """The strings an ONNX-ML op reading the string input `name` knows (through value-preserving
+    ops): random text would be an unknown category to it."""
+    seen, todo = set(), [name]
+    while todo:
+        tensor = todo.pop()
+        for node in (model.node_by_name[c] for c in model.consumers.get(tensor, ())):
+            attr = next((a for a in node.attribute if a.name == _STRING_KEYS.get(node.op_type)), None)
+            if attr is not None and attr.strings:
+                return [s.decode("utf-8", "replace") for s in attr.strings]
+            if node.op_type in _VALUE_PRESERVING | {"Gather", "Slice", "Concat"}:
+                todo.extend(o for o in node.output if o and o not in seen)
+                seen.update(node.output)
+    return []
 
 
 def _is_mask(name: str) -> bool:

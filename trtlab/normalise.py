@@ -33,6 +33,11 @@ def all_inputs(node: onnx.NodeProto) -> list[str]:
     return reads
 
 
+def has_subgraphs(g: onnx.GraphProto) -> bool:
+    """Whether a node of `g` holds a graph (If, Loop, Scan)."""
+    return any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS) for n in g.node for a in n.attribute)
+
+
 def name_nodes(g: onnx.GraphProto) -> None:
     """Give every node a unique, readable name: keep good names, derive the rest."""
     seen: Counter = Counter()
@@ -157,8 +162,13 @@ def toposort(g: onnx.GraphProto) -> list[list[str]]:
 
 
 def infer_shapes(proto: onnx.ModelProto) -> None:
+    """ONNX shape inference, with data propagation (shapes computed by Shape -> Gather -> Concat ->
+    Reshape) only where no node has a subgraph: inside If branches it writes wrong sizes (an
+    Optimum merged decoder's branch gets a ConstantOfShape of 1x1x64 for a 4-element tensor),
+    which ONNX Runtime then refuses ("Incompatible dimensions"); the shapes it leaves open there
+    come from a run of the model instead (`static_shapes.complete_shapes`)."""
     try:
-        infer_shapes_in_place(proto, check_type=False, strict_mode=False, data_prop=True)
+        infer_shapes_in_place(proto, check_type=False, strict_mode=False, data_prop=not has_subgraphs(proto.graph))
     except Exception as exc:  # onnx raises several types here
         raise TrtlabError(
             f"ONNX shape inference failed: {one_line(exc, first=True, limit=None)}.",

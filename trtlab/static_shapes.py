@@ -240,8 +240,21 @@ def _symbolic_module():
         file_spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(file_spec)
         file_spec.loader.exec_module(module)
+        module.onnx = _OnnxThatSavesNothing()
         return module
     except Exception:
+        return None
+
+
+class _OnnxThatSavesNothing:
+    """`onnx` for trtlab's copy of the symbolic inference, which otherwise writes the model it
+    gave up on to sym_shape_infer_temp.onnx in the user's current folder."""
+
+    def __getattr__(self, name: str):
+        return getattr(onnx, name)
+
+    @staticmethod
+    def save_model(*args, **kwargs) -> None:
         return None
 
 

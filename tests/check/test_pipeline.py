@@ -113,7 +113,7 @@ def test_a_classifier_with_a_zipmap_output_is_checked_without_a_traceback():
 
     result = check(zipmap_classifier(), ["fp32", "fp16"], timing=False, cache_dir=None)
     reasons = {f.name: f.reason for f in result.plan.fallback_nodes}
-    assert "custom-domain op" in reasons["zipmap"] and "custom-domain op" in reasons["linear"]
+    assert "ONNX-ML op" in reasons["zipmap"] and "ONNX-ML op" in reasons["linear"]
     rows = json.loads(result.to_json())["accuracy"]
     assert {(a["precision"], a["output"]) for a in rows} >= {("fp32", "output_probability"), ("fp16", "label")}
     assert all(v.status in ("pass", "not measured") for v in result.verdicts)

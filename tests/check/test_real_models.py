@@ -27,6 +27,11 @@ EXPECTED = {
     "magika": ("pass", "pass", "pass", "pass"),
     "silero-vad": ("not measured",) * 4,
     "silero-vad-half": ("pass", "pass", "pass", "fail"),
+    # int8 of the merged decoder passes with nothing quantized: its MatMuls are inside the If's
+    # branches, which the quantizer does not enter (the check's precision notes say so).
+    "optimum-t5-merged": ("pass", "pass", "pass", "pass"),
+    "optimum-gpt2": ("pass", "pass", "pass", "pass"),
+    "optimum-bert": ("pass", "pass", "pass", "pass"),
 }
 # Why the unmeasured ones are not measured.
 WHY_NOT = {

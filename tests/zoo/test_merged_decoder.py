@@ -51,3 +51,27 @@ def test_over_a_range_of_past_lengths_the_branches_keep_their_shapes():
     if find_tensorrt() is not None:
         assert result.verdict("fp32").status == "pass", result.verdict("fp32")
         assert result.engines[0].profiles[0]["past_key"] == PAST
+
+
+def _branch_shapes(graph, name):
+    for vi in graph.value_info:
+        if vi.name == name and vi.type.tensor_type.HasField("shape"):
+            dims = vi.type.tensor_type.shape.dim
+            if all(d.HasField("dim_value") for d in dims):
+                return [d.dim_value for d in dims]
+    return None
+
+
+@pytest.mark.parametrize("where", ["loaded", "sanitized"])
+def test_a_tensor_named_alike_in_both_branches_keeps_each_branchs_shape(where):
+    """Optimum's branches name their tensors alike; ONNX's data propagation keys what it learns
+    by name, so the with-past branch's scores shape (1x4x12) was written into the no-past
+    branch's bias (1x4x4), which ONNX Runtime then refused in Optimum's exports."""
+    from trtlab.precision.sanitize import sanitize
+
+    model = zoo.get("merged_decoder")
+    proto = model.proto if where == "loaded" else sanitize(model)
+    branches = {a.name: a.g for a in proto.graph.node[0].attribute}
+    for branch, total in (("then_branch", 12), ("else_branch", 4)):
+        for name in ("decoder/bias", "decoder/scaled"):
+            assert _branch_shapes(branches[branch], name) in (None, [1, 4, total]), (branch, name)

@@ -22,7 +22,33 @@ def coverage(model: Model, source: "str | PartitionSettings" = "tensorrt", preci
     ``include_ops=``, ``include_nodes=``) are the short way to give them."""
     settings = as_settings(source, **overrides)
     check_precision(precision)
-    return apply_overrides(_base_verdicts(model, settings.coverage, precision), model, settings)
+    return apply_overrides(_typed_for_tensorrt(_base_verdicts(model, settings.coverage, precision), model),
+                           model, settings)
+
+
+def _typed_for_tensorrt(base: CoverageReport, model: Model) -> CoverageReport:
+    """`base`, with every node that reads or writes what no TensorRT tensor can hold (a string
+    tensor, a sequence, a map) falling back, whatever the source said of its op: the parser
+    fails on the engine's inputs otherwise ("Failed to convert ONNX data type")."""
+    tensors, typed = model.tensors, model.value_infos
+    changed = {}
+    for name, v in base.verdicts.items():
+        if not v.supported:
+            continue
+        node = model.node_by_name[name]
+        for t in [i for i in node.input if i] + [o for o in node.output if o]:
+            info = tensors.get(t)
+            if info is not None and info.dtype in ("string", "object"):  # numpy names ONNX strings object
+                why = f"'{t}' is a string tensor: TensorRT has no string type"
+            elif info is None and t in typed and typed[t].type.WhichOneof("value") != "tensor_type":
+                why = f"'{t}' is a {typed[t].type.WhichOneof('value').replace('_type', '')}, not a tensor: TensorRT takes tensors only"
+            else:
+                continue
+            changed[name] = NodeSupport(name, v.op, False, why)
+            break
+    if not changed:
+        return base
+    return CoverageReport(base.source, base.precision, {**base.verdicts, **changed}, base.detail, base.overrides)
 
 
 def as_settings(source: "str | PartitionSettings", **overrides) -> PartitionSettings:

@@ -45,6 +45,9 @@ def _op_verdict(domain: str, op: str, needed: str | None, precision: str) -> tup
     node of that op and type, so decided once (a 100,000-node chain has one)."""
     table = load_table()
     version = table["tensorrt_version"]
+    if domain == "ai.onnx.ml":
+        return False, (f"'{domain}::{op}' is an ONNX-ML op (classical machine learning, as skl2onnx writes): "
+                       "TensorRT imports no op of that domain; ONNX Runtime runs it")
     if domain not in ("", "ai.onnx"):
         return False, (f"'{domain}::{op}' is a custom-domain op: TensorRT has no importer for it "
                        "(it would need a plugin)")

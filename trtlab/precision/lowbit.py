@@ -7,8 +7,8 @@ its 16-bit inputs through Casts back to fp32. Every node kept in fp32 is listed 
 Rules that keep the converted model right:
 - model inputs and outputs stay fp32, and so does every tensor that a control-flow body reads
   from the outer scope (the body's own reference to it cannot be retyped from outside);
-- a weight whose values do not fit the target type (|v| > its largest finite value) is never
-  clamped: the nodes reading it stay fp32 (ModelOpt AutoCast's `init_max` rule); likewise, for
+- a weight (or a Constant's or ConstantOfShape's value) whose values do not fit the target type
+  (|v| > its largest finite value) is never clamped: the nodes reading it stay fp32 (ModelOpt AutoCast's `init_max` rule); likewise, for
   fp16, a node whose inputs or outputs reached ACTIVATION_MAX in an fp32 run (`data_max`);
 - ops whose output type comes from an attribute (Constant, ConstantOfShape, EyeLike, Random*)
   keep it, and existing Casts keep their `to`: a converted reader then casts their fp32 output,
@@ -115,6 +115,10 @@ class Rewriter:
                 self.types[vi.name] = vi.type.tensor_type.elem_type
         self.shapes = {vi.name: vi for vi in list(graph.value_info) + list(graph.input) + list(graph.output)}
         self.inits = {t.name: t for t in graph.initializer}
+        # What Constant and ConstantOfShape nodes make is a weight too: a mask filled with fp32's
+        # lowest value (Optimum's T5 decoders) is -inf in fp16, and NaN after a multiply by 0.
+        self.made = {n.output[0]: a.t for n in graph.node if n.op_type in ("Constant", "ConstantOfShape")
+                     for a in n.attribute if a.name == "value" and a.t.data_type == FLOAT}
         self.casts: dict[tuple[str, int], str] = {}
         self.new_nodes: list[onnx.NodeProto] = []
         self.used_names = used_names if used_names is not None else _all_names(graph)
@@ -173,8 +177,9 @@ class Rewriter:
         if node.op_type in NO_16_BIT:
             return f"ONNX defines no {TYPE_NAMES[self.to]} form of {node.op_type}"
         for name in node.input:
-            if name in self.inits and self.inits[name].data_type == FLOAT:
-                big = _abs_max(self.inits[name])
+            weight = self.inits.get(name) or self.made.get(name)
+            if weight is not None and weight.data_type == FLOAT:
+                big = _abs_max(weight)
                 if big > LIMITS[self.to]:
                     return (f"values out of {TYPE_NAMES[self.to]} range: weight '{name}' holds "
                             f"|v| up to {big:.3g}")

@@ -28,7 +28,7 @@ from .. import _optional, weight_store
 from ..errors import TrtlabError, one_line
 from ..memory import release_memory
 from ..model import Model
-from ..normalise import drop_initializer_inputs
+from ..normalise import drop_initializer_inputs, has_subgraphs
 from ..weight_store import has_references, hold_bytes, store_of
 from ..weights import apply_inferred, is_large, light_copy
 from ._proto import as_proto
@@ -100,7 +100,8 @@ def sanitize_checked(model: onnx.ModelProto | Model, feeds: Mapping[str, np.ndar
         else:
             notes.append(f"BatchNormalization folding skipped: {why}")
 
-    for data_prop in (True, False):
+    # Data propagation writes wrong sizes inside If branches (see `normalise.infer_shapes`).
+    for data_prop in (True, False) if not has_subgraphs(proto.graph) else (False,):
         # Shape inference only adds types and shapes: the checker is the test that matters. Both
         # run on the model without its large weights (which they do not change), and what was
         # found is then written into the model: no copies of the weights.

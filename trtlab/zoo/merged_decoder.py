@@ -4,7 +4,9 @@ boolean `use_cache_branch` input, sharing their weights from the outer graph.
 
 One attention layer, one head: token embedding, query/key/value projections, keys and values
 concatenated after the past ones in the with-past branch (the past is ignored in the other),
-scaled Softmax attention, output projection, residual, LM head. Inputs: `input_ids` (batch x
+scaled Softmax attention (plus a zero bias made from the scores' shape, as exported masks are),
+output projection, residual, LM head. As in Optimum's files, both branches name their tensors
+alike (`decoder/scores_shape` is 1x4x12 in one branch and 1x4x4 in the other). Inputs: `input_ids` (batch x
 seq, int64), `past_key` and `past_value` (batch x past x 32), `use_cache_branch` (bool [1]);
 outputs: `logits` (batch x seq x 64) and `present_key` / `present_value` (batch x total x 32).
 """
@@ -61,10 +63,10 @@ def merged_decoder_proto(seed: int = 0) -> onnx.ModelProto:
     return proto
 
 
-def _decoder(prefix: str, with_past: bool) -> onnx.GraphProto:
-    def n(op, inputs, out, **attrs):
-        nodes.append(helper.make_node(op, inputs, [f"{prefix}/{out}"], name=f"{prefix}/{out}", **attrs))
-        return f"{prefix}/{out}"
+def _decoder(branch: str, with_past: bool) -> onnx.GraphProto:
+    def n(op, inputs, out, **attrs):  # the same names in both branches, as Optimum's merge leaves them
+        nodes.append(helper.make_node(op, inputs, [f"decoder/{out}"], name=f"decoder/{out}", **attrs))
+        return f"decoder/{out}"
 
     nodes: list = []
     x = n("Gather", ["embed", "input_ids"], "embed")
@@ -75,10 +77,13 @@ def _decoder(prefix: str, with_past: bool) -> onnx.GraphProto:
     else:
         k, v = n("Identity", [k], "present_key"), n("Identity", [v], "present_value")
     scores = n("Mul", [n("MatMul", [q, n("Transpose", [k], "k_t", perm=[0, 2, 1])], "scores"), "scale"], "scaled")
+    bias = n("ConstantOfShape", [n("Shape", [scores], "scores_shape")], "bias",
+             value=helper.make_tensor("zero", TensorProto.FLOAT, [1], [0.0]))
+    scores = n("Add", [scores, bias], "masked")
     context = n("MatMul", [n("Softmax", [scores], "probs", axis=-1), v], "context")
     hidden = n("Add", [x, n("MatMul", [context, "wo"], "out_proj")], "residual")
     logits = n("MatMul", [hidden, "lm_head"], "logits")
-    return helper.make_graph(nodes, prefix, [], [
+    return helper.make_graph(nodes, branch, [], [
         helper.make_tensor_value_info(logits, TensorProto.FLOAT, ["batch", "seq", VOCAB]),
         helper.make_tensor_value_info(k, TensorProto.FLOAT, ["batch", "total", D]),
         helper.make_tensor_value_info(v, TensorProto.FLOAT, ["batch", "total", D])])
