@@ -16,7 +16,8 @@ import onnx
 from . import dtypes, normalise
 from ._io import atomic_write_bytes
 from .errors import TrtlabError, one_line
-from .static_shapes import complete_shapes, hinted_shape, is_data_dependent_dim
+from .shape_hints import suggested_shapes
+from .static_shapes import complete_shapes, is_data_dependent_dim
 
 MAX_IR_VERSION = 10
 Shape = tuple  # of int (static) or str (symbolic, only before shapes are fixed)
@@ -244,12 +245,21 @@ class Model:
 
     # ---------------------------------------------------------------- checks
     def _check_static(self) -> None:
-        for name, info in self.inputs.items():
-            if info is not None and info.static:
-                continue
-            example = hinted_shape(self.proto, name, info.shape if info is not None else ()) or [1]
-            raise TrtlabError(
-                f"Input '{name}' has a dynamic or unknown shape ({info.shape_text() if info else 'unknown'}).",
-                hint=(f"Give its shape: trtlab.load(..., inputs={{'{name}': ({', '.join(map(str, example))})}}) "
-                      f"or --input {name}:{'x'.join(map(str, example))}."),
-            )
+        open_inputs = {name: info for name, info in self.inputs.items() if info is None or not info.static}
+        if not open_inputs:
+            return
+        # One suggestion for every open input at once: dimensions named alike agree across them.
+        examples, ran = suggested_shapes(self.proto, {n: i.shape if i is not None else () for n, i in
+                                                      open_inputs.items()})
+        examples = {n: s or [1] for n, s in examples.items()}
+        name, info = next(iter(open_inputs.items()))
+        python = ", ".join(f"'{n}': ({', '.join(map(str, s))}{',' if len(s) == 1 else ''})" for n, s in examples.items())
+        cli = " ".join(f"--input {n}:{'x'.join(map(str, s))}" for n, s in examples.items())
+        checked = {True: " (ONNX Runtime runs the model at these shapes)",
+                   False: " (these are guesses: ONNX Runtime did not run the model at them)"}.get(ran, "")
+        more = f" and {len(open_inputs) - 1} more" if len(open_inputs) > 1 else ""
+        shape = f"({info.shape_text() if info else 'unknown'})"
+        raise TrtlabError(
+            f"Inputs '{name}' {shape}{more} have dynamic or unknown shapes." if more else
+            f"Input '{name}' has a dynamic or unknown shape {shape}.",
+            hint=f"Give {'their shapes' if more else 'its shape'}: trtlab.load(..., inputs={{{python}}}) or {cli}{checked}.")

@@ -10,7 +10,6 @@ from typing import Sequence
 import onnx
 
 from .errors import TrtlabError, one_line
-from .static_shapes import plausible_shape
 from .weights import infer_shapes_in_place
 
 

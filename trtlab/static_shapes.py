@@ -1,5 +1,5 @@
-"""Concrete shapes for the tensors ONNX shape inference leaves open once the inputs are fixed,
-and plausible sizes to suggest for dynamic inputs.
+"""Concrete shapes for the tensors ONNX shape inference leaves open once the inputs are fixed
+(the sizes to suggest for dynamic inputs are `shape_hints`'s).
 
 Each step is tried only for what the one before left open: ONNX shape inference (done by
 `Model.from_proto`); two runs of the model in ONNX Runtime on random inputs of the given shapes
@@ -17,7 +17,6 @@ import importlib.util
 import io
 import logging
 import os
-from typing import Sequence
 
 import onnx
 
@@ -68,41 +67,6 @@ def complete_shapes(model) -> onnx.ModelProto | None:
             if all(isinstance(d, int) and d >= 0 for d in dims):
                 found[name] = (elem, dims)
     return _with_shapes(model.proto, found) if found else None
-
-
-def plausible_shape(dims: Sequence) -> list[int]:
-    """A size for each dynamic dimension that suits its role: the first one is the batch (1);
-    named or image-like spatial ones 224 (1x3x224x224); sequence lengths and others 128 (1x128)."""
-    out, batch_done = [], False
-    image = len(dims) == 4 and any(dims[i] in (1, 3) for i in (1, 3))
-    for i, d in enumerate(dims):
-        if isinstance(d, int) and d > 0:
-            out.append(d)
-            continue
-        label = str(d).lower()
-        if "batch" in label or label in ("n", "b", "bs") or not batch_done:
-            out.append(1)
-        elif image or any(k in label for k in ("height", "width", "size")) or label in ("h", "w"):
-            out.append(224)
-        else:
-            out.append(128)
-        batch_done = True
-    return out
-
-
-def hinted_shape(proto: onnx.ModelProto, name: str, dims: Sequence) -> list[int]:
-    """`plausible_shape`, with what the model's weights say over the guess: the channels of an
-    image input read by a Conv are its weight's input channels times its groups (a pixel_values
-    of 1x128x224x224 for a first Conv taking 3 channels would be refused at once)."""
-    out = plausible_shape(dims)
-    weights = {t.name: t for t in proto.graph.initializer}
-    for node in proto.graph.node:
-        if node.op_type == "Conv" and node.input and node.input[0] == name and len(out) >= 2 \
-                and not (isinstance(dims[1], int) and dims[1] > 0) and node.input[1] in weights:
-            group = next((a.i for a in node.attribute if a.name == "group"), 1)
-            out[1] = int(weights[node.input[1]].dims[1]) * group
-            break
-    return out
 
 
 # -------------------------------------------------------------------- what is open

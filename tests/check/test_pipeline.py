@@ -117,3 +117,16 @@ def test_a_classifier_with_a_zipmap_output_is_checked_without_a_traceback():
     rows = json.loads(result.to_json())["accuracy"]
     assert {(a["precision"], a["output"]) for a in rows} >= {("fp32", "output_probability"), ("fp16", "label")}
     assert all(v.status in ("pass", "not measured") for v in result.verdicts)
+
+
+@needs_trt
+def test_int8_on_random_calibration_says_how_to_calibrate_on_real_samples():
+    """A tolerance nothing quantized meets makes the fail sure; its reason says what to do."""
+    from trtlab.accuracy.tolerances import Tolerance
+
+    result = check(conv_model(), ["int8"], timing=False, cache_dir=None,
+                   tolerances={"int8": Tolerance(1e-12, 0, 1.0)})
+    warning = next(w for w in result.warnings if "calibrated on random inputs" in w)
+    assert "--calibration DIR" in warning and ".npz per sample" in warning
+    v = result.verdict("int8")
+    assert v.status == "fail" and "scales came from random inputs" in v.reason and "--calibration DIR" in v.reason

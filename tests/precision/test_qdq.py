@@ -94,3 +94,10 @@ def test_fp8_is_e4m3_qdq_at_opset_19_calibrated_on_the_samples(cnn):
     (ref,), (got,) = make_session(cnn).run(None, feed), make_session(out).run(None, feed)
     cosine = float(got.ravel() @ ref.ravel() / (np.linalg.norm(got) * np.linalg.norm(ref)))
     assert cosine > 0.98 and not np.array_equal(got, ref)
+
+
+def test_a_quantizer_that_gives_up_gets_a_hint_a_user_can_act_on():
+    from trtlab.precision.qdq import _quantize_hint
+
+    assert "--calibration DIR" in _quantize_hint("No data is collected.", "int8")
+    assert "--keep-fp32 NODE" in _quantize_hint("Unexpected shape in node Conv_3", "int8")

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from ..precision import PrecisionPolicy
 
 STAND_IN = "ONNX Runtime stand-ins (not TensorRT)"
+CALIBRATE_HINT = ("calibrate on real samples with --calibration DIR (one .npz per sample holding every input by "
+                  "name, or .npy files for a one-input model; calibration= in Python) before judging it")
 
 
 @dataclass
@@ -150,7 +152,9 @@ def _judge(ctx: Context, precision: str, outputs: dict, ran: str, where: str = "
                            f"the transform alone, on {ran}: {'would pass' if report.passed else 'would fail'}: "
                            f"{accuracy_reason(report)}")
     elif not (where and report.passed):  # a pass at the profile's ends keeps the verdict said at opt
-        result.set_verdict(precision, PASS if report.passed else FAIL, prefix + accuracy_reason(report), ran)
+        random = "" if report.passed or not get_precision(precision).calibrated or result.settings.calibration \
+            else f"; its scales came from random inputs: {CALIBRATE_HINT}"
+        result.set_verdict(precision, PASS if report.passed else FAIL, prefix + accuracy_reason(report) + random, ran)
     return report
 
 

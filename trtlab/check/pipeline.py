@@ -25,7 +25,7 @@ from ..weight_store import WeightStore
 from ..weights import is_large
 from .engines import EngineStep
 from .keep import search_and_verify
-from .measure import Context, measure, measure_at
+from .measure import CALIBRATE_HINT, Context, measure, measure_at
 from .profiles import Point, load_points, share_repeats, tensor_ranges
 from .progress import CheckEvent, Progress
 from .record import ran_on
@@ -216,7 +216,7 @@ def _calibrate(ctx: Context) -> None:
         calibrated = ", ".join(p for p in ctx.result.settings.precisions if get_precision(p).calibrated)
         whose = "their" if "," in calibrated else "its"
         ctx.result.warnings.append(f"{calibrated} calibrated on random inputs (no calibration data given): "
-                                   f"{whose} accuracy figures mean little")
+                                   f"{whose} accuracy figures mean little; {CALIBRATE_HINT}")
 
 
 def _per_node(ctx: Context, precision: str) -> None:

@@ -133,9 +133,20 @@ def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: b
                     weight_type=quant_type, calibrate_method=getattr(CalibrationMethod, precision.calibration_method),
                     extra_options=dict(EXTRA_OPTIONS))
         except Exception as exc:
-            raise TrtlabError(f"{precision.name} quantization failed: {one_line(exc, first=True, limit=None)}") from None
+            why = one_line(exc, first=True, limit=None)
+            raise TrtlabError(f"{precision.name} quantization failed: {why}", hint=_quantize_hint(why, precision.name)) from None
         finally:
             logging.disable(logging.NOTSET)
         out = onnx.load(dst)
     toposort(out.graph)  # the quantizer can put an If before the producer of what its body reads
     return out
+
+
+def _quantize_hint(why: str, name: str) -> str:
+    """What to do when ONNX Runtime's quantizer gives up, by what it said."""
+    if "No data is collected" in why or "calibrat" in why.lower():
+        return (f"The calibration run saw no values for the ops {name} quantizes: give samples that hold every "
+                f"model input by name (--calibration DIR of .npz files; check one first with --feeds FILE.npz), "
+                f"or keep the nodes it stops at in fp32 (--keep-fp32 NODE).")
+    return (f"Check that the model runs in fp32 on your samples (--feeds FILE.npz), keep the node it names in "
+            f"fp32 (--keep-fp32 NODE), or leave {name} out of --precision.")
