@@ -30,3 +30,5 @@ def test_a_model_checked_over_a_range_names_its_profile():
     assert corpus.profiles("ppocr-rec-range") == [
         {"x": {"min": [1, 3, 48, 160], "opt": [1, 3, 48, 320], "max": [4, 3, 48, 640]}}]
     assert corpus.ENTRIES["ppocr-rec-range"].inputs["x"] == (1, 3, 48, 320)  # loaded at opt
+    short, long = corpus.profiles("optimum-bert-range")  # two profiles, as Polygraphy's groups
+    assert short["input_ids"]["opt"] == [1, 16] and long["input_ids"]["max"] == [4, 64]

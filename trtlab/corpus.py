@@ -32,7 +32,7 @@ class Entry:
     feeds: Callable[[], dict] | None = None  # real values for inputs random ones would break
     build: Callable[[], tuple] | None = None  # (torch module, example kwargs) for built models
     small: bool = True  # quick enough for the test suite on 2 cores
-    profile: Mapping | None = None  # an optimisation profile it is checked over ({input: {min, opt, max}})
+    profile: Mapping | list | None = None  # the optimisation profile(s) it is checked over ({input: {min, opt, max}})
 
 
 def _silero_feeds() -> dict:
@@ -69,6 +69,14 @@ def _gpt2_past_inputs() -> dict:
     shapes = {"input_ids": (1, 4), "attention_mask": (1, 12), "position_ids": (1, 4)}
     shapes.update({f"past_key_values.{layer}.{kv}": (1, 2, 8, 16) for layer in (0, 1) for kv in ("key", "value")})
     return shapes
+
+
+_BERT_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def _bert_profile(lo: tuple, opt: tuple, hi: tuple) -> dict:
+    """One optimisation profile of (batch, sequence) for each of BERT's three inputs."""
+    return {n: {"min": list(lo), "opt": list(opt), "max": list(hi)} for n in _BERT_INPUTS}
 
 
 def _hf(config_name: str, model_name: str, inputs: Callable[[], dict], **config) -> Callable[[], tuple]:
@@ -123,6 +131,10 @@ ENTRIES = {e.name: e for e in [
           "corpus_data/optimum/gpt2_with_past.onnx", _gpt2_past_inputs()),
     Entry("optimum-bert", "trtlab", "trtlab", "BERT of Optimum, feature-extraction (opset 18)",
           "corpus_data/optimum/bert.onnx", {k: (1, 16) for k in ("input_ids", "attention_mask", "token_type_ids")}),
+    Entry("optimum-bert-range", "trtlab", "trtlab", "BERT of Optimum over two profiles: batch 1-2 and "
+          "sequence 8-32, batch 1-4 and sequence 32-64 (its position table's end)", "corpus_data/optimum/bert.onnx",
+          {k: (1, 16) for k in _BERT_INPUTS}, profile=[_bert_profile((1, 8), (1, 16), (2, 32)),
+                                                       _bert_profile((1, 32), (4, 48), (4, 64))], small=False),
     Entry("bert", "transformers", "transformers", "BERT from BertConfig, 2 layers, random weights",
           build=_hf("BertConfig", "BertModel", _token_inputs, num_hidden_layers=2, hidden_size=128,
                     num_attention_heads=2, intermediate_size=256, vocab_size=1000), small=False),
@@ -164,7 +176,9 @@ def load(name: str):
 def profiles(name: str) -> list:
     """The optimisation profiles `name` is checked over (none for most): `check(..., profiles=)`."""
     e = _entry(name)
-    return [dict(e.profile)] if e.profile else []
+    if not e.profile:
+        return []
+    return [dict(p) for p in e.profile] if isinstance(e.profile, list) else [dict(e.profile)]
 
 
 def _entry(name: str) -> Entry:

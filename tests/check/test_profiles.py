@@ -175,3 +175,18 @@ def test_a_point_of_the_second_profile_that_does_not_run_is_said_and_the_rest_st
     v = result.verdict("fp32")
     assert v.status == "not measured" and "at profile 2's max shapes the fp32 model does not run" in v.reason
     assert [(a.profile, a.point) for a in result.accuracy] == [(0, "opt"), (0, "min"), (0, "max")]
+
+
+def test_a_real_transformer_over_two_profiles_every_point_measured_and_engines_built_with_both():
+    """Optimum's BERT export (dynamic batch and sequence) over the corpus's two profiles."""
+    from trtlab import corpus
+
+    model, _ = corpus.load("optimum-bert-range")
+    profiles = corpus.profiles("optimum-bert-range")
+    result = check(model, ["fp32", "fp16"], profiles=profiles, timing=False, cache_dir=None)
+    assert [v.status for v in result.verdicts] == ["pass", "pass"], [v.reason for v in result.verdicts]
+    seen = [(a.profile, a.point, tuple(dict(a.shapes)["input_ids"])) for a in result.accuracy if a.precision == "fp16"]
+    assert seen == [(0, "opt", (1, 16)), (0, "min", (1, 8)), (0, "max", (2, 32)), (1, "min", (1, 32)),
+                    (1, "opt", (4, 48)), (1, "max", (4, 64))]
+    if find_tensorrt() is not None:
+        assert [len(e.profiles) for e in result.engines] == [2, 2] and all(e.built for e in result.engines)
