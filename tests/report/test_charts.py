@@ -1,9 +1,11 @@
-"""Chart titles that fit and count axes with whole-number ticks."""
+"""Chart titles that fit, count axes with whole-number ticks, and charts over optimisation profiles."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from trtlab.report import charts
 from trtlab.report.charts import SUBTITLE_CHARS, TITLE_CHARS, chart_title, integer_ticks, titled, wrap
 
 LONG = ("Max abs error vs fp32 reference (ONNX Runtime stand-ins (not TensorRT) for the TensorRT "
@@ -37,3 +39,28 @@ def test_a_chart_title_makes_room_above_the_plot_and_wraps_its_subtitle():
 def test_count_axes_tick_only_at_whole_numbers(values, dtick):
     ticks = integer_ticks(values)
     assert ticks["tickformat"] == "d" and ticks["dtick"] == dtick and isinstance(ticks["dtick"], int)
+
+
+def test_over_profiles_each_point_gets_its_own_latency_chart_and_accuracy_bar():
+    """A speed-up compares like with like: rows at other shapes are other groups; the accuracy
+    bars say the point they were measured at."""
+    pytest.importorskip("plotly", reason="needs plotly (pip install 'trtlab[lab]')")
+    from trtlab.accuracy import AccuracyReport
+    from trtlab.accuracy.compare import compare
+    from trtlab.timing import TimingResult
+
+    def timed(backend, batch, point):
+        return TimingResult.from_samples([1.0, 1.1], backend=backend, precision="fp32", device="CPU: x",
+                                         batch=batch, shapes={"x": (batch, 3)}, profile=0, point=point)
+
+    rows = [timed("ONNX Runtime CPU", 2, "opt"), timed("PyTorch eager", 2, "opt"), timed("ONNX Runtime CPU", 1, "min")]
+    groups = charts.like_with_like(rows)
+    assert [len(g) for g in groups] == [2, 1]
+    assert "batch 1 at x 1x3 (profile 1, min)" in charts.latency_figure(groups[1]).layout.title.text.replace("<br>", " ")
+    with pytest.raises(ValueError, match="like with like"):
+        charts.speedup_figure([rows[0], rows[2]])
+    ref = {"y": np.ones(4, np.float32)}
+    reports = [AccuracyReport("fp16", compare(ref, ref, "fp16").outputs, profile=k, point=w)
+               for k, w in ((0, "opt"), (0, "min"), (1, "max"))]
+    assert list(charts.accuracy_figure(reports).data[0].x) == [
+        "fp16 at profile 1 opt", "fp16 at profile 1 min", "fp16 at profile 2 max"]

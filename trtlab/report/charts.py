@@ -164,8 +164,10 @@ def accuracy_figure(reports: Sequence["AccuracyReport"], title: str | None = Non
     go = _go()
     fig = go.Figure()
     outputs = sorted({o.output for r in reports for o in r.outputs})
+    several = len({r.profile for r in reports if r.profile is not None}) > 1
     for name in outputs:
-        rows = [(r.precision, o) for r in reports for o in r.outputs if o.output == name and o.min_atol == o.min_atol]
+        rows = [(_run_name(r, several), o) for r in reports for o in r.outputs
+                if o.output == name and o.min_atol == o.min_atol]
         fig.add_trace(go.Bar(x=[p for p, _ in rows], y=[max(o.min_atol, 1e-12) for _, o in rows],
                              name=f"{name}: smallest atol that passes",
                              marker_color=["#2e7d32" if o.passed else "#c62828" for _, o in rows],
@@ -181,6 +183,13 @@ def accuracy_figure(reports: Sequence["AccuracyReport"], title: str | None = Non
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
+
+
+def _run_name(r: "AccuracyReport", several: bool) -> str:
+    """"fp16", or over profiles "fp16 at max" ("fp16 at profile 2 max" with several)."""
+    if r.profile is None:
+        return r.precision
+    return f"{r.precision} at {f'profile {r.profile + 1} ' if several else ''}{r.point}"
 
 
 def _compared(reports: Sequence["AccuracyReport"]) -> str:
