@@ -114,6 +114,29 @@ def test_a_record_reopens_without_tensorrt_with_every_figure(recorded, tmp_path)
     assert "LAB" in out.stdout
 
 
+def test_engine_precision_and_fusion_are_frozen_rows_with_their_subgraph(recorded):
+    """Each engine's kernel precisions and fusion savings are a typed, frozen row whose subgraph id
+    is a field; the record keeps the layout earlier versions wrote (one flat object per engine with
+    its "subgraph"), so records saved before read back the same."""
+    import dataclasses
+
+    from trtlab.check.result import EnginePrecisionRow, FusionRow
+
+    written = json.loads(recorded.read_text())
+    assert written["engine_precision"] and written["fusion"], "the fp16 build gave no layer list"
+    for entry in written["engine_precision"] + written["fusion"]:
+        assert isinstance(entry["subgraph"], int)
+    result = load_result(recorded)
+    assert all(isinstance(r, EnginePrecisionRow) for r in result.engine_precision)
+    assert all(isinstance(r, FusionRow) for r in result.fusion)
+    assert [r.subgraph for r in result.engine_precision] == [e["subgraph"] for e in written["engine_precision"]]
+    assert [(r.subgraph, r.precision) for r in result.fusion] == [(f["subgraph"], f["precision"])
+                                                                  for f in written["fusion"]]
+    assert [r.to_dict() for r in result.engine_precision] == written["engine_precision"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.fusion[0].subgraph = 7
+
+
 def test_trtlab_report_writes_the_html_report_from_a_record(recorded, tmp_path):
     html = tmp_path / "out.html"
     out = subprocess.run([sys.executable, "-m", "trtlab", "report", str(recorded), "--report", str(html)],

@@ -19,7 +19,7 @@ from ..precision_registry import get as get_precision
 from ..words import counted
 from .constant_inputs import fold_constant_inputs, unfold
 from .progress import Progress
-from .result import CheckResult, EngineRow
+from .result import CheckResult, EnginePrecisionRow, EngineRow, FusionRow
 
 if TYPE_CHECKING:
     from ..weight_store import WeightStore
@@ -179,8 +179,8 @@ class EngineStep:
                 self.result.not_done.append(f"engine {sid} ({precision}): its layers could not be read: "
                                             f"{one_line(exc)}")
                 continue
-            self.result.engine_precision.append((sid, ep))
-            self.result.fusion.append((sid, saved))
+            self.result.engine_precision.append(EnginePrecisionRow(sid, ep))
+            self.result.fusion.append(FusionRow(sid, saved))
             if ep.warning:
                 self.result.warnings.append(f"engine {sid} ({precision}): {ep.warning}")
 

@@ -61,7 +61,7 @@ def _forget(result, precision: str) -> None:
     result.accuracy[:] = [r for r in result.accuracy if r.precision != precision]
     result.kept_fp32.pop(precision, None)
     result.engines[:] = [e for e in result.engines if e.precision != precision]
-    result.engine_precision[:] = [(s, ep) for s, ep in result.engine_precision if ep.requested != precision]
-    result.fusion[:] = [(s, f) for s, f in result.fusion if f.precision != precision]
+    result.engine_precision[:] = [row for row in result.engine_precision if row.precision != precision]
+    result.fusion[:] = [row for row in result.fusion if row.precision != precision]
     result.precision_notes[:] = [n for n in result.precision_notes if not n.startswith(f"{precision}, ")]
     result.done[:] = [d + ", before the search" if d.startswith(f"{precision} engines: ") else d for d in result.done]

@@ -27,7 +27,7 @@ from ..errors import TrtlabError, one_line
 from ..fusion import EnginePrecision, FusionSavings, LayerPrecision
 from ..plan_record import partition_settings, plan_from_record
 from ..timing import TimingResult
-from .result import CheckResult, EngineRow, Verdict
+from .result import CheckResult, EnginePrecisionRow, EngineRow, FusionRow, Verdict
 from .settings import CheckSettings, TimingOptions
 
 
@@ -116,8 +116,8 @@ def _result(d: dict) -> CheckResult:
         kept_fp32={p: list(ks) for p, ks in (d.get("kept_fp32") or {}).items()},
         searches={p: KeepSearch.from_dict(k) for p, k in (d.get("keep_fp32_search") or {}).items()},
         precision_notes=list(d.get("precision_notes") or []),
-        engine_precision=[(e["subgraph"], _engine_precision(e)) for e in d.get("engine_precision") or []],
-        fusion=[(f["subgraph"], _make(FusionSavings, f)) for f in d.get("fusion") or []],
+        engine_precision=[EnginePrecisionRow(e["subgraph"], _engine_precision(e)) for e in d.get("engine_precision") or []],
+        fusion=[FusionRow(f["subgraph"], _make(FusionSavings, f)) for f in d.get("fusion") or []],
         done=list(d["done"]), not_done=list(d["not_done"]), warnings=list(d["warnings"]),
         builder=d.get("builder"), engines_runnable=bool(d.get("engines_runnable")),
         random_feeds=bool(d.get("random_feeds", True)), cancelled=bool(d.get("cancelled")),

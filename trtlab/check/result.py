@@ -1,8 +1,8 @@
 """What a check found, as plain data: one verdict per precision, the engines, accuracy, timing,
 and in words what was done and what was not.
 
-Its rows are typed and frozen (`Verdict`, `EngineRow`, `AccuracyReport`, `TimingResult`); each
-engine row carries its subgraph id. `to_dict` is the record `trtlab check --json` writes, and
+Its rows are typed and frozen (`Verdict`, `EngineRow`, `AccuracyReport`, `TimingResult`,
+`EnginePrecisionRow`, `FusionRow`); each engine's row carries its subgraph id. `to_dict` is the record `trtlab check --json` writes, and
 `trtlab.check.record.load_result` reads it back into an equal result."""
 
 from __future__ import annotations
@@ -91,6 +91,37 @@ class EngineRow:
                 "profiles": list(self.profiles)}
 
 
+@dataclass(frozen=True)
+class EnginePrecisionRow:
+    """What the engine of one subgraph runs in, kernel by kernel, as its build log says."""
+
+    subgraph: int
+    kernels: "EnginePrecision"
+
+    @property
+    def precision(self) -> str:
+        """The precision the engine was built for."""
+        return self.kernels.requested
+
+    def to_dict(self) -> dict:
+        return {"subgraph": self.subgraph, **self.kernels.to_dict()}
+
+
+@dataclass(frozen=True)
+class FusionRow:
+    """What fusing saved in the engine of one subgraph, counted from its build (not timed)."""
+
+    subgraph: int
+    savings: "FusionSavings"
+
+    @property
+    def precision(self) -> str:
+        return self.savings.precision
+
+    def to_dict(self) -> dict:
+        return {"subgraph": self.subgraph, **self.savings.to_dict()}
+
+
 @dataclass
 class CheckResult:
     plan: "Plan"
@@ -105,8 +136,8 @@ class CheckResult:
     kept_fp32: dict[str, list] = field(default_factory=dict)  # precision -> nodes kept in fp32, with why
     searches: dict[str, "KeepSearch"] = field(default_factory=dict)  # precision -> its keep_fp32="auto" search
     precision_notes: list[str] = field(default_factory=list)  # what the transforms skipped or changed, and why
-    engine_precision: list[tuple[int, "EnginePrecision"]] = field(default_factory=list)  # (subgraph, what ran in)
-    fusion: list[tuple[int, "FusionSavings"]] = field(default_factory=list)  # (subgraph, counted savings)
+    engine_precision: list[EnginePrecisionRow] = field(default_factory=list)  # what each engine's kernels run in
+    fusion: list[FusionRow] = field(default_factory=list)  # what fusing saved in each engine
     done: list[str] = field(default_factory=list)
     not_done: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # done, but read the figures with care
@@ -179,9 +210,9 @@ class CheckResult:
             d["keep_fp32_search"] = {p: s.to_dict() for p, s in self.searches.items()}
         d["precision_notes"] = list(self.precision_notes)
         if self.engine_precision:
-            d["engine_precision"] = [{"subgraph": sid, **ep.to_dict()} for sid, ep in self.engine_precision]
+            d["engine_precision"] = [row.to_dict() for row in self.engine_precision]
         if self.fusion:
-            d["fusion"] = [{"subgraph": sid, **fs.to_dict()} for sid, fs in self.fusion]
+            d["fusion"] = [row.to_dict() for row in self.fusion]
         d["random_feeds"] = self.random_feeds
         d.update(done=list(self.done), not_done=list(self.not_done), warnings=list(self.warnings),
                  cancelled=self.cancelled, builder=self.builder, engines_runnable=self.engines_runnable)

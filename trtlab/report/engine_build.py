@@ -25,7 +25,8 @@ def _mib(n) -> str:
 def precision_table(result) -> str:
     """Per engine: kernels in the requested precision, and those that are not, with why."""
     rows = []
-    for sid, ep in result.engine_precision:
+    for row in result.engine_precision:
+        sid, ep = row.subgraph, row.kernels
         off = ep.off_target
         why = "; ".join(dict.fromkeys(f"{layer.precision}: {layer.reason}" for layer in off if layer.reason))
         rows.append([sid, ep.requested, f"{ep.in_requested} of {len(ep.layers)}",
@@ -36,13 +37,15 @@ def precision_table(result) -> str:
 
 
 def fusion_table(result) -> str:
-    rows = [[sid, fs.precision, f"{fs.kernels_before} → {fs.kernels_after}",
-             f"{_mib(fs.traffic_before)} → {_mib(fs.traffic_after)}", _mib(sum(fs.weight_bytes.values())),
-             _mib(fs.engine_weights_total if fs.engine_weights_total is not None
-                  else sum(fs.engine_weight_bytes.values()) or None)]
-            for sid, fs in result.fusion]
-    why = "".join(f"<p>Subgraph {sid}: {html.escape(fs.why_more_kernels)}</p>" for sid, fs in result.fusion
-                  if fs.why_more_kernels)
+    rows = []
+    for row in result.fusion:
+        fs = row.savings
+        rows.append([row.subgraph, fs.precision, f"{fs.kernels_before} → {fs.kernels_after}",
+                     f"{_mib(fs.traffic_before)} → {_mib(fs.traffic_after)}", _mib(sum(fs.weight_bytes.values())),
+                     _mib(fs.engine_weights_total if fs.engine_weights_total is not None
+                          else sum(fs.engine_weight_bytes.values()) or None)])
+    why = "".join(f"<p>Subgraph {row.subgraph}: {html.escape(row.savings.why_more_kernels)}</p>"
+                  for row in result.fusion if row.savings.why_more_kernels)
     return (f"<p>What fusion saves, {COUNTED}: ONNX nodes that compute on activations against the "
             "engine's kernels, and activation bytes written and read between them.</p>"
             + table(["subgraph", "precision", "kernels (nodes → kernels)", "activation traffic",
@@ -54,17 +57,18 @@ def fusion_figure(result):
     go = require("plotly.graph_objects", "lab", "Drawing charts")
     from plotly.subplots import make_subplots
 
-    names = [f"engine {sid} {fs.precision}" for sid, fs in result.fusion]
+    names = [f"engine {row.subgraph} {row.precision}" for row in result.fusion]
+    savings = [row.savings for row in result.fusion]
     fig = make_subplots(rows=1, cols=2, subplot_titles=("kernels launched", "activation traffic (MiB)"))
     for label, attr, colour in (("before fusion (one per ONNX node)", "before", "#9e9e9e"),
                                 ("after fusion (TensorRT kernels)", "after", "#2e7d32")):
-        fig.add_trace(go.Bar(x=names, y=[getattr(fs, f"kernels_{attr}") for _, fs in result.fusion], name=label,
+        fig.add_trace(go.Bar(x=names, y=[getattr(fs, f"kernels_{attr}") for fs in savings], name=label,
                              marker_color=colour, legendgroup=attr), row=1, col=1)
-        fig.add_trace(go.Bar(x=names, y=[getattr(fs, f"traffic_{attr}") / 2**20 for _, fs in result.fusion],
+        fig.add_trace(go.Bar(x=names, y=[getattr(fs, f"traffic_{attr}") / 2**20 for fs in savings],
                              name=label, marker_color=colour, legendgroup=attr, showlegend=False), row=1, col=2)
-    fig.update_yaxes(row=1, col=1, **integer_ticks([v for _, fs in result.fusion
+    fig.update_yaxes(row=1, col=1, **integer_ticks([v for fs in savings
                                                     for v in (fs.kernels_before, fs.kernels_after)]))
-    more = any(fs.why_more_kernels for _, fs in result.fusion)
+    more = any(fs.why_more_kernels for fs in savings)
     titled(fig, f"What fusion saves ({COUNTED})", SEVERAL_KERNELS if more else "", above=24)  # over the subplot titles
     fig.update_layout(barmode="group", template="plotly_white")
     return fig
