@@ -67,6 +67,9 @@ def imports_of(name: str) -> set[str]:
             targets, kind = _import_module_targets(node, package)
             found |= targets
             computed |= {kind} - {None}
+        elif isinstance(node, ast.Call) and _called(node) == "iter_modules" and "__path__" in ast.dump(node):
+            # A package that imports every module of its own (a registry filled by its modules).
+            found |= {m for m in known if m.rpartition(".")[0] == package}
     if computed:  # a computed name: any string of this module that names a trtlab module may be it
         for text in (n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)):
             text = text.partition(":")[0]  # "module:function" entries
@@ -254,7 +257,8 @@ def test_the_graph_sees_lazy_and_string_imports():
     computed = graph()["trtlab.cli"]  # subcommands by name through import_module(f".{name}", __name__)
     assert {"trtlab.cli.check", "trtlab.cli.inspect"} <= computed
     assert "trtlab.zoo.mobilenet" in graph()["trtlab.zoo"]  # "module:function" registry entries
-    assert "trtlab.loaders.onnx_file" in graph()["trtlab.loaders"]  # imported inside load()
+    assert "trtlab.fusion.engine_precision" in graph()["trtlab.check.engines"]  # imported inside a function
+    assert {"trtlab.loaders.onnx_file", "trtlab.loaders.mxnet"} <= graph()["trtlab.loaders"]  # found on its __path__
 
 
 def test_cycles_are_found_and_a_chain_is_none():

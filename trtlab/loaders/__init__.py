@@ -1,43 +1,29 @@
 """`trtlab.load`: any supported model in, a `Model` out.
 
-Each format lives in its own module and ends in `Model.from_proto`; this module only dispatches.
+Each format is one module that registers a `ModelFormat` (see `formats`: what it recognises, how
+it loads, the keywords only it takes, the extra it needs); this module finds the format that
+reads what it is given, checks the keywords against it and calls it.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
-
-import onnx
+import pkgutil
+from typing import Any, Mapping, Sequence
 
 from .._io import require_regular_file
 from ..errors import TrtlabError
 from ..model import Model
+from . import formats as _formats
+from .formats import ModelFormat, register, unregister
 
 Shapes = Mapping[str, Sequence[int]]
 
-# Names such as "zoo:resnet18": a prefix and the function that makes the model from the rest of
-# the name. Parts above the loaders register theirs (the zoo, which trtlab/__init__ imports).
-_SCHEMES: dict[str, Callable[..., Model]] = {}
+__all__ = ["ModelFormat", "framework_of", "load", "model_formats", "register", "unregister"]
 
 
-def register_scheme(prefix: str, make: Callable[..., Model]) -> None:
-    """`load("PREFIX:NAME", inputs=..., **kw)` calls ``make(NAME, inputs=..., **kw)``."""
-    _SCHEMES[prefix] = make
-
-
-def load(
-    model: Any,
-    *,
-    inputs: Shapes | None = None,
-    params: str | os.PathLike | None = None,
-    example_inputs: Sequence[Any] | None = None,
-    example_kwargs: Mapping[str, Any] | None = None,
-    exporter: str = "auto",
-    name: str | None = None,
-    **kwargs: Any,
-) -> Model:
+def load(model: Any, *, inputs: Shapes | None = None, name: str | None = None, **options: Any) -> Model:
     """Load a model for analysis.
 
     - ``"model.onnx"`` (external data next to it is found), ``onnx.ModelProto``;
@@ -48,64 +34,74 @@ def load(
       (Hugging Face models as they are), exported with ``exporter="auto"`` (dynamo, then
       TorchScript), ``"dynamo"`` or ``"torchscript"``.
 
-    ``inputs={"x": (1, 3, 224, 224)}`` fixes dynamic input dimensions.
+    ``inputs={"x": (1, 3, 224, 224)}`` fixes dynamic input dimensions. `model_formats()` lists
+    every format known, with the keywords each takes.
     """
-    if params is not None and not (isinstance(model, (str, os.PathLike))
-                                   and Path(os.fspath(model)).suffix.lower() == ".json"):
-        raise TrtlabError("params= (--params) goes with an MXNet symbol .json file only.",
-                          hint="Drop it, or load the model's -symbol.json with its .params file.")
-    if (example_kwargs is not None or exporter != "auto") and framework_of(model) != "torch":
-        raise TrtlabError("example_kwargs= and exporter= go with a torch.nn.Module only.",
-                          hint="Drop them for this model.")
+    given = {k: v for k, v in options.items() if v is not None}
     if isinstance(model, Model):
+        _check_options(None, given)
         if inputs:
-            return _with_origin(Model.from_proto(model.proto, name=model.name, source=model.source, inputs=inputs),
-                                model.origin)
+            again = Model.from_proto(model.proto, name=model.name, source=model.source, inputs=inputs)
+            again.origin = model.origin
+            return again
         return model
-    if isinstance(model, onnx.ModelProto):
-        return Model.from_proto(model, name=name or model.graph.name or "model", source="onnx",
-                                inputs=inputs)
+    model_format = format_of(model)
+    _check_options(model_format, given)
+    source = model
     if isinstance(model, (str, os.PathLike)):
-        text = os.fspath(model)
-        prefix, colon, rest = text.partition(":")
-        if colon and prefix in _SCHEMES:
-            return _SCHEMES[prefix](rest, inputs=inputs, **kwargs)
-        path = require_regular_file(text, "model file", hint="Check the path, or use zoo:NAME for a built-in model.")
-        if path.suffix.lower() == ".json":
-            from .mxnet import load_symbol_file
+        if model_format.scheme:
+            source = os.fspath(model)[len(model_format.scheme) + 1:]
+        else:
+            source = require_regular_file(os.fspath(model), "model file",
+                                          hint="Check the path, or use zoo:NAME for a built-in model.")
+    loaded = model_format.load(source, inputs=inputs, name=name, **given)
+    if model_format.frameworks:
+        loaded.origin = model  # the framework object, for its own timing baseline
+    return loaded
 
-            return load_symbol_file(path, params=params, inputs=inputs, name=name, **kwargs)
-        from .onnx_file import load_onnx_file
 
-        return load_onnx_file(path, inputs=inputs, name=name)
-    kind = framework_of(model)
-    if kind == "mxnet":
-        from .mxnet import load_mxnet_object
+def model_formats() -> list[ModelFormat]:
+    """Every format `load` reads: those of this package (each of its modules is imported once,
+    here) and those registered from above."""
+    if not _loaded_here:
+        for found in pkgutil.iter_modules(__path__):
+            importlib.import_module(f".{found.name}", __name__)
+        _loaded_here.append(True)
+    return _formats.known()
 
-        return _with_origin(load_mxnet_object(model, inputs=inputs, name=name, **kwargs), model)
-    if kind == "torch":
-        from .torch import load_torch_module
 
-        return _with_origin(load_torch_module(model, example_inputs=example_inputs, example_kwargs=example_kwargs,
-                                              exporter=exporter, inputs=inputs, name=name, **kwargs), model)
-    raise TrtlabError(
-        f"Don't know how to load a {type(model).__module__}.{type(model).__qualname__}.",
-        hint="Pass an .onnx path, 'zoo:NAME', an MXNet symbol JSON or block, or a torch.nn.Module.",
-    )
+_loaded_here: list[bool] = []
+
+
+def format_of(model: Any) -> ModelFormat:
+    """The format that reads `model`: a scheme's name, a file by its suffix (else the format that
+    reads files by default), an object by its type or framework; one clear error otherwise."""
+    known = model_formats()
+    found = next((f for f in known if f.claims(model)), None)
+    if found is None and isinstance(model, (str, os.PathLike)):
+        found = next((f for f in known if f.files_by_default), None)
+    if found is None:
+        extras = "; ".join(f"{f.described} needs trtlab[{f.extra}]" for f in known if f.extra)
+        raise TrtlabError(f"Don't know how to load a {type(model).__module__}.{type(model).__qualname__}.",
+                          hint=f"Pass {', '.join(f.described for f in known)}" + (f" ({extras})." if extras else "."))
+    return found
 
 
 def framework_of(obj: Any) -> str | None:
-    """"torch" or "mxnet" for a framework object (a user's own subclass too: the class hierarchy
-    is walked), else None; the framework is not imported."""
-    for cls in type(obj).__mro__:
-        root = cls.__module__.split(".")[0]
-        if root in ("mxnet", "torch"):
-            return root
-    return None
+    """The framework (top-level package, such as "torch" or "mxnet") a model object comes from,
+    among those a format reads; None for anything else. The framework is not imported."""
+    return _formats.framework_of(obj, tuple(fw for f in model_formats() for fw in f.frameworks))
 
 
-def _with_origin(model: Model, origin: Any) -> Model:
-    """Keep the framework object a model came from, for its own timing baseline."""
-    if origin is not None:
-        model.origin = origin
-    return model
+def _check_options(model_format: ModelFormat | None, given: dict[str, Any]) -> None:
+    """A keyword the model's format does not take is one clear error naming those that do."""
+    for key in given:
+        takers = [f for f in model_formats() if f.options and key in f.options]
+        if model_format is not None and (key in (model_format.options or ())
+                                         or (model_format.options is None and not takers)):
+            continue
+        what = model_format.described if model_format is not None else "a loaded Model"
+        if takers:
+            raise TrtlabError(f"{key}= goes with {' or '.join(f.described for f in takers)} only.",
+                              hint=f"Drop it for {what}.")
+        raise TrtlabError(f"load() takes no {key}= for {what}.", hint="Drop it.")

@@ -1,4 +1,5 @@
-"""ONNX files, with external data found beside them."""
+"""ONNX models: files (with external data found beside them; a file no other format claims is
+read as ONNX) and `onnx.ModelProto` objects."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import onnx
 from ..errors import TrtlabError, one_line
 from ..model import Model
 from ..validate import validate
+from .formats import ModelFormat, register
 
 
 def load_onnx_file(path: Path, *, inputs: Mapping[str, Sequence[int]] | None = None,
@@ -45,3 +47,14 @@ def load_onnx_file(path: Path, *, inputs: Mapping[str, Sequence[int]] | None = N
     validate(proto)
     return Model.from_proto(proto, name=name or path.stem, source=str(path), inputs=inputs,
                             copy=False)
+
+
+def load_onnx(source: Path | onnx.ModelProto, *, inputs: Mapping[str, Sequence[int]] | None = None,
+              name: str | None = None) -> Model:
+    if isinstance(source, onnx.ModelProto):
+        return Model.from_proto(source, name=name or source.graph.name or "model", source="onnx", inputs=inputs)
+    return load_onnx_file(source, inputs=inputs, name=name)
+
+
+register(ModelFormat("onnx", load_onnx, "an .onnx path or an onnx.ModelProto", suffixes=(".onnx",),
+                     types=(onnx.ModelProto,), files_by_default=True))

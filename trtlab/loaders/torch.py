@@ -27,6 +27,7 @@ import onnx
 
 from ..errors import TrtlabError, one_line
 from ..model import Model
+from .formats import ModelFormat, register
 from .torch_names import readable_dynamo_names, readable_names, strip_wrapper
 
 EXPORTERS = ("auto", "dynamo", "torchscript")
@@ -357,3 +358,7 @@ def _rename_outputs(graph: onnx.GraphProto, names: list[str]) -> None:
     for vi in list(graph.output) + list(graph.value_info):
         if vi.name in mapping:
             vi.name = mapping[vi.name]
+
+
+register(ModelFormat("torch", load_torch_module, "a torch.nn.Module", frameworks=("torch",),
+                     options=("example_inputs", "example_kwargs", "exporter", "names", "opset"), extra="torch"))

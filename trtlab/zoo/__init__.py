@@ -19,7 +19,7 @@ import importlib
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import TrtlabError
-from ..loaders import register_scheme
+from ..loaders.formats import ModelFormat, register as register_format
 from ..model import Model
 
 # name -> "module:function", imported only when the model is asked for, so a model that needs
@@ -67,4 +67,13 @@ def _resolve(entry: str | Callable[..., Model]) -> Callable[..., Model]:
                           hint="Reinstall trtlab, or register the model with trtlab.zoo.register.") from None
 
 
-register_scheme("zoo", get)  # trtlab.load("zoo:NAME")
+def load_zoo(spec: str, *, inputs: Mapping[str, Sequence[int]] | None = None, name: str | None = None,
+             **kwargs: Any) -> Model:
+    """`trtlab.load("zoo:NAME", ...)`: the model `get` builds."""
+    model = get(spec, inputs=inputs, **kwargs)
+    if name:
+        model.name = name
+    return model
+
+
+register_format(ModelFormat("zoo", load_zoo, "'zoo:NAME'", scheme="zoo", options=None))  # trtlab.load("zoo:NAME")

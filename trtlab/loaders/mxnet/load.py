@@ -15,6 +15,7 @@ import numpy as np
 from ... import scratch
 from ...errors import TrtlabError, one_line
 from ...model import Model
+from ..formats import ModelFormat, register
 from .convert import DEFAULT_OPSET, convert
 from .params import read_params, split_params
 from .symbol import load_symbol_json
@@ -112,3 +113,10 @@ def _find_params(symbol_path: Path) -> Path:
                           f"{', '.join(p.name for p in found)}.", hint="Choose one with params=... (or --params).")
     raise TrtlabError(f"The MXNet symbol {symbol_path.name} needs its parameters, and {where} does not exist.",
                       hint="Pass params='x-0000.params' (on the command line: --params x-0000.params).")
+
+
+# A symbol file needs no mxnet (trtlab reads and converts it); a Gluon block or Symbol is mxnet's.
+register(ModelFormat("mxnet symbol", load_symbol_file, "an MXNet symbol .json file", suffixes=(".json",),
+                     options=("params", "opset")))
+register(ModelFormat("mxnet", load_mxnet_object, "an MXNet HybridBlock or Symbol", frameworks=("mxnet",),
+                     options=("arg_params", "aux_params", "opset"), extra="mxnet"))
