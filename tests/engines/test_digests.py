@@ -141,3 +141,21 @@ def test_checksum_read_matches_checksum_kept_or_not():
         if size:
             with pytest.raises(EOFError):
                 checksum_read(io.BytesIO(data[:-1]), size, keep=False)
+
+
+def test_pieces_are_hashed_here_when_the_thread_pool_takes_no_work():
+    """At interpreter exit concurrent.futures refuses new work; a check still running then (a Lab's
+    thread being stopped) hashes on its own thread and gets the same digests."""
+    import hashlib
+
+    from trtlab.engines.digests import PIECE, _Pieces
+
+    data = np.arange(3 * PIECE // 4, dtype=np.int32).tobytes()  # three pieces, each hashed in parallel
+    with _Pieces() as usual:
+        usual.add(data)
+    refused = _Pieces()
+    refused._pool.shutdown()  # as after concurrent.futures' exit hook: submit raises RuntimeError
+    with refused:
+        refused.add(data)
+    expected = [hashlib.sha256(data[i:i + PIECE]).digest() for i in range(0, len(data), PIECE)]
+    assert usual.digests == refused.digests == expected and len(expected) == 3

@@ -155,7 +155,13 @@ class _Pieces:
         view = memoryview(data)
         for start in range(0, len(view), PIECE):
             piece = view[start:start + PIECE]
-            self._out.append(self._pool.submit(_sha256, piece) if len(piece) >= PARALLEL_MIN else _sha256(piece))
+            self._out.append(self._submit(piece) if len(piece) >= PARALLEL_MIN else _sha256(piece))
+
+    def _submit(self, piece) -> Future | bytes:
+        try:
+            return self._pool.submit(_sha256, piece)
+        except RuntimeError:  # the interpreter is exiting: concurrent.futures takes no new work
+            return _sha256(piece)
 
     def add_digest(self, digest: bytes) -> None:
         """A digest taken before, in its place among the pieces."""

@@ -6,10 +6,16 @@ threads are ordinary ones, registered here: at exit each is asked to stop (its c
 set) and the interpreter waits for it, as it does for every non-daemon thread.
 
 The exit is noticed by a watcher thread that joins the main thread: the interpreter marks the
-main thread finished before it joins the others, so the cancels are set while it waits. Whatever
-a thread imports must be imported before it starts (`start` takes the modules): an import that
-registers exit work (concurrent.futures does) fails once the interpreter is shutting down
-("can't register atexit after shutdown").
+main thread finished before it joins the others, so the cancels are set while it waits.
+
+Once the interpreter is exiting (`exiting()`: its main thread has finished) a thread must begin
+no new work, above all none that imports: a module imported for the first time then may register
+exit work of its own (concurrent.futures does, through threading's private exit hooks), which
+fails with "can't register atexit after shutdown". A check that ends during the exit, for
+instance, used to go on to draw its charts: plotly loads its submodules lazily, about a hundred
+first imports from the build thread after the main thread had gone. So work that finishes while
+`exiting()` keeps its result and shows nothing, and what a thread imports before that point is
+imported before it starts (`start` takes the modules).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ def start(target: Callable[[], object], *, name: str, cancel: Any = None,
     `imports`: modules `target` needs, imported here first (see the module doc). Once the
     interpreter is exiting nothing starts (None): work finishing then, such as a check that
     hands its result to the graphs, must not begin more."""
-    if _closing.is_set():
+    if exiting():
         return None
     for module in imports:
         importlib.import_module(module)
@@ -61,6 +67,11 @@ def stop(threads=None, timeout: float | None = None) -> None:
     for t in chosen:
         if t is not threading.current_thread():
             t.join(timeout)
+
+
+def exiting() -> bool:
+    """The interpreter is exiting (its main thread has finished): begin nothing new."""
+    return _closing.is_set() or not threading.main_thread().is_alive()
 
 
 def running() -> list[threading.Thread]:

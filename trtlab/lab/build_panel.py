@@ -21,7 +21,7 @@ from ..words import counted
 from ..report.charts import check_figures
 from . import background
 from .accuracy_options import AccuracyOptions
-from .figures import set_figures
+from .figures import prepare_drawing, set_figures
 from .profile_control import ProfileControl
 
 # What a check imports as it goes, imported before its thread starts (see `background`).
@@ -154,6 +154,7 @@ class BuildPanel(W.VBox):
         self.status.value = f"Checking {html.escape(plan.model.name)} at {', '.join(precisions)}…"
         self.notes.value = self.accuracy.value = self.engine_build.value = ""
         set_figures(self.charts)
+        prepare_drawing()  # plotly's first imports here, not in the check's thread
         self._thread = background.start(lambda: self._work(plan, precisions, options), name="trtlab-lab-build",
                                         cancel=self._cancel, imports=CHECK_IMPORTS)
 
@@ -175,11 +176,15 @@ class BuildPanel(W.VBox):
             result = check(plan.model, precisions, plan=plan, progress=self._on_progress,
                            cancel=self._cancel, **options)
             self.result = result
+            if background.exiting():  # nobody will see it, and drawing it imports (see `background`)
+                return
             self._show(result)
             if self._on_result is not None:
                 self._on_result(result)
         except Exception as exc:  # shown in the Lab; the panel stays usable
             self.error = exc
+            if background.exiting():
+                return
             self.status.value = "The check stopped with an error (see above)."
             self._on_error(exc)
         finally:

@@ -33,6 +33,29 @@ def set_figures(out: W.Output, *figs) -> None:
     out.outputs = tuple(outputs)
 
 
+def prepare_drawing() -> None:
+    """Draw and serialise one small chart, once, in the calling thread: plotly imports most of
+    itself on a figure's first use, which a background thread must not be the first to do (see
+    `trtlab.lab.background`). Without plotly, nothing."""
+    global _prepared
+    if _prepared:
+        return
+    try:
+        from plotly.subplots import make_subplots
+        import plotly.graph_objects as go
+    except ImportError:
+        return
+    fig = make_subplots(rows=1, cols=2)
+    fig.add_trace(go.Bar(x=["a"], y=[1]), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[0.5], y=[1.0]), row=1, col=2)
+    fig.update_layout(title="prepared", template="plotly_white")
+    figure_bundle(fig)
+    _prepared = True
+
+
+_prepared = False
+
+
 def shown_figures(out: W.Output) -> list[dict]:
     """The plotly specs `out` shows (for tests and for readers of the widget state)."""
     return [o["data"][PLOTLY_MIME] for o in out.outputs if PLOTLY_MIME in o.get("data", {})]
