@@ -72,7 +72,7 @@ def test_the_tables_elsewhere_come_from_the_registry():
     from trtlab.accuracy import DEFAULT_TOLERANCES
     from trtlab.fusion.engine_layers import DATATYPES
     from trtlab.timing import TORCH_PRECISIONS
-    from trtlab.views.overlays import PRECISION_FILL
+    from trtlab.views.overlays.precision import PRECISION_FILL
 
     assert set(DEFAULT_TOLERANCES) == set(registry.NAMES)
     for p in registry.PRECISIONS:

@@ -128,12 +128,12 @@ def test_status_follows_the_compare_checkbox(small_model):
 def test_a_checks_per_node_error_and_kept_nodes_reach_the_overlays():
     from tests.models import conv_model
     from trtlab.check import check
-    from trtlab.lab.build_panel import node_overlays
+    from trtlab.views.overlays import check_values
 
     model = conv_model()
     r = check(model, ["fp16"], per_node=True, build=False, timing=False)
     r.kept_fp32["fp16"] = [{"subgraph": 0, "node": "relu", "op": "Relu", "reason": "user: kept"}]
-    overlays = node_overlays(r)
+    overlays = check_values(r)
     assert overlays["precision"]["conv"] == "fp16" and overlays["precision"]["relu"] == "fp32"
     assert overlays["precision_reason"] == {"relu": "user: kept"}
     assert overlays["error"] and set(overlays["error"]) <= {n.name for n in model.nodes}

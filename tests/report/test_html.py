@@ -54,3 +54,17 @@ def test_accuracy_section_says_what_each_precision_was_compared_with(result):
         assert r.label and r.label in text
 
 
+
+
+def test_the_report_draws_the_graph_by_each_overlay_the_check_gives(result):
+    """The overlays come from their registry: every one the check has values for gets a drawing of
+    the graph after partitioning, coloured by it (coverage is the drawings' own colouring)."""
+    from trtlab.views.overlays import check_values, known, node_data
+
+    page = render_report(result)
+    data = node_data(result.model, result.plan, **check_values(result))
+    shown = [o.label for o in known() if o.name != "coverage" and o.shows(data)]
+    assert {"engine", "precision", "fallback reason"} <= set(shown)
+    assert re.findall(r"<h3>By ([^<]+)</h3>", page) == shown
+    by_precision = page.split("<h3>By precision</h3>")[1].split("<h3>")[0]
+    assert "fp16" in by_precision and "<svg" in by_precision  # the check's precision, in its legend

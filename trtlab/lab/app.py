@@ -16,7 +16,8 @@ from ..model import Model, value_text
 from ..plan import Plan
 from ..settings import PartitionSettings
 from ..installed_tensorrt import find_tensorrt
-from .build_panel import BuildPanel, node_overlays
+from ..views.overlays import check_values
+from .build_panel import BuildPanel
 from .coverage_panel import CoveragePanel
 from .graph_panel import GraphPanel
 from ..precision_registry import PRECISIONS, check_precision
@@ -164,7 +165,7 @@ class Lab(W.VBox):
         """After a check: the graphs' precision and per-node error overlays show what it found."""
         if result.plan is not self.plan or result.cancelled:
             return  # the controls moved on while the check ran, or it was stopped
-        self.graph.show_plan(result.plan, **node_overlays(result))
+        self.graph.show_plan(result.plan, **check_values(result))
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:

@@ -241,22 +241,3 @@ def _per_node_note(result: "CheckResult") -> str:
         return ""
     return (f"<p>Per-node error not measured: the graphs' accuracy-error overlay needs it. Tick "
             f"'per-node error' (off by default above {PER_NODE_UP_TO} nodes) and build again.</p>")
-
-
-def node_overlays(result: "CheckResult") -> dict:
-    """The per-node overlays a check gives the graphs: the precision each node ran in (a node of an
-    engine in the check's reduced precision unless the transform kept it in fp32, with why) and,
-    where it was measured, the error each node adds."""
-    fp32 = REFERENCE.name
-    ran = {r.precision for r in result.accuracy}  # measured, or the transform alone ran (--no-build)
-    reduced = [p for p in result.precisions if p != fp32 and p in ran] or [fp32]
-    p = reduced[-1]
-    engines = {n for s in result.plan.subgraphs for n in s.nodes}
-    precision = {n.name: (p if n.name in engines else fp32) for n in result.model.nodes}
-    reason = {}
-    for k in result.kept_fp32.get(p, []):
-        if k["node"] in precision:
-            precision[k["node"]], reason[k["node"]] = fp32, k["reason"]
-    errors = result.node_errors.get(p)
-    error = {e.node: e.added_error for e in errors.nodes} if errors is not None else None
-    return {"precision": precision, "precision_reason": reason, "error": error}

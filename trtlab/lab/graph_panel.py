@@ -46,11 +46,12 @@ class GraphPanel(W.Box):
                          layout=W.Layout(display="flex", flex_flow="row", width="100%", grid_gap="12px"))
         self.add_class("trtlab-graph-panel")
 
-    def show_plan(self, plan: Plan, **node_extras) -> None:
-        """Show a plan. node_extras: per-node `precision`, `precision_reason`, `error` dicts."""
+    def show_plan(self, plan: Plan, **values) -> None:
+        """Show a plan. values: per-node values for the overlays, by name (`precision`, `error`, ...:
+        `trtlab.views.overlays.check_values(result)` gives a check's)."""
         self._plan = plan
         try:
-            data = node_data(self.model, plan, **node_extras)
+            data = node_data(self.model, plan, **values)
             if self.before is None:
                 self.before = GraphWidget(model_hierarchy(self.model), data, height=self._height,
                                           title=f"{self.model.name}: before")

@@ -20,7 +20,7 @@ from ..errors import TrtlabError, one_line
 from ..words import counted
 from ..views.hierarchy import Hierarchy, model_hierarchy, node_id, plan_hierarchy
 from ..views.layout import GraphLayout
-from ..views.overlays import NodeData, _reason_key, node_data, paint
+from ..views.overlays import NodeData, node_data, paint, reason_key
 from .node_details import group_details_html, item_details_html
 
 _HERE = Path(__file__).parent
@@ -66,25 +66,23 @@ class GraphWidget(anywidget.AnyWidget):
 
     # ------------------------------------------------------------ constructors
     @classmethod
-    def before(cls, subject, coverage=None, *, precision=None, precision_reason=None, error=None,
-               **kwargs) -> "GraphWidget":
-        """The model's own nodes, grouped; coloured by a Plan or a CoverageReport."""
+    def before(cls, subject, coverage=None, *, values: dict | None = None, **kwargs) -> "GraphWidget":
+        """The model's own nodes, grouped; coloured by a Plan or a CoverageReport. `values`: per-node
+        values for the overlays, by name (see `trtlab.views.overlays.node_data`)."""
         model = subject.model if hasattr(subject, "subgraphs") else subject
         source = coverage if coverage is not None else (subject if model is not subject else None)
         if source is None:
             from ..coverage import coverage as compute
 
             source = compute(model)
-        data = node_data(model, source, precision=precision, precision_reason=precision_reason,
-                         error=error)
+        data = node_data(model, source, **(values or {}))
         return cls(model_hierarchy(model), data, title=kwargs.pop("title", f"{model.name}: before"),
                    **kwargs)
 
     @classmethod
-    def after(cls, plan, *, precision=None, precision_reason=None, error=None, **kwargs) -> "GraphWidget":
+    def after(cls, plan, *, values: dict | None = None, **kwargs) -> "GraphWidget":
         """Each TensorRT engine as one group; fallback nodes stand alone."""
-        data = node_data(plan.model, plan, precision=precision, precision_reason=precision_reason,
-                         error=error)
+        data = node_data(plan.model, plan, **(values or {}))
         return cls(plan_hierarchy(plan), data, title=kwargs.pop("title", _after_title(plan)), **kwargs)
 
     # ------------------------------------------------------------ content
@@ -139,7 +137,7 @@ class GraphWidget(anywidget.AnyWidget):
             return legend
         full: dict[str, dict[str, None]] = {}
         for reason in self.data.fallback.values():
-            full.setdefault(_reason_key(reason), {})[" ".join(str(reason).split())] = None
+            full.setdefault(reason_key(reason), {})[" ".join(str(reason).split())] = None
         return [[colour, label, "\n".join(list(full[label])[:5])]
                 if label.endswith("\u2026") and label in full else [colour, label]
                 for colour, label in legend]

@@ -35,11 +35,11 @@ def recorded_session(result: "CheckResult") -> tuple[Session, Settings]:
 
 def show_recorded(lab, result: "CheckResult") -> None:
     """The record's figures in `lab`: the graphs' overlays, the build panel's tables and charts."""
-    from .build_panel import node_overlays
+    from ..views.overlays import check_values
 
     lab.plan = result.plan  # the recorded plan, whatever the op checkboxes can say of its overrides
     lab.coverage_panel.show_plan(result.plan)
-    lab.graph.show_plan(result.plan, **node_overlays(result))
+    lab.graph.show_plan(result.plan, **check_values(result))
     panel = lab.build_panel
     panel.show_result(result)
     panel.build.disabled = True

@@ -73,7 +73,7 @@ def sections(result, drawings: bool) -> list[str]:
     parts.append("<h2>What was done</h2>" + tables.notes_list(result, notes))
     parts.append("<h2>Partition</h2>" + tables.partition_tables(result))
     if graphs:
-        parts.append("<h2>Graph before and after partitioning</h2>" + graphs)
+        parts.append("<h2>Graph before and after partitioning</h2>" + graphs + _overlay_graphs(result, notes))
     if result.engines:
         parts.append("<h2>Engines</h2>" + tables.engines_table(result) + engine_build.sections(result))
     if result.accuracy:
@@ -101,6 +101,25 @@ def _graphs(result, notes: list[str]) -> str:
     except Exception as exc:  # graphviz's own errors (no `dot` program, ...)
         notes.append(f"graphs left out: {type(exc).__name__}: {one_line(exc)}")
     return ""
+
+
+def _overlay_graphs(result, notes: list[str]) -> str:
+    """The graph after partitioning, groups closed, coloured by each overlay the check gives
+    values for (every registered one but coverage, which the drawings above show)."""
+    from ..views import compact_graph_html
+    from ..views.overlays import check_values, known, node_data
+
+    values = check_values(result)
+    data = node_data(result.model, result.plan, **values)
+    out = []
+    for overlay in (o for o in known() if o.name != "coverage" and o.shows(data)):
+        try:
+            drawing = compact_graph_html(result.plan, sides=("after",), overlay=overlay.name, values=values)
+        except TrtlabError as exc:
+            notes.append(f"the {overlay.label} graph left out: {one_line(exc)}")
+            continue
+        out.append(f"<h3>By {html.escape(overlay.label)}</h3>{drawing}")
+    return "".join(out)
 
 
 def _charts(result, notes: list[str]) -> str:

@@ -19,14 +19,14 @@ from .compact import compact_graph_html, layout_svg
 from .graph import BeforeAfter, DrawStyle, GraphView, after_graph, before_after, before_graph
 from .hierarchy import Group, Hierarchy, model_hierarchy, plan_hierarchy
 from .layout import GraphLayout
-from .overlays import OVERLAYS, NodeData, node_data, paint
+from .overlays import NodeData, Overlay, check_values, node_data, paint
 from .selection import group_paths, neighbourhood, resolve_groups, resolve_nodes
 from .status import FILL, NodeStatus, node_statuses
 from .svg import dom_id, item_styles, node_selector, restyle_before, svg_body
 
 __all__ = [
     "BeforeAfter", "DrawStyle", "FILL", "GraphLayout", "GraphView", "Group", "Hierarchy", "NodeData",
-    "NodeStatus", "OVERLAYS", "after_graph", "before_after", "before_graph", "compact_graph_html",
+    "NodeStatus", "Overlay", "after_graph", "before_after", "before_graph", "check_values", "compact_graph_html",
     "dom_id", "group_paths", "item_styles", "layout_svg", "model_hierarchy", "neighbourhood",
     "node_data", "node_selector", "node_statuses", "paint", "plan_hierarchy", "resolve_groups",
     "resolve_nodes", "restyle_before", "svg_body",

@@ -107,11 +107,13 @@ def _legend_html(legend: list) -> str:
                    f"{_html.escape(label)}</span>" for c, label in legend)
 
 
-def compact_graph_html(plan: "Plan", *, sides: tuple = ("before", "after")) -> str:
+def compact_graph_html(plan: "Plan", *, sides: tuple = ("before", "after"), overlay: str = "coverage",
+                       values: dict | None = None) -> str:
     """Before and after graphs of `plan` (or the `sides` asked for), groups closed, one above the
-    other, each laid out left to right in rows (`layout_svg`), its text at its own size."""
+    other, each laid out left to right in rows (`layout_svg`), its text at its own size, coloured
+    by `overlay` (with per-node `values` for it: see `trtlab.views.overlays.node_data`)."""
     model = plan.model
-    data = node_data(model, plan)
+    data = node_data(model, plan, **(values or {}))
     parts, legend = [], []
     drawn = {"before": (f"{model.name}: before", lambda: model_hierarchy(model)),
              "after": (f"after: {counted(plan.engine_count, 'TensorRT engine')}",
@@ -119,7 +121,7 @@ def compact_graph_html(plan: "Plan", *, sides: tuple = ("before", "after")) -> s
     for title, hierarchy in ((drawn[side][0], drawn[side][1]()) for side in sides):
         graph = GraphLayout(hierarchy, rankdir="LR").layout()
         items = {i["id"]: hierarchy.members(i["id"]) for i in graph["items"] if i["kind"] in ("node", "group")}
-        styles, legend_part = paint(data, "coverage", items)
+        styles, legend_part = paint(data, overlay, items)
         legend += [x for x in legend_part if x not in legend]
         parts.append(f'<div style="min-width:0;margin-bottom:6px"><div style="font-weight:bold;overflow-wrap:anywhere">'
                      f"{_html.escape(title)}</div>{layout_svg(graph, styles)}</div>")
