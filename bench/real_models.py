@@ -2,11 +2,12 @@
 
     python bench/real_models.py [--models ppocr-det magika ...] [--precisions fp32 fp16 bf16 int8] [--no-search]
 
-Beside the corpus, `zoo:merged_decoder` (two decoders under an If on use_cache_branch, as
-Optimum's exporter merges them; built in code, not an Optimum export) is checked over a range of
-past lengths, `ppocr-rec-range` over a range of batch and line width, and `optimum-bert-range`
-(Optimum's BERT export) over two profiles of batch and sequence length: accuracy at each
-profile's min, opt and max, the figures the worst of them.
+The corpus holds three files written by Optimum's own exporter, among them T5's merged decoder
+(`optimum-t5-merged`: both decoders under an If on use_cache_branch, checked in its with-past
+branch). Beside the corpus, `zoo:merged_decoder` (the same structure built in code) is checked
+over a range of past lengths, `ppocr-rec-range` over a range of batch and line width, and
+`optimum-bert-range` (Optimum's BERT export) over two profiles of batch and sequence length:
+accuracy at each profile's min, opt and max, the figures the worst of them.
 
 Each model runs in its own process (so its peak memory is its own, and a crash is a row, not the
 end of the table), with timing off and a fresh engine cache. Columns: nodes, share of nodes in

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from trtlab.check import check
+from trtlab.installed_tensorrt import find_tensorrt
 
 from tests.check.support import needs_trt
 from tests.real_models import SMALL, load_corpus
@@ -27,9 +29,9 @@ EXPECTED = {
     "magika": ("pass", "pass", "pass", "pass"),
     "silero-vad": ("not measured",) * 4,
     "silero-vad-half": ("pass", "pass", "pass", "fail"),
-    # int8 of the merged decoder passes with nothing quantized: its MatMuls are inside the If's
-    # branches, which the quantizer does not enter (the check's precision notes say so).
-    "optimum-t5-merged": ("pass", "pass", "pass", "pass"),
+    # int8 of the merged decoder quantizes nothing: its MatMuls are inside the If's branches,
+    # which the quantizer does not enter; its int8 model would be the fp32 one.
+    "optimum-t5-merged": ("pass", "pass", "pass", "not measured"),
     "optimum-gpt2": ("pass", "pass", "pass", "pass"),
     "optimum-bert": ("pass", "pass", "pass", "pass"),
 }
@@ -40,6 +42,7 @@ WHY_NOT = {
     ("silero-vad", "fp16"): "was not built: ONNX parser",
     ("silero-vad", "bf16"): "was not built: ONNX parser",
     ("silero-vad", "int8"): "could not be converted to int8",
+    ("optimum-t5-merged", "int8"): "nothing was quantized to int8",
 }
 
 
@@ -111,3 +114,15 @@ def test_a_hugging_face_bert_keeps_its_integer_inputs_through_check():
     # No engine built: not measured, with what the transform alone gave on the stand-ins.
     assert r.random_feeds and [v.status for v in r.verdicts] == ["not measured"] * 2, r.verdicts
     assert all("stand-ins (not TensorRT)" in v.reason and ": would pass: " in v.reason for v in r.verdicts)
+
+
+@pytest.mark.parametrize("use_cache", [True, False], ids=["with-past", "no-past"])
+def test_optimums_merged_decoder_checks_in_each_branch(use_cache):
+    """Optimum's own T5 decoder_model_merged.onnx: both branches load, partition and check, and
+    fp16 keeps its masks (fp32's lowest value) out of fp16 inside the branches."""
+    model, feeds = load_corpus("optimum-t5-merged")
+    feeds = {**feeds, "use_cache_branch": np.array([use_cache])}
+    r = check(model, ["fp32", "fp16"], feeds=feeds, timing=False, cache_dir=None)
+    expected = "pass" if find_tensorrt() is not None else "not measured"
+    assert [v.status for v in r.verdicts] == [expected] * 2, r.verdicts
+    assert all(math.isfinite(o.max_abs) and o.cosine > 0.9999 for a in r.accuracy for o in a.outputs)

@@ -75,3 +75,12 @@ def test_a_tensor_named_alike_in_both_branches_keeps_each_branchs_shape(where):
     for branch, total in (("then_branch", 12), ("else_branch", 4)):
         for name in ("decoder/bias", "decoder/scaled"):
             assert _branch_shapes(branches[branch], name) in (None, [1, 4, total]), (branch, name)
+
+
+def test_int8_with_nothing_quantized_is_not_measured_and_says_why():
+    """Every MatMul is inside the If's branches, which the quantizer does not enter: the int8
+    model is the fp32 one, and a pass there would be fp32's."""
+    result = check(zoo.get("merged_decoder"), ["int8"], feeds=feeds(True), timing=False, cache_dir=None)
+    v = result.verdict("int8")
+    assert v.status == "not measured" and "nothing was quantized to int8" in v.reason, v
+    assert not [a for a in result.accuracy if a.precision == "int8"]

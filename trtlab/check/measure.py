@@ -70,6 +70,12 @@ def measure(ctx: Context, precision: str, policy: "PrecisionPolicy | None" = Non
     models = _models(ctx, precision, policy)
     if models is None:
         return
+    kept = policy is not None and bool(policy.keep_fp32_nodes)  # then the nodes kept fp32 say what was left out
+    if spec.calibrated and not kept and not any(n.op_type == "QuantizeLinear" for m in models.values()
+                                                for n in m.graph.node):
+        # Its engines would be the fp32 ones under another name: a pass there would be fp32's.
+        return no(f"nothing was quantized to {precision}: no Conv, Gemm or MatMul outside If/Loop/Scan bodies, "
+                  f"which the quantizer does not enter, so the {precision} model is the fp32 one")
     runtimes: dict[int, Any] = {}
     if ctx.engines is not None:
         built = ctx.engines.build(precision, ctx.calibration if spec.calibrated else None, models)
