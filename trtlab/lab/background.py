@@ -15,7 +15,8 @@ fails with "can't register atexit after shutdown". A check that ends during the 
 instance, used to go on to draw its charts: plotly loads its submodules lazily, about a hundred
 first imports from the build thread after the main thread had gone. So work that finishes while
 `exiting()` keeps its result and shows nothing, and what a thread imports before that point is
-imported before it starts (`start` takes the modules).
+imported before it starts (`start` takes the modules; a drawing already under way as the main
+thread finishes finds plotly's parts imported by `figures.prepare_drawing`, run on the click).
 """
 
 from __future__ import annotations

@@ -45,10 +45,14 @@ def prepare_drawing() -> None:
         import plotly.graph_objects as go
     except ImportError:
         return
-    fig = make_subplots(rows=1, cols=2)
-    fig.add_trace(go.Bar(x=["a"], y=[1]), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[0.5], y=[1.0]), row=1, col=2)
-    fig.update_layout(title="prepared", template="plotly_white")
+    # The trace types and parts the check's charts use (trtlab.report.charts, .engine_build):
+    # plotly imports each on its first use.
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("a", "b"))
+    fig.add_trace(go.Bar(x=["a"], y=[1], marker_color="#9e9e9e"), row=1, col=1)
+    fig.add_trace(go.Box(y=[1.0, 2.0], boxpoints="all", marker={"size": 3}), row=1, col=2)
+    fig.add_trace(go.Scatter(x=["a"], y=[1.0], mode="markers", marker={"symbol": "line-ew-open"}), row=1, col=2)
+    fig.update_layout(title={"text": "prepared", "pad": {"b": 4}}, template="plotly_white", barmode="group")
+    fig.update_yaxes(tickformat="d", row=1, col=1)
     figure_bundle(fig)
     _prepared = True
 
