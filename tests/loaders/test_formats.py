@@ -37,21 +37,21 @@ def _load_onnx_text(path: Path, *, inputs=None, name=None, to_opset: int | None 
 @pytest.fixture
 def onnx_text_format():
     """A format made up here, as a contributor would add one: ONNX's text syntax."""
-    fmt = register(ModelFormat("onnx text (test)", _load_onnx_text, "an ONNX text .onnxtxt file",
-                               suffixes=(".onnxtxt",), options=("to_opset",)))
+    fmt = register(ModelFormat("onnx text (test)", _load_onnx_text, "an ONNX syntax .onnxsyntax file",
+                               suffixes=(".onnxsyntax",), options=("to_opset",)))
     yield fmt
     unregister(fmt.name)
 
 
 def test_a_registered_format_is_what_load_reads(onnx_text_format, tmp_path):
-    path = tmp_path / "doubled.onnxtxt"
+    path = tmp_path / "doubled.onnxsyntax"
     path.write_text(ONNX_TEXT)
     assert format_of(path) is onnx_text_format and onnx_text_format in model_formats()
     model = trtlab.load(path, to_opset=17)
     assert [n.op_type for n in model.nodes] == ["Add", "Relu"] and model.name == "doubled"
     assert model.source == str(path) and model.origin is None and model.proto.opset_import[0].version == 17
     # Its keyword belongs to it alone: another format's model given it is one clear error.
-    with pytest.raises(TrtlabError, match=r"to_opset= goes with an ONNX text \.onnxtxt file only"):
+    with pytest.raises(TrtlabError, match=r"to_opset= goes with an ONNX syntax \.onnxsyntax file only"):
         trtlab.load("zoo:tiny", to_opset=17)
     unregister(onnx_text_format.name)
     assert format_of(path).name == "onnx"  # unclaimed files are read as ONNX again
