@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from trtlab.lab import Lab
-from trtlab.views.overlays import SEARCH_KEY, paint
+from trtlab.views.overlays import paint
+from trtlab.views.overlays.precision import SEARCH_KEY
 
 from tests.check.support import needs_trt
 from tests.models import fragile_chain
