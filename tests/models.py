@@ -18,7 +18,7 @@ def chain_model(width: int = 8, depth: int = 6, seed: int = 0) -> trtlab.Model:
     nodes, inits = [], []
     cur = "x"
     for i in range(depth):
-        w = numpy_helper.from_array(rng.standard_normal((width, width)).astype(np.float32) / np.sqrt(width), f"w{i}")
+        w = numpy_helper.from_array(rng.standard_normal((width, width)).astype(np.float32) / width ** 0.5, f"w{i}")
         b = numpy_helper.from_array(rng.standard_normal(width).astype(np.float32), f"b{i}")
         inits += [w, b]
         nodes += [helper.make_node("MatMul", [cur, f"w{i}"], [f"mm{i}"], name=f"mm{i}"),
@@ -455,7 +455,7 @@ def fragile_chain(bad=(2,), depth: int = 6, width: int = 16, seed: int = 0) -> t
     nodes, inits = [], []
     cur = "x"
     for i in range(depth):
-        w = rng.standard_normal((width, width)).astype(np.float32) / np.sqrt(width)
+        w = rng.standard_normal((width, width)).astype(np.float32) / width ** 0.5
         inits += [numpy_helper.from_array(w * (1e-6 if i in bad else 1.0), f"w{i}"),
                   numpy_helper.from_array(rng.standard_normal(width).astype(np.float32) * 0.1, f"b{i}")]
         nodes.append(helper.make_node("MatMul", [cur, f"w{i}"], [f"mm{i}"], name=f"mm{i}"))
