@@ -7,7 +7,7 @@ from onnx import TensorProto
 
 from trtlab.errors import TrtlabError
 from trtlab.ort import make_session
-from trtlab.precision import convert_precision, to_int8
+from trtlab.precision import PrecisionPolicy, convert_precision, to_int8
 from trtlab.precision_registry import FP8
 
 from tests.models import INPUT_SHAPE, tiny_cnn
@@ -101,3 +101,65 @@ def test_a_quantizer_that_gives_up_gets_a_hint_a_user_can_act_on():
 
     assert "--calibration DIR" in _quantize_hint("No data is collected.", "int8")
     assert "--keep-fp32 NODE" in _quantize_hint("Unexpected shape in node Conv_3", "int8")
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp8"])
+def test_q_dq_pairs_sit_at_the_inputs_of_the_weighted_ops_only(cnn, precision):
+    """TensorRT's placement: a weighted op's output stays in higher precision (a Q/DQ there adds
+    a rounding, on an output head a visible one)."""
+    out = convert_precision(cnn, precision, calibration=inputs(seed=2, count=4)).model
+    weighted = {o for n in out.graph.node if n.op_type in ("Conv", "Gemm", "MatMul") for o in n.output}
+    quantized = {n.input[0] for n in out.graph.node if n.op_type == "QuantizeLinear"}
+    assert quantized and not quantized & weighted
+    readers = {i for n in out.graph.node if n.op_type in ("Conv", "Gemm") for i in n.input[:2]}
+    dq_out = {n.output[0] for n in out.graph.node if n.op_type == "DequantizeLinear"}
+    assert readers <= dq_out  # every activation and weight a weighted op reads is dequantized
+
+
+def if_with_matmuls_in_its_bodies() -> onnx.ModelProto:
+    """An If on a bool flag whose two branches each hold the model's only MatMul, as an
+    Optimum merged decoder holds both decoders."""
+    from onnx import helper, numpy_helper
+
+    w = numpy_helper.from_array(np.eye(4, dtype=np.float32), "w")
+    out = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, [2, 4])  # noqa: E731
+    then = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["t"], name="then_mm")], "then", [], [out("t")])
+    other = helper.make_graph([helper.make_node("MatMul", ["w", "x"], ["e"], name="else_mm")], "else", [], [out("e")])
+    graph = helper.make_graph([helper.make_node("If", ["flag"], ["y"], then_branch=then, else_branch=other,
+                                                name="use_cache_branch")], "merged",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4]),
+                               helper.make_tensor_value_info("flag", TensorProto.BOOL, [])], [out("y")], [w])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp8"])
+def test_a_model_its_quantizer_cannot_reach_stays_as_it_is_with_a_note_naming_the_if(precision):
+    from trtlab.precision.qdq import unquantized_reason
+
+    feeds = {"x": np.ones((2, 4), np.float32), "flag": np.array(True)}
+    done = convert_precision(if_with_matmuls_in_its_bodies(), precision, calibration=[feeds], feeds=feeds)
+    assert not [n for n in done.model.graph.node if n.op_type in ("QuantizeLinear", "DequantizeLinear")]
+    why = "its 2 Conv/Gemm/MatMul nodes are inside the bodies of If 'use_cache_branch', which ONNX Runtime's " \
+          "quantizer does not enter"
+    assert done.notes == [f"nothing quantized: {why}"]
+    reason = unquantized_reason([done.model], precision)
+    assert reason.startswith(f"nothing was quantized to {precision}: {why}, so the {precision} model is the fp32 one. "
+                             "Measure this model in fp16 or bf16, or check each branch as a model of its own")
+
+
+def test_no_weighted_op_or_every_one_kept_in_fp32_is_said_too(cnn):
+    from onnx import helper
+
+    from trtlab.precision.qdq import unquantized_reason
+
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="relu")], "relu",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+    relu = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    done = convert_precision(relu, "int8", calibration=[{"x": np.ones((1, 4), np.float32)}])
+    assert done.notes == ["nothing quantized: it has no Conv, Gemm or MatMul, the only ops quantized"]
+    assert "partition so that an engine holds a Conv, Gemm or MatMul" in unquantized_reason([done.model], "int8")
+    policy = PrecisionPolicy(keep_fp32_nodes={"conv", "fc"})
+    done = convert_precision(cnn, "int8", calibration=inputs(seed=2), policy=policy)
+    assert "nothing quantized: every Conv, Gemm and MatMul is kept in fp32" in done.notes
+    assert {k.node for k in done.kept_fp32} == {"conv", "fc"}

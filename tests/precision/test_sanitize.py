@@ -15,17 +15,20 @@ from .support import node, run_ort
 
 
 def constant_output_model() -> onnx.ModelProto:
-    """y = Relu(x) + 0, and `state`, zeros of x's shape: an output that folds to a constant, as
-    an LSTM's zero initial state does once shapes are fixed."""
+    """y = Relu(x @ w) + 0, and `state`, zeros of x's shape: an output that folds to a constant, as
+    an LSTM's zero initial state does once shapes are fixed (the MatMul gives int8 something to
+    quantize)."""
     zero = numpy_helper.from_array(np.array([0.0], np.float32))
-    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+    w = numpy_helper.from_array(np.eye(3, dtype=np.float32) * 0.5, "w")
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["m"], name="matmul"),
+             helper.make_node("Relu", ["m"], ["r"], name="relu"),
              helper.make_node("Shape", ["x"], ["s"], name="shape"),
              helper.make_node("ConstantOfShape", ["s"], ["zeros"], name="zeros", value=zero),
              helper.make_node("Add", ["r", "zeros"], ["y"], name="add"),
              helper.make_node("Identity", ["zeros"], ["state"], name="state_out")]
     graph = helper.make_graph(nodes, "constant_output", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3]),
-                               helper.make_tensor_value_info("state", TensorProto.FLOAT, [2, 3])])
+                               helper.make_tensor_value_info("state", TensorProto.FLOAT, [2, 3])], [w])
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     proto.ir_version = 8
     return proto

@@ -74,8 +74,9 @@ def measure(ctx: Context, precision: str, policy: "PrecisionPolicy | None" = Non
     if spec.calibrated and not kept and not any(n.op_type == "QuantizeLinear" for m in models.values()
                                                 for n in m.graph.node):
         # Its engines would be the fp32 ones under another name: a pass there would be fp32's.
-        return no(f"nothing was quantized to {precision}: no Conv, Gemm or MatMul outside If/Loop/Scan bodies, "
-                  f"which the quantizer does not enter, so the {precision} model is the fp32 one")
+        from ..precision.qdq import unquantized_reason
+
+        return no(unquantized_reason(models.values(), precision))
     runtimes: dict[int, Any] = {}
     if ctx.engines is not None:
         built = ctx.engines.build(precision, ctx.calibration if spec.calibrated else None, models)

@@ -3,8 +3,12 @@
 method and opset come from its `Precision`).
 
 The settings are the ones the TensorRT ONNX parser accepts: symmetric activations and weights,
-weights per channel, only Conv/Gemm/MatMul quantized, and biases left in fp32 (a bias quantized
-to int32 makes the parser reject the DequantizeLinear that reads it).
+weights per channel, only Conv/Gemm/MatMul quantized, at their inputs only (TensorRT's placement
+guide: their outputs stay in higher precision), and biases left in fp32 (a bias quantized to
+int32 makes the parser reject the DequantizeLinear that reads it). Float8 weights get TensorRT's
+amax / 448 scales (`float8_scales`). A model left without a single Q/DQ pair (its weighted ops
+all inside If/Loop/Scan bodies, which ONNX Runtime's quantizer does not enter, or none at all)
+gets a note saying where they are, and `unquantized_reason` says it for the check's verdict.
 
 Per-channel DequantizeLinear (its `axis` attribute) exists from opset 13 on, and a precision may
 need a newer one (its `min_opset`): an older model is upgraded with onnx's version converter
@@ -30,10 +34,14 @@ from ..model_files import write_model
 from ..precision_registry import INT8, QDQ, Precision
 from ._proto import opset, toposort, upgraded
 from .calibration import Calibration, samples
+from .float8_scales import overrides as float8_overrides
 from .sanitize import sanitize
 
 QUANTIZED_OPS = ["Conv", "Gemm", "MatMul"]
-EXTRA_OPTIONS = {"QuantizeBias": False, "ActivationSymmetric": True, "WeightSymmetric": True}
+# Q/DQ at the inputs of the weighted ops only, as TensorRT's placement guide recommends: a Q/DQ
+# on their outputs adds a rounding TensorRT does not need (and, on an output head, a visible one).
+EXTRA_OPTIONS = {"QuantizeBias": False, "ActivationSymmetric": True, "WeightSymmetric": True,
+                 "OpTypesToExcludeOutputQuantization": list(QUANTIZED_OPS)}
 PER_CHANNEL_OPSET = 13
 QDQ_OPSET = 10
 
@@ -51,11 +59,18 @@ def to_int8(model: onnx.ModelProto | Model, calibration: Calibration = None) -> 
 def quantize(proto: onnx.ModelProto, precision: Precision, calibration: Calibration = None,
              keep: Iterable[str] = ()) -> tuple[onnx.ModelProto, list[str]]:
     """Quantize an already sanitized `proto` to `precision` (a QDQ one), leaving the nodes named
-    in `keep` unquantized (in fp32); also notes on what was done to make it possible."""
+    in `keep` unquantized (in fp32); also notes on what was done to make it possible, and, for a
+    model left without a single Q/DQ pair, where its weighted ops are."""
     if precision.transform != QDQ or precision.quant_type is None:
         raise TrtlabError(f"{precision.name} is not a Q/DQ precision.")
     _optional.onnxruntime(f"Quantizing a model to {precision.name}")
     data = samples(proto, calibration)
+    names = {n.name for n in proto.graph.node}
+    kept = [k for k in keep if k in names]
+    if not any(n.op_type in QUANTIZED_OPS and n.name not in kept for n in proto.graph.node):
+        # Nothing for ONNX Runtime's quantizer to do (its float8 histogram would stop on no data):
+        # the model stays as it is, and the check says it is not measured (`unquantized_reason`).
+        return proto, [f"nothing quantized: {_why_unquantized(proto, kept)}"]
     notes: list[str] = []
     per_channel = True
     old = opset(proto)
@@ -73,36 +88,40 @@ def quantize(proto: onnx.ModelProto, precision: Precision, calibration: Calibrat
             per_channel = False
             notes.append(f"weights quantized per tensor: opset {old} has no per-channel "
                          f"DequantizeLinear and upgrading failed ({one_line(exc, first=True, limit=None)})")
-    excluded = _outer_scope_producers(proto)
-    if excluded:
-        notes.append(f"not quantized: {', '.join(excluded)} (their outputs are read inside If/Loop/Scan "
-                     "bodies, which a Q/DQ pair would cut off)")
-    names = {n.name for n in proto.graph.node}
-    excluded += [k for k in keep if k in names and k not in excluded]
-    out = _quantize(proto, precision, data, per_channel, excluded)
+    out = _quantize(proto, precision, data, per_channel, kept)
     if not any(n.op_type == "QuantizeLinear" for n in out.graph.node):
-        notes.append("nothing quantized: no Conv, Gemm or MatMul outside control-flow bodies")
+        notes.append("nothing quantized: ONNX Runtime's quantizer placed no Q/DQ pair on any Conv, Gemm or MatMul")
     return out, notes
 
 
-def _outer_scope_producers(proto: onnx.ModelProto) -> list[str]:
-    """Names of the top-level nodes whose outputs a control-flow body reads (unnamed nodes get
-    a name here, so that they can be excluded)."""
-    from .lowbit import outer_names, subgraphs
+def unquantized_reason(models: Iterable[onnx.ModelProto], precision: str) -> str:
+    """Why `models` (a check's subgraphs in `precision`) hold no Q/DQ pair, and what to do: run as
+    they are, they would be the fp32 model measured under the precision's name."""
+    whys = list(dict.fromkeys(_why_unquantized(m, []) for m in models))
+    inside = any(" inside the bodies of " in w for w in whys)
+    return (f"nothing was quantized to {precision}: {'; '.join(whys)}, so the {precision} model is the fp32 one. "
+            "Measure this model in fp16 or bf16"
+            + (", or check each branch as a model of its own (for an Optimum merged decoder, its "
+               "decoder_model.onnx and decoder_with_past_model.onnx)" if inside else
+               ", or partition so that an engine holds a Conv, Gemm or MatMul") + ".")
 
-    read: set[str] = set()
-    for n in proto.graph.node:
-        for body in subgraphs(n):
-            read |= outer_names(body)
-    names = {n.name for n in proto.graph.node}
-    out = []
-    for k, n in enumerate(proto.graph.node):
-        if n.op_type in QUANTIZED_OPS and read.intersection(n.output):
-            if not n.name:
-                n.name = next(f"{n.op_type}_{k}_{j}" for j in range(len(names) + 1)
-                              if f"{n.op_type}_{k}_{j}" not in names)
-            out.append(n.name)
-    return out
+
+def _why_unquantized(proto: onnx.ModelProto, kept: list[str]) -> str:
+    """Where a model's Conv, Gemm and MatMul nodes are that the quantizer cannot reach: inside
+    control-flow bodies, kept in fp32, or nowhere."""
+    from .lowbit import subgraphs
+
+    def inside(graph: onnx.GraphProto) -> int:
+        return sum(n.op_type in QUANTIZED_OPS for n in graph.node) + sum(
+            inside(b) for n in graph.node for b in subgraphs(n))
+
+    bodies = [(n, count) for n in proto.graph.node if (count := sum(inside(b) for b in subgraphs(n)))]
+    why = [", ".join(f"its {c} Conv/Gemm/MatMul nodes are inside the bodies of {n.op_type} '{n.name}'"
+                     for n, c in bodies) + ", which ONNX Runtime's quantizer does not enter"] if bodies else []
+    if kept and any(n.op_type in QUANTIZED_OPS for n in proto.graph.node):
+        why.append("every Conv, Gemm and MatMul outside them is kept in fp32" if bodies
+                   else "every Conv, Gemm and MatMul is kept in fp32")
+    return "; ".join(why) or "it has no Conv, Gemm or MatMul, the only ops quantized"
 
 
 def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: bool,
@@ -118,6 +137,9 @@ def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: b
             return next(self._it, None)
 
     quant_type = getattr(QuantType, precision.quant_type)
+    options = dict(EXTRA_OPTIONS)
+    if quant_type.tensor_type == onnx.TensorProto.FLOAT8E4M3FN:  # weights scaled as TensorRT's tools do
+        options["TensorQuantOverrides"] = float8_overrides(proto, quant_type.tensor_type, excluded, per_channel)
     with tempfile.TemporaryDirectory(prefix="qdq-", dir=scratch.folder()) as tmp:
         src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / f"{precision.name}.onnx"
         write_model(proto, src)  # weights a store refers to are written into the file
@@ -131,7 +153,7 @@ def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: b
                     str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
                     op_types_to_quantize=QUANTIZED_OPS, nodes_to_exclude=excluded, activation_type=quant_type,
                     weight_type=quant_type, calibrate_method=getattr(CalibrationMethod, precision.calibration_method),
-                    extra_options=dict(EXTRA_OPTIONS))
+                    extra_options=options)
         except Exception as exc:
             why = one_line(exc, first=True, limit=None)
             raise TrtlabError(f"{precision.name} quantization failed: {why}", hint=_quantize_hint(why, precision.name)) from None
