@@ -86,3 +86,32 @@ def test_tensorrt_parses_and_builds_those_fp8_weights():
     done = convert_precision(awkward_conv(), "fp8", calibration=[feeds()], feeds=feeds())
     result = build_engine(done.model, precision="fp8")
     assert result.built, result.error
+
+
+def test_an_activation_scale_is_its_amax_over_the_calibration_samples_over_448():
+    """TensorRT's fp8 calibration (max): ONNX Runtime's histogram scale leaves about 4.6 standard
+    deviations, and saturated the tail of real activations."""
+    samples = [feeds(s) for s in range(3)]
+    samples[1]["x"][0, 0, 0, 0] = 40.0  # a tail far beyond 4.6 standard deviations
+    done = convert_precision(awkward_conv(), "fp8", calibration=samples, feeds=feeds())
+    inits = {t.name: numpy_helper.to_array(t) for t in done.model.graph.initializer}
+    q = next(n for n in done.model.graph.node if n.op_type == "QuantizeLinear" and n.input[0] == "x")
+    assert inits[q.input[1]] == np.float32(40.0 / E4M3_MAX)
+    dq = next(n for n in done.model.graph.node if n.op_type == "DequantizeLinear" and n.input[0] == q.output[0])
+    assert dq.input[1] == q.input[1]  # the pair shares its scale
+    assert [o.name for o in done.model.graph.output] == ["y"]  # the exposed activations are gone again
+
+
+def test_an_activation_that_is_also_a_graph_output_is_rescaled_under_its_own_name():
+    """ONNX Runtime renames a graph output it quantizes (`r_QuantizeLinear_Input`), a name the
+    fp32 model does not have (a GPT-2 export's present.N.value: 'Graph output ... does not exist')."""
+    w = numpy_helper.from_array(np.eye(4, dtype=np.float32), "w")
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"), helper.make_node("MatMul", ["r", "w"], ["y"], name="mm")]
+    vi = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, [2, 4])  # noqa: E731
+    model = helper.make_model(helper.make_graph(nodes, "out", [vi("x")], [vi("y"), vi("r")], [w]),
+                              opset_imports=[helper.make_opsetid("", 19)])
+    x = np.array([[1, -2, 3, 20], [0.5, 1, -1, 2]], np.float32)
+    done = convert_precision(model, "fp8", calibration=[{"x": x}], feeds={"x": x})
+    inits = {t.name: numpy_helper.to_array(t) for t in done.model.graph.initializer}
+    q = next(n for n in done.model.graph.node if n.op_type == "QuantizeLinear" and n.input[0] != "w")
+    assert q.input[0] == "r_QuantizeLinear_Input" and inits[q.input[1]] == np.float32(20.0 / E4M3_MAX)

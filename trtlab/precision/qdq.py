@@ -34,7 +34,7 @@ from ..model_files import write_model
 from ..precision_registry import INT8, QDQ, Precision
 from ._proto import opset, toposort, upgraded
 from .calibration import Calibration, samples
-from .float8_scales import overrides as float8_overrides
+from .float8_scales import overrides as float8_overrides, rescale_activations
 from .sanitize import sanitize
 
 QUANTIZED_OPS = ["Conv", "Gemm", "MatMul"]
@@ -160,6 +160,8 @@ def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: b
         finally:
             logging.disable(logging.NOTSET)
         out = onnx.load(dst)
+    if quant_type.tensor_type == onnx.TensorProto.FLOAT8E4M3FN:
+        rescale_activations(out, proto, data)
     toposort(out.graph)  # the quantizer can put an If before the producer of what its body reads
     return out
 
