@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 import trtlab
@@ -111,3 +112,21 @@ def test_auto_over_a_profile_verifies_the_kept_nodes_at_every_point(tmp_path):
     assert r.verdict("fp16").status == "pass", r.verdict("fp16").reason
     assert [(a.point, dict(a.shapes)["x"], a.passed) for a in r.accuracy] == [
         ("opt", (4, 16), True), ("min", (1, 16), True), ("max", (8, 16), True)]  # the verified runs
+
+
+@needs_trt
+def test_a_fail_says_what_to_do_calibrate_on_real_inputs_or_search(tmp_path):
+    tight = {"int8": (1e-4, 1e-4)}
+    r = check(fragile_chain(bad=(2,)), ["fp16", "int8"], tolerances=tight, timing=False, cache_dir=tmp_path)
+    fp16, int8 = r.verdict("fp16"), r.verdict("int8")
+    assert fp16.status == int8.status == "fail", r.verdicts
+    assert fp16.reason.endswith("; --keep-fp32 auto searches for nodes to keep in fp32") and "calibrat" not in fp16.reason
+    assert "; its scales came from random inputs: calibrate on real samples with --calibration DIR" in int8.reason
+    assert int8.reason.endswith("; --keep-fp32 auto searches for nodes to keep in fp32")
+    chain = fragile_chain(bad=(2,))
+    samples = [{"x": np.random.default_rng(s).standard_normal((4, 16)).astype(np.float32)}
+               for s in range(2)]
+    r = check(chain, ["int8"], tolerances=tight, calibration=samples, keep_fp32=["mm2"], timing=False,
+              cache_dir=tmp_path)
+    v = r.verdict("int8")  # real calibration and nodes given: nothing more to advise
+    assert v.status == "fail" and "random inputs" not in v.reason and "--keep-fp32 auto" not in v.reason, v

@@ -159,10 +159,24 @@ def _judge(ctx: Context, precision: str, outputs: dict, ran: str, where: str = "
                            f"the transform alone, on {ran}: {'would pass' if report.passed else 'would fail'}: "
                            f"{accuracy_reason(report)}")
     elif not (where and report.passed):  # a pass at the profile's ends keeps the verdict said at opt
-        random = "" if report.passed or not get_precision(precision).calibrated or result.settings.calibration \
-            else f"; its scales came from random inputs: {CALIBRATE_HINT}"
-        result.set_verdict(precision, PASS if report.passed else FAIL, prefix + accuracy_reason(report) + random, ran)
+        advice = "" if report.passed else _advice(result.settings, precision)
+        result.set_verdict(precision, PASS if report.passed else FAIL, prefix + accuracy_reason(report) + advice,
+                           ran)
     return report
+
+
+def _advice(settings, precision: str) -> str:
+    """What a user can do about a reduced precision's fail: calibrate on real inputs where the
+    scales came from random ones (a fail then says little about the model on real data), and
+    search for nodes to keep in fp32 where no nodes were given."""
+    spec, said = get_precision(precision), []
+    if not spec.reduced:
+        return ""
+    if spec.calibrated and not settings.calibration:
+        said.append(f"its scales came from random inputs: {CALIBRATE_HINT}")
+    if not settings.keep_fp32:
+        said.append("--keep-fp32 auto searches for nodes to keep in fp32")
+    return "".join(f"; {s}" for s in said)
 
 
 def accuracy_reason(report: AccuracyReport) -> str:
