@@ -1,6 +1,6 @@
 """The real-model corpus through `trtlab check`: one row per model and precision.
 
-    python bench/real_models.py [--models ppocr-det magika ...] [--precisions fp32 fp16 bf16 int8] [--no-search]
+    python bench/real_models.py [--models ppocr-det magika ...] [--precisions fp32 fp16 bf16 int8 fp8] [--no-search]
 
 The corpus holds three files written by Optimum's own exporter, among them T5's merged decoder
 (`optimum-t5-merged`: both decoders under an If on use_cache_branch, checked in its with-past
@@ -16,7 +16,7 @@ against fp32, seconds for the model's whole check, peak resident memory of that 
 `pass` here means the converted model ran (TensorRT engines, or ONNX Runtime stand-ins where no
 engine can run) and was compared; `not measured` rows say why.
 
-Every fp16 or int8 fail is then searched for nodes to keep in fp32 (`--keep-fp32 auto`, in the same
+Every fail is then searched for nodes to keep in fp32 (`--keep-fp32 auto`, in the same
 check: the search, then engines built with the nodes it found and the precision measured again);
 a second table gives, for each, the nodes kept, the verdict after and the search's seconds.
 `--no-search` leaves that out.
@@ -75,10 +75,11 @@ print(json.dumps(rows))
 
 def main() -> int:
     from trtlab import corpus
+    from trtlab.precision_registry import NAMES
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=corpus.names(available=True) + ["zoo:merged_decoder"])
-    ap.add_argument("--precisions", nargs="+", default=["fp32", "fp16", "bf16", "int8"])
+    ap.add_argument("--precisions", nargs="+", default=list(NAMES))
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per model")
     ap.add_argument("--no-search", action="store_true", help="no --keep-fp32 auto search of the fails")
     args = ap.parse_args()
@@ -125,7 +126,7 @@ def _print_searches(rows: list[dict]) -> None:
     print(head)
     print("-" * len(head))
     if not rows:
-        print("(no fp16 or int8 fail to search)")
+        print("(no fail to search)")
     for r in rows:
         s = r["search"]
         num = lambda v, f: "-".rjust(int(f[0])) if v is None else format(v, f)  # noqa: E731
