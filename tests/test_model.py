@@ -146,3 +146,52 @@ def test_origin_is_a_field_that_loading_again_keeps():
     source = object()
     plain.origin = source  # as a framework loader sets it
     assert trtlab.load(plain, inputs={"x": (2, 3, 8, 8)}).origin is source
+
+
+def _count_inference(monkeypatch) -> list:
+    calls = []
+    real = onnx.shape_inference.infer_shapes
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(onnx.shape_inference, "infer_shapes", counted)
+    return calls
+
+
+def test_a_valid_file_is_shape_inferred_once_with_the_same_result(monkeypatch, tmp_path):
+    nodes = [helper.make_node("Relu", ["x"], ["a"], name="r"), helper.make_node("Shape", ["a"], ["s"], name="s"),
+             helper.make_node("Reshape", ["a", "s"], ["y"], name="reshape")]  # data propagation gives y's shape
+    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    proto = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(proto, tmp_path / "m.onnx")
+    calls = _count_inference(monkeypatch)
+    loaded = trtlab.load(tmp_path / "m.onnx")
+    assert [c.get("strict_mode") for c in calls] == [True]  # validation's strict run, kept
+    assert loaded.tensors == trtlab.load(proto).tensors and loaded.outputs["y"].shape == (2, 3)
+    assert loaded.node_table.names == ["r", "s", "reshape"] and loaded.consumers["a"] == ["s", "reshape"]
+
+
+def test_shapes_are_inferred_again_where_normalising_changed_the_graph(monkeypatch, tmp_path):
+    onnx.save(_dynamic_model(), tmp_path / "m.onnx")  # its initializer is listed as an input
+    calls = _count_inference(monkeypatch)
+    m = trtlab.load(tmp_path / "m.onnx", inputs={"x": (3, 8)})
+    assert len(calls) == 2 and m.tensors["h"].shape == (3, 4) and m.outputs["q"].shape == (3, 4)
+
+
+def test_nodes_named_while_loading_keep_their_names_beside_subgraph_shapes(tmp_path):
+    body = helper.make_graph([helper.make_node("Relu", ["x"], ["t"])], "then", [],
+                             [helper.make_tensor_value_info("t", TensorProto.FLOAT, None)])
+    other = helper.make_graph([helper.make_node("Neg", ["x"], ["e"])], "else", [],
+                              [helper.make_tensor_value_info("e", TensorProto.FLOAT, None)])
+    g = helper.make_graph([helper.make_node("If", ["c"], ["y"], then_branch=body, else_branch=other)], "g",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2]),
+                           helper.make_tensor_value_info("c", TensorProto.BOOL, [])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "if.onnx")
+    m = trtlab.load(tmp_path / "if.onnx")
+    assert [n.name for n in m.nodes] == ["If_0"] == m.node_table.names
+    then = next(a.g for a in m.nodes[0].attribute if a.name == "then_branch")
+    assert [d.dim_value for d in then.output[0].type.tensor_type.shape.dim] == [2]  # inferred inside the body

@@ -62,3 +62,22 @@ def test_the_cli_reports_an_invalid_graph_on_one_line(tmp_path):
     path = tmp_path / "two.onnx"
     path.write_bytes(bad_models.build()["two_producers"])
     assert main(["inspect", str(path)]) == 2
+
+
+def _relu_chain(order=(0, 1)) -> onnx.ModelProto:
+    nodes = [helper.make_node("Relu", ["x"], ["a"], name="first"), helper.make_node("Relu", ["a"], ["y"], name="second")]
+    g = helper.make_graph([nodes[i] for i in order], "g", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 4])],
+                          [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_what_validation_read_is_kept_for_the_model():
+    checked = validate(_relu_chain())
+    assert checked.nodes.names == ["first", "second"] and checked.nodes.reads == [["x"], ["a"]]
+    inferred = {vi.name: [d.dim_value for d in vi.type.tensor_type.shape.dim] for vi in checked.inferred.graph.value_info}
+    assert inferred == {"a": [1, 4]}
+
+
+def test_an_unsorted_graph_is_checked_on_a_sorted_copy_whose_shapes_are_not_kept():
+    checked = validate(_relu_chain(order=(1, 0)))
+    assert checked.inferred is None and checked.nodes.names == ["second", "first"]

@@ -9,15 +9,20 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import onnx
 
 from . import dtypes, normalise
 from ._io import atomic_write_bytes
 from .errors import TrtlabError, one_line
+from .node_table import NodeTable
 from .shape_hints import suggested_shapes
 from .static_shapes import complete_shapes, is_data_dependent_dim
+from .weights import apply_inferred
+
+if TYPE_CHECKING:
+    from .validate import Checked
 
 MAX_IR_VERSION = 10
 Shape = tuple  # of int (static) or str (symbolic, only before shapes are fixed)
@@ -45,17 +50,43 @@ class TensorInfo:
 dtype_name = dtypes.name  # a tensor's type as TensorInfo holds it (see trtlab.dtypes)
 
 
-def _info(vi: onnx.ValueInfoProto, ranges: dict | None = None) -> TensorInfo | None:
-    typ = vi.type
+def _type_parts(typ: onnx.TypeProto) -> tuple[str, Shape, bool] | None:
+    """(dtype, shape, data dependent) of a tensor type; None for other types."""
     if not typ.HasField("tensor_type"):
         return None
     tt = typ.tensor_type
-    # A positive dim_value first: HasField is the slow part on graphs of 100,000 tensors.
+    # A positive dim_value first: HasField is the slow part.
     shape = (tuple(d.dim_value if d.dim_value > 0 or d.HasField("dim_value") else (d.dim_param or "?")
                    for d in tt.shape.dim)
              if tt.HasField("shape") else ("?",))
     dependent = any(is_data_dependent_dim(d) for d in shape if d.__class__ is str)
-    return TensorInfo(vi.name, dtype_name(tt.elem_type), shape, dependent, ranges.get(vi.name) if ranges else None)
+    return dtype_name(tt.elem_type), shape, dependent
+
+
+def _info(vi: onnx.ValueInfoProto, ranges: dict | None = None) -> TensorInfo | None:
+    parts = _type_parts(vi.type)
+    return None if parts is None else TensorInfo(vi.name, *parts, ranges.get(vi.name) if ranges else None)
+
+
+def _infos(value_infos, ranges: dict | None = None) -> dict[str, TensorInfo]:
+    """`_info` of each tensor value info by name (a later one of the same name wins). Types are
+    read once per distinct type: on a graph of 100,000 tensors of a few types, reading each
+    type's fields from protobuf would cost most of a second; one serialisation is the key."""
+    out: dict[str, TensorInfo] = {}
+    by_type: dict[bytes, tuple | None] = {}
+    for vi in value_infos:
+        typ = vi.type
+        key = typ.SerializeToString()
+        parts = by_type[key] if key in by_type else by_type.setdefault(key, _type_parts(typ))
+        if parts is not None:
+            name = vi.name
+            out[name] = TensorInfo(name, *parts, ranges.get(name) if ranges else None)
+    return out
+
+
+def _unique_reads(nodes: NodeTable) -> dict[str, list[str]]:
+    """Node name -> the tensors it reads, each once."""
+    return {name: r if len(r) < 2 else list(dict.fromkeys(r)) for name, r in zip(nodes.names, nodes.reads)}
 
 
 def value_text(name: str, info: TensorInfo | None, sep: str = " ") -> str:
@@ -90,31 +121,48 @@ class Model:
     # ---------------------------------------------------------------- construction
     @classmethod
     def from_proto(cls, proto: onnx.ModelProto, *, name: str, source: str,
-                   inputs: Mapping[str, Sequence[int]] | None = None, copy: bool = True) -> "Model":
+                   inputs: Mapping[str, Sequence[int]] | None = None, copy: bool = True,
+                   checked: "Checked | None" = None) -> "Model":
         """Normalise an ONNX model: unique node names, initializers out of the inputs, fixed
         input shapes, inferred shapes for every tensor, nodes in topological order.
 
         ``copy=False`` lets the Model take `proto` over and edit it in place, for a loader that
-        made the proto itself: no second copy of the weights."""
+        made the proto itself: no second copy of the weights. `checked`: what
+        `trtlab.validate.validate` returned for this same proto, whose node table and inferred
+        shapes are used rather than computed again (its inferred model is let go here)."""
         if copy:
             proto = normalise.copy_proto(proto)
+        ir_version = proto.ir_version
         # Newer onnx writes IR versions ONNX Runtime and TensorRT don't read yet; 10 holds every
         # type and feature trtlab works with.
         proto.ir_version = min(proto.ir_version or MAX_IR_VERSION, MAX_IR_VERSION)
         g = proto.graph
-        normalise.name_nodes(g)
-        normalise.drop_initializer_inputs(g)
-        normalise.fix_input_shapes(g, dict(inputs or {}))
-        reads = normalise.toposort(g)
-        normalise.infer_shapes(proto)
-        model = cls(proto, name=name, source=source)
+        table, inferred = (checked.nodes, checked.inferred) if checked is not None else (NodeTable.of(g.node), None)
+        if checked is not None:
+            checked.inferred = None  # held no longer than needed: it holds a copy of the weights
+        normalise.name_nodes(g, table)
+        changed = normalise.drop_initializer_inputs(g)
+        changed = normalise.fix_input_shapes(g, dict(inputs or {})) or changed
+        ordered = normalise.toposort(g, table)
+        # onnx's shape inference asks of the IR version only whether it is 4 or newer.
+        same_ir = (ir_version >= 4) == (proto.ir_version >= 4)
+        if inferred is not None and not changed and ordered is table and same_ir:
+            apply_inferred(proto, inferred)  # validation inferred the same graph: not run again
+        else:
+            normalise.infer_shapes(proto, ordered)
+        del inferred
+        model = cls(proto, name=name, source=source)._with_nodes(ordered)
         model._check_static()
         completed = complete_shapes(model)  # written into proto; None when nothing was open
         # A fresh Model: the cached views of the first one were read before the shapes were added.
-        model = model if completed is None else cls(completed, name=name, source=source)
-        # What each node reads, as the sort found it: a long graph is not walked for it again.
-        model.__dict__["_reads"] = {n.name: list(dict.fromkeys(r)) for n, r in zip(model.nodes, reads)}
-        return model
+        return model if completed is None else cls(completed, name=name, source=source)._with_nodes(ordered)
+
+    def _with_nodes(self, nodes: NodeTable) -> "Model":
+        """This model, given the table of its nodes and what each reads as the sort found them:
+        a long graph is not walked again for them."""
+        self.__dict__["node_table"] = nodes
+        self.__dict__["_reads"] = _unique_reads(nodes)
+        return self
 
     # ---------------------------------------------------------------- structure
     @property
@@ -126,13 +174,18 @@ class Model:
         return list(self.proto.graph.node)
 
     @cached_property
+    def node_table(self) -> NodeTable:
+        """The nodes' names, op types, inputs, outputs and reads as plain lists, in `nodes`' order."""
+        return NodeTable.of(self.nodes)
+
+    @cached_property
     def node_by_name(self) -> dict[str, onnx.NodeProto]:
-        return {n.name: n for n in self.nodes}
+        return dict(zip(self.node_table.names, self.nodes))
 
     @cached_property
     def index(self) -> dict[str, int]:
         """Node name -> position in topological order."""
-        return {n.name: i for i, n in enumerate(self.nodes)}
+        return {name: i for i, name in enumerate(self.node_table.names)}
 
     @cached_property
     def initializer_names(self) -> frozenset[str]:
@@ -160,8 +213,7 @@ class Model:
     def tensors(self) -> dict[str, TensorInfo]:
         """Every tensor whose type is known: inputs, outputs, intermediates, initializers."""
         g = self.graph
-        infos = (_info(vi, self._ranges) for vi in list(g.value_info) + list(g.input) + list(g.output))
-        out: dict[str, TensorInfo] = {i.name: i for i in infos if i is not None}
+        out = _infos([*g.value_info, *g.input, *g.output], self._ranges)
         for t in g.initializer:
             out[t.name] = TensorInfo(t.name, dtype_name(t.data_type), tuple(t.dims))
         return out
@@ -177,19 +229,23 @@ class Model:
     @cached_property
     def producer(self) -> dict[str, str]:
         """Tensor name -> name of the node that produces it."""
-        return {o: n.name for n in self.nodes for o in n.output if o}
+        t = self.node_table
+        return {o: name for name, outs in zip(t.names, t.outputs) for o in outs if o}
 
     @cached_property
     def _reads(self) -> dict[str, list[str]]:
-        return {n.name: list(dict.fromkeys(normalise.all_inputs(n))) for n in self.nodes}
+        return _unique_reads(self.node_table)
 
     @cached_property
     def consumers(self) -> dict[str, list[str]]:
         """Tensor name -> names of the nodes that read it."""
         out: dict[str, list[str]] = {}
-        for n in self.nodes:
-            for i in self._reads[n.name]:
-                out.setdefault(i, []).append(n.name)
+        for name, reads in self._reads.items():
+            for i in reads:
+                if i in out:
+                    out[i].append(name)
+                else:
+                    out[i] = [name]
         return out
 
     def node_inputs(self, node: onnx.NodeProto) -> list[str]:
@@ -209,7 +265,7 @@ class Model:
 
     @cached_property
     def op_counts(self) -> Counter:
-        return Counter(n.op_type for n in self.nodes)
+        return Counter(self.node_table.ops)
 
     @property
     def opset(self) -> int:

@@ -66,7 +66,8 @@ def partition(model: Model, coverage: "str | PartitionSettings | CoverageReport"
         report = compute_coverage(model, settings, precision)
     min_block_size = settings.min_block_size
     graph = _Graph(model)
-    supported = [report.verdicts[n.name].supported for n in model.nodes]
+    verdicts = report.verdicts
+    supported = [verdicts[name].supported for name in model.node_table.names]
     small: dict[int, int] = {}  # node index -> size of the too-small block it was in
     constant: set[int] = set()  # nodes of blocks that compute only from constants
     while True:
@@ -91,33 +92,40 @@ def partition(model: Model, coverage: "str | PartitionSettings | CoverageReport"
         for i in g:
             capped[i] = len(g)
     groups = [g for g in groups if g[0] not in capped]
-    return _make_plan(model, report, groups, (small, capped, constant), settings)
+    return _make_plan(model, graph, report, groups, (small, capped, constant), settings)
 
 
 def _constant_only(model: Model, group: list[int]) -> bool:
     """Whether a block reads nothing but constants (a lone Constant node): an engine of it would
     have no input, and ONNX Runtime folds it."""
-    nodes = model.nodes
-    produced = {o for i in group for o in nodes[i].output}
-    return all(t in produced or t in model.initializer_names for i in group for t in model.node_inputs(nodes[i]))
+    table, reads = model.node_table, model._reads
+    produced = {o for i in group for o in table.outputs[i]}
+    return all(t in produced or t in model.initializer_names for i in group for t in reads[table.names[i]])
 
 
 class _Graph:
     """Adjacency and reachability of a model's nodes, by topological index."""
 
     def __init__(self, model: Model):
-        nodes, reads = model.nodes, model.node_inputs
-        n = len(nodes)
+        table, reads = model.node_table, model._reads
+        n = len(table)
         self.n = n
-        made_by = {o: i for i, node in enumerate(nodes) for o in node.output if o}
+        made_by = table.producers()
         self.preds: list[list[int]] = []
         self.succs: list[list[int]] = [[] for _ in range(n)]
-        for ci, node in enumerate(nodes):
-            ps = {made_by[t] for t in reads(node) if t in made_by}
-            ps.discard(ci)
-            self.preds.append(sorted(ps))
-            for pi in self.preds[ci]:
-                self.succs[pi].append(ci)  # in rising order of ci: sorted, each once
+        preds, succs = self.preds, self.succs
+        for ci, name in enumerate(table.names):
+            r = reads[name]
+            if len(r) == 1:  # the usual case, without a set
+                p = made_by.get(r[0], ci)
+                ps = [p] if p != ci else []
+            else:
+                ps = {made_by[t] for t in r if t in made_by}
+                ps.discard(ci)
+                ps = sorted(ps)
+            preds.append(ps)
+            for pi in ps:
+                succs[pi].append(ci)  # in rising order of ci: sorted, each once
 
     def incompatible(self, supported: list[bool], clusters: list[list[int]] = ()) -> list[int]:
         """For each node, the nodes it may not share a subgraph with, as a bitset.
@@ -235,7 +243,7 @@ class _Graph:
 
     def _neighbours(self, v: int) -> list[int]:
         # Popped from the end: inputs are pushed last so they are explored first.
-        return list(reversed(self.succs[v])) + list(reversed(self.preds[v]))
+        return self.succs[v][::-1] + self.preds[v][::-1]
 
 
 def _topological(nodes: list[int], preds: dict, succs: dict, strict: bool = True) -> list[int]:
@@ -258,39 +266,40 @@ def _topological(nodes: list[int], preds: dict, succs: dict, strict: bool = True
     return order
 
 
-def _make_plan(model: Model, report: CoverageReport, groups: list[list[int]], left_out: tuple,
+def _make_plan(model: Model, graph: _Graph, report: CoverageReport, groups: list[list[int]], left_out: tuple,
                settings: PartitionSettings) -> Plan:
     """`left_out`: node index -> the size of its too-small block, the same for the blocks past the
     engine cap, and the nodes of constant-only blocks."""
-    nodes, min_block_size = model.nodes, settings.min_block_size
+    table, min_block_size = model.node_table, settings.min_block_size
+    node_names, ops, node_outputs = table.names, table.ops, table.outputs
     small, capped, constant = left_out
     graph_outputs = set(model.outputs)
-    owner = {}
+    owner = [-1] * len(table)  # node index -> its group, -1 for none
     for gi, g in enumerate(groups):
         for i in g:
             owner[i] = gi
     subgraphs = []
-    reads, consumers, index, constants = model.node_inputs, model.consumers, model.index, model.initializer_names
+    reads, succs, constants = model._reads, graph.succs, model.initializer_names
     for gi, g in enumerate(groups):
-        names = [nodes[i].name for i in g]
-        produced = [o for i in g for o in nodes[i].output if o]
+        names = [node_names[i] for i in g]
+        produced = [o for i in g for o in node_outputs[i] if o]
         produced_set = set(produced)
         inputs, seen = [], set()
-        for i in g:
-            for t in reads(nodes[i]):
+        for name in names:
+            for t in reads[name]:
                 if t in produced_set or t in constants or t in seen:
                     continue
                 seen.add(t)
                 inputs.append(t)
-        outputs = []
-        for t in produced:
-            if t in graph_outputs or any(owner.get(index[r]) != gi for r in consumers.get(t, ())):
-                outputs.append(t)
+        # Read outside: what a node of another group (or none) reads of this group's nodes.
+        read_outside = {t for i in g for s in succs[i] if owner[s] != gi
+                        for t in node_outputs[i] if t in reads[node_names[s]]}
+        outputs = [t for t in produced if t in graph_outputs or t in read_outside]
         subgraphs.append(Subgraph(id=gi, nodes=names, inputs=inputs, outputs=outputs,
-                                  op_counts=dict(Counter(nodes[i].op_type for i in g))))
+                                  op_counts=dict(Counter(ops[i] for i in g))))
     fallback = []
-    for i, node in enumerate(nodes):
-        if i in owner:
+    for i, name in enumerate(node_names):
+        if owner[i] >= 0:
             continue
         if i in small:
             reason = (f"supported, but its TensorRT block has only {counted(small[i], 'node')}, "
@@ -303,10 +312,10 @@ def _make_plan(model: Model, report: CoverageReport, groups: list[list[int]], le
             reason = ("supported, but its TensorRT block computes only from constants: an engine of it "
                       "would have no input (ONNX Runtime computes it once)")
         else:
-            reason = report.verdicts[node.name].reason
-        fallback.append(Fallback(node.name, node.op_type, reason))
+            reason = report.verdicts[name].reason
+        fallback.append(Fallback(name, ops[i], reason))
     return Plan(model=model, coverage=report, min_block_size=min_block_size, subgraphs=subgraphs,
-                fallback_nodes=fallback, small_block_nodes=[nodes[i].name for i in sorted(small)],
+                fallback_nodes=fallback, small_block_nodes=[node_names[i] for i in sorted(small)],
                 settings=settings)
 
 

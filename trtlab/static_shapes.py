@@ -75,8 +75,12 @@ def _open_tensors(model) -> list[str]:
     Read from `model.tensors`, which the model keeps: on a model where nothing is open (the
     usual case) the value infos are parsed once, not here and again there."""
     tensors = model.tensors
-    out = [t for node in model.nodes for t in node.output
-           if t and not (t in tensors and tensors[t].static)]
+    static = {}  # shape -> whether it is static: 100,000 tensors have a few shapes
+    for info in tensors.values():
+        if info.shape not in static:
+            static[info.shape] = info.static
+    out = [t for outs in model.node_table.outputs for t in outs
+           if t and not (t in tensors and static[tensors[t].shape])]
     if out:  # sequences and maps are left as they are
         typed = model.value_infos
         out = [t for t in out if t not in typed or typed[t].type.WhichOneof("value") == "tensor_type"]

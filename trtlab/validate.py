@@ -11,11 +11,13 @@ incompatible shapes) where the model is small enough for that to be cheap.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import onnx
 from onnx import TensorProto
 
 from .errors import TrtlabError, one_line
+from .node_table import NodeTable, has_subgraphs
 from .words import printable
 
 # Full checks serialise the model; past this size they are skipped (the checks above still run).
@@ -30,23 +32,34 @@ _PACKED_TYPES = frozenset(getattr(TensorProto, n) for n in ("INT4", "UINT4", "FL
 _ATTRIBUTE_TYPES = frozenset(onnx.AttributeProto.AttributeType.values()) - {onnx.AttributeProto.UNDEFINED}
 
 
-def validate(proto: onnx.ModelProto) -> None:
+@dataclass
+class Checked:
+    """What validation read of a model, for `Model.from_proto` to reuse rather than compute again:
+    its nodes as a `NodeTable`, and the model with the shapes strict shape inference found (data
+    propagation on), or None where that check did not run on the graph as it is ordered."""
+
+    nodes: NodeTable
+    inferred: onnx.ModelProto | None
+
+
+def validate(proto: onnx.ModelProto) -> Checked:
     """Raise TrtlabError for the first problem that makes `proto` an invalid model."""
-    _check_versions(proto)
     g = proto.graph
-    _check_names(g)
-    _check_types(g)
+    nodes = NodeTable.of(g.node)
+    _check_versions(proto, nodes)
+    _check_names(g, nodes)
+    _check_types(g, nodes)
     _check_initializers(g)
-    order = _check_dataflow(g)
-    _check_with_onnx(proto, order)
+    order = _check_dataflow(g, nodes)
+    return Checked(nodes, _check_with_onnx(proto, nodes, order))
 
 
 def _fail(message: str) -> None:
     raise TrtlabError(message, hint=_HINT)
 
 
-def _node(i: int, node: onnx.NodeProto) -> str:
-    name, op = _shown(node.name), _shown(node.op_type)
+def _node(i: int, nodes: NodeTable) -> str:
+    name, op = _shown(nodes.names[i]), _shown(nodes.ops[i])
     return f"node '{name}' ({op})" if name else f"node {i} ({op})"
 
 
@@ -60,12 +73,12 @@ def _shown(text) -> str:
 
 
 # ---------------------------------------------------------------------- versions
-def _check_versions(proto: onnx.ModelProto) -> None:
+def _check_versions(proto: onnx.ModelProto, nodes: NodeTable) -> None:
     if proto.ir_version > onnx.IR_VERSION:
         _fail(f"The model's IR version {proto.ir_version} is newer than this onnx package reads "
               f"(up to {onnx.IR_VERSION}).")
     default = [o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")]
-    uses_default = any(n.domain in ("", "ai.onnx") for n in proto.graph.node)
+    uses_default = any(d in ("", "ai.onnx") for d in nodes.domains)
     if not default:
         if uses_default or not proto.opset_import:
             _fail("The model declares no ONNX opset (opset_import is empty).")
@@ -106,39 +119,43 @@ def _bad_text(text) -> str | None:
     return None
 
 
-def _check_names(g: onnx.GraphProto) -> None:
-    if _all_good_text(g):  # the usual case, checked at once; the walk below names the first bad one
+def _check_names(g: onnx.GraphProto, nodes: NodeTable) -> None:
+    if _all_good_text(g, nodes):  # the usual case, checked at once; the walk below names the first bad one
         return
     for what, items in (("graph input", g.input), ("graph output", g.output), ("initializer", g.initializer)):
         for item in items:
             problem = _bad_text(item.name)
             if problem:
                 _fail(f"The name of {what} '{_shown(item.name)}' {problem}.")
-    for i, n in enumerate(g.node):
-        for field, value in (("name", n.name), ("op type", n.op_type), ("domain", n.domain)):
+    for i in range(len(nodes)):
+        for field, value in (("name", nodes.names[i]), ("op type", nodes.ops[i]), ("domain", nodes.domains[i])):
             problem = _bad_text(value)
             if problem:
-                _fail(f"The {field} of {_node(i, n)} {problem}.")
-        for t in list(n.input) + list(n.output):
+                _fail(f"The {field} of {_node(i, nodes)} {problem}.")
+        for t in nodes.inputs[i] + nodes.outputs[i]:
             problem = _bad_text(t)
             if problem:
-                _fail(f"{_cap(_node(i, n))} names a tensor '{_shown(t)}' that {problem}.")
-        if not n.op_type:
-            _fail(f"{_cap(_node(i, n))} has no op type.")
+                _fail(f"{_cap(_node(i, nodes))} names a tensor '{_shown(t)}' that {problem}.")
+        if not nodes.ops[i]:
+            _fail(f"{_cap(_node(i, nodes))} has no op type.")
 
 
-def _all_good_text(g: onnx.GraphProto) -> bool:
+def _all_good_text(g: onnx.GraphProto, nodes: NodeTable) -> bool:
     """Whether every name, op type, domain and tensor name of `g`'s nodes, inputs, outputs and
     initializers is text without NUL, and every node has an op type."""
+    if not all(nodes.ops):
+        return False
     texts = [item.name for items in (g.input, g.output, g.initializer) for item in items]
-    for n in g.node:
-        texts += (n.name, n.op_type, n.domain, *n.input, *n.output)
-        if not n.op_type:
-            return False
+    texts += nodes.names
+    texts += nodes.ops
+    texts += nodes.domains
+    for column in (nodes.inputs, nodes.outputs):
+        for names in column:
+            texts += names
     return all(t.__class__ is str for t in texts) and "\0" not in "".join(texts)
 
 
-def _check_types(g: onnx.GraphProto) -> None:
+def _check_types(g: onnx.GraphProto, nodes: NodeTable) -> None:
     for what, items in (("input", g.input), ("output", g.output), ("tensor", g.value_info)):
         for vi in items:
             if vi.type.WhichOneof("value") != "tensor_type":
@@ -150,10 +167,10 @@ def _check_types(g: onnx.GraphProto) -> None:
                 # -1 is a common spelling of "dynamic" (Paddle exports use it); below that is wrong.
                 if d.HasField("dim_value") and d.dim_value < -1:
                     _fail(f"Graph {what} '{vi.name}' has a negative dimension ({d.dim_value}).")
-    for i, n in enumerate(g.node):
-        for a in n.attribute:
+    for i in nodes.attributed:
+        for a in g.node[i].attribute:
             if a.type not in _ATTRIBUTE_TYPES:
-                _fail(f"Attribute '{a.name}' of {_node(i, n)} has no valid type.")
+                _fail(f"Attribute '{a.name}' of {_node(i, nodes)} has no valid type.")
 
 
 def _check_initializers(g: onnx.GraphProto) -> None:
@@ -198,7 +215,7 @@ def _values_held(t: onnx.TensorProto) -> int | None:
 
 
 # ---------------------------------------------------------------------- dataflow
-def _check_dataflow(g: onnx.GraphProto) -> list[int]:
+def _check_dataflow(g: onnx.GraphProto, nodes: NodeTable) -> list[int]:
     producer: dict[str, str | int] = {}  # a node's position, worded only for a message
     for vi in g.input:
         if vi.name in producer:
@@ -208,35 +225,37 @@ def _check_dataflow(g: onnx.GraphProto) -> list[int]:
         if t.name in producer and producer[t.name] != "a graph input":
             _fail(f"Two initializers are named '{t.name}'.")
         producer[t.name] = producer.get(t.name, "an initializer")
-    for i, n in enumerate(g.node):
-        for out in n.output:
+    for i, outs in enumerate(nodes.outputs):
+        for out in outs:
             if not out:
                 continue
             if out in producer:
                 first = producer[out]
-                first = _node(first, g.node[first]) if isinstance(first, int) else first
-                _fail(f"{_cap(_node(i, n))} writes tensor '{out}', which {first} already provides: "
+                first = _node(first, nodes) if isinstance(first, int) else first
+                _fail(f"{_cap(_node(i, nodes))} writes tensor '{out}', which {first} already provides: "
                       "each tensor must have one producer.")
             producer[out] = i
-    for i, n in enumerate(g.node):
-        for t in n.input:
+    for i, ins in enumerate(nodes.inputs):
+        for t in ins:
             if t and t not in producer:
-                _fail(f"{_cap(_node(i, n))} reads tensor '{t}', which no node, input or initializer provides.")
+                _fail(f"{_cap(_node(i, nodes))} reads tensor '{t}', which no node, input or initializer provides.")
     for o in g.output:
         if o.name not in producer:
             _fail(f"Graph output '{o.name}' is produced by no node.")
-    return _topological_order(g, producer)
+    return _topological_order(nodes, producer)
 
 
-def _topological_order(g: onnx.GraphProto, producer: dict[str, str | int]) -> list[int]:
+def _topological_order(nodes: NodeTable, producer: dict[str, str | int]) -> list[int]:
     """Node positions in an order where each node comes after those it reads (subgraphs'
     reads of outer tensors included); a cycle is an error naming a node on it. ONNX asks for
     this order in the file, but trtlab sorts graphs itself, so an unsorted graph is accepted.
     `producer`: tensor name -> the position of the node that writes it (or words for a graph
     input or initializer)."""
-    waits = [{p for t in _reads(n) if (p := producer.get(t)).__class__ is int} for n in g.node]
-    if all(d < i for i, deps in enumerate(waits) for d in deps):
-        return list(range(len(waits)))
+    reads = nodes.reads
+    # The usual case first: every node after what it reads, found without a set per node.
+    if all((p := producer.get(t)).__class__ is not int or p < i for i, r in enumerate(reads) for t in r):
+        return list(range(len(reads)))
+    waits = [{p for t in r if (p := producer.get(t)).__class__ is int} for r in reads]
     users: dict[int, list[int]] = {}
     for i, deps in enumerate(waits):
         for d in deps:
@@ -251,34 +270,26 @@ def _topological_order(g: onnx.GraphProto, producer: dict[str, str | int]) -> li
             left[u] -= 1
             if left[u] == 0:
                 ready.append(u)
-    if len(order) != len(g.node):
+    if len(order) != len(nodes):
         stuck = min(i for i, c in enumerate(left) if c)
-        _fail(f"The graph has a cycle through {_node(stuck, g.node[stuck])}: it reads, through other nodes, "
+        _fail(f"The graph has a cycle through {_node(stuck, nodes)}: it reads, through other nodes, "
               "its own output.")
     return order
 
 
-def _reads(node: onnx.NodeProto, inner: frozenset = frozenset()) -> list[str]:
-    """Tensors a node reads from its graph: its inputs and what its subgraphs take from outside."""
-    reads = [t for t in node.input if t and t not in inner]
-    for a in node.attribute:
-        for sub in ([a.g] if a.HasField("g") else list(a.graphs)):
-            local = inner | {vi.name for vi in sub.input} | {t.name for t in sub.initializer} | {
-                o for n in sub.node for o in n.output}
-            for n in sub.node:
-                reads.extend(_reads(n, frozenset(local)))
-    return reads
-
-
 # ---------------------------------------------------------------------- the onnx checker
-def _check_with_onnx(proto: onnx.ModelProto, order: list[int]) -> None:
+def _check_with_onnx(proto: onnx.ModelProto, nodes: NodeTable, order: list[int]) -> onnx.ModelProto | None:
+    """The onnx checker, then strict shape inference; returns the model as that inference
+    wrote it, where it ran on `proto` itself (not on a sorted copy), with data propagation where
+    `normalise.infer_shapes` uses it (no node holds a subgraph)."""
     from .weights import weight_bytes
 
     # From the weights' shapes: ByteSize() would serialise the whole model to count it.
     full = weight_bytes(proto) <= FULL_CHECK_MAX_BYTES
-    if order != list(range(len(order))):  # the checker wants the nodes sorted: give it a sorted copy
+    in_order = order == list(range(len(order)))
+    if not in_order:  # the checker wants the nodes sorted: give it a sorted copy
         if not full:
-            return
+            return None
         sorted_proto = onnx.ModelProto()
         sorted_proto.CopyFrom(proto)
         nodes = [sorted_proto.graph.node[i] for i in order]
@@ -299,13 +310,25 @@ def _check_with_onnx(proto: onnx.ModelProto, order: list[int]) -> None:
         if not any(t in str(exc) for t in _TOLERATED):
             _fail(f"The onnx checker rejects the model: {_checker_message(exc)}")
     except ValueError:
-        return  # too large to check in memory; the checks above have run
+        return None  # too large to check in memory; the checks above have run
     if not full:
-        return
-    try:  # the checker's full check, without its demand for declared output shapes
-        onnx.shape_inference.infer_shapes(proto, check_type=True, strict_mode=True)
-    except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError) as exc:
-        _fail(f"Shape inference rejects the model: {_checker_message(exc)}")
+        return None
+    # The checker's full check, without its demand for declared output shapes. Its result is
+    # what `Model.from_proto` infers itself (with data propagation where that uses it): one run
+    # instead of two. Propagation can fail where the check without it passes; that check decides.
+    data_prop, inferred = not has_subgraphs(proto.graph, nodes if in_order else None), None
+    if data_prop:
+        try:
+            inferred = onnx.shape_inference.infer_shapes(proto, check_type=True, strict_mode=True, data_prop=True)
+        except Exception:
+            pass
+    if inferred is None:
+        try:
+            plain = onnx.shape_inference.infer_shapes(proto, check_type=True, strict_mode=True)
+        except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError) as exc:
+            _fail(f"Shape inference rejects the model: {_checker_message(exc)}")
+        inferred = None if data_prop else plain
+    return inferred if in_order else None
 
 
 def _checker_message(exc: Exception) -> str:

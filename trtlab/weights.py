@@ -93,8 +93,10 @@ def apply_inferred(proto: onnx.ModelProto, inferred: onnx.ModelProto) -> None:
     del g.output[:]
     g.output.extend(ig.output)
     for i, node in enumerate(ig.node):  # shapes inside subgraphs
-        if any(a.HasField("g") or len(a.graphs) for a in node.attribute):
+        if len(node.attribute) and any(a.HasField("g") or len(a.graphs) for a in node.attribute):
+            name = g.node[i].name  # `inferred` may have been made before the nodes were named
             g.node[i].CopyFrom(node)
+            g.node[i].name = name
 
 
 # Past this size of weights a model is handled as large: ONNX Runtime maps it from files, a

@@ -29,16 +29,6 @@ def load_table() -> dict:
     return json.loads(text)
 
 
-def table_verdict(model: Model, node, precision: str) -> NodeSupport:
-    needed = _data_type(model, node, precision)
-    supported, reason = _op_verdict(node.domain, node.op_type, needed, precision)
-    if supported:
-        problem = _restriction_problem(model, node)
-        if problem:
-            return NodeSupport(node.name, node.op_type, False, problem)
-    return NodeSupport(node.name, node.op_type, supported, reason)
-
-
 @lru_cache(maxsize=4096)
 def _op_verdict(domain: str, op: str, needed: str | None, precision: str) -> tuple[bool, str]:
     """(Supported, why) for an op whose data input has table type `needed`: the same for every
@@ -65,30 +55,45 @@ def _op_verdict(domain: str, op: str, needed: str | None, precision: str) -> tup
 
 
 def table_coverage(model: Model, precision: str) -> CoverageReport:
-    verdicts = {n.name: table_verdict(model, n, precision) for n in model.nodes}
+    """Each node's verdict, read from the model's node table (plain lists: a graph of 100,000 nodes
+    is not walked as protobuf again) and decided once per op and data type."""
+    float_type = NUMPY_TO_TABLE[get_precision(precision).float_tensors]
+    nodes, tensors = model.node_table, model.tensors
+    verdicts = {}
+    for name, op, domain, inputs, outputs in zip(nodes.names, nodes.ops, nodes.domains, nodes.inputs, nodes.outputs):
+        supported, reason = _op_verdict(domain, op, _data_type(tensors, inputs, outputs, float_type), precision)
+        if supported and op in _POOLS:
+            problem = _restriction_problem(tensors, op, inputs)
+            if problem:
+                supported, reason = False, problem
+        verdicts[name] = NodeSupport(name, op, supported, reason)
     version = load_table()["tensorrt_version"]
     return CoverageReport("tensorrt", precision, verdicts,
                           detail=f"onnx-tensorrt operator matrix (TensorRT {version}), {precision}")
 
 
-def _data_type(model: Model, node, precision: str) -> str | None:
-    """The table type of the node's data input (its first input, or first output if none)."""
-    first = next((i for i in node.input if i), None) or next((o for o in node.output if o), None)
-    info = model.tensors.get(first) if first else None
+def _data_type(tensors: dict, inputs: tuple, outputs: tuple, float_type: str) -> str | None:
+    """The table type of the node's data input (its first input, or first output if none);
+    `float_type`: the table type an fp32 tensor has at the precision judged."""
+    first = inputs[0] if inputs and inputs[0] else next((i for i in inputs if i), None) or next(
+        (o for o in outputs if o), None)
+    info = tensors.get(first) if first else None
     if info is None:
         return None
     if info.dtype in FLOATS:
         # An fp32 tensor takes the precision's float type (a Q/DQ precision keeps fp32 around its pairs).
         if info.dtype in ("float32", "float64"):
-            return NUMPY_TO_TABLE[get_precision(precision).float_tensors]
+            return float_type
         return NUMPY_TO_TABLE[info.dtype]
     return NUMPY_TO_TABLE.get(info.dtype)
 
 
-def _restriction_problem(model: Model, node) -> str | None:
-    """The restrictions of the matrix that can be checked from shapes alone."""
-    if node.op_type in ("AveragePool", "MaxPool", "LpPool"):
-        info = model.tensors.get(node.input[0])
-        if info is not None and len(info.shape) not in (4, 5):
-            return f"{node.op_type} on a rank-{len(info.shape)} tensor: TensorRT pools only 2D or 3D"
+_POOLS = ("AveragePool", "MaxPool", "LpPool")
+
+
+def _restriction_problem(tensors: dict, op: str, inputs: tuple) -> str | None:
+    """The restrictions of the matrix that can be checked from shapes alone (of pools)."""
+    info = tensors.get(inputs[0]) if inputs else None
+    if info is not None and len(info.shape) not in (4, 5):
+        return f"{op} on a rank-{len(info.shape)} tensor: TensorRT pools only 2D or 3D"
     return None

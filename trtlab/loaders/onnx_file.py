@@ -44,9 +44,8 @@ def load_onnx_file(path: Path, *, inputs: Mapping[str, Sequence[int]] | None = N
     if not proto.graph.node and not proto.graph.output:
         raise TrtlabError(f"{path} holds no ONNX graph: it may be empty, truncated or not an ONNX file.",
                           hint="Re-export or re-download the file.")
-    validate(proto)
     return Model.from_proto(proto, name=name or path.stem, source=str(path), inputs=inputs,
-                            copy=False)
+                            copy=False, checked=validate(proto))
 
 
 def load_onnx(source: Path | onnx.ModelProto, *, inputs: Mapping[str, Sequence[int]] | None = None,
