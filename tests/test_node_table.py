@@ -45,4 +45,4 @@ def test_reordered_moves_every_column_and_producers_name_the_writer():
     assert moved.names == ["clip", "relu", "branch"] and moved.inputs[0] == ("a", "", "m")
     assert moved.reads == [["a", "m"], ["x"], ["c", "x", "a", "x"]] and moved.attributed == [2]
     assert table.reordered([0, 1, 2]) is table
-    assert moved.producers() == {"z": 0, "a": 1, "y": 2}
+    assert moved.producers == {"z": 0, "a": 1, "y": 2}

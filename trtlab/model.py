@@ -18,7 +18,7 @@ from ._io import atomic_write_bytes
 from .errors import TrtlabError, one_line
 from .node_table import NodeTable
 from .shape_hints import suggested_shapes
-from .static_shapes import complete_shapes, is_data_dependent_dim
+from .static_shapes import complete_shapes, is_data_dependent_dim, is_static
 from .weights import apply_inferred
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class TensorInfo:
 
     @property
     def static(self) -> bool:
-        return all(isinstance(d, int) and d >= 0 for d in self.shape)
+        return is_static(self.shape)
 
     def shape_text(self) -> str:  # "1x3x224x224"; over a profile "1..8x3x224x224"
         dims = [a if a == b else f"{a}..{b}" for a, b in zip(*self.range)] if self.range else self.shape
@@ -68,19 +68,18 @@ def _info(vi: onnx.ValueInfoProto, ranges: dict | None = None) -> TensorInfo | N
     return None if parts is None else TensorInfo(vi.name, *parts, ranges.get(vi.name) if ranges else None)
 
 
-def _infos(value_infos, ranges: dict | None = None) -> dict[str, TensorInfo]:
-    """`_info` of each tensor value info by name (a later one of the same name wins). Types are
-    read once per distinct type: on a graph of 100,000 tensors of a few types, reading each
+def _types(value_infos) -> dict[str, tuple[str, Shape, bool]]:
+    """`_type_parts` of each tensor value info by name (a later one of the same name wins). Types
+    are read once per distinct type: on a graph of 100,000 tensors of a few types, reading each
     type's fields from protobuf would cost most of a second; one serialisation is the key."""
-    out: dict[str, TensorInfo] = {}
+    out: dict[str, tuple] = {}
     by_type: dict[bytes, tuple | None] = {}
     for vi in value_infos:
         typ = vi.type
         key = typ.SerializeToString()
         parts = by_type[key] if key in by_type else by_type.setdefault(key, _type_parts(typ))
         if parts is not None:
-            name = vi.name
-            out[name] = TensorInfo(name, *parts, ranges.get(name) if ranges else None)
+            out[vi.name] = parts
     return out
 
 
@@ -212,10 +211,20 @@ class Model:
     @cached_property
     def tensors(self) -> dict[str, TensorInfo]:
         """Every tensor whose type is known: inputs, outputs, intermediates, initializers."""
+        ranges = self._ranges
+        weights = self.initializer_names if ranges else frozenset()
+        return {name: TensorInfo(name, *parts, ranges.get(name) if ranges and name not in weights else None)
+                for name, parts in self.tensor_types.items()}
+
+    @cached_property
+    def tensor_types(self) -> dict[str, tuple[str, Shape, bool]]:
+        """Tensor name -> (dtype, shape, data dependent): what `tensors` holds, without a
+        `TensorInfo` made for each (for 100,000 tensors that takes a fifth of a second), for passes
+        over every tensor of a long graph."""
         g = self.graph
-        out = _infos([*g.value_info, *g.input, *g.output], self._ranges)
+        out = _types([*g.value_info, *g.input, *g.output])
         for t in g.initializer:
-            out[t.name] = TensorInfo(t.name, dtype_name(t.data_type), tuple(t.dims))
+            out[t.name] = (dtype_name(t.data_type), tuple(t.dims), False)
         return out
 
     @cached_property

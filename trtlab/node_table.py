@@ -82,6 +82,7 @@ class NodeTable:
             out.__dict__["reads"] = [self.reads[i] for i in order]
         return out
 
+    @cached_property
     def producers(self) -> dict[str, int]:
         """Tensor name -> position of the node that writes it (the last one, should two)."""
         return {o: i for i, outs in enumerate(self.outputs) for o in outs if o}

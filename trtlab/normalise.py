@@ -119,7 +119,7 @@ def toposort(g: onnx.GraphProto, nodes: NodeTable | None = None) -> NodeTable:
     table = nodes if nodes is not None else NodeTable.of(g.node)
     n = len(table)
     available = {vi.name for vi in g.input} | {t.name for t in g.initializer} | {""}
-    producer = table.producers()
+    producer = table.producers
     reads = table.reads  # once: a subgraph's outer reads take a walk
     # The usual case: nothing to sort, and no sets of dependencies to build for it.
     in_order = all(producer.get(t, -1) < i for i, r in enumerate(reads) for t in r)

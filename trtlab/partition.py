@@ -98,24 +98,23 @@ def partition(model: Model, coverage: "str | PartitionSettings | CoverageReport"
 def _constant_only(model: Model, group: list[int]) -> bool:
     """Whether a block reads nothing but constants (a lone Constant node): an engine of it would
     have no input, and ONNX Runtime folds it."""
-    table, reads = model.node_table, model._reads
+    table = model.node_table
     produced = {o for i in group for o in table.outputs[i]}
-    return all(t in produced or t in model.initializer_names for i in group for t in reads[table.names[i]])
+    return all(t in produced or t in model.initializer_names for i in group for t in table.reads[i])
 
 
 class _Graph:
     """Adjacency and reachability of a model's nodes, by topological index."""
 
     def __init__(self, model: Model):
-        table, reads = model.node_table, model._reads
+        table = model.node_table
         n = len(table)
         self.n = n
-        made_by = table.producers()
+        made_by = table.producers
         self.preds: list[list[int]] = []
         self.succs: list[list[int]] = [[] for _ in range(n)]
         preds, succs = self.preds, self.succs
-        for ci, name in enumerate(table.names):
-            r = reads[name]
+        for ci, r in enumerate(table.reads):
             if len(r) == 1:  # the usual case, without a set
                 p = made_by.get(r[0], ci)
                 ps = [p] if p != ci else []
@@ -279,21 +278,21 @@ def _make_plan(model: Model, graph: _Graph, report: CoverageReport, groups: list
         for i in g:
             owner[i] = gi
     subgraphs = []
-    reads, succs, constants = model._reads, graph.succs, model.initializer_names
+    reads, succs, constants = table.reads, graph.succs, model.initializer_names
     for gi, g in enumerate(groups):
         names = [node_names[i] for i in g]
         produced = [o for i in g for o in node_outputs[i] if o]
         produced_set = set(produced)
         inputs, seen = [], set()
-        for name in names:
-            for t in reads[name]:
+        for i in g:
+            for t in reads[i]:
                 if t in produced_set or t in constants or t in seen:
                     continue
                 seen.add(t)
                 inputs.append(t)
         # Read outside: what a node of another group (or none) reads of this group's nodes.
         read_outside = {t for i in g for s in succs[i] if owner[s] != gi
-                        for t in node_outputs[i] if t in reads[node_names[s]]}
+                        for t in node_outputs[i] if t in reads[s]}
         outputs = [t for t in produced if t in graph_outputs or t in read_outside]
         subgraphs.append(Subgraph(id=gi, nodes=names, inputs=inputs, outputs=outputs,
                                   op_counts=dict(Counter(ops[i] for i in g))))

@@ -63,7 +63,7 @@ class Plan:
     # ------------------------------------------------------------ figures
     @property
     def total_nodes(self) -> int:
-        return len(self.model.nodes)
+        return len(self.model.node_table)  # not the protobuf nodes: a long graph's list is slow to make
 
     @property
     def supported_nodes(self) -> int:
@@ -88,7 +88,7 @@ class Plan:
 
     def placement(self) -> dict[str, int | None]:
         """Node name -> subgraph id, or None for a fallback node."""
-        out: dict[str, int | None] = {n.name: None for n in self.model.nodes}
+        out: dict[str, int | None] = dict.fromkeys(self.model.node_table.names)
         for s in self.subgraphs:
             for n in s.nodes:
                 out[n] = s.id
@@ -118,10 +118,10 @@ class Plan:
         """The `--json` object of `trtlab inspect`."""
         m, c = self.model, self.coverage
         return {
-            "model": {"name": m.name, "nodes": len(m.nodes), "inputs": list(m.inputs),
+            "model": {"name": m.name, "nodes": self.total_nodes, "inputs": list(m.inputs),
                       "outputs": list(m.outputs)},
             "coverage": {"source": c.source, "supported_nodes": c.supported_count,
-                         "total_nodes": len(m.nodes), "unsupported_ops": dict(c.unsupported_ops)},
+                         "total_nodes": self.total_nodes, "unsupported_ops": dict(c.unsupported_ops)},
             "partition": {"min_block_size": self.min_block_size,
                           "subgraphs": [s.to_dict() for s in self.subgraphs],
                           "fallback_nodes": [f.to_dict() for f in self.fallback_nodes]},

@@ -30,6 +30,11 @@ _LETTERS = "NMKLPQRST"
 Dims = list  # of int (concrete) or str (a symbol)
 
 
+def is_static(shape: Sequence) -> bool:
+    """Whether every dimension of `shape` is a known size."""
+    return all(isinstance(d, int) and d >= 0 for d in shape)
+
+
 def is_data_dependent_dim(dim: object) -> bool:
     return isinstance(dim, str) and len(dim) > 1 and dim.endswith(DATA_DEPENDENT_MARK)
 
@@ -72,15 +77,15 @@ def complete_shapes(model) -> onnx.ModelProto | None:
 # -------------------------------------------------------------------- what is open
 def _open_tensors(model) -> list[str]:
     """Tensor outputs of the main graph's nodes (and the graph outputs) without a static shape.
-    Read from `model.tensors`, which the model keeps: on a model where nothing is open (the
+    Read from `model.tensor_types`, which the model keeps: on a model where nothing is open (the
     usual case) the value infos are parsed once, not here and again there."""
-    tensors = model.tensors
+    types = model.tensor_types
     static = {}  # shape -> whether it is static: 100,000 tensors have a few shapes
-    for info in tensors.values():
-        if info.shape not in static:
-            static[info.shape] = info.static
+    for _, shape, _ in types.values():
+        if shape not in static:
+            static[shape] = is_static(shape)
     out = [t for outs in model.node_table.outputs for t in outs
-           if t and not (t in tensors and static[tensors[t].shape])]
+           if t and not (t in types and static[types[t][1]])]
     if out:  # sequences and maps are left as they are
         typed = model.value_infos
         out = [t for t in out if t not in typed or typed[t].type.WhichOneof("value") == "tensor_type"]

@@ -76,7 +76,8 @@ def apply_overrides(base: CoverageReport, model: Model, settings: PartitionSetti
     """`base` (a source's own verdicts) with the user's overrides in `settings` applied."""
     exclude_ops, exclude_nodes = settings.exclude_ops, settings.exclude_nodes
     include_ops, include_nodes = settings.include_ops, settings.include_nodes
-    unknown = (exclude_nodes | include_nodes) - set(model.node_by_name)
+    named = exclude_nodes | include_nodes
+    unknown = named - model.index.keys() if named else set()
     if unknown:
         raise TrtlabError(f"No node named {', '.join(sorted(map(repr, unknown)))} in the model.",
                           hint="Use the node names that `trtlab inspect --json` prints.")

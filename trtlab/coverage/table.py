@@ -58,12 +58,18 @@ def table_coverage(model: Model, precision: str) -> CoverageReport:
     """Each node's verdict, read from the model's node table (plain lists: a graph of 100,000 nodes
     is not walked as protobuf again) and decided once per op and data type."""
     float_type = NUMPY_TO_TABLE[get_precision(precision).float_tensors]
-    nodes, tensors = model.node_table, model.tensors
-    verdicts = {}
+    nodes, types = model.node_table, model.tensor_types  # types: no TensorInfo made per tensor
+    verdicts, decided = {}, {}  # decided: (domain, op, dtype of the data input) -> _op_verdict's answer
     for name, op, domain, inputs, outputs in zip(nodes.names, nodes.ops, nodes.domains, nodes.inputs, nodes.outputs):
-        supported, reason = _op_verdict(domain, op, _data_type(tensors, inputs, outputs, float_type), precision)
+        first = inputs[0] if inputs and inputs[0] else _data_tensor(inputs, outputs)
+        typ = types.get(first) if first else None
+        key = (domain, op, typ[0] if typ is not None else None)
+        found = decided.get(key)
+        if found is None:
+            found = decided[key] = _op_verdict(domain, op, _table_type(key[2], float_type), precision)
+        supported, reason = found
         if supported and op in _POOLS:
-            problem = _restriction_problem(tensors, op, inputs)
+            problem = _restriction_problem(types, op, inputs)
             if problem:
                 supported, reason = False, problem
         verdicts[name] = NodeSupport(name, op, supported, reason)
@@ -72,28 +78,31 @@ def table_coverage(model: Model, precision: str) -> CoverageReport:
                           detail=f"onnx-tensorrt operator matrix (TensorRT {version}), {precision}")
 
 
-def _data_type(tensors: dict, inputs: tuple, outputs: tuple, float_type: str) -> str | None:
-    """The table type of the node's data input (its first input, or first output if none);
-    `float_type`: the table type an fp32 tensor has at the precision judged."""
-    first = inputs[0] if inputs and inputs[0] else next((i for i in inputs if i), None) or next(
-        (o for o in outputs if o), None)
-    info = tensors.get(first) if first else None
-    if info is None:
+def _data_tensor(inputs: tuple, outputs: tuple) -> str | None:
+    """The node's data input: its first input, or its first output if it has none."""
+    return next((i for i in inputs if i), None) or next((o for o in outputs if o), None)
+
+
+def _table_type(dtype: str | None, float_type: str) -> str | None:
+    """The table type of a data input of numpy type `dtype` (None: unknown); `float_type`: the
+    table type an fp32 tensor has at the precision judged."""
+    if dtype is None:
         return None
-    if info.dtype in FLOATS:
+    if dtype in FLOATS:
         # An fp32 tensor takes the precision's float type (a Q/DQ precision keeps fp32 around its pairs).
-        if info.dtype in ("float32", "float64"):
+        if dtype in ("float32", "float64"):
             return float_type
-        return NUMPY_TO_TABLE[info.dtype]
-    return NUMPY_TO_TABLE.get(info.dtype)
+        return NUMPY_TO_TABLE[dtype]
+    return NUMPY_TO_TABLE.get(dtype)
 
 
 _POOLS = ("AveragePool", "MaxPool", "LpPool")
 
 
-def _restriction_problem(tensors: dict, op: str, inputs: tuple) -> str | None:
-    """The restrictions of the matrix that can be checked from shapes alone (of pools)."""
-    info = tensors.get(inputs[0]) if inputs else None
-    if info is not None and len(info.shape) not in (4, 5):
-        return f"{op} on a rank-{len(info.shape)} tensor: TensorRT pools only 2D or 3D"
+def _restriction_problem(types: dict, op: str, inputs: tuple) -> str | None:
+    """The restrictions of the matrix that can be checked from shapes alone (of pools); `types`:
+    `Model.tensor_types`."""
+    found = types.get(inputs[0]) if inputs else None
+    if found is not None and len(found[1]) not in (4, 5):
+        return f"{op} on a rank-{len(found[1])} tensor: TensorRT pools only 2D or 3D"
     return None
