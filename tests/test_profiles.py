@@ -57,3 +57,12 @@ def test_merged_spans_every_profile_and_a_shape_tensors_values_may_be_negative()
     assert Profile.from_dict(shaped.to_dict()) == shaped
     with pytest.raises(TrtlabError, match="no negative dimension"):
         ShapeRange((-1, 1), (-1, 2), (-1, 4))
+
+
+def test_polygraphy_bracketed_shapes_are_read_beside_trtexec_ones():
+    p = Profile.parse(min=["x:[1,3,8,8],ids:[1,4]"], opt=["x:2x3x8x8", "ids:1x8"], max=["x:[4, 3, 8, 8]", "ids:[1,8]"])
+    assert p.to_dict() == {"ids": {"min": [1, 4], "opt": [1, 8], "max": [1, 8]},
+                           "x": {"min": [1, 3, 8, 8], "opt": [2, 3, 8, 8], "max": [4, 3, 8, 8]}}
+    assert parse_shape("[]") == () and parse_shape("[7]") == (7,)
+    with pytest.raises(TrtlabError, match="is not a shape"):
+        parse_shape("[1,a]")

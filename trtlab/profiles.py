@@ -15,6 +15,7 @@ in `--min-shapes` (likewise opt, max) starts the next profile (`Profile.parse_gr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -165,21 +166,24 @@ def as_profiles(profiles) -> tuple[Profile, ...]:
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
-    """"1x3x224x224" -> (1, 3, 224, 224); a scalar is ""."""
+    """"1x3x224x224" (trtexec's form) or "[1,3,224,224]" (Polygraphy's) -> (1, 3, 224, 224); a
+    scalar is "" or "[]"."""
     text = text.strip()
+    bracketed = text.startswith("[") and text.endswith("]")
+    text = text[1:-1].strip() if bracketed else text
     if not text:
         return ()
     try:
-        dims = tuple(int(d) for d in text.lower().split("x"))
+        dims = tuple(int(d) for d in (text.split(",") if bracketed else text.lower().split("x")))
     except ValueError:
-        raise TrtlabError(f"'{text}' is not a shape.", hint="Write a shape as 1x3x224x224.") from None
+        raise TrtlabError(f"'{text}' is not a shape.", hint="Write a shape as 1x3x224x224 (or [1,3,224,224]).") from None
     return dims
 
 
 def _parse_items(items: Iterable[str], point: str) -> dict[str, tuple[int, ...]]:
     out = {}
     for item in items:
-        for part in str(item).split(","):
+        for part in _parts(item):
             if not part.strip():
                 continue
             name, sep, shape = part.strip().rpartition(":")
@@ -221,12 +225,17 @@ def _max(*v):
     return max(v)
 
 
+def _parts(item) -> list[str]:
+    """"x:1x3,y:[1,5]" -> ["x:1x3", "y:[1,5]"]: commas inside brackets belong to a shape."""
+    return re.split(r",(?![^\[]*\])", str(item))
+
+
 def _groups(items: Iterable[str]) -> list[list[str]]:
     """Items split into profiles: a name seen already in the current profile starts the next."""
     out: list[list[str]] = []
     seen: set[str] = set()
     for item in items:
-        for part in str(item).split(","):
+        for part in _parts(item):
             name = part.strip().rpartition(":")[0].strip("'\"")
             if not out or (name and name in seen):
                 out.append([])

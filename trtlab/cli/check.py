@@ -57,7 +57,7 @@ def add_check_options(p) -> None:
                         ("max", "largest")):
         p.add_argument(f"--{point}-shapes", action="append", default=[], metavar="NAME:SHAPE",
                        help=f"optimisation profile, as trtexec's --{point}Shapes: the {what} shape of a "
-                            "dynamic input, e.g. input_ids:1x16 (repeatable, or comma-separated); an "
+                            "dynamic input, e.g. input_ids:1x16 or input_ids:[1,16] (repeatable, or comma-separated); an "
                             "input named again starts the next profile, as Polygraphy's repeated groups; "
                             "engines are built with every profile and accuracy is measured at each one's "
                             "min, opt and max")
