@@ -38,6 +38,25 @@ def test_tests_mirror_the_package():
     assert missing == []
 
 
+# Modules with no behaviour of their own: the `python -m trtlab` entry (it runs cli.main, tested in
+# tests/cli) and the version string.
+NO_BEHAVIOUR = {"__main__.py", "_version.py"}
+
+
+def test_every_module_has_its_mirror_test():
+    """trtlab/PKG/MOD.py is tested in tests/PKG/test_MOD.py (a leading underscore dropped)."""
+    tests = Path(__file__).parent
+    missing = []
+    for p in sorted(ROOT.rglob("*.py")):
+        rel = p.relative_to(ROOT)
+        if p.name == "__init__.py" or str(rel) in NO_BEHAVIOUR:
+            continue
+        mirror = tests.joinpath(*rel.parts[:-1], "test_" + p.stem.lstrip("_") + ".py")
+        if not mirror.exists():
+            missing.append(f"{rel} -> {mirror.relative_to(tests.parent)}")
+    assert missing == [], "write the mirror test of: " + ", ".join(missing)
+
+
 MAX_PARAMETERS = 8
 
 
