@@ -2,9 +2,9 @@
 
     python bench/real_models.py [--models ppocr-det magika ...] [--precisions fp32 fp16 bf16 int8 fp8] [--no-search]
 
-The corpus holds three files written by Optimum's own exporter, among them T5's merged decoder
-(`optimum-t5-merged`: both decoders under an If on use_cache_branch, checked in its with-past
-branch). Beside the corpus, `zoo:merged_decoder` (the same structure built in code) is checked
+The corpus holds four files written by Optimum's own exporter, among them two merged decoders
+(`optimum-t5-merged`, `optimum-gpt2-merged`: both decoders under an If on use_cache_branch,
+checked in the with-past branch). Beside the corpus, `zoo:merged_decoder` (the same structure built in code) is checked
 over a range of past lengths, `ppocr-rec-range` over a range of batch and line width, and
 `optimum-bert-range` (Optimum's BERT export) over two profiles of batch and sequence length:
 accuracy at each profile's min, opt and max, the figures the worst of them.

@@ -1,6 +1,7 @@
 """Write the Optimum exports of the corpus (`trtlab/corpus_data/optimum/`): tiny T5, GPT-2 and BERT
 built from configs with seeded random weights, exported by Optimum's own exporter as a Hugging
-Face user gets them (`optimum-cli export onnx --model DIR --task TASK OUT`).
+Face user gets them (`optimum-cli export onnx --model DIR --task TASK OUT`), and GPT-2's two
+decoders merged by Optimum's `merge_decoders`.
 
 Optimum's exporter needs transformers < 4.58, so it runs in its own environment:
 
@@ -35,6 +36,31 @@ EXPORTS = [
 ]
 
 
+def gpt2_merged(target: Path) -> None:
+    """GPT-2's decoder_model_merged.onnx: this Optimum exports GPT-2 with past as one model, so
+    the two decoders are exported by its exporter with its own GPT-2 configs (past in the inputs
+    or not) and merged by its `merge_decoders`, as older releases did by default."""
+    import torch
+    import transformers
+    from optimum.exporters.onnx import export_models
+    from optimum.exporters.tasks import TasksManager
+    from optimum.onnx import merge_decoders
+
+    torch.manual_seed(0)
+    config = transformers.GPT2Config(n_layer=2, n_embd=32, n_head=2, vocab_size=100, n_positions=64)
+    model = transformers.GPT2LMHeadModel(config).eval()
+    make = TasksManager.get_exporter_config_constructor("onnx", model, task="text-generation-with-past",
+                                                         library_name="transformers")
+    with tempfile.TemporaryDirectory() as tmp:
+        export_models(models_and_onnx_configs={
+            "decoder_model": (model, make(config, task="text-generation", use_past=True, use_past_in_inputs=False)),
+            "decoder_with_past_model": (model, make(config, task="text-generation", use_past=True,
+                                                    use_past_in_inputs=True))}, output_dir=Path(tmp))
+        merge_decoders(f"{tmp}/decoder_model.onnx", f"{tmp}/decoder_with_past_model.onnx",
+                       save_path=str(target / "gpt2_decoder_model_merged.onnx"))
+    print(f"gpt2_decoder_model_merged.onnx: {(target / 'gpt2_decoder_model_merged.onnx').stat().st_size / 1024:.0f} KB")
+
+
 def main(out: str) -> int:
     import torch
     import transformers
@@ -52,6 +78,7 @@ def main(out: str) -> int:
                            check=True, env=env, capture_output=True)
             shutil.copyfile(f"{tmp}/out/{written}", target / name)
         print(f"{name}: {(target / name).stat().st_size / 1024:.0f} KB ({architecture}, {task})")
+    gpt2_merged(target)
     return 0
 
 

@@ -73,3 +73,13 @@ def test_a_text_line_recogniser_gets_a_height_it_runs_at():
     path = real_model("ppocr-rec")
     with pytest.raises(TrtlabError, match=r"--input x:1x3x48x320 \(ONNX Runtime runs the model at these shapes\)"):
         trtlab.load(str(path))
+
+
+def test_a_merged_decoders_hint_reads_the_position_table_inside_its_branches():
+    """Optimum's GPT-2 merged decoder: its position table (64 rows) is read inside the If's
+    branches; the hint keeps 32 new after 32 past tokens, and runs (the no-past branch)."""
+    from trtlab import corpus
+
+    with pytest.raises(TrtlabError, match=r"--input input_ids:1x32 .*--input past_key_values.0.key:1x2x32x16 .*"
+                                          r"\(ONNX Runtime runs the model at these shapes\)"):
+        trtlab.load(str(corpus.path("optimum-gpt2-merged")))

@@ -79,6 +79,22 @@ def _bert_profile(lo: tuple, opt: tuple, hi: tuple) -> dict:
     return {n: {"min": list(lo), "opt": list(opt), "max": list(hi)} for n in _BERT_INPUTS}
 
 
+def _gpt2_merged_inputs() -> dict:
+    """GPT-2 merged as Optimum merges it: its mask is named like the new tokens, but the branch
+    with past reads past + new (Optimum's merge keeps the no-past decoder's input names)."""
+    shapes = {"input_ids": (1, 1), "attention_mask": (1, 9), "position_ids": (1, 1)}
+    shapes.update({f"past_key_values.{layer}.{kv}": (1, 2, 8, 16) for layer in (0, 1) for kv in ("key", "value")})
+    return shapes
+
+
+def _gpt2_merged_feeds() -> dict:
+    rng = np.random.default_rng(0)
+    feeds = {k: (rng.standard_normal(s) * 0.5).astype(np.float32) for k, s in _gpt2_merged_inputs().items()}
+    feeds.update(input_ids=np.array([[7]], np.int64), attention_mask=np.ones((1, 9), np.int64),
+                 position_ids=np.array([[8]], np.int64), use_cache_branch=np.array([True]))
+    return feeds
+
+
 def _hf(config_name: str, model_name: str, inputs: Callable[[], dict], **config) -> Callable[[], tuple]:
     def build():
         import torch
@@ -127,6 +143,9 @@ ENTRIES = {e.name: e for e in [
     Entry("optimum-t5-merged", "trtlab", "trtlab", "T5 decoder_model_merged.onnx of Optimum: both decoders "
           "under an If on use_cache_branch (opset 18)", "corpus_data/optimum/t5_decoder_model_merged.onnx",
           _t5_merged_inputs(), _t5_merged_feeds),
+    Entry("optimum-gpt2-merged", "trtlab", "trtlab", "GPT-2 decoder_model_merged.onnx: Optimum's two decoders "
+          "merged by its merge_decoders (opset 18)", "corpus_data/optimum/gpt2_decoder_model_merged.onnx",
+          _gpt2_merged_inputs(), _gpt2_merged_feeds),
     Entry("optimum-gpt2", "trtlab", "trtlab", "GPT-2 of Optimum, text-generation-with-past (opset 18)",
           "corpus_data/optimum/gpt2_with_past.onnx", _gpt2_past_inputs()),
     Entry("optimum-bert", "trtlab", "trtlab", "BERT of Optimum, feature-extraction (opset 18)",

@@ -112,11 +112,18 @@ def graph_input_dims(proto: onnx.ModelProto) -> dict[str, list]:
 
 # -------------------------------------------------------------------- what the weights say
 def _position_rows(proto: onnx.ModelProto) -> int | None:
-    """Rows of the smallest positional-embedding table a Gather reads (its name says position)."""
+    """Rows of the smallest positional-embedding table a Gather reads (its name says position),
+    in the graph or in its If/Loop bodies (a merged decoder's are in its branches)."""
     weights = {t.name: t for t in proto.graph.initializer if len(t.dims) == 2}
-    rows = [int(weights[n.input[0]].dims[0]) for n in proto.graph.node
-            if n.op_type == "Gather" and n.input and n.input[0] in weights
-            and any(w in n.input[0].lower() for w in POSITION_WORDS)]
+    rows, graphs = [], [proto.graph]
+    while graphs:
+        g = graphs.pop()
+        for n in g.node:
+            if n.op_type == "Gather" and n.input and n.input[0] in weights \
+                    and any(w in n.input[0].lower() for w in POSITION_WORDS):
+                rows.append(int(weights[n.input[0]].dims[0]))
+            graphs.extend(a.g for a in n.attribute if a.HasField("g"))
+            graphs.extend(x for a in n.attribute for x in a.graphs)
     return min(rows) if rows else None
 
 
@@ -201,8 +208,13 @@ def _runs(session, shapes: dict[str, list[int]]) -> bool | None:
             feeds[i.name] = np.ones(shape, dtype)
         else:
             feeds[i.name] = np.zeros(shape, dtype)
-    try:
-        session.run(None, feeds)
-        return True
-    except Exception:
-        return False
+    for flags in (True, False):  # booleans set, then clear (a merged decoder's first step has no past)
+        feeds.update({i.name: np.full(feeds[i.name].shape, flags) for i in session.get_inputs()
+                      if feeds[i.name].dtype == bool})
+        try:
+            session.run(None, feeds)
+            return True
+        except Exception:
+            if not any(v.dtype == bool for v in feeds.values()):
+                break
+    return False
