@@ -1,21 +1,28 @@
-"""Peak resident memory of loading and checking a large model, against the size of its file.
+"""Peak memory of checking a model, for the whole process tree (the check and its TensorRT build
+worker), against the size of the model's file.
 
-    python bench/bench_memory.py [--models gpt2 gpt2-4 matmul-chain] [--steps torch file fp32 fp32+fp16 ...]
+    python bench/bench_memory.py [--models resnet18 gpt2] [--steps file fp32 fp16 bf16 int8 fp8]
+                                 [--no-timing] [--interval 0.02]
 
-Each model is built from code (GPT-2 124M from its config with random weights, a 4-layer GPT-2,
-a chain of large MatMuls), saved once as an .onnx file, then every step runs in a fresh process
-of its own: (a) `trtlab.load` of the torch module, (b) `trtlab.load` of the .onnx file, (c) a
-`check` in fp32, (d) a `check` in fp32 and fp16 (timing off, no engine cache), (e) the same
-with timing on ("fp32+fp16/timed": the check's default). Columns: the
-file's size, the process's peak resident memory (ru_maxrss), its ratio to the file, the
-resident memory the process had before the step (Python and the imported packages), the peak
-of its largest child process (the TensorRT builder, which holds the network it builds), and
-the check's verdicts.
+Each model is built from code (ResNet-18 of the zoo, 45 MiB; GPT-2 124M from its config with
+random weights, 475 MiB; a 4-layer GPT-2; a chain of large MatMuls) and saved once as an .onnx
+file. Then every step runs in a fresh process of its own: `file` is `trtlab.load` of the file,
+a precision is `check` of the file in that precision as `trtlab check FILE --precision P` runs it
+(engines built by the installed TensorRT in its worker process, a fresh engine cache, timing on
+unless --no-timing). This process samples the step's process and all its descendants from
+outside every --interval seconds (`trtlab.memory.TreeMemory`). Columns:
 
-What a check holds, step by step: the `Model` itself (the weights once), and for a large model
-a store its weights are written to once (a temporary file), which every cut, folded, converted
-and validated copy refers to instead of holding the weights; ONNX Runtime maps them from that
-file for each run, one session at a time; the build worker's parser reads them from it too.
+- `main`, `worker`: each process's own peak resident memory (VmHWM from /proc, exact; not
+  ru_maxrss, which Linux carries over fork and exec from the parent's peak);
+- `tree`: the largest sum of the processes' resident memory (VmRSS) seen at one sample, and
+  `x file` its ratio to the file. A page both processes map (TensorRT's library: the check
+  imports it too) counts twice, so this is an upper bound. Not the proportional set size
+  (PSS), which splits a shared page with every process that maps it, those of other users of
+  the machine too, so it depends on what else runs;
+- `base`: the fixed cost, which does not grow with the model: the tree's peak for the same step
+  on `zoo:tiny` (a 10-node CNN of 14 kB: Python, the packages imported, ONNX Runtime's and
+  TensorRT's own memory in both processes);
+- `over base`: the tree's peak less the fixed cost, and its ratio to the file (`x file`).
 """
 
 from __future__ import annotations
@@ -26,8 +33,15 @@ import os
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
-MODELS = {"gpt2": "GPT-2 124M (12 layers)", "gpt2-4": "GPT-2, 4 layers", "matmul-chain": "8 MatMuls 1536x1536"}
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from trtlab.memory import run_measured  # noqa: E402
+
+MODELS = {"resnet18": "ResNet-18 (zoo)", "gpt2": "GPT-2 124M (12 layers)", "gpt2-4": "GPT-2, 4 layers",
+          "matmul-chain": "8 MatMuls 1536x1536"}
+PRECISIONS = ("fp32", "fp16", "bf16", "int8", "fp8")
 
 SAVE = """
 import sys
@@ -39,6 +53,9 @@ if name.startswith("gpt2"):
     torch.manual_seed(0)
     module = GPT2Model(GPT2Config(use_cache=False, n_layer=layers)).eval()
     trtlab.load(module, example_kwargs={"input_ids": torch.ones(1, 16, dtype=torch.long)}).save(path)
+elif name in ("resnet18", "tiny"):
+    import trtlab
+    trtlab.load(f"zoo:{name}").save(path)
 else:
     import numpy as np, onnx
     from onnx import helper, numpy_helper
@@ -55,61 +72,75 @@ else:
 """
 
 STEP = """
-import json, resource, sys
-step, name, path = sys.argv[1], sys.argv[2], sys.argv[3]
+import json, sys
+step, path, cache, timing = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
 import trtlab
-verdicts = ""
-if step == "torch":
-    import torch
-    from transformers import GPT2Config, GPT2Model
-    layers = 12 if name == "gpt2" else int(name.split("-")[1])
-    module = GPT2Model(GPT2Config(use_cache=False, n_layer=layers)).eval()
-def rss_mb():
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
-before = rss_mb()
-if step == "torch":
-    trtlab.load(module, example_kwargs={"input_ids": torch.ones(1, 16, dtype=torch.long)})
-else:
-    model = trtlab.load(path)
-    if step != "file":
-        from trtlab.check import check
-        precisions, _, mode = step.partition("/")
-        result = check(model, precisions.split("+"), timing=mode == "timed", cache_dir=False)
-        verdicts = " ".join(f"{p}:{result.verdict(p).status}" for p in precisions.split("+"))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"peak_mb": peak, "before_mb": before, "child_mb": child, "verdicts": verdicts}))
+from trtlab.check import check
+verdict = ""
+model = trtlab.load(path)
+if step != "file":
+    result = check(model, [step], timing=timing, cache_dir=cache)
+    v = result.verdict(step)
+    verdict = f"{v.status}" + (f" ({v.reason[:60]})" if v.status == "not measured" else "")
+    verdict += "" if result.engines else " [no engine built]"
+print(json.dumps({"verdict": verdict}))
 """
+
+
+def model_file(name: str, folder: str) -> str | None:
+    """The model's .onnx file in `folder`, built there unless it is there already."""
+    path = os.path.join(folder, f"{name}.onnx")
+    if os.path.exists(path):
+        return path
+    made = subprocess.run([sys.executable, "-c", SAVE, name, path], capture_output=True, text=True)
+    if made.returncode != 0:
+        print(f"{name:10} could not be built: {(made.stderr.strip().splitlines() or ['?'])[-1][:120]}")
+        return None
+    return path
+
+
+def measure(step: str, path: str, timing: bool, interval: float) -> dict:
+    """Run one step in a fresh process and sample its tree; its figures and verdict."""
+    with tempfile.TemporaryDirectory() as cache:
+        done, peak = run_measured([sys.executable, "-c", STEP, step, path, cache, "1" if timing else "0"], interval)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1][:120]}
+    return {"main": peak.root_mb, "worker": peak.descendants_mb, "tree": peak.tree_mb,
+            "verdict": json.loads(done.stdout.strip().splitlines()[-1])["verdict"]}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
-    ap.add_argument("--steps", nargs="+", default=["torch", "file", "fp32", "fp32+fp16", "fp32+fp16/timed"])
+    ap.add_argument("--models", nargs="+", default=["resnet18", "gpt2"], choices=list(MODELS))
+    ap.add_argument("--steps", nargs="+", default=list(PRECISIONS), choices=["file", *PRECISIONS])
+    ap.add_argument("--no-timing", action="store_true", help="checks without their timing step")
+    ap.add_argument("--interval", type=float, default=0.02, help="seconds between samples of the tree")
+    ap.add_argument("--folder", help="keep the model files here and use those already there (default: a "
+                                     "temporary folder)")
     args = ap.parse_args()
-    head = (f"{'model':14} {'step':10} {'file MB':>8} {'peak MB':>8} {'x file':>7} {'before MB':>10} "
-            f"{'builder MB':>10}  verdicts")
+    print(f"timing {'off' if args.no_timing else 'on'}; tree sampled every {args.interval * 1000:.0f} ms; "
+          f"base: the same step on zoo:tiny")
+    head = (f"{'model':10} {'step':5} {'file MB':>8} {'main MB':>8} {'worker MB':>9} {'tree MB':>8} {'x file':>7} "
+            f"{'base MB':>8} {'over base':>9} {'x file':>7}  verdict")
     print(head)
     print("-" * len(head))
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = args.folder or temporary
+        paths = {name: made for name in ["tiny", *args.models] if (made := model_file(name, folder))}
+        bases = {step: measure(step, paths["tiny"], not args.no_timing, args.interval) for step in args.steps}
         for name in args.models:
-            path = os.path.join(folder, f"{name}.onnx")
-            made = subprocess.run([sys.executable, "-c", SAVE, name, path], capture_output=True, text=True)
-            if made.returncode != 0:
-                print(f"{name:14} could not be built: {(made.stderr.strip().splitlines() or ['?'])[-1][:120]}")
+            if name not in paths:
                 continue
-            file_mb = os.path.getsize(path) / 1024**2
+            file_mb = os.path.getsize(paths[name]) / 1024**2
             for step in args.steps:
-                if step == "torch" and not name.startswith("gpt2"):
+                r, base = measure(step, paths[name], not args.no_timing, args.interval), bases[step]
+                if "error" in r or "error" in base:
+                    print(f"{name:10} {step:5} failed: {r.get('error') or base['error']}", flush=True)
                     continue
-                out = subprocess.run([sys.executable, "-c", STEP, step, name, path], capture_output=True, text=True)
-                if out.returncode != 0:
-                    print(f"{name:14} {step:10} failed: {(out.stderr.strip().splitlines() or ['?'])[-1][:120]}")
-                    continue
-                r = json.loads(out.stdout.strip().splitlines()[-1])
-                print(f"{name:14} {step:10} {file_mb:>8.0f} {r['peak_mb']:>8.0f} {r['peak_mb'] / file_mb:>7.2f} "
-                      f"{r['before_mb']:>10.0f} {r['child_mb']:>10.0f}  {r['verdicts']}", flush=True)
+                over = r["tree"] - base["tree"]
+                print(f"{name:10} {step:5} {file_mb:>8.0f} {r['main']:>8.0f} {r['worker']:>9.0f} {r['tree']:>8.0f} "
+                      f"{r['tree'] / file_mb:>7.2f} {base['tree']:>8.0f} {over:>9.0f} {over / file_mb:>7.2f}  "
+                      f"{r['verdict']}", flush=True)
     return 0
 
 
