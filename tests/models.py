@@ -287,6 +287,23 @@ def wide_mlp(width: int = 512, seed: int = 0) -> onnx.ModelProto:
     return model
 
 
+def matmul_chain(count: int = 5, size: int = 1536, seed: int = 0) -> onnx.ModelProto:
+    """x[4, size] -> (MatMul, Relu) * count, each weight size x size: most of the file is
+    weights (five of 1536 x 1536 make 47 MB), the activations are small."""
+    rng = np.random.default_rng(seed)
+    weights = [numpy_helper.from_array((rng.standard_normal((size, size)) / size ** 0.5).astype(np.float32), f"w{i}")
+               for i in range(count)]
+    nodes = []
+    for i in range(count):
+        nodes += [helper.make_node("MatMul", ["x" if i == 0 else f"h{i}", f"w{i}"], [f"m{i}"], name=f"matmul{i}"),
+                  helper.make_node("Relu", [f"m{i}"], [f"h{i + 1}" if i < count - 1 else "y"], name=f"relu{i}")]
+    graph = helper.make_graph(nodes, "matmul_chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, size])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, size])], weights)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model
+
+
 # One model per rule the precision transforms must keep.
 def _rule_model(nodes, inputs, outputs, inits=(), opset: int = 17) -> onnx.ModelProto:
     model = helper.make_model(helper.make_graph(nodes, "rule", inputs, outputs, list(inits)),

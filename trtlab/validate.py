@@ -20,8 +20,6 @@ from .errors import TrtlabError, one_line
 from .node_table import NodeTable, has_subgraphs
 from .words import printable
 
-# Full checks serialise the model; past this size they are skipped (the checks above still run).
-FULL_CHECK_MAX_BYTES = 256 * 1024**2
 ORT_MIN_OPSET = 7  # the oldest default-domain opset ONNX Runtime runs
 _HINT = "The ONNX file is invalid: fix or re-export the model."
 _DATA_TYPES = frozenset(TensorProto.DataType.values()) - {TensorProto.UNDEFINED}
@@ -280,18 +278,19 @@ def _topological_order(nodes: NodeTable, producer: dict[str, str | int]) -> list
 # ---------------------------------------------------------------------- the onnx checker
 def _check_with_onnx(proto: onnx.ModelProto, nodes: NodeTable, order: list[int]) -> onnx.ModelProto | None:
     """The onnx checker, then strict shape inference; returns the model as that inference
-    wrote it, where it ran on `proto` itself (not on a sorted copy), with data propagation where
-    `normalise.infer_shapes` uses it (no node holds a subgraph)."""
-    from .weights import weight_bytes
+    wrote it, where it ran on `proto`'s own order (not on a sorted copy), with data propagation
+    where `normalise.infer_shapes` uses it (no node holds a subgraph). A large model is checked
+    on a copy without its large weights (`weights.light_copy`: their types and shapes are what
+    the checks read, their sizes were checked above), as the checker and shape inference each
+    serialise the model they get: two or three more copies of the weights at once."""
+    from .weights import is_large, light_copy
 
-    # From the weights' shapes: ByteSize() would serialise the whole model to count it.
-    full = weight_bytes(proto) <= FULL_CHECK_MAX_BYTES
+    light = is_large(proto)
     in_order = order == list(range(len(order)))
     if not in_order:  # the checker wants the nodes sorted: give it a sorted copy
-        if not full:
-            return None
-        sorted_proto = onnx.ModelProto()
-        sorted_proto.CopyFrom(proto)
+        sorted_proto = light_copy(proto) if light else onnx.ModelProto()
+        if not light:
+            sorted_proto.CopyFrom(proto)
         nodes = [sorted_proto.graph.node[i] for i in order]
         copies = [onnx.NodeProto() for _ in nodes]
         for c, n in zip(copies, nodes):
@@ -299,20 +298,15 @@ def _check_with_onnx(proto: onnx.ModelProto, nodes: NodeTable, order: list[int])
         del sorted_proto.graph.node[:]
         sorted_proto.graph.node.extend(copies)
         proto = sorted_proto
+    elif light:
+        proto = light_copy(proto)
     try:
-        if full:
-            onnx.checker.check_model(proto)
-        else:  # the graph checks only: the whole model would be serialised once more for them
-            from .weights import light_copy
-
-            onnx.checker.check_model(light_copy(proto))
+        onnx.checker.check_model(proto)
     except onnx.checker.ValidationError as exc:
         if not any(t in str(exc) for t in _TOLERATED):
             _fail(f"The onnx checker rejects the model: {_checker_message(exc)}")
     except ValueError:
         return None  # too large to check in memory; the checks above have run
-    if not full:
-        return None
     # The checker's full check, without its demand for declared output shapes. Its result is
     # what `Model.from_proto` infers itself (with data propagation where that uses it): one run
     # instead of two. Propagation can fail where the check without it passes; that check decides.

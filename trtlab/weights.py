@@ -101,7 +101,7 @@ def apply_inferred(proto: onnx.ModelProto, inferred: onnx.ModelProto) -> None:
 
 # Past this size of weights a model is handled as large: ONNX Runtime maps it from files, a
 # check keeps its weights in a `WeightStore`, and gives freed copies back between its steps.
-LARGE_MODEL_BYTES = 64 * 1024**2
+LARGE_MODEL_BYTES = 8 * 1024**2
 
 
 def is_large(proto: onnx.ModelProto) -> bool:

@@ -183,8 +183,9 @@ def _build_into(result: BuildResult, job: BuildJob, model, worker: BuildWorker, 
     timing = None
     if tensorrt.timing_cache and timing_cache:
         timing = _read_timing_cache(timing_cache, result, follow_symlinks=not own_timing)
+    # With a cache the engine goes into it from its file, read back only where it is kept.
     out = worker.build(job, model, timing_cache=timing, progress=progress, cancel=cancel,
-                       keep_engine=job.settings.keep_engine or cache is not None)
+                       keep_engine="file" if cache is not None else job.settings.keep_engine)
     del model
     result.build_s, result.error, result.failure, result.log = out.build_s, out.error, out.failure, out.log
     result.messages.extend(out.notes)
@@ -194,14 +195,25 @@ def _build_into(result: BuildResult, job: BuildJob, model, worker: BuildWorker, 
         if out.timing_cache is not None:
             _save_timing_cache(timing_cache, out.timing_cache, result, cache)
         if cache is not None:
-            note = cache.put(result.key, out.engine, {"name": result.name, "precision": result.precision,
-                                                  "builder": result.builder, "build_s": result.build_s,
-                                                  "layers": layer_list_log(result.log)})
-            if note:
-                result.messages.append(note)
-        if not job.settings.keep_engine:
-            result.engine = None
+            _cache_engine_file(result, cache, Path(out.engine), job.settings.keep_engine)
     return result
+
+
+def _cache_engine_file(result: BuildResult, cache: EngineCache, engine: Path, keep: bool) -> None:
+    """Store the engine built into file `engine` in `cache`, keep its bytes in `result` where
+    `keep`, and delete the file."""
+    try:
+        note = cache.put_file(result.key, engine, {"name": result.name, "precision": result.precision,
+                                                   "builder": result.builder, "build_s": result.build_s,
+                                                   "layers": layer_list_log(result.log)})
+        if note:
+            result.messages.append(note)
+        result.engine = engine.read_bytes() if keep else None
+    except OSError as exc:
+        result.built, result.engine = False, None
+        result.error = f"the built engine could not be read back ({exc})"
+    finally:
+        engine.unlink(missing_ok=True)
 
 
 def layer_list_log(log: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -28,7 +28,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._io import atomic_write_bytes, atomic_write_text
+from .._io import atomic_copy, atomic_write_bytes, atomic_write_text
 from .digests import checksum, checksum_read, fingerprint
 from .safe_files import NotRegularFile, open_regular_file, read_regular_file, regular_size
 from .target import build_target
@@ -225,17 +225,31 @@ class EngineCache:
 
     def put(self, key: str, engine: bytes, info: dict | None = None) -> str | None:
         """Store an engine; returns a note when it was not stored."""
-        if len(engine) > self.max_bytes:
-            return f"engine of {len(engine):,} bytes is larger than the cache cap ({self.max_bytes:,}); not cached"
+        return self._put(key, len(engine), lambda: checksum(engine),
+                         lambda path: atomic_write_bytes(path, engine), info)
+
+    def put_file(self, key: str, engine: str | os.PathLike, info: dict | None = None) -> str | None:
+        """Store the engine in file `engine` (copied, and hashed, a piece at a time: a large
+        engine is never held in memory whole); returns a note when it was not stored."""
+        size = os.stat(engine).st_size
+
+        def digest() -> str:
+            with open(engine, "rb") as f:
+                return checksum_read(f, size, keep=False)[0]
+
+        return self._put(key, size, digest, lambda path: atomic_copy(engine, path), info)
+
+    def _put(self, key: str, size: int, digest, write, info: dict | None) -> str | None:
+        if size > self.max_bytes:
+            return f"engine of {size:,} bytes is larger than the cache cap ({self.max_bytes:,}); not cached"
         engine_path, meta_path = self._paths(key)
         if self.refused:
             return f"engine cache not used ({self.refused}); not cached"
         if not self.writable:
             return "engine cache not writable; not cached"
-        meta = dict(info or {}, key=key, bytes=len(engine), checksum=checksum(engine), format=FORMAT,
-                    created=time.time())
         try:
-            atomic_write_bytes(engine_path, engine)
+            meta = dict(info or {}, key=key, bytes=size, checksum=digest(), format=FORMAT, created=time.time())
+            write(engine_path)
             atomic_write_text(meta_path, json.dumps(meta, indent=1, sort_keys=True))
         except OSError as exc:
             self._not_writable(exc)

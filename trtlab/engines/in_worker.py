@@ -102,12 +102,9 @@ def _run_in_thread(request: dict, send):
                 onnx_bytes = f.read()
             outcome = build_serialized(job.target.tensorrt(), job, onnx_bytes, path=request["onnx_path"],
                                        timing_cache=request["timing_cache"],
-                                       emit=lambda event: send(("event", event)))
+                                       emit=lambda event: send(("event", event)),
+                                       engine_path=request["engine_path"])
             del onnx_bytes
-            if outcome.engine is not None:
-                with open(request["engine_path"], "wb") as f:
-                    f.write(outcome.engine)
-                outcome.engine = request["engine_path"]
             out.append(outcome)
         except BaseException as exc:  # an import that fails here is this build's failure
             try:
@@ -126,5 +123,10 @@ def _run_in_thread(request: dict, send):
     finally:
         threading.stack_size(0)
     thread.join()
+    # What the build freed (the network's weights, the builder's copies) goes back to the system
+    # before the next job: an idle worker would otherwise keep the size of its largest build.
+    from ..memory import release_memory
+
+    release_memory()
     return out[0] if out else None
 

@@ -28,10 +28,12 @@ _REFUSALS = (
 
 
 def build_serialized(tensorrt: TensorRT, job: BuildJob, onnx_bytes: bytes, *, path: str | None = None,
-                     timing_cache: bytes | None = None,
-                     emit: Callable[[BuildEvent], object] | None = None) -> BuildOutcome:
+                     timing_cache: bytes | None = None, emit: Callable[[BuildEvent], object] | None = None,
+                     engine_path: str | None = None) -> BuildOutcome:
     """Build `job`'s engine from `onnx_bytes`; never raises for a failure of the model or the
-    builder. A refused build gives TensorRT's own last error, and its kind (see `refusal`)."""
+    builder. A refused build gives TensorRT's own last error, and its kind (see `refusal`).
+    With `engine_path` the engine is written there (the outcome's `engine` names the file) from
+    TensorRT's own buffer, once the network and its weights are freed; else it is the bytes."""
     trt = tensorrt.module
     logger = capturing_logger(tensorrt, "VERBOSE")
     out = BuildOutcome(log=logger.messages)
@@ -61,12 +63,19 @@ def build_serialized(tensorrt: TensorRT, job: BuildJob, onnx_bytes: bytes, *, pa
         start = time.perf_counter()
         serialized = builder.build_serialized_network(network, config)
         out.build_s = time.perf_counter() - start
+        del parser, network  # the parser holds the weights: gone before the engine is copied out
         if monitor.failure is not None:
             out.error = f"progress could not be reported: {monitor.failure!r}"
         elif serialized is None:
             out.failure, out.error = refusal(logger.messages)
         else:
-            out.engine = bytes(serialized)
+            if engine_path is None:
+                out.engine = bytes(serialized)
+            else:
+                with open(engine_path, "wb") as f:
+                    f.write(memoryview(serialized))
+                out.engine = engine_path
+            del serialized
             out.built = True
             if timing is not None:
                 out.timing_cache = bytes(config.get_timing_cache().serialize())

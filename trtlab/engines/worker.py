@@ -89,12 +89,14 @@ class BuildWorker:
 
     def build(self, job: BuildJob, onnx_model: "bytes | onnx.ModelProto | None" = None, *,
               timing_cache: bytes | None = None, progress=None, cancel=None,
-              keep_engine: bool | None = None) -> BuildOutcome:
+              keep_engine: bool | str | None = None) -> BuildOutcome:
         """Build `job`'s engine in the worker, from `onnx_model` (default: the job's own model);
         cancel, a progress callback returning False or raising, the job's time limit, and
         KeyboardInterrupt (re-raised) end the worker at once. A ModelProto is handed over as a
         file written one weight at a time (no serialized copy here); without `keep_engine`
-        (default: the job's) the engine's bytes are not read back, only its size."""
+        (default: the job's) the engine's bytes are not read back, only its size; with
+        keep_engine="file" the outcome's `engine` is the path of the engine's file, which the
+        caller uses and deletes (a large engine need never be held in memory whole)."""
         from ..cancel import is_cancelled
 
         onnx_model = job.model if onnx_model is None else onnx_model
@@ -184,7 +186,7 @@ class BuildWorker:
 
     # ------------------------------------------------------------------ helpers
     def _outcome(self, out: BuildOutcome | None, onnx_path: Path, start: float,
-                 keep_engine: bool = True) -> BuildOutcome:
+                 keep_engine: bool | str = True) -> BuildOutcome:
         onnx_path.unlink(missing_ok=True)
         if not isinstance(out, BuildOutcome):
             return failed("the build worker gave no result", time.monotonic() - start)
@@ -192,11 +194,14 @@ class BuildWorker:
             engine_path = Path(out.engine)
             try:
                 out.engine_bytes = engine_path.stat().st_size
+                if keep_engine == "file":
+                    return out
                 out.engine = engine_path.read_bytes() if keep_engine else None
             except OSError as exc:
                 return failed(f"the built engine could not be read back ({exc})", time.monotonic() - start)
             finally:
-                engine_path.unlink(missing_ok=True)
+                if keep_engine != "file":
+                    engine_path.unlink(missing_ok=True)
         return out
 
     def _stop(self, error: str, start: float, failure: str | None = None) -> BuildOutcome:
