@@ -56,11 +56,13 @@ def overrides(proto: onnx.ModelProto, quant_type: int, excluded: Iterable[str],
     along ONNX Runtime's axis with `per_channel`, else one per tensor."""
     from onnxruntime.quantization.quant_utils import compute_scale_zp_float8
 
+    from ..weight_store import array as stored_array
+
     zero, _ = compute_scale_zp_float8(quant_type, np.float32(0))  # a float8 zero point of 0
     inits = {t.name: t for t in proto.graph.initializer}
     found: dict[str, list[dict]] = {}
     for name, axis in weight_axes(proto, excluded).items():
-        weight = numpy_helper.to_array(inits[name])
+        weight = stored_array(inits[name])  # a large model's weights are references to the check's store
         if weight.dtype != np.float32 or weight.ndim <= axis or weight.size == 0:
             continue  # left to the quantizer, which quantizes float32 weights only
         if per_channel:
