@@ -6,6 +6,7 @@ downstream (coverage, partition, views, engines) reads a `Model` and never a fil
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -146,7 +147,7 @@ class Model:
         # onnx's shape inference asks of the IR version only whether it is 4 or newer.
         same_ir = (ir_version >= 4) == (proto.ir_version >= 4)
         if inferred is not None and not changed and ordered is table and same_ir:
-            apply_inferred(proto, inferred)  # validation inferred the same graph: not run again
+            apply_inferred(proto, inferred, table.attributed)  # validation inferred this graph: not run again
         else:
             normalise.infer_shapes(proto, ordered)
         del inferred
@@ -222,7 +223,7 @@ class Model:
         `TensorInfo` made for each (for 100,000 tensors that takes a fifth of a second), for passes
         over every tensor of a long graph."""
         g = self.graph
-        out = _types([*g.value_info, *g.input, *g.output])
+        out = _types(itertools.chain(g.value_info, g.input, g.output))
         for t in g.initializer:
             out[t.name] = (dtype_name(t.data_type), tuple(t.dims), False)
         return out

@@ -85,14 +85,19 @@ def outputs_added(proto: onnx.ModelProto, outputs: Iterable[onnx.ValueInfoProto]
         del g.output[before:]
 
 
-def apply_inferred(proto: onnx.ModelProto, inferred: onnx.ModelProto) -> None:
-    """Write what shape inference found on `light_copy(proto)` into `proto`."""
+def apply_inferred(proto: onnx.ModelProto, inferred: onnx.ModelProto,
+                   attributed: Iterable[int] | None = None) -> None:
+    """Write what shape inference found on `light_copy(proto)` into `proto`. `attributed`: the
+    positions of the nodes that have attributes, where the caller knows them (subgraphs are
+    looked for there only)."""
     g, ig = proto.graph, inferred.graph
     del g.value_info[:]
     g.value_info.extend(ig.value_info)
     del g.output[:]
     g.output.extend(ig.output)
-    for i, node in enumerate(ig.node):  # shapes inside subgraphs
+    positions = range(len(ig.node)) if attributed is None else attributed
+    for i in positions:  # shapes inside subgraphs
+        node = ig.node[i]
         if len(node.attribute) and any(a.HasField("g") or len(a.graphs) for a in node.attribute):
             name = g.node[i].name  # `inferred` may have been made before the nodes were named
             g.node[i].CopyFrom(node)

@@ -30,18 +30,21 @@ def _typed_for_tensorrt(base: CoverageReport, model: Model) -> CoverageReport:
     """`base`, with every node that reads or writes what no TensorRT tensor can hold (a string
     tensor, a sequence, a map) falling back, whatever the source said of its op: the parser
     fails on the engine's inputs otherwise ("Failed to convert ONNX data type")."""
-    tensors, typed = model.tensors, model.value_infos
+    # Read from the node table and the tensors' types: a long graph is not walked as protobuf.
+    types, nodes, verdicts = model.tensor_types, model.node_table, base.verdicts
     changed = {}
-    for name, v in base.verdicts.items():
-        if not v.supported:
+    for name, inputs, outputs in zip(nodes.names, nodes.inputs, nodes.outputs):
+        v = verdicts.get(name)
+        if v is None or not v.supported:
             continue
-        node = model.node_by_name[name]
-        for t in [i for i in node.input if i] + [o for o in node.output if o]:
-            info = tensors.get(t)
-            if info is not None and info.dtype in ("string", "object"):  # numpy names ONNX strings object
+        for t in inputs + outputs:
+            if not t:
+                continue
+            info = types.get(t)  # (dtype, shape, data dependent)
+            if info is not None and info[0] in ("string", "object"):  # numpy names ONNX strings object
                 why = f"'{t}' is a string tensor: TensorRT has no string type"
-            elif info is None and t in typed and typed[t].type.WhichOneof("value") != "tensor_type":
-                why = f"'{t}' is a {typed[t].type.WhichOneof('value').replace('_type', '')}, not a tensor: TensorRT takes tensors only"
+            elif info is None and _kind(model, t) not in (None, "tensor_type"):
+                why = f"'{t}' is a {_kind(model, t).replace('_type', '')}, not a tensor: TensorRT takes tensors only"
             else:
                 continue
             changed[name] = NodeSupport(name, v.op, False, why)
@@ -49,6 +52,12 @@ def _typed_for_tensorrt(base: CoverageReport, model: Model) -> CoverageReport:
     if not changed:
         return base
     return CoverageReport(base.source, base.precision, {**base.verdicts, **changed}, base.detail, base.overrides)
+
+
+def _kind(model: Model, tensor: str) -> str | None:
+    """What a value info declares `tensor` to be ("tensor_type", "sequence_type", ...), or None."""
+    vi = model.value_infos.get(tensor)
+    return vi.type.WhichOneof("value") if vi is not None else None
 
 
 def as_settings(source: "str | PartitionSettings", **overrides) -> PartitionSettings:
