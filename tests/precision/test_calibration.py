@@ -41,3 +41,10 @@ def test_user_samples_are_checked_and_cast():
         samples(model, [{"x": np.zeros(INPUT_SHAPE, np.float32), "y": np.zeros(1)}])
     with pytest.warns(UserWarning, match="random synthetic inputs"):
         assert len(samples(model, None)) > 1
+
+
+def test_samples_of_strings_are_one_clear_error():
+    letters = np.full(INPUT_SHAPE, "a")
+    with pytest.raises(TrtlabError, match=r"sample 0, input 'x': its <U1 values cannot be read as float32.*"
+                                          r"Give float32 arrays"):
+        samples(tiny_cnn(), [{"x": letters}])

@@ -83,7 +83,11 @@ def _check(index: int, sample: dict, specs: Mapping[str, tuple[tuple, str]]) -> 
             got = "x".join(str(d) for d in value.shape) or "scalar"
             raise TrtlabError(f"Calibration sample {index}, input '{name}': expected shape {expected}, "
                               f"got {got}.", hint="Give arrays with the shape the model takes.")
-        out[name] = value.astype(dtype, copy=False)
+        try:
+            out[name] = value.astype(dtype, copy=False)
+        except (TypeError, ValueError) as exc:  # strings, records, objects: nothing a model reads
+            raise TrtlabError(f"Calibration sample {index}, input '{name}': its {value.dtype} values cannot be read "
+                              f"as {dtype} ({exc}).", hint=f"Give {dtype} arrays.") from None
     return out
 
 
