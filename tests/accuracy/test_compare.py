@@ -93,4 +93,4 @@ def test_maps_and_sequences_compare_by_their_numbers_and_the_rest_is_named():
     report = compare({"p": ref, "names": np.array(["cat", "dog"])}, {"p": [{0: 0.25, 1: 0.75}, {0: 0.5, 1: 0.5}],
                                                                       "names": np.array(["cat", "dog"])})
     assert [o.output for o in report.outputs] == ["p"] and report.passed
-    assert "names not compared: a ndarray holds no numbers to compare" in report.label
+    assert "names not compared: a string tensor holds no numbers to compare" in report.label

@@ -160,6 +160,8 @@ def comparable(value) -> np.ndarray | None:
 def _kind(value) -> str:
     if isinstance(value, (list, tuple)):
         return "a sequence" + (" of maps" if value and isinstance(value[0], dict) else "")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        return "a string tensor"  # a classifier's text labels (skl2onnx's output_label)
     return "a map" if isinstance(value, dict) else f"a {type(value).__name__}"
 
 
