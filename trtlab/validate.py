@@ -6,6 +6,9 @@ Runtime and the onnx package read, types are real types, initializers hold the v
 dims promise, every tensor has one producer and every read tensor has one, every graph output is
 produced; then the onnx checker with its full checks (strict shape inference: an Add of
 incompatible shapes) where the model is small enough for that to be cheap.
+
+What it read is returned (`Checked`: the nodes as a `NodeTable`, the shapes strict inference
+found) for `Model.from_proto` to use rather than read and infer again.
 """
 
 from __future__ import annotations
