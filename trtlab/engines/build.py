@@ -183,6 +183,12 @@ def _build_into(result: BuildResult, job: BuildJob, model, worker: BuildWorker, 
     timing = None
     if tensorrt.timing_cache and timing_cache:
         timing = _read_timing_cache(timing_cache, result, follow_symlinks=not own_timing)
+    if not isinstance(model, (bytes, bytearray)):
+        from ..memory import release_memory
+        from ..weight_store import has_references
+
+        if has_references(model):  # a large model's transform freed copies of its weights: gone before the build
+            release_memory()
     # With a cache the engine goes into it from its file, read back only where it is kept.
     out = worker.build(job, model, timing_cache=timing, progress=progress, cancel=cancel,
                        keep_engine="file" if cache is not None else job.settings.keep_engine)
@@ -232,7 +238,13 @@ def _transformed(job: BuildJob):
     if isinstance(model, (bytes, bytearray)):
         model = onnx.load_from_string(bytes(model))
     t = job.transform
-    return apply_precision(model, t.to, policy=t.policy, calibration=t.calibration, runnable_in_ort=False)
+    out = apply_precision(model, t.to, policy=t.policy, calibration=t.calibration, runnable_in_ort=False)
+    from ..weight_store import stores_in
+
+    stores = stores_in(model)
+    if len(stores) == 1:  # weights the transform made (BatchNorm folded in) go to the check's store too,
+        out = next(iter(stores)).keep(out)  # not held here while the worker builds
+    return out
 
 
 def _items(plan_or_models) -> Iterable[tuple[str, Any]]:
