@@ -2,7 +2,7 @@
 worker), against the size of the model's file.
 
     python bench/bench_memory.py [--models resnet18 gpt2] [--steps file fp32 fp16 bf16 int8 fp8]
-                                 [--no-timing] [--interval 0.02]
+                                 [--no-timing] [--interval 0.02] [--folder DIR]
 
 Each model is built from code (ResNet-18 of the zoo, 45 MiB; GPT-2 124M from its config with
 random weights, 475 MiB; a 4-layer GPT-2; a chain of large MatMuls) and saved once as an .onnx
