@@ -205,21 +205,21 @@ def _build_into(result: BuildResult, job: BuildJob, model, worker: BuildWorker, 
     return result
 
 
-def _cache_engine_file(result: BuildResult, cache: EngineCache, engine: Path, keep: bool) -> None:
-    """Store the engine built into file `engine` in `cache`, keep its bytes in `result` where
+def _cache_engine_file(result: BuildResult, cache: EngineCache, engine_file: Path, keep: bool) -> None:
+    """Store the engine built into file `engine_file` in `cache`, keep its bytes in `result` where
     `keep`, and delete the file."""
     try:
-        note = cache.put_file(result.key, engine, {"name": result.name, "precision": result.precision,
-                                                   "builder": result.builder, "build_s": result.build_s,
-                                                   "layers": layer_list_log(result.log)})
+        note = cache.put_file(result.key, engine_file, {"name": result.name, "precision": result.precision,
+                                                        "builder": result.builder, "build_s": result.build_s,
+                                                        "layers": layer_list_log(result.log)})
         if note:
             result.messages.append(note)
-        result.engine = engine.read_bytes() if keep else None
+        result.engine = engine_file.read_bytes() if keep else None
     except OSError as exc:
         result.built, result.engine = False, None
         result.error = f"the built engine could not be read back ({exc})"
     finally:
-        engine.unlink(missing_ok=True)
+        engine_file.unlink(missing_ok=True)
 
 
 def layer_list_log(log: list[tuple[str, str]]) -> list[tuple[str, str]]:
