@@ -46,3 +46,17 @@ def test_a_long_chain_is_drawn_in_rows_at_its_own_size():
     styles = re.findall(r'max-width:([\d.]+)px', page)
     assert [float(s) for s in styles[-len(widths):]] == widths  # never drawn larger than its own size
     assert "max-height" not in page
+
+
+def test_a_cut_row_shows_the_edge_leaving_it_and_the_next_the_edge_entering():
+    """Where a drawing is cut into rows, each cut shows a stub of the edge across it (the reader
+    sees the graph go on), and no row shows a box of another row."""
+    from trtlab.views.compact import CUT_STUB, _rows
+
+    items = [{"x": x, "w": 100} for x in (0, 140, 280, 420)]  # boxes 40 px apart
+    rows = _rows({"items": items, "width": 520}, row_px=260)
+    assert CUT_STUB < 20
+    assert rows == [(-4, 240 + CUT_STUB), (280 - CUT_STUB, 380 + CUT_STUB), (420 - CUT_STUB, 524)]
+    assert all(end - start <= 260 for start, end in rows)
+    tight = _rows({"items": [{"x": x, "w": 100} for x in (0, 108, 216)], "width": 316}, row_px=150)
+    assert tight == [(-4, 104), (104, 212), (212, 320)]  # 8 px gaps: half each, no box twice

@@ -40,9 +40,15 @@ def layout_svg(graph: dict, styles: dict, *, row_px: int = ROW_PX) -> str:
         for x0, x1 in rows)
 
 
+# At a cut, a row shows this much of the edge that leaves its last box and the next row this
+# much of the edge (with its arrowhead) that enters its first: the reader sees the graph go on.
+CUT_STUB = 16
+
+
 def _rows(graph: dict, row_px: int) -> list[tuple[float, float]]:
     """x ranges of the rows: each cut in a gap between boxes, as wide as `row_px` allows (a box
-    wider than that is a row of its own). The edge across a gap is left out: the next row goes on."""
+    wider than that is a row of its own). The edge across a gap shows as a stub leaving one row
+    and an arrow entering the next."""
     spans: list[list[float]] = []
     for a, b in sorted((i["x"], i["x"] + i["w"]) for i in graph["items"]):
         if spans and a <= spans[-1][1]:
@@ -53,9 +59,10 @@ def _rows(graph: dict, row_px: int) -> list[tuple[float, float]]:
         return [(-4.0, graph["width"] + 4.0)]
     rows, start = [], spans[0][0] - 4
     for (_, prev_end), (a, b) in zip(spans, spans[1:]):
-        if b + 4 - start > row_px:
-            rows.append((start, prev_end + 4))
-            start = a - 4
+        if b + CUT_STUB - start > row_px:
+            stub = max(4.0, min(CUT_STUB, (a - prev_end) / 2))
+            rows.append((start, prev_end + stub))
+            start = a - stub
     rows.append((start, spans[-1][1] + 4))
     return rows
 
