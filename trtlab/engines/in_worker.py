@@ -95,17 +95,18 @@ def _run_in_thread(request: dict, send):
     def build():
         try:
             from .job import failed
+            from .mapped_weights import MappedWeights
             from .tensorrt_calls import build_serialized
 
             job = request["job"]
-            with open(request["onnx_path"], "rb") as f:
-                onnx_bytes = f.read()
-            outcome = build_serialized(job.target.tensorrt(), job, onnx_bytes, path=request["onnx_path"],
-                                       timing_cache=request["timing_cache"],
-                                       emit=lambda event: send(("event", event)),
-                                       engine_path=request["engine_path"])
-            del onnx_bytes
-            out.append(outcome)
+            # The parser reads the model's file itself (and its weights from the files it names);
+            # one that is not there is this build's failure, said as such.
+            os.stat(request["onnx_path"])
+            out.append(build_serialized(job.target.tensorrt(), job, path=request["onnx_path"],
+                                        timing_cache=request["timing_cache"],
+                                        emit=lambda event: send(("event", event)),
+                                        engine_path=request["engine_path"],
+                                        weight_files=MappedWeights(os.path.dirname(request["onnx_path"]))))
         except BaseException as exc:  # an import that fails here is this build's failure
             try:
                 out.append(failed(f"the build worker failed: {type(exc).__name__}: {exc}"))

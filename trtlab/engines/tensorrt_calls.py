@@ -14,6 +14,7 @@ from typing import Callable
 
 from ..installed_tensorrt import TensorRT, capturing_logger
 from .job import BuildJob, BuildOutcome
+from .mapped_weights import MappedWeights
 from .result import BuildEvent
 
 # Words in TensorRT's own error messages, and the kind of refusal they mean (first match wins).
@@ -27,13 +28,16 @@ _REFUSALS = (
 )
 
 
-def build_serialized(tensorrt: TensorRT, job: BuildJob, onnx_bytes: bytes, *, path: str | None = None,
+def build_serialized(tensorrt: TensorRT, job: BuildJob, onnx_bytes: bytes | None = None, *, path: str | None = None,
                      timing_cache: bytes | None = None, emit: Callable[[BuildEvent], object] | None = None,
-                     engine_path: str | None = None) -> BuildOutcome:
-    """Build `job`'s engine from `onnx_bytes`; never raises for a failure of the model or the
-    builder. A refused build gives TensorRT's own last error, and its kind (see `refusal`).
-    With `engine_path` the engine is written there (the outcome's `engine` names the file) from
-    TensorRT's own buffer, once the network and its weights are freed; else it is the bytes."""
+                     engine_path: str | None = None, weight_files: MappedWeights | None = None) -> BuildOutcome:
+    """Build `job`'s engine from `onnx_bytes`, or without them from the model file at `path`
+    (the parser reads it itself: no copy of it in Python); never raises for a failure of the
+    model or the builder. A refused build gives TensorRT's own last error, and its kind (see
+    `refusal`). With `engine_path` the engine is written there (the outcome's `engine` names the
+    file) from TensorRT's own buffer, once the network and its weights are freed; else it is the
+    bytes. `weight_files`: the model's files, whose pages the parser maps, given back as the
+    build goes (see `mapped_weights`)."""
     trt = tensorrt.module
     logger = capturing_logger(tensorrt, "VERBOSE")
     out = BuildOutcome(log=logger.messages)
@@ -42,7 +46,11 @@ def build_serialized(tensorrt: TensorRT, job: BuildJob, onnx_bytes: bytes, *, pa
         network = tensorrt.create_network(builder)
         parser = trt.OnnxParser(network, logger)
         # `path`: where the model file lies, from which its external weights are found.
-        if not (parser.parse(onnx_bytes, path) if path else parser.parse(onnx_bytes)):
+        if onnx_bytes is None:
+            parsed = parser.parse_from_file(path)
+        else:
+            parsed = parser.parse(onnx_bytes, path) if path else parser.parse(onnx_bytes)
+        if not parsed:
             errors = [parser_error(parser.get_error(i)) for i in range(parser.num_errors)]
             out.error = "ONNX parser: " + ("; ".join(errors) or "the model could not be parsed")
             out.failure = "parser"
@@ -57,12 +65,14 @@ def build_serialized(tensorrt: TensorRT, job: BuildJob, onnx_bytes: bytes, *, pa
         if problem:
             out.error, out.failure = problem, "shape tensor" if "shape tensor" in problem else "profile"
             return out
-        monitor = _monitor_class(trt)(job.name, emit)
+        monitor = _monitor_class(trt)(job.name, emit, weight_files)
         config.progress_monitor = monitor
         timing = _set_timing_cache(config, timing_cache, out) if tensorrt.timing_cache else None
         start = time.perf_counter()
         serialized = builder.build_serialized_network(network, config)
         out.build_s = time.perf_counter() - start
+        if weight_files is not None:
+            weight_files.give_back()
         del parser, network  # the parser holds the weights: gone before the engine is copied out
         if monitor.failure is not None:
             out.error = f"progress could not be reported: {monitor.failure!r}"
@@ -159,9 +169,9 @@ def _monitor_class(trt):
         return _MONITORS[trt]
 
     class Monitor(trt.IProgressMonitor):
-        def __init__(self, engine, emit):
+        def __init__(self, engine, emit, weight_files=None):
             trt.IProgressMonitor.__init__(self)
-            self.engine, self.emit = engine, emit
+            self.engine, self.emit, self.weight_files = engine, emit, weight_files
             self.totals: dict[str, int] = {}
             self.parents: dict[str, str | None] = {}
             self.failure: BaseException | None = None
@@ -176,6 +186,10 @@ def _monitor_class(trt):
             return self._emit("step_complete", phase_name, step + 1)
 
         def phase_finish(self, phase_name):
+            # What a finished phase read of the weights goes back (read again from the file if
+            # a later phase needs it).
+            if self.weight_files is not None:
+                self.weight_files.give_back(every_s=0.1)
             self._emit("phase_finish", phase_name, self.totals.get(phase_name, 0))
 
         def _emit(self, kind, phase, step) -> bool:
