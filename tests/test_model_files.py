@@ -8,7 +8,8 @@ import onnx
 import pytest
 from onnx import helper, numpy_helper
 
-from trtlab.model_files import ALIGN, write_model
+from trtlab.model_files import write_model
+from trtlab.weight_store import ALIGN
 
 from .models import tiny_cnn, wide_mlp
 

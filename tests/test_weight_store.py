@@ -16,7 +16,7 @@ from trtlab.engines import fingerprint
 from trtlab.errors import TrtlabError
 from trtlab.model_files import write_model
 from trtlab.partition import partition
-from trtlab.weight_store import ALIGN, WeightStore, array, has_references, store_of
+from trtlab.weight_store import ALIGN, WeightStore, array, has_references, store_of, stores_in
 
 from tests.check.support import needs_trt
 from .models import wide_mlp
@@ -221,3 +221,50 @@ def test_sessions_of_mapped_weights_hold_no_copies_unless_timed():
         assert default.execution_order == ort.ExecutionOrder.DEFAULT
         with pytest.raises(Exception):  # no such entry: prepacking on
             default.get_session_config_entry("session.disable_prepacking")
+
+
+def _lendable() -> trtlab.Model:
+    """A Model with two stored weights, one of them marked as onnx's loader leaves a weight it
+    read from an external data file (data_location set, to DEFAULT), and a small one kept."""
+    proto = wide_net()
+    next(t for t in proto.graph.initializer if t.name == "w1").data_location = onnx.TensorProto.DEFAULT
+    return trtlab.load(proto)
+
+
+def test_a_lent_model_refers_to_the_store_and_gets_its_very_bytes_back_however_the_with_ends():
+    model = _lendable()
+    before, w1 = model.proto.SerializeToString(), numpy_helper.to_array(model.initializers["w1"])
+    with WeightStore(model.proto) as store:
+        with store.lend(model):
+            assert {t.name for t in _refs(model.proto)} == {"w1", "w2_t"}
+            assert store_of(model.initializers["b1"]) is None and model.initializers["b1"].raw_data  # small: kept
+            np.testing.assert_array_equal(array(model.initializers["w1"]), w1)
+            assert model.to_bytes() == before  # a lent model serialises with its weights
+        assert model.proto.SerializeToString() == before and not has_references(model.proto)
+        with pytest.raises(KeyError):
+            with store.lend(model):
+                raise KeyError("a step of the check failed")
+        assert model.proto.SerializeToString() == before
+    assert model.proto.SerializeToString() == before  # nothing of it refers to the closed store
+
+
+def test_a_store_made_of_a_lent_model_copies_the_weights_so_either_may_end_first():
+    model = _lendable()
+    before = model.proto.SerializeToString()
+    for first_ends in ("outer", "inner"):
+        outer = WeightStore(model.proto)
+        lent = outer.lend(model)
+        lent.__enter__()
+        inner = WeightStore(model.proto)  # a second check of the same model, on another thread
+        assert inner.names == outer.names and not inner.reachable_from(outer.folder)
+        with inner.lend(model):
+            assert stores_in(model.proto) == {inner}
+            if first_ends == "outer":
+                lent.__exit__(None, None, None)
+                outer.close()
+            w1 = array(inner.ref("w1"))  # the inner check's references outlive the outer store
+        if first_ends == "inner":
+            lent.__exit__(None, None, None)
+            outer.close()
+        inner.close()
+        assert model.proto.SerializeToString() == before and w1.shape == (256, 256)

@@ -296,8 +296,10 @@ def _compared_constant(model, uses: list[tuple]) -> int | None:
 def _constant_value(model, tensor: str) -> np.ndarray | None:
     from onnx import numpy_helper
 
-    if tensor in model.initializers:
-        return numpy_helper.to_array(model.initializers[tensor])
+    from . import weight_store
+
+    if tensor in model.initializers:  # a reference to a store while the model is lent to a check
+        return weight_store.array(model.initializers[tensor])
     producer = model.producer.get(tensor)
     node = model.node_by_name.get(producer) if producer else None
     if node is not None and node.op_type == "Constant":

@@ -164,6 +164,14 @@ class Model:
         self.__dict__["_reads"] = _unique_reads(nodes)
         return self
 
+    def replace_proto(self, proto: onnx.ModelProto) -> None:
+        """Hold `proto`, this same model with its weights held another way (see
+        `WeightStore.lend`), in place of the proto held now: the parts of the old one kept
+        here (nodes, initializers, value infos) go with it."""
+        self.proto = proto
+        for name in ("nodes", "node_by_name", "initializers", "value_infos"):
+            self.__dict__.pop(name, None)
+
     # ---------------------------------------------------------------- structure
     @property
     def graph(self) -> onnx.GraphProto:
@@ -287,6 +295,10 @@ class Model:
     # ---------------------------------------------------------------- output
     def to_bytes(self) -> bytes:
         """The serialised model (a Model is read-only, so this is done once)."""
+        from .weight_store import has_references, with_bytes
+
+        if has_references(self.proto):  # lent to a running check's store: its weights read back
+            return with_bytes(self.proto).SerializeToString()
         return self._bytes
 
     @cached_property

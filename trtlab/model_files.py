@@ -20,7 +20,7 @@ from typing import BinaryIO, Callable
 
 import onnx
 
-from .weight_store import ALIGN, reference, set_field, store_of
+from .weight_store import aligned_end, reference, set_field, store_of
 
 _GRAPH = onnx.ModelProto.DESCRIPTOR.fields_by_name["graph"].number
 _INITIALIZER = onnx.GraphProto.DESCRIPTOR.fields_by_name["initializer"].number
@@ -84,7 +84,7 @@ def _entry(t: onnx.TensorProto, weights, location: str | None, folder: Path
                 f.write(head)
                 store.copy_to(t, f)
             return len(head) + length, inline
-        offset = _aligned_end(weights)
+        offset = aligned_end(weights)
         store.copy_to(t, weights)
         length = store.length(t)
     elif weights is None or not t.HasField("raw_data"):
@@ -93,19 +93,11 @@ def _entry(t: onnx.TensorProto, weights, location: str | None, folder: Path
         data = t.raw_data  # one weight's bytes, copied once
         if len(data) < EXTERNAL_MIN_BYTES:
             return t.ByteSize(), None
-        offset = _aligned_end(weights)
+        offset = aligned_end(weights)
         weights.write(data)
         length = len(data)
     ref = reference(t, location, offset, length)
     return ref.ByteSize(), lambda f: f.write(ref.SerializeToString())
-
-
-def _aligned_end(weights) -> int:
-    offset = weights.seek(0, os.SEEK_END)
-    if offset % ALIGN:
-        weights.write(b"\0" * (ALIGN - offset % ALIGN))
-        offset = weights.tell()
-    return offset
 
 
 def _without(source, out, skip: str, *, below: int | None = None, above: int | None = None):

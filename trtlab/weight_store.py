@@ -13,11 +13,14 @@ copy made of references holds no weights. What reads a reference:
 - the precision transforms read one weight at a time (`array`);
 - `model_files.write_model` writes a referenced weight's bytes wherever else a model goes;
 - the engine cache hashes a reference by the digest of its bytes, taken when it was stored.
+While a check runs, the model itself lends its weights to the check's store (`WeightStore.lend`):
+it holds references too, and its own weights again, byte for byte, when the check ends.
 A reference outlives its store only as a name: reading it afterwards is a clear error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -28,7 +31,7 @@ import threading
 import uuid
 import weakref
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Iterator
 
 import numpy as np
 import onnx
@@ -36,6 +39,7 @@ from onnx import helper, numpy_helper
 
 from . import scratch
 from .errors import TrtlabError
+from .memory import release_memory
 from .weights import INLINE_ELEMENTS  # smaller initializers stay in the messages (shape arithmetic reads them)
 
 ALIGN = 64 * 1024  # the allocation granularity a memory map's offset needs on every platform
@@ -54,12 +58,18 @@ class WeightStore:
         self.location = f"{_PREFIX}{uuid.uuid4().hex[:12]}{_SUFFIX}"  # unique: it names the store
         self._refs: dict[str, onnx.TensorProto] = {}
         self._digests: dict[int, bytes] = {}  # offset -> sha256 of the bytes stored there
+        # offset -> the data_location its tensor had set (onnx's loader sets DEFAULT), else None
+        self._locations: dict[int, int | None] = {}
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.folder), True)
         try:
             with open(self.folder / self.location, "wb") as f:
                 for t in proto.graph.initializer:
-                    if t.HasField("raw_data") and math.prod(t.dims) > INLINE_ELEMENTS:
+                    if math.prod(t.dims) <= INLINE_ELEMENTS:
+                        continue
+                    if t.HasField("raw_data"):
                         self._refs[t.name] = self._write(f, t)
+                    elif (other := store_of(t)) is not None:  # a model lent to another store
+                        self._refs[t.name] = self._copy(f, t, other)
         except OSError as exc:
             self.close()
             raise TrtlabError(f"The model's weights could not be written to a temporary file ({exc}).",
@@ -69,13 +79,18 @@ class WeightStore:
 
     def _write(self, f, t: onnx.TensorProto) -> onnx.TensorProto:
         data = t.raw_data  # one weight's bytes, copied once
-        offset = f.seek(0, os.SEEK_END)
-        if offset % ALIGN:
-            f.write(b"\0" * (ALIGN - offset % ALIGN))
-            offset = f.tell()
+        offset = aligned_end(f)
         f.write(data)
         self._digests[offset] = hashlib.sha256(data).digest()
+        self._locations[offset] = t.data_location if t.HasField("data_location") else None
         return reference(t, self.location, offset, len(data))
+
+    def _copy(self, f, t: onnx.TensorProto, other: "WeightStore") -> onnx.TensorProto:
+        """Reference `t` to store `other`, its bytes copied into this store."""
+        offset = aligned_end(f)
+        other.copy_to(t, f)
+        self._digests[offset], self._locations[offset] = other.digest(t), other._locations[_offset(t)]
+        return reference(t, self.location, offset, other.length(t))
 
     @property
     def path(self) -> Path:
@@ -168,6 +183,21 @@ class WeightStore:
         except OSError as exc:
             raise _gone(t, exc) from None
 
+    @contextlib.contextmanager
+    def lend(self, model: Any) -> Iterator[None]:
+        """While the `with` lasts, `model` (a trtlab Model, the one this store was made from)
+        holds references to this store in place of its large weights, and its weights leave
+        memory where nothing else holds its proto or a part of it (a protobuf message's bytes
+        live as long as any part of the message does, so they cannot be cleared in place: the
+        Model gets a new proto). When the `with` ends, however it ends, the Model gets a proto
+        holding the weights again, byte for byte the one it had."""
+        model.replace_proto(self.referring(model.proto))
+        release_memory()
+        try:
+            yield
+        finally:
+            model.replace_proto(with_bytes(model.proto))
+
     def close(self) -> None:
         """Delete the file (a session that maps it keeps its mapping)."""
         with _LOCK:
@@ -213,11 +243,27 @@ def has_references(proto: onnx.ModelProto) -> bool:
 
 
 def hold_bytes(t: onnx.TensorProto) -> None:
-    """Make `t`, a reference to a store, hold its weight's bytes itself (in place)."""
-    data = store_of(t).read(t)
+    """Make `t`, a reference to a store, hold its weight's bytes itself (in place), as the
+    tensor the reference was made from held them."""
+    store = store_of(t)
+    data, location = store.read(t), store._locations.get(_offset(t))
     del t.external_data[:]
     t.ClearField("data_location")
     t.raw_data = data
+    if location is not None:
+        t.data_location = location
+
+
+def with_bytes(proto: onnx.ModelProto) -> onnx.ModelProto:
+    """A copy of `proto` whose references to open stores hold their weights' bytes again: that
+    of a model a store was made from serialises to the very bytes of that model."""
+    out = _without_initializers(proto)
+    for t in proto.graph.initializer:
+        held = out.graph.initializer.add()
+        held.CopyFrom(t)
+        if store_of(t) is not None:
+            hold_bytes(held)
+    return out
 
 
 def array(t: onnx.TensorProto) -> np.ndarray:
@@ -232,6 +278,15 @@ def array(t: onnx.TensorProto) -> np.ndarray:
     inline = _copy_except(t, ("external_data", "data_location"))  # packed and exotic types: onnx unpacks them
     inline.raw_data = data
     return numpy_helper.to_array(inline)
+
+
+def aligned_end(f) -> int:
+    """Pad file `f` to the next multiple of ALIGN; the offset its next bytes go to."""
+    offset = f.seek(0, os.SEEK_END)
+    if offset % ALIGN:
+        f.write(b"\0" * (ALIGN - offset % ALIGN))
+        offset = f.tell()
+    return offset
 
 
 def _external(t: onnx.TensorProto) -> dict[str, str]:

@@ -4,6 +4,7 @@ engine is built from the very model the check validated), and no cut outliving i
 from __future__ import annotations
 
 import gc
+import threading
 
 import onnx
 import pytest
@@ -11,6 +12,7 @@ import pytest
 import trtlab
 from trtlab.check import check
 from trtlab.precision import convert as convert_module
+from trtlab.weight_store import has_references
 
 from tests.check.support import has_tensorrt, needs_trt
 
@@ -68,6 +70,56 @@ def test_no_cut_outlives_its_precision(monkeypatch):
     assert made and alive_at_start == {"fp32": [], "fp16": [], "bf16": []}
 
 
+def _large_model() -> trtlab.Model:
+    """Two weights of 1536 x 1536 (19 MB): a large model, whose weights a check stores."""
+    from tests.models import matmul_chain
+
+    return trtlab.load(matmul_chain(count=2))
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_checked_model_lends_its_weights_and_gets_them_back_byte_for_byte():
+    model = _large_model()
+    before = model.proto.SerializeToString()
+    lent = []
+
+    def progress(event):
+        lent.append(has_references(model.proto))
+
+    first = check(model, ["fp32", "fp16"], build=False, timing=False, progress=progress)
+    assert lent[0] is False and lent[-1] is False and any(lent)  # lent while the check ran, given back at the end
+    assert model.proto.SerializeToString() == before and first.model is model
+    again = check(model, ["fp32", "fp16"], build=False, timing=False)  # the same Model checked again
+    assert [again.verdict(p).status for p in ("fp32", "fp16")] == [first.verdict(p).status for p in ("fp32", "fp16")]
+    assert [a.to_dict() for a in again.accuracy] == [a.to_dict() for a in first.accuracy]
+    assert model.proto.SerializeToString() == before
+
+
+@pytest.mark.parametrize("ending", ["raises", "cancelled"])
+def test_a_check_that_stops_midway_gives_the_weights_back(ending):
+    model = _large_model()
+    before = model.proto.SerializeToString()
+    stop = threading.Event()
+
+    def progress(event):
+        if event.stage == "accuracy":  # the model is lent by now
+            assert has_references(model.proto)
+            if ending == "raises":
+                raise _Stop()
+            stop.set()
+
+    if ending == "raises":
+        with pytest.raises(_Stop):
+            check(model, ["fp32", "fp16"], build=False, timing=False, progress=progress)
+    else:
+        result = check(model, ["fp32", "fp16"], build=False, timing=False, progress=progress, cancel=stop)
+        assert result.cancelled
+    assert model.proto.SerializeToString() == before and not has_references(model.proto)
+
+
 # A check as `trtlab check FILE --precision P` runs it, in a process of its own: its peak is that
 # of the process tree (the check's process and its TensorRT build worker), sampled from outside.
 _CHECK = """
@@ -80,10 +132,11 @@ print(result.verdict(sys.argv[2]).status, sum(e.built for e in result.engines))
 
 
 @pytest.mark.parametrize("precision, build", [("fp16", "build"), ("fp32", "no-build")])
-def test_a_checks_process_tree_peaks_within_three_times_its_file_over_the_fixed_cost(tmp_path, precision, build):
+def test_a_checks_process_tree_peaks_within_twice_its_file_over_the_fixed_cost(tmp_path, precision, build):
     """The whole tree's peak less the fixed cost (the same check of zoo:tiny, 14 kB: Python, the
-    packages, ONNX Runtime's and TensorRT's own memory) stays within 3x the file, for a 47 MB
-    model. fp32 is checked without builds: TensorRT-RTX's builder alone peaks at about 3x the
+    packages, ONNX Runtime's and TensorRT's own memory) stays within 2x the file, for a 47 MB
+    model (issue 21 asks for 3x; with the model's own weights lent to the check's store it came
+    to 1.4-1.8x here, and 2.1-2.6x while the model held them). fp32 is checked without builds: TensorRT-RTX's builder alone peaks at about 3x the
     fp32 weights over its own start (see bench/bench_memory.py)."""
     import sys
 
@@ -109,6 +162,6 @@ def test_a_checks_process_tree_peaks_within_three_times_its_file_over_the_fixed_
     print(f"{precision} {build}: tree {peaks['chain'].tree_mb:.0f} MB, fixed cost {peaks['tiny'].tree_mb:.0f} MB, "
           f"{over / file_mb:.2f}x the {file_mb:.0f} MB file over it")
     assert 40 < file_mb < 50
-    assert over <= 3 * file_mb, (f"{precision}: the tree peaked at {peaks['chain'].tree_mb:.0f} MB, "
+    assert over <= 2 * file_mb, (f"{precision}: the tree peaked at {peaks['chain'].tree_mb:.0f} MB, "
                                  f"{over:.0f} MB over the fixed cost of {peaks['tiny'].tree_mb:.0f} MB: "
                                  f"{over / file_mb:.2f}x the {file_mb:.0f} MB file")

@@ -52,3 +52,16 @@ def test_attributes_and_small_constants_are_shown_in_full():
     weight = conv.input[1]
     assert f"<code>{weight}</code>" in text and "constant" in text and ", …]" in text  # a big weight: its first six
     assert "<td><code>b</code></td><td>float32[4]</td><td>constant</td><td>[0, 0, 0, 0]</td>" in text  # a small one
+
+
+def test_a_large_weight_is_shown_while_a_check_has_the_model_lent():
+    from tests.models import matmul_chain
+    from trtlab.weight_store import WeightStore, has_references
+
+    model = trtlab.load(matmul_chain(count=1, size=256))  # a weight of 65,536 values: stored by a check
+    w = GraphWidget.before(model)
+    shown = item_details_html(w.hierarchy, w.data, "matmul0")
+    assert "<code>w0</code>" in shown and ", …]" in shown
+    with WeightStore(model.proto) as store, store.lend(model):  # as a check running in the background does
+        assert has_references(model.proto)
+        assert item_details_html(w.hierarchy, w.data, "matmul0") == shown

@@ -7,16 +7,19 @@ Engines run only where a TensorRT and a GPU it supports exist; elsewhere each Te
 runs through ONNX Runtime in the engine's precision, as a stand-in, and every figure says so.
 A large model's weights are written once to a `WeightStore` that every cut, converted copy,
 ONNX Runtime session and engine build of the check refers to, so each step holds at most one
-copy of them beside the model.
+copy of them; the model lends its own weights to the store while the check runs (it holds
+references to them meanwhile, and its weights again at the end).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable
 
 from ..errors import TrtlabError, one_line
 from ..loaders import load
 from ..memory import release_memory
+from ..model import Model
 from ..partition import partition
 from ..plan import Plan
 from ..plan_record import model_file
@@ -56,14 +59,21 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
         plan = partition(loaded, settings.partition, precisions[0])
     _known_nodes(plan, settings)
     result = CheckResult(plan=plan, settings=settings, ran_on=ran_on(), model_file=model_file(model))
-    points = _points(model if model is not None else plan.model, plan, result)  # (points, problems)
-    feeds = _feeds(plan, settings, result)
-    run.step("reference", "running the whole model in ONNX Runtime (the fp32 reference)")
     # A large model's weights are written once to a file that every cut, converted copy and
     # ONNX Runtime session of this check refers to or maps, instead of each holding a copy.
+    # The model itself holds references to that file while the check runs, and its weights
+    # again when the check ends, however it ends (`WeightStore.lend`); so do the model's
+    # copies at the profile's other points, made from it.
     store = _weight_store(plan, result)
     try:
-        _measure_all(plan, result, run, (feeds, points), store, model)
+        with store.lend(plan.model) if store is not None else contextlib.nullcontext():
+            # A Model given is the check's own model (or its copy at other shapes): the points
+            # are made from the lent one.
+            given = plan.model if model is None or isinstance(model, Model) else model
+            points = _points(given, plan, result)  # (points, problems)
+            feeds = _feeds(plan, settings, result)
+            run.step("reference", "running the whole model in ONNX Runtime (the fp32 reference)")
+            _measure_all(plan, result, run, (feeds, points), store, model)
     finally:
         if store is not None:
             store.close()

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 import onnx
-from onnx import numpy_helper
 
+from .. import weight_store
 from ..cut import boundary, cut_nodes, cut_subgraph
 from ..errors import TrtlabError
 from ..plan import Plan
@@ -109,7 +109,7 @@ class HybridRunner:
                 call = _session_call(session, seg.outputs)
             self._steps.append((call, seg.inputs, seg.outputs, seg.release))
         graph_inputs = set(self.model.inputs)
-        self._constants = {t: numpy_helper.to_array(self.model.initializers[t])
+        self._constants = {t: weight_store.array(self.model.initializers[t])
                            for t in self.model.outputs if t in self.model.initializer_names}
         self._unused_inputs = [t for t in graph_inputs
                                if not any(t in s.inputs for s in self.segments)

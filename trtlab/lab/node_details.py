@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from onnx import helper, numpy_helper
+from onnx import helper
 
+from .. import weight_store
 from ..words import counted
 from ..views.hierarchy import Hierarchy
 from ..views.overlays import NodeData
@@ -40,7 +41,7 @@ def _constant_value(model, tensor: str) -> str:
     if proto is None:
         return ""
     try:
-        arr = numpy_helper.to_array(proto)
+        arr = weight_store.array(proto)  # while a check runs, a large weight is a reference to its store
     except Exception:
         return ""
     flat = arr.reshape(-1)
