@@ -83,9 +83,10 @@ INT8 = Precision(
     atol=1e-1, rtol=1e-1, min_cosine=0.98, colour="#a1d99b", kernel_types=("Int8",),
     weak_flags=("INT8", "FP16"), quant_type="QInt8", calibration_method="MinMax", min_opset=13)
 # E4M3 (4 exponent bits, 3 mantissa bits, no infinities), as TensorRT 10+ and TensorRT-RTX take
-# it: FLOAT8E4M3FN Q/DQ pairs, which need opset 19. ONNX Runtime's quantizer calibrates float8
-# only by histogram ("Distribution"); trtlab then sets every scale to amax / 448, TensorRT's own
-# fp8 calibration (`trtlab.precision.float8_scales`). ONNX Runtime's CPU provider runs the Q/DQ
+# it: FLOAT8E4M3FN Q/DQ pairs, which need opset 19. ONNX Runtime's quantizer takes float8 only
+# with histogram ("Distribution") calibration, whose ranges trtlab measures itself
+# (`trtlab.precision.ranges`); every scale is then amax / 448, TensorRT's own fp8 calibration
+# (`trtlab.precision.float8_scales`). ONNX Runtime's CPU provider runs the Q/DQ
 # model (the stand-in).
 FP8 = Precision(
     "fp8", "float8 (E4M3) with Q/DQ nodes", 8, TensorProto.FLOAT8E4M3FN, "float8_e4m3fn", "float32", QDQ,

@@ -163,3 +163,58 @@ def test_no_weighted_op_or_every_one_kept_in_fp32_is_said_too(cnn):
     done = convert_precision(cnn, "int8", calibration=inputs(seed=2), policy=policy)
     assert "nothing quantized: every Conv, Gemm and MatMul is kept in fp32" in done.notes
     assert {k.node for k in done.kept_fp32} == {"conv", "fc"}
+
+
+def embedding_then_matmul() -> onnx.ModelProto:
+    """An embedding table (Gather, not quantized) of 20,000 elements before a MatMul."""
+    from onnx import helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    table = numpy_helper.from_array(rng.standard_normal((200, 100)).astype(np.float32), "table")
+    w = numpy_helper.from_array(rng.standard_normal((100, 8)).astype(np.float32), "w")
+    nodes = [helper.make_node("Gather", ["table", "ids"], ["e"], name="embed"),
+             helper.make_node("MatMul", ["e", "w"], ["y"], name="mm")]
+    graph = helper.make_graph(nodes, "embed", [helper.make_tensor_value_info("ids", TensorProto.INT64, [1, 5])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5, 8])], [table, w])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp8"])
+def test_onnx_runtimes_calibrator_never_runs_and_weights_it_does_not_quantize_come_back(precision, monkeypatch):
+    """trtlab measures the ranges itself (`trtlab.precision.ranges`) and keeps a weight no
+    quantized op reads away from the quantizer: the model's embedding table comes back as it was."""
+    import importlib
+
+    import onnxruntime.quantization.calibrate as calibrate
+
+    quantize_module = importlib.import_module("onnxruntime.quantization.quantize")  # its package names a function so
+
+    def refused(*args, **kwargs):
+        raise AssertionError("ONNX Runtime's calibrator ran")
+
+    monkeypatch.setattr(calibrate, "create_calibrator", refused)
+    monkeypatch.setattr(quantize_module, "create_calibrator", refused)
+    model = embedding_then_matmul()
+    feeds = {"ids": np.array([[0, 5, 199, 7, 3]], np.int64)}
+    done = convert_precision(model, precision, calibration=[feeds], feeds=feeds)
+    assert [i.name for i in done.model.graph.input] == ["ids"]
+    tables = [t for t in done.model.graph.initializer if t.name == "table"]
+    assert len(tables) == 1 and tables[0].raw_data == model.graph.initializer[0].raw_data
+    assert any(n.op_type == "QuantizeLinear" and n.input[0] == "e" for n in done.model.graph.node)
+    want, got = run_ort(model, feeds), run_ort(done.model, feeds)
+    assert np.abs(got - want).max() < 0.1 * np.abs(want).max()
+
+
+def test_a_store_the_build_worker_linked_to_is_quantized_from_a_copy_of_its_weights(tmp_path):
+    """onnx reads no external data from a file with a second hard link; the build worker links a
+    store's file into its folder (`WeightStore.link_into`)."""
+    import trtlab
+    from trtlab.weight_store import WeightStore
+
+    model = trtlab.load("zoo:resnet18")
+    with WeightStore(model.proto) as store:
+        assert store.link_into(tmp_path) and (tmp_path / store.location).stat().st_nlink == 2
+        feeds = {"data": np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32)}
+        done = convert_precision(store.referring(model.proto), "int8", calibration=[feeds], feeds=feeds)
+        assert sum(n.op_type == "QuantizeLinear" for n in done.model.graph.node) > 10
+        assert "ONNX Runtime" in done.validated

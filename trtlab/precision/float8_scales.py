@@ -17,11 +17,11 @@ magnitude over the calibration samples.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper
+from onnx import numpy_helper
 
 E4M3_MAX = 448.0  # largest finite float8 E4M3FN value
 
@@ -80,41 +80,23 @@ def scale(amax: float) -> np.float32:
     return s if np.isfinite(s) and s >= np.finfo(np.float32).tiny else np.float32(1.0)
 
 
-def rescale_activations(quantized: onnx.ModelProto, fp32: onnx.ModelProto,
-                        samples: Sequence[Mapping[str, np.ndarray]]) -> None:
-    """Set the scale of every activation the quantizer put a float8 Q/DQ pair on to its amax /
-    448 over `samples` (the calibration inputs), run through the `fp32` model: TensorRT's own
-    fp8 calibration (max). ONNX Runtime's histogram scale leaves about 4.6 standard deviations,
-    so the heavy tail of an activation saturated (PP-OCRv4 det: a Conv's output of amax 38.6
-    came out at 25.4, and the text map blank). The Q and its DQ share the scale initializer."""
-    from .validate import run
-
+def rescale_activations(quantized: onnx.ModelProto, fp32: onnx.ModelProto, amax: Mapping[str, float]) -> None:
+    """Set the scale of every activation the quantizer put a float8 Q/DQ pair on to amax / 448,
+    its largest magnitude over the calibration samples (`amax`: fp32 tensor name -> that, as
+    `ranges.amax` measures it on the `fp32` model): TensorRT's own fp8 calibration (max). ONNX
+    Runtime's histogram scale leaves about 4.6 standard deviations, so the heavy tail of an
+    activation saturated (PP-OCRv4 det: a Conv's output of amax 38.6 came out at 25.4, and the
+    text map blank). An activation that reached inf or NaN gets scale 1.0 (`scale`). The Q and
+    its DQ share the scale initializer."""
     inits = {t.name: t for t in quantized.graph.initializer}
     g = fp32.graph
     known = {o for n in g.node for o in n.output} | {i.name for i in g.input}
-    targets = {}  # fp32 tensor -> the scale initializer of its Q/DQ pair
     for n in quantized.graph.node:
         if n.op_type == "QuantizeLinear" and n.input[0] not in inits and n.input[1] in inits:
             source = _fp32_name(n.input[0], known)
-            if source is not None:
-                targets[source] = n.input[1]
-    amax = dict.fromkeys(targets, 0.0)
-    present = {o.name for o in g.output} | {i.name for i in g.input}
-    typed = {v.name: v for v in g.value_info}
-    added = [typed.get(t) or helper.make_tensor_value_info(t, onnx.TensorProto.FLOAT, None)
-             for t in targets if t not in present]
-    outputs = len(g.output)
-    g.output.extend(added)
-    try:
-        for sample in samples:
-            values = {**sample, **run(fp32, sample)}
-            for t in targets:
-                v = np.asarray(values[t])
-                amax[t] = max(amax[t], float(np.abs(v[np.isfinite(v)]).max(initial=0.0)))
-    finally:
-        del g.output[outputs:]
-    for t, name in targets.items():
-        inits[name].CopyFrom(numpy_helper.from_array(np.array(scale(amax[t]), np.float32), name))
+            if source is not None and source in amax:
+                name = n.input[1]
+                inits[name].CopyFrom(numpy_helper.from_array(np.array(scale(amax[source]), np.float32), name))
 
 
 def _fp32_name(tensor: str, known: set[str]) -> str | None:

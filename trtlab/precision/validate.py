@@ -59,13 +59,14 @@ def load_error(proto: onnx.ModelProto) -> str | None:
     """Why ONNX Runtime refuses to load `proto` (its type inference covers every If branch and
     loop body, taken or not), or None."""
     try:
-        _session(proto)
+        session(proto)
     except Exception as exc:
         return one_line(exc, first=True, limit=None)
     return None
 
 
-def _session(proto: onnx.ModelProto):
+def session(proto: onnx.ModelProto):
+    """An unoptimised ONNX Runtime CPU session of `proto` (a large one's weights mapped from files)."""
     from .._optional import onnxruntime
     from ..ort import loadable, session_options
 
@@ -79,10 +80,10 @@ def run(proto: onnx.ModelProto, feeds: Mapping[str, np.ndarray]) -> dict[str, np
     """All outputs of `proto` in ONNX Runtime on CPU, unoptimised (what the model says, not what
     ORT's fusions make of it); raises TrtlabError with ORT's reason."""
     try:
-        session = _session(proto)
-        names = [o.name for o in session.get_outputs()]
-        wanted = {i.name for i in session.get_inputs()}
-        return dict(zip(names, session.run(names, {k: v for k, v in feeds.items() if k in wanted})))
+        opened = session(proto)
+        names = [o.name for o in opened.get_outputs()]
+        wanted = {i.name for i in opened.get_inputs()}
+        return dict(zip(names, opened.run(names, {k: v for k, v in feeds.items() if k in wanted})))
     except Exception as exc:
         raise TrtlabError(f"ONNX Runtime cannot run it: {one_line(exc, first=True, limit=None)}") from None
 
