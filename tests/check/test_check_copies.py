@@ -131,13 +131,15 @@ print(result.verdict(sys.argv[2]).status, sum(e.built for e in result.engines))
 """
 
 
-@pytest.mark.parametrize("precision, build", [("fp16", "build"), ("fp32", "no-build")])
+@pytest.mark.parametrize("precision, build", [("fp16", "build"), ("fp32", "no-build"), ("int8", "build"),
+                                              ("fp8", "build")])
 def test_a_checks_process_tree_peaks_within_twice_its_file_over_the_fixed_cost(tmp_path, precision, build):
     """The whole tree's peak less the fixed cost (the same check of zoo:tiny, 14 kB: Python, the
     packages, ONNX Runtime's and TensorRT's own memory) stays within 2x the file, for a 47 MB
     model (issue 21 asks for 3x; with the model's own weights lent to the check's store it came
     to 1.4-1.8x here, and 2.1-2.6x while the model held them). fp32 is checked without builds: TensorRT-RTX's builder alone peaks at about 3x the
-    fp32 weights over its own start (see bench/bench_memory.py)."""
+    fp32 weights over its own start (see bench/bench_memory.py). int8 and fp8 quantize with the
+    ranges trtlab measures (`trtlab.precision.ranges`), ONNX Runtime's calibrator never running."""
     import sys
 
     from tests.models import matmul_chain

@@ -33,3 +33,32 @@ def test_fp32_is_the_sanitized_model_itself():
 def test_something_that_is_not_a_model_is_refused():
     with pytest.raises(TypeError):
         convert_precision(b"not a model", "fp16")
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp8"])
+def test_the_quantizer_gets_a_large_models_folded_weights_as_references_to_its_store(precision, monkeypatch):
+    """ResNet-18's BatchNormalizations fold into its Convs (new weights): they join the check's
+    store before quantizing, so the opset upgrade and the calibration run copy no weights."""
+    import numpy as np
+
+    import trtlab
+    import trtlab.precision.convert as convert_module
+    from trtlab.weight_store import WeightStore, store_of
+    from trtlab.weights import INLINE_ELEMENTS
+
+    given = []
+    real_quantize = convert_module.quantize
+
+    def quantize(proto, *args, **kwargs):
+        given.append([t.name for t in proto.graph.initializer
+                      if np.prod(t.dims) > INLINE_ELEMENTS and store_of(t) is None])
+        return real_quantize(proto, *args, **kwargs)
+
+    monkeypatch.setattr(convert_module, "quantize", quantize)
+    model = trtlab.load("zoo:resnet18")
+    feeds = {"data": np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32)}
+    with WeightStore(model.proto) as store:
+        done = convert_precision(store.referring(model.proto), precision, calibration=[feeds], feeds=feeds)
+        assert given == [[]]  # every large weight a reference
+        assert not any(n.op_type == "BatchNormalization" for n in done.model.graph.node)  # folded
+        assert "ONNX Runtime" in done.validated

@@ -97,6 +97,10 @@ def convert_precision(model: onnx.ModelProto | Model, precision: str, *, policy:
         # handed over its own copy (a cut) has it freed here, not after the conversion.
         del model, original
         original = facts
+    if store is not None and spec.calibrated:
+        # Weights sanitizing made (a BatchNormalization folded into its Conv) join the store now:
+        # the quantizer's steps (an opset upgrade, the calibration run) then copy no weights.
+        proto = store.keep(proto)
     proto, kept, more = _transform(spec, proto, policy=policy, calibration=calibration,
                                    feeds=feeds if feeds is not None else facts.feeds,
                                    runnable_in_ort=runnable_in_ort)
