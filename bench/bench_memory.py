@@ -6,7 +6,8 @@ worker), against the size of the model's file.
 
 Each model is built from code (ResNet-18 of the zoo, 45 MiB; GPT-2 124M from its config with
 random weights, 475 MiB; a 4-layer GPT-2; a chain of large MatMuls) and saved once as an .onnx
-file. Then every step runs in a fresh process of its own: `file` is `trtlab.load` of the file,
+file, or is a packaged model of `trtlab.corpus` from 10 MB up (YOLOv8n, PP-OCRv4 recognition),
+its own file loaded with its feeds as the corpus gives them. Then every step runs in a fresh process of its own: `file` is `trtlab.load` of the file,
 a precision is `check` of the file in that precision as `trtlab check FILE --precision P` runs it
 (engines built by the installed TensorRT in its worker process, a fresh engine cache, timing on
 unless --no-timing). This process samples the step's process and all its descendants from
@@ -41,6 +42,8 @@ from trtlab.memory import run_measured  # noqa: E402
 
 MODELS = {"resnet18": "ResNet-18 (zoo)", "gpt2": "GPT-2 124M (12 layers)", "gpt2-4": "GPT-2, 4 layers",
           "matmul-chain": "8 MatMuls 1536x1536"}
+# Packaged models of `trtlab.corpus` from 10 MB (their own files, checked as the corpus loads them).
+CORPUS = {"yolov8n": "YOLOv8n (11.6 MB)", "ppocr-rec": "PP-OCRv4 recognition (10.4 MB)"}
 PRECISIONS = ("fp32", "fp16", "bf16", "int8", "fp8")
 
 SAVE = """
@@ -73,13 +76,13 @@ else:
 
 STEP = """
 import json, sys
-step, path, cache, timing = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
-import trtlab
+step, path, cache, timing, corpus = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1", sys.argv[5]
+import trtlab, trtlab.corpus
 from trtlab.check import check
 verdict = ""
-model = trtlab.load(path)
+model, feeds = trtlab.corpus.load(corpus) if corpus else (trtlab.load(path), None)
 if step != "file":
-    result = check(model, [step], timing=timing, cache_dir=cache)
+    result = check(model, [step], timing=timing, cache_dir=cache, feeds=feeds)
     v = result.verdict(step)
     verdict = f"{v.status}" + (f" ({v.reason[:60]})" if v.status == "not measured" else "")
     verdict += "" if result.engines else " [no engine built]"
@@ -89,6 +92,14 @@ print(json.dumps({"verdict": verdict}))
 
 def model_file(name: str, folder: str) -> str | None:
     """The model's .onnx file in `folder`, built there unless it is there already."""
+    if name in CORPUS:
+        from trtlab import corpus
+
+        try:
+            return str(corpus.path(name))
+        except Exception as exc:  # its package is not installed
+            print(f"{name:10} not measured: {exc}")
+            return None
     path = os.path.join(folder, f"{name}.onnx")
     if os.path.exists(path):
         return path
@@ -99,10 +110,12 @@ def model_file(name: str, folder: str) -> str | None:
     return path
 
 
-def measure(step: str, path: str, timing: bool, interval: float) -> dict:
-    """Run one step in a fresh process and sample its tree; its figures and verdict."""
+def measure(step: str, path: str, timing: bool, interval: float, corpus: str = "") -> dict:
+    """Run one step in a fresh process and sample its tree; its figures and verdict. `corpus`:
+    the name of a packaged model, loaded with its feeds as `trtlab.corpus.load` gives them."""
     with tempfile.TemporaryDirectory() as cache:
-        done, peak = run_measured([sys.executable, "-c", STEP, step, path, cache, "1" if timing else "0"], interval)
+        done, peak = run_measured([sys.executable, "-c", STEP, step, path, cache, "1" if timing else "0", corpus],
+                                  interval)
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or ["?"])[-1][:120]}
     return {"main": peak.root_mb, "worker": peak.descendants_mb, "tree": peak.tree_mb,
@@ -111,7 +124,7 @@ def measure(step: str, path: str, timing: bool, interval: float) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", nargs="+", default=["resnet18", "gpt2"], choices=list(MODELS))
+    ap.add_argument("--models", nargs="+", default=["resnet18", "gpt2"], choices=[*MODELS, *CORPUS])
     ap.add_argument("--steps", nargs="+", default=list(PRECISIONS), choices=["file", *PRECISIONS])
     ap.add_argument("--no-timing", action="store_true", help="checks without their timing step")
     ap.add_argument("--interval", type=float, default=0.02, help="seconds between samples of the tree")
@@ -133,7 +146,8 @@ def main() -> int:
                 continue
             file_mb = os.path.getsize(paths[name]) / 1024**2
             for step in args.steps:
-                r, base = measure(step, paths[name], not args.no_timing, args.interval), bases[step]
+                r = measure(step, paths[name], not args.no_timing, args.interval, name if name in CORPUS else "")
+                base = bases[step]
                 if "error" in r or "error" in base:
                     print(f"{name:10} {step:5} failed: {r.get('error') or base['error']}", flush=True)
                     continue
