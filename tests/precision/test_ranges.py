@@ -219,3 +219,27 @@ def test_a_sample_the_model_cannot_run_says_which():
     good = {"x": np.ones((1, 4), np.float32)}
     with pytest.raises(trtlab.errors.TrtlabError, match="sample 1"):
         ranges.measure(model, [good, {"x": np.ones((1, 3), np.float32)}], QUANTIZED_OPS)
+
+
+def _masked_matmul() -> onnx.ModelProto:
+    """x + a mask holding -inf, into a MatMul: an attention score's shape of problem."""
+    mask = numpy_helper.from_array(np.array([[0, -np.inf, 0, 0]], np.float32), "mask")
+    w = numpy_helper.from_array(np.eye(4, dtype=np.float32), "w")
+    vi = helper.make_tensor_value_info
+    nodes = [helper.make_node("Add", ["x", "mask"], ["masked"]), helper.make_node("MatMul", ["masked", "w"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [vi("x", onnx.TensorProto.FLOAT, [2, 4])],
+                              [vi("y", onnx.TensorProto.FLOAT, [2, 4])], [mask, w])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+
+
+def test_an_activation_holding_inf_is_scaled_by_its_largest_finite_value():
+    model = _masked_matmul()
+    samples = [{"x": np.array([[1, 2, -3, 0.5], [2, 0, 1, -6]], np.float32)}, {"x": np.full((2, 4), 0.25, np.float32)}]
+    found = ranges.measure(model, samples, QUANTIZED_OPS)
+    assert found["masked"][0].tolist() == [-np.inf]  # the range itself holds the mask's -inf
+    assert ranges.finite_amax(model, samples, found, QUANTIZED_OPS)["masked"] == 6.0  # as TensorRT's max
+    assert len(model.graph.output) == 1  # the extra outputs of that run are gone again
+    quantized, _ = quantize(sanitize(model), FP8, samples)
+    q = next(n for n in quantized.graph.node if n.op_type == "QuantizeLinear" and n.input[0] == "masked")
+    value = {t.name: numpy_helper.to_array(t) for t in quantized.graph.initializer}[q.input[1]]
+    assert float(value) == pytest.approx(6.0 / 448, rel=1e-6)  # not 1.0, the scale of an infinite amax

@@ -86,7 +86,8 @@ def rescale_activations(quantized: onnx.ModelProto, fp32: onnx.ModelProto, amax:
     `ranges.amax` measures it on the `fp32` model): TensorRT's own fp8 calibration (max). ONNX
     Runtime's histogram scale leaves about 4.6 standard deviations, so the heavy tail of an
     activation saturated (PP-OCRv4 det: a Conv's output of amax 38.6 came out at 25.4, and the
-    text map blank). An activation that reached inf or NaN gets scale 1.0 (`scale`). The Q and
+    text map blank). An activation holding inf or NaN (a mask) is scaled by its largest finite
+    magnitude (`ranges.finite_amax`), as TensorRT's calibration takes it. The Q and
     its DQ share the scale initializer."""
     inits = {t.name: t for t in quantized.graph.initializer}
     g = fp32.graph

@@ -104,6 +104,38 @@ def amax(ranges: Ranges) -> dict[str, float]:
     return {t: float(np.abs(np.concatenate([low, high])).max()) for t, (low, high) in ranges.items()}
 
 
+def finite_amax(proto: onnx.ModelProto, samples: Sequence[Mapping[str, np.ndarray]], ranges: Ranges,
+                op_types: Iterable[str]) -> dict[str, float]:
+    """The largest finite magnitude of each tensor over the samples, as TensorRT's max
+    calibration takes it: from its range where that is finite; otherwise (an attention mask
+    filled with -inf, say) from the tensor's own values, those tensors alone run again, their
+    infinities and NaNs left out (the range's inf would make the scale meaningless)."""
+    out = amax(ranges)
+    again = [t for t, a in out.items() if not np.isfinite(a)]
+    if not again:
+        return out
+    from .validate import session
+
+    types = calibrated(proto, op_types)
+    g = proto.graph
+    outputs = len(g.output)
+    present = {o.name for o in g.output}
+    try:
+        g.output.extend(helper.make_tensor_value_info(t, types.get(t, TensorProto.FLOAT), None)
+                        for t in again if t not in present)
+        run = session(proto)
+    finally:
+        del g.output[outputs:]
+    inputs = {i.name for i in run.get_inputs()}
+    found = dict.fromkeys(again, 0.0)
+    for sample in samples:
+        for t, value in zip(again, run.run(again, {k: v for k, v in sample.items() if k in inputs})):
+            v = np.asarray(value, dtype=np.float64)
+            found[t] = max(found[t], float(np.abs(v[np.isfinite(v)]).max(initial=0.0)))
+    out.update(found)
+    return out
+
+
 def tensors_data(ranges: Ranges, method: str, quant_type: int):
     """ONNX Runtime's `TensorsData` for `ranges` calibrated by `method` (a CalibrationMethod
     member name): MinMax, the ranges themselves; Distribution (float8 of `quant_type`), also a
