@@ -25,6 +25,7 @@ def test_each_precision_is_one_whole_object():
         assert registry.get(p.name) is p and registry.get(p) is p and registry.check_precision(p) == p.name
         assert p.transform in (registry.AS_IS, registry.FP16_CAST, registry.BF16_CAST, registry.QDQ)
         assert p.calibrated == (p.quant_type is not None)
+        assert not p.max_scaled or p.calibrated  # amax scales are Q/DQ scales
         assert p.kernel_types and all(registry.by_kernel_type(k) is p for k in p.kernel_types)
         assert registry.by_onnx_type(p.onnx_type) is p
         # A narrower type gets a looser bar, never a tighter one.
@@ -158,3 +159,14 @@ def test_no_module_outside_the_registry_names_a_precision():
                   and (rel, n.value) not in ELEMENT_TYPES]
     assert not found, "precisions named outside the registry (ask trtlab.precision_registry instead):\n" + \
         "\n".join(found)
+
+
+def test_the_precision_says_whether_its_scales_are_amax_over_its_largest_value():
+    # fp8 is scaled as TensorRT calibrates it (amax / 448); int8 keeps ONNX Runtime's MinMax scales.
+    # The quantizer asks the registry, not the element type (no FLOAT8E4M3FN test in the transform).
+    from pathlib import Path
+
+    import trtlab
+
+    assert [p.name for p in registry.PRECISIONS if p.max_scaled] == ["fp8"]
+    assert "FLOAT8E4M3FN" not in (Path(trtlab.__file__).parent / "precision" / "qdq.py").read_text()

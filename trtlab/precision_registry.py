@@ -47,6 +47,7 @@ class Precision:
     quant_type: str | None = None  # QDQ: onnxruntime.quantization.QuantType member name
     calibration_method: str = "MinMax"  # QDQ: onnxruntime.quantization.CalibrationMethod member name
     min_opset: int = 1  # the ONNX opset its transform needs (older models are upgraded first)
+    max_scaled: bool = False  # QDQ: scales are amax / the type's largest value, as TensorRT calibrates (float8_scales)
 
     @property
     def calibrated(self) -> bool:
@@ -91,7 +92,8 @@ INT8 = Precision(
 FP8 = Precision(
     "fp8", "float8 (E4M3) with Q/DQ nodes", 8, TensorProto.FLOAT8E4M3FN, "float8_e4m3fn", "float32", QDQ,
     atol=2.5e-1, rtol=2.5e-1, min_cosine=0.95, colour="#bcbddc", kernel_types=("FP8",),
-    weak_flags=("FP8", "FP16"), quant_type="QFLOAT8E4M3FN", calibration_method="Distribution", min_opset=19)
+    weak_flags=("FP8", "FP16"), quant_type="QFLOAT8E4M3FN", calibration_method="Distribution", min_opset=19,
+    max_scaled=True)
 
 PRECISIONS: tuple[Precision, ...] = (FP32, FP16, BF16, INT8, FP8)
 REFERENCE = FP32  # what every other precision is compared with

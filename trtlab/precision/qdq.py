@@ -140,7 +140,7 @@ def quantizer_settings(proto: onnx.ModelProto, precision: Precision, per_channel
 
     quant_type = getattr(QuantType, precision.quant_type)
     options = dict(EXTRA_OPTIONS)
-    if quant_type.tensor_type == onnx.TensorProto.FLOAT8E4M3FN:  # weights scaled as TensorRT's tools do
+    if precision.max_scaled:  # weights scaled as TensorRT's tools do
         options["TensorQuantOverrides"] = float8_overrides(proto, quant_type.tensor_type, excluded, per_channel)
     return dict(quant_format=QuantFormat.QDQ, per_channel=per_channel, op_types_to_quantize=QUANTIZED_OPS,
                 nodes_to_exclude=excluded, activation_type=quant_type, weight_type=quant_type,
@@ -183,7 +183,7 @@ def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: b
             release_memory()
         out = onnx.load(dst)
     _restore(out, proto, unread)
-    if quant_type == onnx.TensorProto.FLOAT8E4M3FN:
+    if precision.max_scaled:
         rescale_activations(out, proto, ranges.finite_amax(proto, data, found, QUANTIZED_OPS))
     toposort(out.graph)  # the quantizer can put an If before the producer of what its body reads
     return out
