@@ -27,6 +27,6 @@ def test_the_build_worker_imports_only_what_a_build_needs():
     root = Path(__import__("trtlab").__file__).parent
     out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(["trtlab.display", "trtlab.engines", "trtlab.engines.in_worker",
-                                      "trtlab.engines.job", "trtlab.engines.result",
+                                      "trtlab.engines.job", "trtlab.engines.mapped_weights", "trtlab.engines.result",
                                       "trtlab.engines.tensorrt_calls", "trtlab.errors",
                                       "trtlab.installed_tensorrt", "trtlab.profiles"])
