@@ -248,6 +248,32 @@ def test_a_lent_model_refers_to_the_store_and_gets_its_very_bytes_back_however_t
     assert model.proto.SerializeToString() == before  # nothing of it refers to the closed store
 
 
+def test_a_model_whose_weights_could_not_be_put_back_keeps_its_store_and_works(monkeypatch):
+    # Ctrl-C a second time while the check reads the weights back: the model still refers to the
+    # store, so the store's file stays (closing it would leave the user's Model unreadable).
+    from trtlab import weight_store
+
+    model = _lendable()
+    before = model.proto.SerializeToString()
+    store = WeightStore(model.proto)
+    real = weight_store.with_bytes
+
+    def interrupted(proto):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(weight_store, "with_bytes", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with store.lend(model):
+            pass
+    monkeypatch.setattr(weight_store, "with_bytes", real)
+    store.close()  # what the check does next: refused, the model needs the file
+    assert stores_in(model.proto) == {store} and store.path.exists()
+    assert model.to_bytes() == before  # its weights read from the store that stayed
+    with WeightStore(model.proto) as again, again.lend(model):  # a later check of it
+        pass
+    assert model.proto.SerializeToString() == before and not has_references(model.proto)
+
+
 def test_a_store_made_of_a_lent_model_copies_the_weights_so_either_may_end_first():
     model = _lendable()
     before = model.proto.SerializeToString()

@@ -48,6 +48,7 @@ _PREFIX, _SUFFIX = "trtlab-weight-store-", ".bin"  # a store's file name (ONNX's
 
 _OPEN: "weakref.WeakValueDictionary[str, WeightStore]" = weakref.WeakValueDictionary()
 _LOCK = threading.Lock()
+_UNRETURNED: "list[WeightStore]" = []  # stores a lent model still refers to (see `WeightStore.lend`)
 
 
 class WeightStore:
@@ -196,10 +197,20 @@ class WeightStore:
         try:
             yield
         finally:
-            model.replace_proto(with_bytes(model.proto))
+            try:
+                model.replace_proto(with_bytes(model.proto))
+            except BaseException:
+                # Interrupted while reading the weights back (a second Ctrl-C, a failing disk): the
+                # model still refers to this store, which then stays open, its file too, as long
+                # as this process lives, so that the model keeps working.
+                _UNRETURNED.append(self)
+                raise
 
     def close(self) -> None:
-        """Delete the file (a session that maps it keeps its mapping)."""
+        """Delete the file (a session that maps it keeps its mapping); not that of a store a
+        model still refers to because its weights could not be put back (see `lend`)."""
+        if any(s is self for s in _UNRETURNED):
+            return
         with _LOCK:
             if _OPEN.get(self.location) is self:
                 del _OPEN[self.location]

@@ -47,6 +47,12 @@ def check(model: Any, settings: CheckSettings | str | list | tuple | None = None
     keywords set single fields (``precisions=``, ``min_block_size=``, ``calibration=``, ...).
     ``progress(event)`` gets a `CheckEvent` at every step; ``cancel`` (a threading.Event or a
     callable) stops the check at the next step and returns what was done so far.
+
+    A large Model lends its weights to the check while it runs (see `WeightStore.lend`): its
+    `proto` then refers to the check's weight file. Where a check runs in the background (the
+    Lab), save the model meanwhile with `Model.save` / `to_bytes`, which read the weights back,
+    not `onnx.save(model.proto)`; a copy made of it meanwhile refers to that file and says so
+    when read after the check has ended.
     """
     settings = CheckSettings.make(settings, **options)
     run = Progress(progress, cancel)

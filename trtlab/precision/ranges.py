@@ -65,35 +65,18 @@ def measure(proto: onnx.ModelProto, samples: Sequence[Mapping[str, np.ndarray]],
     """(lowest, highest) of every calibrated tensor of `proto` over `samples`, as ONNX Runtime's
     MinMax calibrator finds them (each an array of one element, the reductions' own type).
     `proto` gets the reductions for the session's making only: it is as it was afterwards."""
-    from .validate import session
-
     if not samples:
         raise TrtlabError("No data is collected: the calibration data holds no samples.")
     tensors = calibrated(proto, op_types)
     if not tensors:
         return {}
-    g = proto.graph
-    nodes, outputs = len(g.node), len(g.output)
     names = {t: (f"{t}_{REDUCTIONS[0]}_range", f"{t}_{REDUCTIONS[1]}_range") for t in tensors}
-    try:
-        for t, elem in tensors.items():
-            for op, out in zip(REDUCTIONS, names[t]):
-                g.node.append(helper.make_node(op, [t], [out], keepdims=1, name=out))
-                g.output.append(helper.make_tensor_value_info(out, elem, None))
-        run = session(proto)
-    except Exception as exc:
-        raise TrtlabError(f"The calibration run could not start: {one_line(exc, first=True, limit=None)}") from None
-    finally:
-        del g.node[nodes:]
-        del g.output[outputs:]
+    reductions = [helper.make_node(op, [t], [out], keepdims=1, name=out)
+                  for t in tensors for op, out in zip(REDUCTIONS, names[t])]
+    outputs = [helper.make_tensor_value_info(out, tensors[t], None) for t in tensors for out in names[t]]
     wanted = [out for pair in names.values() for out in pair]
-    inputs = {i.name for i in run.get_inputs()}
     seen: dict[str, list[np.ndarray]] = {out: [] for out in wanted}
-    for i, sample in enumerate(samples):
-        try:
-            values = run.run(wanted, {k: v for k, v in sample.items() if k in inputs})
-        except Exception as exc:
-            raise TrtlabError(f"The calibration run failed on sample {i}: {one_line(exc, first=True, limit=None)}") from None
+    for values in _each_sample(proto, reductions, outputs, wanted, samples):
         for out, value in zip(wanted, values):
             seen[out].append(np.asarray(value).reshape(-1))
     return {t: (np.nanmin(seen[low], axis=0), np.nanmax(seen[high], axis=0)) for t, (low, high) in names.items()}
@@ -114,26 +97,44 @@ def finite_amax(proto: onnx.ModelProto, samples: Sequence[Mapping[str, np.ndarra
     again = [t for t, a in out.items() if not np.isfinite(a)]
     if not again:
         return out
-    from .validate import session
-
     types = calibrated(proto, op_types)
-    g = proto.graph
-    outputs = len(g.output)
-    present = {o.name for o in g.output}
-    try:
-        g.output.extend(helper.make_tensor_value_info(t, types.get(t, TensorProto.FLOAT), None)
-                        for t in again if t not in present)
-        run = session(proto)
-    finally:
-        del g.output[outputs:]
-    inputs = {i.name for i in run.get_inputs()}
+    present = {o.name for o in proto.graph.output}
+    outputs = [helper.make_tensor_value_info(t, types.get(t, TensorProto.FLOAT), None)
+               for t in again if t not in present]
     found = dict.fromkeys(again, 0.0)
-    for sample in samples:
-        for t, value in zip(again, run.run(again, {k: v for k, v in sample.items() if k in inputs})):
+    for values in _each_sample(proto, [], outputs, again, samples):
+        for t, value in zip(again, values):
             v = np.asarray(value, dtype=np.float64)
             found[t] = max(found[t], float(np.abs(v[np.isfinite(v)]).max(initial=0.0)))
     out.update(found)
     return out
+
+
+def _each_sample(proto: onnx.ModelProto, nodes: list, outputs: list, wanted: list[str],
+                 samples: Sequence[Mapping[str, np.ndarray]]):
+    """The values of `wanted` for each sample, from one session of `proto` with `nodes` and
+    `outputs` added for the session's making only: `proto` is as it was afterwards."""
+    from .validate import session
+
+    g = proto.graph
+    had_nodes, had_outputs = len(g.node), len(g.output)
+    try:
+        g.node.extend(nodes)
+        g.output.extend(outputs)
+        run = session(proto)
+    except Exception as exc:
+        raise TrtlabError(f"The calibration run could not start: {one_line(exc, first=True, limit=None)}") from None
+    finally:
+        del g.node[had_nodes:]
+        del g.output[had_outputs:]
+    inputs = {i.name for i in run.get_inputs()}
+    for i, sample in enumerate(samples):
+        try:
+            values = run.run(wanted, {k: v for k, v in sample.items() if k in inputs})
+        except Exception as exc:
+            why = one_line(exc, first=True, limit=None)
+            raise TrtlabError(f"The calibration run failed on sample {i}: {why}") from None
+        yield values
 
 
 def tensors_data(ranges: Ranges, method: str, quant_type: int):
