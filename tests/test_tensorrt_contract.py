@@ -100,7 +100,7 @@ def test_the_collector_finds_what_trtlab_calls_and_would_catch_a_misspelling():
     names = all_called_names()
     for expected in [("Builder", "create_optimization_profile"), ("IOptimizationProfile", "set_shape"),
                      ("IOptimizationProfile", "set_shape_input"), ("IBuilderConfig", "add_optimization_profile"),
-                     ("Builder", "build_serialized_network"), ("OnnxParser", "parse"),
+                     ("Builder", "build_serialized_network"), ("OnnxParser", "parse_from_file"),
                      ("OnnxParser", "supports_model_v2"), ("Runtime", "deserialize_cuda_engine"),
                      ("ICudaEngine", "create_execution_context"), ("IExecutionContext", "set_input_shape"),
                      ("IExecutionContext", "execute_async_v3"), ("ITensor", "is_shape_tensor"),

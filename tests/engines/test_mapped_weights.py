@@ -12,7 +12,14 @@ import pytest
 
 from trtlab.engines.mapped_weights import MappedWeights, read_only_mappings
 
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux (/proc/self/maps, madvise)")
+def _kernel() -> tuple[int, ...]:
+    import platform
+
+    return tuple(int(x) for x in platform.release().split("-")[0].split(".")[:2] if x.isdigit())
+
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux") or _kernel() < (5, 4),
+                                reason="needs Linux 5.4 or newer (/proc/self/maps, madvise MADV_PAGEOUT)")
 
 MB = 1 << 20
 
@@ -86,8 +93,8 @@ def test_a_build_from_external_weights_gives_their_pages_back_and_builds_the_sam
     onnx.save(model, path, save_as_external_data=True, location="weights.bin", size_threshold=1024)
     job = new_job("chain", model, "fp32", tensorrt, BuildOptions(), prepared=True)
     weights = MappedWeights(tmp_path)
-    out = build_serialized(tensorrt, job, path=str(path), weight_files=weights, engine_path=str(tmp_path / "e"))
-    plain = build_serialized(tensorrt, job, path=str(path), engine_path=str(tmp_path / "plain"))
+    out = build_serialized(tensorrt, job, str(path), weight_files=weights, engine_path=str(tmp_path / "e"))
+    plain = build_serialized(tensorrt, job, str(path), engine_path=str(tmp_path / "plain"))
     assert out.built and plain.built, (out.error, plain.error)
     assert weights.given_back >= 12 * MB  # the parser had mapped the weights: given back
     assert (tmp_path / "e").stat().st_size == (tmp_path / "plain").stat().st_size

@@ -33,8 +33,6 @@ from trtlab.weight_store import WeightStore, array
 
 from .real_models import load_real
 
-pytest.importorskip("onnxruntime")
-
 ROUNDING = 4 * np.finfo(np.float32).eps  # relative: a few units in the last place of a float32
 
 

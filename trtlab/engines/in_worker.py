@@ -102,7 +102,7 @@ def _run_in_thread(request: dict, send):
             # The parser reads the model's file itself (and its weights from the files it names);
             # one that is not there is this build's failure, said as such.
             os.stat(request["onnx_path"])
-            out.append(build_serialized(job.target.tensorrt(), job, path=request["onnx_path"],
+            out.append(build_serialized(job.target.tensorrt(), job, request["onnx_path"],
                                         timing_cache=request["timing_cache"],
                                         emit=lambda event: send(("event", event)),
                                         engine_path=request["engine_path"],

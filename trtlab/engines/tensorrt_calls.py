@@ -28,11 +28,11 @@ _REFUSALS = (
 )
 
 
-def build_serialized(tensorrt: TensorRT, job: BuildJob, onnx_bytes: bytes | None = None, *, path: str | None = None,
-                     timing_cache: bytes | None = None, emit: Callable[[BuildEvent], object] | None = None,
-                     engine_path: str | None = None, weight_files: MappedWeights | None = None) -> BuildOutcome:
-    """Build `job`'s engine from `onnx_bytes`, or without them from the model file at `path`
-    (the parser reads it itself: no copy of it in Python); never raises for a failure of the
+def build_serialized(tensorrt: TensorRT, job: BuildJob, path: str, *, timing_cache: bytes | None = None,
+                     emit: Callable[[BuildEvent], object] | None = None, engine_path: str | None = None,
+                     weight_files: MappedWeights | None = None) -> BuildOutcome:
+    """Build `job`'s engine from the model file at `path` (the parser reads it itself, and its
+    external weights from beside it: no copy of it in Python); never raises for a failure of the
     model or the builder. A refused build gives TensorRT's own last error, and its kind (see
     `refusal`). With `engine_path` the engine is written there (the outcome's `engine` names the
     file) from TensorRT's own buffer, once the network and its weights are freed; else it is the
@@ -45,12 +45,7 @@ def build_serialized(tensorrt: TensorRT, job: BuildJob, onnx_bytes: bytes | None
         builder = trt.Builder(logger)
         network = tensorrt.create_network(builder)
         parser = trt.OnnxParser(network, logger)
-        # `path`: where the model file lies, from which its external weights are found.
-        if onnx_bytes is None:
-            parsed = parser.parse_from_file(path)
-        else:
-            parsed = parser.parse(onnx_bytes, path) if path else parser.parse(onnx_bytes)
-        if not parsed:
+        if not parser.parse_from_file(path):
             errors = [parser_error(parser.get_error(i)) for i in range(parser.num_errors)]
             out.error = "ONNX parser: " + ("; ".join(errors) or "the model could not be parsed")
             out.failure = "parser"
