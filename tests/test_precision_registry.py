@@ -87,14 +87,14 @@ def _tensorrt_10():
     """TensorRT 10's description (weakly typed: it has BuilderFlag.FP16). TensorRT 10 cannot be
     installed here, and only its flag names are read."""
     module = SimpleNamespace(__name__="tensorrt", BuilderFlag=SimpleNamespace(FP16=0, BF16=1, INT8=2))
-    return TensorRT(module, "tensorrt", "10.13.0")
+    return TensorRT("tensorrt", "tensorrt", "10.13.0", module)
 
 
 def test_builder_flags_and_what_is_built_follow_the_registry():
     from trtlab.engines.build import BuildOptions, new_job, transformed_precision
 
     weak = _tensorrt_10()
-    strong = TensorRT(SimpleNamespace(__name__="tensorrt", BuilderFlag=SimpleNamespace()), "tensorrt", "11.0.0")
+    strong = TensorRT("tensorrt", "tensorrt", "11.0.0", SimpleNamespace(__name__="tensorrt", BuilderFlag=SimpleNamespace()))
 
     def key_fields(trt, precision):
         return new_job("m", b"onnx", precision, trt, BuildOptions(), prepared=True).key_fields()

@@ -4,13 +4,21 @@ described in one place.
 Both expose the same Python API (Builder, OnnxParser, ...). `TRTLAB_TENSORRT=tensorrt` or
 `=tensorrt_rtx` picks one when both are installed; otherwise full TensorRT wins. A package that
 is installed but fails to import is reported as broken, with its error, never as missing.
+
+Finding one does not import it when its distribution's metadata gives the version: the module
+is imported where it is first used (`TensorRT.module`), in the build worker for a check, so the
+check's own process (a notebook's kernel) never holds TensorRT's libraries (about 100 MB) only
+to name them. A package that then fails to import raises `BrokenTensorRT` there, with its error.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+import importlib.util
 import os
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import ModuleType
 
@@ -23,17 +31,33 @@ PACKAGES = {"tensorrt": "TensorRT", "tensorrt_rtx": "TensorRT-RTX"}
 class TensorRT:
     """One installed TensorRT, as the coverage, engine and fusion code need to know it."""
 
-    module: ModuleType
+    package: str  # the module: "tensorrt" or "tensorrt_rtx"
     distribution: str  # "tensorrt" or "tensorrt-rtx"
     version: str
+    loaded: ModuleType | None = field(default=None, compare=False, repr=False)  # once imported
+
+    @property
+    def module(self) -> ModuleType:
+        """The package, imported on first use; `BrokenTensorRT` if it fails to import."""
+        if self.loaded is None:
+            found = _probe(self.package, lazily=False)
+            if not isinstance(found, TensorRT):
+                why = "it is no longer installed" if found is None else found
+                raise BrokenTensorRT(f"The installed '{self.package}' package fails to import: {why}.",
+                                     hint=f"Reinstall it (pip install --force-reinstall {self.package}).")
+            object.__setattr__(self, "loaded", found.loaded)
+        return self.loaded
 
     @property
     def label(self) -> str:
-        return f"{PACKAGES[self.module.__name__.split('.')[0]]} {self.version}"
+        return f"{PACKAGES[self.package]} {self.version}"
 
     @property
     def weakly_typed_flags(self) -> bool:
-        """TensorRT 10 still has BuilderFlag.FP16/BF16/INT8; TensorRT 11 and TensorRT-RTX don't."""
+        """TensorRT 10 still has BuilderFlag.FP16/BF16/INT8; TensorRT 11 and TensorRT-RTX don't
+        (TensorRT-RTX is strongly typed only: known without importing it)."""
+        if self.distribution == "tensorrt-rtx" and self.loaded is None:
+            return False
         return hasattr(self.module.BuilderFlag, "FP16")
 
     @property
@@ -66,8 +90,19 @@ class BrokenTensorRT(TrtlabError):
 
 
 @lru_cache(maxsize=None)
-def _probe(name: str) -> TensorRT | str | None:
-    """The package as a TensorRT, None when it is not installed, or why it is broken."""
+def _probe(name: str, lazily: bool = True) -> TensorRT | str | None:
+    """The package as a TensorRT, None when it is not installed, or why it is broken. `lazily`:
+    not imported where its distribution's metadata names its version (see the module's text)."""
+    if lazily and name not in sys.modules:
+        try:
+            installed = importlib.util.find_spec(name) is not None
+            version = importlib.metadata.version(name) if installed else None
+        except (ImportError, ValueError):  # metadata missing or odd: importing it tells
+            installed, version = True, None
+        if not installed:
+            return None
+        if version:
+            return TensorRT(name, name.replace("_", "-"), version)
     try:
         mod = importlib.import_module(name)
     except ImportError as exc:
@@ -79,7 +114,7 @@ def _probe(name: str) -> TensorRT | str | None:
     version = getattr(mod, "__version__", None)
     if version is None or not hasattr(mod, "Builder"):
         return "it has no Builder or __version__"
-    return TensorRT(mod, name.replace("_", "-"), version)
+    return TensorRT(name, name.replace("_", "-"), version, mod)
 
 
 def _order(prefer: str | None) -> list[str]:
@@ -134,6 +169,7 @@ def require_tensorrt(purpose: str = "Building TensorRT engines") -> TensorRT:
 def forget() -> None:
     """Look again on the next call (after an install, or in tests)."""
     _probe.cache_clear()
+
 
 
 def capturing_logger(tensorrt: TensorRT, min_severity: str = "WARNING"):

@@ -41,7 +41,7 @@ def ran_on() -> dict:
     installed = find_tensorrt()
     gpu, cpu = gpu_name(), cpu_name()
     tensorrt = (None if installed is None else
-                {"name": installed.label, "package": installed.module.__name__, "version": installed.version})
+                {"name": installed.label, "package": installed.package, "version": installed.version})
     return {"device": f"{gpu}; {cpu}" if gpu else cpu, "gpu": gpu, "cpu": cpu, "tensorrt": tensorrt,
             "onnxruntime": _version("onnxruntime"), "trtlab": __version__,
             "python": platform.python_version(), "system": f"{platform.system()} {platform.machine()}",

@@ -1,12 +1,27 @@
-"""Coverage from the real ONNX parser of TensorRT or TensorRT-RTX (it runs without a GPU)."""
+"""Coverage from the real ONNX parser of TensorRT or TensorRT-RTX (it runs without a GPU), asked
+in a process of its own (`parser_child.py`): a parser that crashes on a model ends that process,
+not the caller's (a notebook's kernel), and TensorRT's libraries stay out of the caller."""
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+from .. import scratch
+from ..errors import TrtlabError
+from ..installed_tensorrt import TensorRT, require_tensorrt
 from ..model import Model
-from ..installed_tensorrt import capturing_logger, require_tensorrt
+from ..model_files import write_model
+from ..weight_store import stores_in
 from .verdicts import CoverageReport, NodeSupport
+
+CHILD = Path(__file__).with_name("parser_child.py")
+TIMEOUT_S = 600.0
 
 
 @dataclass
@@ -21,27 +36,53 @@ class ParserPartition:
 
 
 def ask_parser(model: Model) -> ParserPartition:
+    """What the installed TensorRT's ONNX parser says of `model` (`supports_model_v2`)."""
     tensorrt = require_tensorrt("Coverage from the TensorRT ONNX parser")
-    mod = tensorrt.module
-    logger = capturing_logger(tensorrt, "ERROR")
-    builder = mod.Builder(logger)
-    network = builder.create_network(0)
-    parser = mod.OnnxParser(network, logger)
-    supported = bool(parser.supports_model_v2(model.to_bytes()))
-    names = [n.name for n in model.nodes]
-    subgraphs = [[names[i] for i in parser.get_subgraph_nodes(k)] for k in range(parser.num_subgraphs)]
+    names = model.node_table.names
+    answer = _ask_in_child(tensorrt, model)
+    subgraphs = [[names[i] for i in nodes] for nodes in answer["subgraphs"]]
     errors: dict[str, str] = {}
-    for k in range(parser.num_errors):
-        e = parser.get_error(k)
-        idx = e.node()
-        name = names[idx] if 0 <= idx < len(names) else e.node_name()
-        desc = e.desc().strip()
-        code = str(e.code()).split(".")[-1]
-        where = e.func() or ""
+    for idx, node_name, code, desc, where in answer["errors"]:
+        name = names[idx] if 0 <= idx < len(names) else node_name
         detail = desc if desc and desc.lower() != "false" else f"failed the parser's check {where}".strip()
         errors.setdefault(name, f"{code}: {detail}")
-    unknown = {op for op in {n.op_type for n in model.nodes} if not parser.supports_operator(op)}
-    return ParserPartition(supported, subgraphs, errors, tensorrt.label, unknown)
+    return ParserPartition(answer["supported"], subgraphs, errors, tensorrt.label, set(answer["unknown_ops"]))
+
+
+def _ask_in_child(tensorrt: TensorRT, model: Model) -> dict:
+    with tempfile.TemporaryDirectory(prefix="parser-", dir=scratch.folder()) as folder:
+        folder = Path(folder)
+        for store in stores_in(model.proto):  # weights kept in a store are read from its own file
+            store.link_into(folder)
+        # The weights go in a file of their own, one at a time: the parser maps them.
+        write_model(model.proto, folder / "model.onnx", external_data="model.weights")
+        request = {"package": tensorrt.package, "model": str(folder / "model.onnx"),
+                   "ops": sorted(set(model.node_table.ops)), "answer": str(folder / "answer.json")}
+        (folder / "request.json").write_text(json.dumps(request), encoding="utf-8")
+        try:
+            done = subprocess.run([sys.executable, str(CHILD), str(folder / "request.json")], cwd=folder,
+                                  stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
+                                  timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            raise TrtlabError(f"The {tensorrt.label} ONNX parser did not answer in {TIMEOUT_S:g} s.",
+                              hint="Use the op table instead (coverage 'tensorrt').") from None
+        if done.returncode != 0:
+            raise TrtlabError(f"The {tensorrt.label} ONNX parser {_how_it_ended(done)} on this model, so it "
+                              "gave no coverage (it ran in a process of its own: nothing else was affected).",
+                              hint="Use the op table instead (coverage 'tensorrt'), or report the model to "
+                                   "NVIDIA with the message.")
+        return json.loads((folder / "answer.json").read_text(encoding="utf-8"))
+
+
+def _how_it_ended(done: subprocess.CompletedProcess) -> str:
+    if done.returncode < 0:
+        try:
+            name = signal.Signals(-done.returncode).name
+        except ValueError:
+            name = f"signal {-done.returncode}"
+        return f"crashed ({name})"
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    return f"failed ({lines[-1][:300] if lines else f'exit status {done.returncode}'})"
 
 
 def parser_coverage(model: Model, precision: str) -> CoverageReport:

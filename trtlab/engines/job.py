@@ -30,16 +30,14 @@ class Target:
     def of(cls, tensorrt) -> "Target":
         from .target import build_target
 
-        return cls(tensorrt.module.__name__, tensorrt.distribution, tensorrt.version, build_target(tensorrt),
+        return cls(tensorrt.package, tensorrt.distribution, tensorrt.version, build_target(tensorrt),
                    tensorrt.weakly_typed_flags)
 
     def tensorrt(self):
-        """The `installed_tensorrt.TensorRT` this target names (imports the module)."""
-        import importlib
-
+        """The `installed_tensorrt.TensorRT` this target names (its module imported on first use)."""
         from ..installed_tensorrt import TensorRT
 
-        return TensorRT(importlib.import_module(self.module), self.distribution, self.version)
+        return TensorRT(self.module, self.distribution, self.version)
 
 
 @dataclass(frozen=True)
