@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 
-def release_memory() -> None:
-    """Collect unreachable objects (protobuf messages in cycles hold whole models) and give
-    the allocator's free memory back to the system where the C library can (glibc)."""
-    gc.collect()
+def release_memory(collect: bool = True) -> None:
+    """Collect unreachable objects (protobuf messages in cycles hold whole models; `collect`)
+    and give the allocator's free memory back to the system where the C library can (glibc).
+    Without the collection it takes milliseconds: worth it between the steps of any check."""
+    if collect:
+        gc.collect()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

@@ -102,9 +102,9 @@ def _measure_all(plan: Plan, result: CheckResult, run: Progress, inputs: tuple, 
                                   timeout_s=settings.reference_timeout_s, store=store)
     except TrtlabError as exc:
         raise TrtlabError(f"{exc}{_random_note(result, feeds)}") from None
-    # A large model's freed copies go back to the system between steps (a small one's are not
-    # worth the collection's time).
-    release = release_memory if store is not None else (lambda: None)
+    # What each step freed goes back to the system between steps (for a small model without a
+    # collection of unreachable objects, not worth its time there).
+    release = release_memory if store is not None else (lambda: release_memory(collect=False))
     release()
     # Each precision cuts the subgraphs it needs and lets them go: no fp32 copy of the weights
     # is kept beside the model for the whole check.

@@ -187,8 +187,9 @@ def _build_into(result: BuildResult, job: BuildJob, model, worker: BuildWorker, 
         from ..memory import release_memory
         from ..weight_store import has_references
 
-        if has_references(model):  # a large model's transform freed copies of its weights: gone before the build
-            release_memory()
+        # What the transform made and dropped (ONNX Runtime's checking sessions; for a large
+        # model copies of its weights) goes back before the build, not held while it runs.
+        release_memory(collect=has_references(model))
     # With a cache the engine goes into it from its file, read back only where it is kept.
     out = worker.build(job, model, timing_cache=timing, progress=progress, cancel=cancel,
                        keep_engine="file" if cache is not None else job.settings.keep_engine)
