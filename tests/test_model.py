@@ -195,3 +195,20 @@ def test_nodes_named_while_loading_keep_their_names_beside_subgraph_shapes(tmp_p
     assert [n.name for n in m.nodes] == ["If_0"] == m.node_table.names
     then = next(a.g for a in m.nodes[0].attribute if a.name == "then_branch")
     assert [d.dim_value for d in then.output[0].type.tensor_type.shape.dim] == [2]  # inferred inside the body
+
+
+def test_parts_read_from_the_proto_follow_the_proto_the_model_holds():
+    # WeightStore.lend swaps a model's proto while a Lab widget may be reading it in another thread.
+    model = trtlab.load("zoo:tiny")
+    old_proto, old = model.proto, model.initializers
+    new_proto = onnx.ModelProto()
+    new_proto.CopyFrom(old_proto)
+    model.replace_proto(new_proto)
+    name = next(iter(old))
+    assert model.initializers[name] is not old[name]
+    assert any(t is model.initializers[name] for t in new_proto.graph.initializer)
+    assert model.nodes[0] is new_proto.graph.node[0] and model.value_infos.keys() == {
+        vi.name for vi in [*new_proto.graph.value_info, *new_proto.graph.input, *new_proto.graph.output]}
+    # A reader that began on the old proto and kept its answer after the swap: the answer is not served.
+    model.__dict__["_initializers_of"] = (old_proto, old)
+    assert model.initializers[name] is not old[name]

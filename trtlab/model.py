@@ -89,6 +89,23 @@ def _unique_reads(nodes: NodeTable) -> dict[str, list[str]]:
     return {name: r if len(r) < 2 else list(dict.fromkeys(r)) for name, r in zip(nodes.names, nodes.reads)}
 
 
+def _of_proto(read):
+    """A property read from the model's proto once, kept with the proto it was read from and
+    read again when the model holds another (`Model.replace_proto`)."""
+    name = read.__name__
+
+    def get(self):
+        proto = self.proto
+        kept = self.__dict__.get(f"_{name}_of")
+        if kept is None or kept[0] is not proto:
+            kept = (proto, read(self, proto))
+            self.__dict__[f"_{name}_of"] = kept
+        return kept[1]
+
+    get.__doc__ = read.__doc__
+    return property(get)
+
+
 def value_text(name: str, info: TensorInfo | None, sep: str = " ") -> str:
     """"x float32[1x3x224x224]"; a sequence or map output (skl2onnx's ZipMap) says it is no tensor."""
     return f"{name}{sep}{info.dtype}[{info.shape_text()}]" if info is not None else f"{name} (not a tensor)"
@@ -167,28 +184,27 @@ class Model:
     def replace_proto(self, proto: onnx.ModelProto) -> None:
         """Hold `proto`, this same model with its weights held another way (see
         `WeightStore.lend`), in place of the proto held now: the parts of the old one kept
-        here (nodes, initializers, value infos) go with it."""
+        here (nodes, initializers, value infos) go with it, even one that another thread was
+        reading from the old proto meanwhile (each is kept with the proto it was read from)."""
         self.proto = proto
-        for name in ("nodes", "node_by_name", "initializers", "value_infos"):
-            self.__dict__.pop(name, None)
 
     # ---------------------------------------------------------------- structure
     @property
     def graph(self) -> onnx.GraphProto:
         return self.proto.graph
 
-    @cached_property
-    def nodes(self) -> list[onnx.NodeProto]:
-        return list(self.proto.graph.node)
+    @_of_proto
+    def nodes(self, proto: onnx.ModelProto) -> list[onnx.NodeProto]:
+        return list(proto.graph.node)
 
     @cached_property
     def node_table(self) -> NodeTable:
         """The nodes' names, op types, inputs, outputs and reads as plain lists, in `nodes`' order."""
         return NodeTable.of(self.nodes)
 
-    @cached_property
-    def node_by_name(self) -> dict[str, onnx.NodeProto]:
-        return dict(zip(self.node_table.names, self.nodes))
+    @_of_proto
+    def node_by_name(self, proto: onnx.ModelProto) -> dict[str, onnx.NodeProto]:
+        return dict(zip(self.node_table.names, proto.graph.node))
 
     @cached_property
     def index(self) -> dict[str, int]:
@@ -199,9 +215,9 @@ class Model:
     def initializer_names(self) -> frozenset[str]:
         return frozenset(t.name for t in self.graph.initializer)
 
-    @cached_property
-    def initializers(self) -> dict[str, onnx.TensorProto]:
-        return {t.name: t for t in self.graph.initializer}
+    @_of_proto
+    def initializers(self, proto: onnx.ModelProto) -> dict[str, onnx.TensorProto]:
+        return {t.name: t for t in proto.graph.initializer}
 
     @cached_property
     def inputs(self) -> dict[str, TensorInfo]:
@@ -236,11 +252,11 @@ class Model:
             out[t.name] = (dtype_name(t.data_type), tuple(t.dims), False)
         return out
 
-    @cached_property
-    def value_infos(self) -> dict[str, onnx.ValueInfoProto]:
+    @_of_proto
+    def value_infos(self, proto: onnx.ModelProto) -> dict[str, onnx.ValueInfoProto]:
         """The graph's typed value infos by tensor name, as they are (sequence and optional
         types included), for building models out of parts of this one."""
-        g = self.graph
+        g = proto.graph
         return {vi.name: vi for vi in list(g.value_info) + list(g.input) + list(g.output)
                 if vi.type.WhichOneof("value") is not None}
 
