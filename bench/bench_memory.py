@@ -16,13 +16,13 @@ outside every --interval seconds (`trtlab.memory.TreeMemory`). Columns:
 - `main`, `worker`: each process's own peak resident memory (VmHWM from /proc, exact; not
   ru_maxrss, which Linux carries over fork and exec from the parent's peak);
 - `tree`: the largest sum of the processes' resident memory (VmRSS) seen at one sample, and
-  `x file` its ratio to the file. A page both processes map (TensorRT's library: the check
-  imports it too) counts twice, so this is an upper bound. Not the proportional set size
+  `x file` its ratio to the file. A page both processes map (Python's and numpy's libraries)
+  counts twice, so this is an upper bound. Not the proportional set size
   (PSS), which splits a shared page with every process that maps it, those of other users of
   the machine too, so it depends on what else runs;
 - `base`: the fixed cost, which does not grow with the model: the tree's peak for the same step
-  on `zoo:tiny` (a 10-node CNN of 14 kB: Python, the packages imported, ONNX Runtime's and
-  TensorRT's own memory in both processes);
+  on `zoo:tiny` (a 10-node CNN of 14 kB: Python, the packages imported and ONNX Runtime in the
+  check's process, TensorRT's library and its builder's own memory in the worker);
 - `over base`: the tree's peak less the fixed cost, and its ratio to the file (`x file`).
 """
 
