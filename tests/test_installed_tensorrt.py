@@ -25,7 +25,8 @@ def test_weak_typing_follows_the_builder_flags_and_the_distribution_decides_the_
     ten, eleven = _described(True), _described(False, version="11.0.0")
     assert ten.weakly_typed_flags and not eleven.weakly_typed_flags
     assert ten.label == "TensorRT 10.13.0" and ten.timing_cache and not ten.portable
-    rtx = TensorRT("tensorrt_rtx", "tensorrt-rtx", "1.7", SimpleNamespace(__name__="tensorrt_rtx", BuilderFlag=SimpleNamespace()))
+    rtx = TensorRT("tensorrt_rtx", "tensorrt-rtx", "1.7",
+                   SimpleNamespace(__name__="tensorrt_rtx", BuilderFlag=SimpleNamespace()))
     assert rtx.portable and not rtx.timing_cache and rtx.label == "TensorRT-RTX 1.7"
     assert rtx.to_dict()["distribution"] == "tensorrt-rtx"
 

@@ -94,7 +94,8 @@ def test_builder_flags_and_what_is_built_follow_the_registry():
     from trtlab.engines.build import BuildOptions, new_job, transformed_precision
 
     weak = _tensorrt_10()
-    strong = TensorRT("tensorrt", "tensorrt", "11.0.0", SimpleNamespace(__name__="tensorrt", BuilderFlag=SimpleNamespace()))
+    strong = TensorRT("tensorrt", "tensorrt", "11.0.0",
+                      SimpleNamespace(__name__="tensorrt", BuilderFlag=SimpleNamespace()))
 
     def key_fields(trt, precision):
         return new_job("m", b"onnx", precision, trt, BuildOptions(), prepared=True).key_fields()

@@ -171,7 +171,6 @@ def forget() -> None:
     _probe.cache_clear()
 
 
-
 def capturing_logger(tensorrt: TensorRT, min_severity: str = "WARNING"):
     """An ILogger that keeps messages in `.messages` instead of printing them."""
     module = tensorrt.module

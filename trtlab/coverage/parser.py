@@ -21,6 +21,8 @@ from ..weight_store import stores_in
 from .verdicts import CoverageReport, NodeSupport
 
 CHILD = Path(__file__).with_name("parser_child.py")
+# Run from its file, with the scratch folder (not this package's folder) first on its path.
+_RUN_CHILD = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
 TIMEOUT_S = 600.0
 
 
@@ -60,9 +62,9 @@ def _ask_in_child(tensorrt: TensorRT, model: Model) -> dict:
                    "ops": sorted(set(model.node_table.ops)), "answer": str(folder / "answer.json")}
         (folder / "request.json").write_text(json.dumps(request), encoding="utf-8")
         try:
-            done = subprocess.run([sys.executable, str(CHILD), str(folder / "request.json")], cwd=folder,
-                                  stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
-                                  timeout=TIMEOUT_S)
+            command = [sys.executable, "-c", _RUN_CHILD, str(CHILD), str(folder / "request.json")]
+            done = subprocess.run(command, cwd=folder, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  errors="replace", timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
             raise TrtlabError(f"The {tensorrt.label} ONNX parser did not answer in {TIMEOUT_S:g} s.",
                               hint="Use the op table instead (coverage 'tensorrt').") from None
