@@ -58,7 +58,7 @@ def load(model: Any, *, inputs: Shapes | None = None, name: str | None = None, *
     loaded = model_format.load(source, inputs=inputs, name=name, **given)
     # Validation and shape inference made and dropped copies of the model in C++: give the
     # allocator's hold on them back (a 10 MB model's load otherwise keeps ~90 MB).
-    release_memory()
+    release_memory(collect=False)
     if model_format.frameworks:
         loaded.origin = model  # the framework object, for its own timing baseline
     return loaded
