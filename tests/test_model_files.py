@@ -72,3 +72,13 @@ def test_a_graph_without_weights_and_an_empty_model(tmp_path):
                                                 [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1])]))
     assert write_model(proto, tmp_path / "a.onnx", external_data="a.w").read_bytes() == proto.SerializeToString()
     assert write_model(onnx.ModelProto(), tmp_path / "b.onnx").read_bytes() == onnx.ModelProto().SerializeToString()
+
+
+def test_strings_that_are_not_utf8_are_written_as_they_were_read(tmp_path):
+    # ONNX is proto2: a doc string or name of any bytes loads, and protobuf hands it over as bytes.
+    model = tiny_cnn()
+    model.graph.MergeFromString(b"\x52\x05\xff\xfe\x80ok")  # doc_string (field 10): 5 bytes, not UTF-8
+    model.MergeFromString(b"\x32\x02\xc3\x28")  # the model's doc_string (field 6)
+    assert isinstance(onnx.load_from_string(model.SerializeToString()).graph.doc_string, bytes)
+    path = write_model(model, tmp_path / "m.onnx")
+    assert path.read_bytes() == model.SerializeToString()

@@ -20,12 +20,11 @@ from typing import BinaryIO, Callable
 
 import onnx
 
-from .weight_store import aligned_end, reference, set_field, store_of
+from .weight_store import aligned_end, length_delimited_tag as _tag, reference, set_field, store_of, varint as _varint
 
 _GRAPH = onnx.ModelProto.DESCRIPTOR.fields_by_name["graph"].number
 _INITIALIZER = onnx.GraphProto.DESCRIPTOR.fields_by_name["initializer"].number
 _RAW_DATA = onnx.TensorProto.DESCRIPTOR.fields_by_name["raw_data"].number
-_LENGTH_DELIMITED = 2
 EXTERNAL_MIN_BYTES = 1024  # smaller weights stay in the model file
 
 
@@ -112,19 +111,3 @@ def _without(source, out, skip: str, *, below: int | None = None, above: int | N
 
 def _field_size(number: int, size: int) -> int:
     return len(_tag(number)) + len(_varint(size)) + size
-
-
-def _tag(number: int) -> bytes:
-    return _varint(number << 3 | _LENGTH_DELIMITED)
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)

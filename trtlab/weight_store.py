@@ -346,5 +346,26 @@ def set_field(out, fd, value) -> None:
         getattr(out, fd.name).extend(value)
     elif fd.message_type is not None:
         getattr(out, fd.name).CopyFrom(value)
+    elif fd.type == fd.TYPE_STRING and isinstance(value, bytes):
+        # A string that is not UTF-8 (ONNX's proto2 keeps it as read): protobuf hands it over as
+        # bytes and won't set a string from them, so it goes in as it was encoded.
+        out.MergeFromString(length_delimited_tag(fd.number) + varint(len(value)) + value)
     else:
         setattr(out, fd.name, value)
+
+
+def length_delimited_tag(number: int) -> bytes:
+    """Protobuf's key for field `number` holding bytes, a string or a message."""
+    return varint(number << 3 | 2)
+
+
+def varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)

@@ -12,25 +12,8 @@ from trtlab.coverage import coverage
 from trtlab.coverage.parser import ask_parser
 from trtlab.errors import TrtlabError
 
+from tests.hostile.corpus import crashing_parser
 from tests.models import chain_with_unsupported
-
-# A TensorRT-RTX whose parser crashes the process (as a native parser can on a model).
-CRASHING = '''
-import os, signal
-class ILogger:
-    def __init__(self):
-        pass
-class Builder:
-    def __init__(self, logger):
-        pass
-    def create_network(self, flags):
-        return None
-class OnnxParser:
-    def __init__(self, network, logger):
-        pass
-    def supports_model_v2(self, data, path):
-        os.kill(os.getpid(), signal.SIGSEGV)
-'''
 
 
 def test_the_parser_answers_from_its_own_process_and_never_loads_here():
@@ -44,9 +27,8 @@ def test_the_parser_answers_from_its_own_process_and_never_loads_here():
 
 def test_a_parser_that_crashes_ends_its_own_process_with_one_clear_error(tmp_path, monkeypatch):
     pytest.importorskip("tensorrt_rtx", reason="needs TensorRT-RTX installed, to be found (pip install 'trtlab[rtx]')")
-    (tmp_path / "tensorrt_rtx").mkdir()
-    (tmp_path / "tensorrt_rtx" / "__init__.py").write_text(CRASHING)
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the parser's process finds this one first
+    # A TensorRT-RTX whose parser kills its process, as a native parser can crash on a model.
+    monkeypatch.setenv("PYTHONPATH", str(crashing_parser(tmp_path)))  # the parser's process finds it first
     model = trtlab.load(chain_with_unsupported())
     with pytest.raises(TrtlabError, match=r"ONNX parser crashed \(SIGSEGV\) on this model") as caught:
         coverage(model, "parser")

@@ -161,7 +161,42 @@ def _graph_cases(root: Path) -> list[Case]:
                               must_not_exist=[svg]))
     cases.append(Case("graph_custom_domain_op", "control",
                       ["inspect", str(_custom_domain(root))], expect=CLEAN))
+    # The real ONNX parser, in its own process, on every graph that loads; and a parser that
+    # crashes its process (SIGSEGV), as a native parser can: one clean error.
+    for name in sorted(FINE_GRAPHS | DRAWN_OR_CLEAN | RUN_ONLY):
+        cases.append(Case(f"graph_{name}_parser", "parser", ["inspect", str(root / f"{name}.onnx"), "--coverage",
+                                                             "parser"], expect=CLEAN))
+    cases.append(Case("graph_parser_crashes", "parser", ["inspect", str(root / "html_node_name.onnx"),
+                                                         "--coverage", "parser"],
+                      error_has="ONNX parser crashed (SIGSEGV) on this model",
+                      env={"PYTHONPATH": os.pathsep.join([str(crashing_parser(root / "crashing-parser")),
+                                                          str(Path(__file__).resolve().parents[2])])}))
     return cases
+
+
+def crashing_parser(root: Path) -> Path:
+    """A folder holding a TensorRT-RTX package, with its metadata, whose parser kills its process."""
+    mkdir(root / "tensorrt_rtx", parents=True)
+    mkdir(root / "tensorrt_rtx-1.7.1.dist-info")
+    put(root / "tensorrt_rtx-1.7.1.dist-info" / "METADATA",
+        b"Metadata-Version: 2.1\nName: tensorrt_rtx\nVersion: 1.7.1\n")
+    put(root / "tensorrt_rtx" / "__init__.py", b"""import os, signal
+__version__ = "1.7.1"
+class ILogger:
+    def __init__(self):
+        pass
+class Builder:
+    def __init__(self, logger):
+        pass
+    def create_network(self, flags):
+        return None
+class OnnxParser:
+    def __init__(self, network, logger):
+        pass
+    def supports_model_v2(self, data, path):
+        os.kill(os.getpid(), signal.SIGSEGV)
+""")
+    return root
 
 
 def _custom_domain(root: Path) -> Path:
