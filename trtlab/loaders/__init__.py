@@ -57,7 +57,7 @@ def load(model: Any, *, inputs: Shapes | None = None, name: str | None = None, *
                                           hint="Check the path, or use zoo:NAME for a built-in model.")
     loaded = model_format.load(source, inputs=inputs, name=name, **given)
     # Validation and shape inference made and dropped copies of the model in C++: give the
-    # allocator's hold on them back (a 10 MB model's load otherwise keeps ~90 MB).
+    # allocator's hold on them back (PP-OCRv4 rec's load, 10 MB, kept about 50 MB of them).
     release_memory(collect=False)
     if model_format.frameworks:
         loaded.origin = model  # the framework object, for its own timing baseline
