@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trtlab.words import clip, counted, short
+from trtlab.words import clip, counted, short, signal_name
 
 
 @pytest.mark.parametrize("n, text", [(0, "0 engines"), (1, "1 engine"), (2, "2 engines")])
@@ -39,3 +39,8 @@ def test_printable_escapes_what_a_terminal_acts_on():
     assert printable(b"\xff\xfeok") == "\\xff\\xfeok"  # bytes that are not UTF-8
     assert printable("bad\udcffname") == "bad\\udcffname"  # a lone surrogate (a non-UTF-8 file name)
     assert printable("résumé \u2026 日本") == "résumé \u2026 日本"  # ordinary text is left alone
+
+
+def test_a_signal_is_named_and_a_number_no_signal_has_is_none():
+    assert signal_name(11) == "SIGSEGV" and signal_name(9) == "SIGKILL"
+    assert signal_name(999) is None

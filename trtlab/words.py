@@ -1,7 +1,9 @@
 """How trtlab writes short texts: a count with its noun in the right number, a long name cut to
-fit a box (in the middle, where names differ least), a reason cut at its end."""
+fit a box (in the middle, where names differ least), a reason cut at its end, a signal's name."""
 
 from __future__ import annotations
+
+import signal
 
 
 def counted(n: int, noun: str, nouns: str | None = None) -> str:
@@ -16,6 +18,14 @@ def short(text: str, limit: int = 40) -> str:
         return text
     half = (limit - 1) // 2
     return f"{text[:half]}\u2026{text[-(limit - 1 - half):]}"
+
+
+def signal_name(signum: int) -> str | None:
+    """'SIGSEGV' for 11: the name of a signal that ended a process, None for a number none has."""
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return None
 
 
 def clip(text: str, limit: int) -> str:

@@ -5,7 +5,6 @@ not the caller's (a notebook's kernel), and TensorRT's libraries stay out of the
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from ..installed_tensorrt import TensorRT, require_tensorrt
 from ..model import Model
 from ..model_files import write_model
 from ..weight_store import stores_in
+from ..words import signal_name
 from .verdicts import CoverageReport, NodeSupport
 
 CHILD = Path(__file__).with_name("parser_child.py")
@@ -78,11 +78,7 @@ def _ask_in_child(tensorrt: TensorRT, model: Model) -> dict:
 
 def _how_it_ended(done: subprocess.CompletedProcess) -> str:
     if done.returncode < 0:
-        try:
-            name = signal.Signals(-done.returncode).name
-        except ValueError:
-            name = f"signal {-done.returncode}"
-        return f"crashed ({name})"
+        return f"crashed ({signal_name(-done.returncode) or f'signal {-done.returncode}'})"
     lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
     return f"failed ({lines[-1][:300] if lines else f'exit status {done.returncode}'})"
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from .. import scratch
 from ..installed_tensorrt import TensorRT
+from ..words import signal_name
 from .in_worker import read_frame, write_frame
 from .job import DEFAULT_TIMEOUT_S, BuildJob, BuildOutcome, failed
 
@@ -229,10 +230,7 @@ def exit_reason(code: int | None) -> str:
     if code is None:
         return "the build worker stopped answering"
     if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = "unknown signal"
+        name = signal_name(-code) or "unknown signal"
         if -code == getattr(signal, "SIGKILL", None):
             return f"the builder was killed: signal {-code} ({name}), perhaps by the system for lack of memory"
         return f"the builder crashed: signal {-code} ({name})"
