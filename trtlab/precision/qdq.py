@@ -184,7 +184,7 @@ def _quantize(proto: onnx.ModelProto, precision: Precision, data, per_channel: b
         out = onnx.load(dst)
     _restore(out, proto, unread)
     if precision.max_scaled:
-        rescale_activations(out, proto, ranges.finite_amax(proto, data, found, QUANTIZED_OPS))
+        rescale_activations(out, proto, ranges.finite_amax(proto, data, found))
     toposort(out.graph)  # the quantizer can put an If before the producer of what its body reads
     return out
 

@@ -87,8 +87,8 @@ def amax(ranges: Ranges) -> dict[str, float]:
     return {t: float(np.abs(np.concatenate([low, high])).max()) for t, (low, high) in ranges.items()}
 
 
-def finite_amax(proto: onnx.ModelProto, samples: Sequence[Mapping[str, np.ndarray]], ranges: Ranges,
-                op_types: Iterable[str]) -> dict[str, float]:
+def finite_amax(proto: onnx.ModelProto, samples: Sequence[Mapping[str, np.ndarray]],
+                ranges: Ranges) -> dict[str, float]:
     """The largest finite magnitude of each tensor over the samples, as TensorRT's max
     calibration takes it: from its range where that is finite; otherwise (an attention mask
     filled with -inf, say) from the tensor's own values, those tensors alone run again, their
@@ -97,9 +97,9 @@ def finite_amax(proto: onnx.ModelProto, samples: Sequence[Mapping[str, np.ndarra
     again = [t for t, a in out.items() if not np.isfinite(a)]
     if not again:
         return out
-    types = calibrated(proto, op_types)
     present = {o.name for o in proto.graph.output}
-    outputs = [helper.make_tensor_value_info(t, types.get(t, TensorProto.FLOAT), None)
+    # Each range is of the tensor's own element type (the reductions keep it).
+    outputs = [helper.make_tensor_value_info(t, helper.np_dtype_to_tensor_dtype(ranges[t][0].dtype), None)
                for t in again if t not in present]
     found = dict.fromkeys(again, 0.0)
     for values in _each_sample(proto, [], outputs, again, samples):
